@@ -1,0 +1,59 @@
+import { RequestMethod, type INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express from 'express';
+import helmet from 'helmet';
+import { AppConfig } from './config/app-config.js';
+import { setupSwagger } from './common/swagger/swagger.setup.js';
+
+/** Paths served at the host root rather than under `/api/v1` (RFC 8414 §3, OIDC Discovery §4). */
+export const ROOT_PATHS = [
+  '.well-known/oauth-authorization-server',
+  '.well-known/openid-configuration',
+  '.well-known/jwks.json',
+];
+
+/**
+ * Applies everything `main.ts` needs beyond module composition, so that e2e tests run the very same
+ * setup: global prefix, security headers, body parsers with limits, proxy trust, Swagger, shutdown hooks.
+ * The app must be created with `{ bodyParser: false }` so that the limits here are the only ones.
+ */
+export function configureApp(app: INestApplication): void {
+  const config = app.get(AppConfig);
+  const http = app as NestExpressApplication;
+  http.disable('x-powered-by');
+  if (config.trustProxy !== undefined) {
+    const v = config.trustProxy;
+    http.set(
+      'trust proxy',
+      /^\d+$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v,
+    );
+  }
+  http.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Client logos on the consent page come from the client's registered https logo_uri.
+          'img-src': ["'self'", 'data:', 'https:'],
+          // Forms post back to this server only; the authorization response redirect is a 302/303.
+          'form-action': ["'self'"],
+        },
+      },
+      // Consent and login pages must not be framed (clickjacking).
+      frameguard: { action: 'deny' },
+    }),
+  );
+  // JSON for registration and JSON-bodied endpoints; form bodies for the token family (RFC 6749 §3.2).
+  http.use(
+    express.json({
+      limit: config.bodyLimit,
+      strict: true,
+      type: ['application/json', 'application/*+json'],
+    }),
+  );
+  http.use(express.urlencoded({ limit: config.bodyLimit, extended: false, parameterLimit: 100 }));
+  app.setGlobalPrefix('api/v1', {
+    exclude: ROOT_PATHS.map((path) => ({ path, method: RequestMethod.ALL })),
+  });
+  app.enableShutdownHooks();
+  setupSwagger(app, config);
+}

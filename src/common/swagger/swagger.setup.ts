@@ -1,0 +1,57 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { AppConfig } from '../../config/app-config.js';
+
+/** Name of the security scheme for the registration access token (RFC 7592 §1). */
+export const REGISTRATION_ACCESS_TOKEN_SCHEME = 'registration_access_token';
+/** Name of the security scheme for OAuth access tokens (RFC 6750). */
+export const ACCESS_TOKEN_SCHEME = 'access_token';
+/** Name of the security scheme for HTTP Basic client authentication (RFC 6749 §2.3.1). */
+export const CLIENT_BASIC_SCHEME = 'client_secret_basic';
+
+/** Builds the OpenAPI document from the same DTO classes that validate requests. */
+export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
+  const builder = new DocumentBuilder()
+    .setTitle('AuthMS OAuth Service API')
+    .setDescription(
+      'OAuth 2.0 / OpenID Connect authorization server with Dynamic Client Registration (RFC 7591/7592). ' +
+        `Registration responses use the ${config.registration.responseStyle === 'flat' ? 'flat RFC 7591 body' : '`{code, data, message, timestamp}` envelope'}; ` +
+        'every error is a flat `{error, error_description}` (OAuthErrorResponse).',
+    )
+    .setVersion('1.0.0')
+    .addServer(config.issuer)
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'Registration access token (`reg_…`) issued by POST /oauth/register',
+      },
+      REGISTRATION_ACCESS_TOKEN_SCHEME,
+    )
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'OAuth access token (RFC 9068 JWT)',
+      },
+      ACCESS_TOKEN_SCHEME,
+    )
+    .addBasicAuth(
+      { type: 'http', scheme: 'basic', description: 'client_id / client_secret' },
+      CLIENT_BASIC_SCHEME,
+    );
+  return SwaggerModule.createDocument(app, builder.build(), {
+    operationIdFactory: (controllerKey: string, methodKey: string) =>
+      `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
+  });
+}
+
+/** Serves Swagger UI at `/api/docs` and the JSON document at `/api/docs-json`. */
+export function setupSwagger(app: INestApplication, config: AppConfig): void {
+  const document = buildOpenApiDocument(app, config);
+  SwaggerModule.setup('api/docs', app, document, {
+    jsonDocumentUrl: 'api/docs-json',
+    customSiteTitle: 'AuthMS API',
+  });
+}

@@ -1,0 +1,156 @@
+import { validateEnv } from './env.validation.js';
+
+/** Database connection settings (DESIGN.md "Persistence"). */
+export interface DatabaseConfig {
+  type: 'sqlite' | 'mysql';
+  sqlitePath: string;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  name: string;
+  poolSize: number;
+  migrationsRun: boolean;
+  logging: boolean;
+}
+
+/** Dynamic Client Registration settings (RFC 7591/7592). */
+export interface RegistrationConfig {
+  /** `envelope` = the oauth-service `{code,data,message,timestamp}`; `flat` = RFC 7591 §3.2.1 bodies. */
+  responseStyle: 'envelope' | 'flat';
+  /** Registrations per IP per window; 0 = unlimited. Default 10 (the contract's "10 per hour per IP"). */
+  rateLimit: number;
+  /** Window of the registration rate limit, seconds. Default 3600. */
+  rateWindowSeconds: number;
+  /** Initial access tokens (RFC 7591 §3); empty = open registration. */
+  initialAccessTokens: string[];
+  /** Rotate the registration access token on every successful PUT. Default true. */
+  rotateAccessToken: boolean;
+  /** Client secret lifetime in seconds, 0 = never expires. */
+  secretTtlSeconds: number;
+  /** Allow http redirect URIs on loopback hosts for web clients. Default true. */
+  allowHttpLoopback: boolean;
+  /** Scope stored for clients that register without `scope`. */
+  defaultScope: string;
+}
+
+/** Token lifetimes and limits (RFC 6749, RFC 9068). */
+export interface TokenConfig {
+  accessTtlSeconds: number;
+  refreshTtlSeconds: number;
+  idTokenTtlSeconds: number;
+  authCodeTtlSeconds: number;
+  /** Token requests per IP per minute; 0 = unlimited. */
+  rateLimitPerMinute: number;
+}
+
+/** Signing key settings. */
+export interface KeysConfig {
+  alg: 'ES256' | 'RS256';
+  /** 32-byte key that encrypts private keys at rest; `undefined` means a development key is derived. */
+  encryptionKey: Buffer | undefined;
+}
+
+/** Outbound fetches of client `jwks_uri` documents (RFC 7523 client authentication). */
+export interface JwksFetchConfig {
+  allowPrivate: boolean;
+  timeoutMs: number;
+  maxBytes: number;
+  cacheTtlSeconds: number;
+}
+
+/**
+ * The whole validated configuration, injected by type (`constructor(private readonly config: AppConfig)`).
+ * Built once from the environment (plus test overrides) by {@link loadConfig}; `process.env` is read
+ * nowhere else except `ormconfig.ts`, which goes through the same function.
+ */
+export class AppConfig {
+  nodeEnv!: 'development' | 'production' | 'test';
+  port!: number;
+  host!: string;
+  /** Issuer identifier, no trailing slash (RFC 8414 §2). */
+  issuer!: string;
+  trustProxy!: string | undefined;
+  bodyLimit!: string;
+  logLevels!: string[];
+  scopesSupported!: string[];
+  sessionTtlSeconds!: number;
+  database!: DatabaseConfig;
+  registration!: RegistrationConfig;
+  token!: TokenConfig;
+  keys!: KeysConfig;
+  jwksFetch!: JwksFetchConfig;
+
+  /** Absolute URL of a path under the API prefix, e.g. `apiUrl('/oauth/token')`. */
+  apiUrl(path: string): string {
+    return `${this.issuer}/api/v1${path}`;
+  }
+}
+
+/** Builds the validated {@link AppConfig}; throws `ConfigValidationError` naming each bad variable. */
+export function loadConfig(raw: Record<string, string | undefined> = process.env): AppConfig {
+  const env = validateEnv(raw);
+  const c = new AppConfig();
+  c.nodeEnv = (env.NODE_ENV as AppConfig['nodeEnv']) ?? 'development';
+  c.port = env.PORT ?? 3000;
+  c.host = env.HOST ?? '0.0.0.0';
+  c.issuer = env.ISSUER ?? `http://localhost:${c.port}`;
+  c.trustProxy = env.TRUST_PROXY;
+  c.bodyLimit = env.BODY_LIMIT ?? '64kb';
+  c.logLevels = (env.LOG_LEVEL ?? 'log,warn,error').split(',').map((s) => s.trim());
+  c.scopesSupported = (env.SCOPES_SUPPORTED ?? 'openid profile email offline_access').split(' ');
+  c.sessionTtlSeconds = env.SESSION_TTL ?? 8 * 3600;
+  c.database = {
+    type: (env.DB_TYPE as DatabaseConfig['type']) ?? 'sqlite',
+    sqlitePath: env.DB_SQLITE_PATH ?? 'data/authms.sqlite',
+    host: env.DB_HOST ?? '127.0.0.1',
+    port: env.DB_PORT ?? 3306,
+    user: env.DB_USER ?? 'root',
+    password: env.DB_PASSWORD ?? '',
+    name: env.DB_NAME ?? 'authms',
+    poolSize: env.DB_POOL_SIZE ?? 10,
+    migrationsRun: env.DB_MIGRATIONS_RUN ?? true,
+    logging: env.DB_LOGGING ?? false,
+  };
+  const defaultScope = env.REGISTRATION_DEFAULT_SCOPE ?? c.scopesSupported.join(' ');
+  c.registration = {
+    responseStyle:
+      (env.REGISTRATION_RESPONSE_STYLE as RegistrationConfig['responseStyle']) ?? 'envelope',
+    rateLimit: env.REGISTRATION_RATE_LIMIT ?? 10,
+    rateWindowSeconds: env.REGISTRATION_RATE_WINDOW ?? 3600,
+    initialAccessTokens: (env.REGISTRATION_INITIAL_ACCESS_TOKENS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    rotateAccessToken: env.REGISTRATION_ROTATE_ACCESS_TOKEN ?? true,
+    secretTtlSeconds: env.REGISTRATION_SECRET_TTL ?? 0,
+    allowHttpLoopback: env.REGISTRATION_ALLOW_HTTP_LOOPBACK ?? true,
+    defaultScope,
+  };
+  c.token = {
+    accessTtlSeconds: env.TOKEN_ACCESS_TTL ?? 3600,
+    refreshTtlSeconds: env.TOKEN_REFRESH_TTL ?? 30 * 24 * 3600,
+    idTokenTtlSeconds: env.TOKEN_ID_TTL ?? 3600,
+    authCodeTtlSeconds: env.AUTH_CODE_TTL ?? 60,
+    rateLimitPerMinute: env.TOKEN_RATE_LIMIT ?? 0,
+  };
+  c.keys = {
+    alg: (env.KEYS_ALG as KeysConfig['alg']) ?? 'ES256',
+    encryptionKey: env.KEYS_ENCRYPTION_KEY
+      ? Buffer.from(env.KEYS_ENCRYPTION_KEY, 'base64')
+      : undefined,
+  };
+  c.jwksFetch = {
+    allowPrivate: env.JWKS_URI_ALLOW_PRIVATE ?? false,
+    timeoutMs: env.JWKS_URI_TIMEOUT_MS ?? 3000,
+    maxBytes: env.JWKS_URI_MAX_BYTES ?? 64 * 1024,
+    cacheTtlSeconds: env.JWKS_URI_CACHE_TTL ?? 300,
+  };
+  const unknownScopes = defaultScope.split(' ').filter((s) => !c.scopesSupported.includes(s));
+  if (unknownScopes.length > 0) {
+    throw new Error(
+      `Invalid configuration: REGISTRATION_DEFAULT_SCOPE names unsupported scopes: ${unknownScopes.join(' ')}`,
+    );
+  }
+  return c;
+}

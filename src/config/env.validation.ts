@@ -1,0 +1,143 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+/**
+ * Every environment variable the server reads, validated once at boot: a bad value stops start-up with a
+ * message naming the variable. Each property is documented in `.env.example` and the README's settings
+ * table; `secret` in a description marks values that must never be logged.
+ */
+export class EnvironmentVariables {
+  /** `development`, `production` or `test`. */
+  @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
+
+  /** TCP port the HTTP server listens on. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT?: number;
+  /** Interface the HTTP server binds to. */
+  @IsOptional() @IsString() HOST?: string;
+  /**
+   * The issuer identifier (RFC 8414 §2): scheme, host, optional port, no query or fragment. It is the
+   * `iss` of every token and the base of every absolute URL the server publishes.
+   */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  @Matches(/^[^?#]*[^/?#]$/, {
+    message: 'ISSUER must not end with "/" nor carry a query or fragment',
+  })
+  ISSUER?: string;
+  /** Express `trust proxy` setting, so the client IP is taken from X-Forwarded-For behind a proxy. */
+  @IsOptional() @IsString() TRUST_PROXY?: string;
+  /** Largest accepted request body, e.g. `64kb`. */
+  @IsOptional() @Matches(/^\d+(b|kb|mb)?$/i) BODY_LIMIT?: string;
+  /** Nest log levels to print, comma separated. */
+  @IsOptional() @IsString() LOG_LEVEL?: string;
+
+  /** `sqlite` (embedded, default) or `mysql` (MySQL / MariaDB through mysql2). */
+  @IsOptional() @IsIn(['sqlite', 'mysql']) DB_TYPE?: string;
+  /** SQLite database file. */
+  @IsOptional() @IsString() DB_SQLITE_PATH?: string;
+  @IsOptional() @IsString() DB_HOST?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535) DB_PORT?: number;
+  @IsOptional() @IsString() DB_USER?: string;
+  /** secret */
+  @IsOptional() @IsString() DB_PASSWORD?: string;
+  @IsOptional() @IsString() DB_NAME?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(500) DB_POOL_SIZE?: number;
+  /** Run pending migrations at start-up. */
+  @IsOptional() @Transform(toBool) @IsBoolean() DB_MIGRATIONS_RUN?: boolean;
+  @IsOptional() @Transform(toBool) @IsBoolean() DB_LOGGING?: boolean;
+
+  /** `envelope` (the oauth-service contract) or `flat` (plain RFC 7591/7592 bodies). */
+  @IsOptional() @IsIn(['envelope', 'flat']) REGISTRATION_RESPONSE_STYLE?: string;
+  /** Registrations allowed per client IP per window; 0 disables the limit. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) REGISTRATION_RATE_LIMIT?: number;
+  /** Rate-limit window in seconds. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) REGISTRATION_RATE_WINDOW?: number;
+  /** secret. Comma-separated initial access tokens (RFC 7591 §3); when set, registration requires one. */
+  @IsOptional() @IsString() REGISTRATION_INITIAL_ACCESS_TOKENS?: string;
+  /** Issue a new registration access token on every successful update (RFC 7592 §2.2 allows it). */
+  @IsOptional() @Transform(toBool) @IsBoolean() REGISTRATION_ROTATE_ACCESS_TOKEN?: boolean;
+  /** Lifetime of issued client secrets in seconds; 0 = never expire. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) REGISTRATION_SECRET_TTL?: number;
+  /** Allow `http` redirect URIs on loopback hosts for `web` clients. */
+  @IsOptional() @Transform(toBool) @IsBoolean() REGISTRATION_ALLOW_HTTP_LOOPBACK?: boolean;
+  /** Scope given to a client that registers without one; defaults to every supported scope. */
+  @IsOptional() @IsString() REGISTRATION_DEFAULT_SCOPE?: string;
+
+  /** Space-separated scopes the server offers. */
+  @IsOptional()
+  @Matches(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/)
+  SCOPES_SUPPORTED?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(30) TOKEN_ACCESS_TTL?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(60) TOKEN_REFRESH_TTL?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(30) TOKEN_ID_TTL?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(600) AUTH_CODE_TTL?: number;
+  /** Token requests allowed per client IP per minute; 0 disables the limit. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) TOKEN_RATE_LIMIT?: number;
+
+  /** Signing algorithm for new keys: `ES256` (default) or `RS256`. */
+  @IsOptional() @IsIn(['ES256', 'RS256']) KEYS_ALG?: string;
+  /** secret. Base64 of 32 random bytes; encrypts private signing keys at rest. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/_-]{43}=?$/, { message: 'KEYS_ENCRYPTION_KEY must be base64 of 32 bytes' })
+  KEYS_ENCRYPTION_KEY?: string;
+
+  /** Lifetime of a login session in seconds. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(60) SESSION_TTL?: number;
+
+  /** Allow `jwks_uri` on loopback or private addresses (tests, internal networks). */
+  @IsOptional() @Transform(toBool) @IsBoolean() JWKS_URI_ALLOW_PRIVATE?: boolean;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(30000) JWKS_URI_TIMEOUT_MS?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) JWKS_URI_MAX_BYTES?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) JWKS_URI_CACHE_TTL?: number;
+}
+
+/** Variables whose values are secrets: never logged or echoed. */
+export const SECRET_VARIABLES = new Set([
+  'DB_PASSWORD',
+  'REGISTRATION_INITIAL_ACCESS_TOKENS',
+  'KEYS_ENCRYPTION_KEY',
+]);
+
+/** Thrown when the environment is invalid; the message lists every offending variable. */
+export class ConfigValidationError extends Error {}
+
+/** Validates raw environment values; returns the typed, converted variables or throws. */
+export function validateEnv(raw: Record<string, string | undefined>): EnvironmentVariables {
+  // Empty strings mean "unset", as in most .env files.
+  const cleaned: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) if (v !== undefined && v !== '') cleaned[k] = v;
+  const env = plainToInstance(EnvironmentVariables, cleaned, { enableImplicitConversion: false });
+  const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      // Never echo secret values, even malformed ones.
+      const shown = SECRET_VARIABLES.has(e.property) ? '<redacted>' : JSON.stringify(e.value);
+      return `  ${e.property}=${shown}: ${Object.values(e.constraints ?? {}).join('; ')}`;
+    });
+    throw new ConfigValidationError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return env;
+}

@@ -1,0 +1,53 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from '../config/app-config.js';
+import { MIGRATIONS } from './migrations/index.js';
+
+/**
+ * Builds TypeORM options for SQLite (better-sqlite3) or MySQL/MariaDB (mysql2) from the validated config.
+ * Shared by `DatabaseModule` and `ormconfig.ts`, so the app and the TypeORM CLI always agree.
+ * Schema comes from migrations only: `synchronize` is never on.
+ */
+export function buildDataSourceOptions(
+  db: DatabaseConfig,
+  entities: DataSourceOptions['entities'] = [],
+): DataSourceOptions {
+  const common = {
+    entities,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    logging: db.logging,
+  } as const;
+  if (db.type === 'mysql') {
+    return {
+      ...common,
+      type: 'mysql',
+      host: db.host,
+      port: db.port,
+      username: db.user,
+      password: db.password,
+      database: db.name,
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      poolSize: db.poolSize,
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      // Fail fast instead of queueing forever when the pool is exhausted.
+      extra: { connectionLimit: db.poolSize, queueLimit: 1000, connectTimeout: 10000 },
+    };
+  }
+  if (db.sqlitePath !== ':memory:') mkdirSync(dirname(db.sqlitePath), { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: db.sqlitePath,
+    // WAL lets readers proceed while a writer commits; busy_timeout makes a second process wait, not fail.
+    prepareDatabase: (conn: { pragma: (s: string) => unknown }) => {
+      conn.pragma('journal_mode = WAL');
+      conn.pragma('busy_timeout = 5000');
+      conn.pragma('foreign_keys = ON');
+    },
+  };
+}

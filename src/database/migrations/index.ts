@@ -1,0 +1,10 @@
+import type { MigrationInterface } from 'typeorm';
+
+type MigrationClass = new () => MigrationInterface;
+
+/**
+ * Every migration, in order. Listed explicitly (not globbed) so that the same list works from compiled
+ * JavaScript, from the TypeScript test runner and from the TypeORM CLI. Each feature module adds its own
+ * file here; migrations are never edited once merged.
+ */
+export const MIGRATIONS: MigrationClass[] = [];

@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { Logger, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { configureApp } from './app.setup.js';
+import { loadConfig } from './config/app-config.js';
+
+async function bootstrap(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    // A bad setting stops start-up with a message that names it, not with a stack trace.
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
+    bodyParser: false,
+    logger: config.logLevels as LogLevel[],
+  });
+  configureApp(app);
+  await app.listen(config.port, config.host);
+  new Logger('Bootstrap').log(
+    `AuthMS listening on ${config.host}:${config.port}; issuer ${config.issuer}; Swagger UI ${config.issuer}/api/docs`,
+  );
+}
+
+void bootstrap();
