@@ -22,7 +22,7 @@ export function toOAuthError(exception: unknown): OAuthError {
     const res = exception.getResponse();
     const message =
       typeof res === 'object' && res !== null && 'message' in res
-        ? String((res).message)
+        ? String(res.message)
         : exception.message;
     switch (status) {
       case 404: // NOT_FOUND

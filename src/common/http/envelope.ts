@@ -29,7 +29,10 @@ export function Enveloped<T>(model: Type<T>): Type<Envelope<T>> {
     data!: T;
     @ApiProperty({ example: 'success', description: 'Human-readable result' })
     message!: string;
-    @ApiProperty({ example: '2026-04-15T10:30:00Z', description: 'RFC 3339 UTC time of the response' })
+    @ApiProperty({
+      example: '2026-04-15T10:30:00Z',
+      description: 'RFC 3339 UTC time of the response',
+    })
     timestamp!: string;
   }
   return EnvelopeClass as unknown as Type<Envelope<T>>;

@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { CreateOAuthClients1732800000000 } from './1732800000000-CreateOAuthClients.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -7,4 +8,4 @@ type MigrationClass = new () => MigrationInterface;
  * JavaScript, from the TypeScript test runner and from the TypeORM CLI. Each feature module adds its own
  * file here; migrations are never edited once merged.
  */
-export const MIGRATIONS: MigrationClass[] = [];
+export const MIGRATIONS: MigrationClass[] = [CreateOAuthClients1732800000000];

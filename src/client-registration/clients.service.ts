@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { matchesHash, nowSeconds } from '../common/crypto/tokens.js';
+import { ClientEntity, type TokenEndpointAuthMethod } from './entities/client.entity.js';
+
+/**
+ * The read-only view of a registered client that other modules (authorize, token) work with. They never
+ * see the entity, its hashes or its repository.
+ */
+export interface RegisteredClient {
+  clientId: string;
+  applicationType: 'web' | 'native';
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  redirectUris: string[];
+  grantTypes: string[];
+  responseTypes: string[];
+  /** Registered scope values (RFC 7591 §2 `scope`, split on spaces). */
+  scopes: string[];
+  clientName: string | null;
+  clientUri: string | null;
+  logoUri: string | null;
+  policyUri: string | null;
+  tosUri: string | null;
+  jwks: { keys: Record<string, unknown>[] } | null;
+  jwksUri: string | null;
+  /** Epoch seconds, 0 = never (RFC 7591 §3.2.1). */
+  clientSecretExpiresAt: number;
+  /** True for clients that authenticate with no secret or key (`none`). */
+  isPublic: boolean;
+}
+
+/** Result of checking a presented client secret. */
+export type SecretCheck = 'valid' | 'invalid' | 'expired';
+
+/** Maps the entity to the view other modules see. */
+export function toRegisteredClient(e: ClientEntity): RegisteredClient {
+  return {
+    clientId: e.id,
+    applicationType: e.applicationType,
+    tokenEndpointAuthMethod: e.tokenEndpointAuthMethod,
+    redirectUris: e.redirectUris,
+    grantTypes: e.grantTypes,
+    responseTypes: e.responseTypes,
+    scopes: e.scope.split(' ').filter(Boolean),
+    clientName: e.clientName,
+    clientUri: e.clientUri,
+    logoUri: e.logoUri,
+    policyUri: e.policyUri,
+    tosUri: e.tosUri,
+    jwks: e.jwks,
+    jwksUri: e.jwksUri,
+    clientSecretExpiresAt: e.clientSecretExpiresAt,
+    isPublic: e.tokenEndpointAuthMethod === 'none',
+  };
+}
+
+/**
+ * ClientRegistrationModule's exported service: the only way other modules read clients. Every call reads
+ * the database, so an update or a delete through the registration API takes effect on the next request on
+ * every instance.
+ */
+@Injectable()
+export class ClientsService {
+  constructor(@InjectRepository(ClientEntity) private readonly repo: Repository<ClientEntity>) {}
+
+  /** The client if it exists and is not deleted (soft-deleted rows are excluded by TypeORM). */
+  async findActiveById(clientId: string): Promise<RegisteredClient | null> {
+    if (!isPlausibleClientId(clientId)) return null;
+    const e = await this.repo.findOne({ where: { id: clientId } });
+    return e ? toRegisteredClient(e) : null;
+  }
+
+  /**
+   * Checks a client secret (RFC 6749 §2.3.1) in constant time against the stored hash, then its expiry
+   * (`client_secret_expires_at`, RFC 7591 §3.2.1). Unknown and deleted clients are `invalid`.
+   */
+  async checkSecret(clientId: string, secret: string): Promise<SecretCheck> {
+    if (!isPlausibleClientId(clientId)) return 'invalid';
+    const row = await this.repo
+      .createQueryBuilder('c')
+      .select(['c.id', 'c.clientSecretExpiresAt'])
+      .addSelect('c.clientSecretHash')
+      .where('c.id = :id', { id: clientId })
+      .getOne();
+    if (!row?.clientSecretHash || !matchesHash(secret, row.clientSecretHash)) return 'invalid';
+    if (row.clientSecretExpiresAt !== 0 && row.clientSecretExpiresAt <= nowSeconds())
+      return 'expired';
+    return 'valid';
+  }
+}
+
+/** ULIDs are 26 Crockford base32 characters; anything else cannot be a client_id here. */
+export function isPlausibleClientId(id: unknown): id is string {
+  return typeof id === 'string' && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(id);
+}

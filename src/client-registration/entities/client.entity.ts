@@ -1,0 +1,115 @@
+import {
+  Column,
+  CreateDateColumn,
+  DeleteDateColumn,
+  Entity,
+  Index,
+  PrimaryColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
+import { epochSeconds, jsonText } from '../../common/database/columns.js';
+
+/** RFC 7591 §2 `token_endpoint_auth_method` values this server supports. */
+export type TokenEndpointAuthMethod =
+  'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+
+/**
+ * A registered OAuth client (RFC 7591 §2 metadata plus server-managed fields). Secrets and the
+ * registration access token are stored only as SHA-256 hex hashes (`select: false`, so an ordinary find
+ * never loads them). Soft-deleted through `deleted_at` (reference §5.11); `version` guards concurrent
+ * updates (RFC 7592 §2.2 token rotation race).
+ */
+@Entity('oauth_clients')
+export class ClientEntity {
+  /** `client_id`, a ULID. */
+  @PrimaryColumn({ name: 'id', type: 'varchar', length: 26 })
+  id!: string;
+
+  @Column({
+    name: 'client_secret_hash',
+    type: 'varchar',
+    length: 64,
+    nullable: true,
+    select: false,
+  })
+  clientSecretHash!: string | null;
+
+  /** 0 = never expires (RFC 7591 §3.2.1). */
+  @Column({
+    name: 'client_secret_expires_at',
+    type: 'bigint',
+    default: 0,
+    transformer: epochSeconds,
+  })
+  clientSecretExpiresAt!: number;
+
+  @Column({ name: 'client_id_issued_at', type: 'bigint', transformer: epochSeconds })
+  clientIdIssuedAt!: number;
+
+  @Column({ name: 'registration_access_token_hash', type: 'varchar', length: 64, select: false })
+  registrationAccessTokenHash!: string;
+
+  @Column({ name: 'application_type', type: 'varchar', length: 16, default: 'web' })
+  applicationType!: 'web' | 'native';
+
+  @Column({ name: 'token_endpoint_auth_method', type: 'varchar', length: 32 })
+  tokenEndpointAuthMethod!: TokenEndpointAuthMethod;
+
+  @Column({ name: 'redirect_uris', type: 'text', transformer: jsonText })
+  redirectUris!: string[];
+
+  @Column({ name: 'grant_types', type: 'text', transformer: jsonText })
+  grantTypes!: string[];
+
+  @Column({ name: 'response_types', type: 'text', transformer: jsonText })
+  responseTypes!: string[];
+
+  /** Space-separated scope values (RFC 7591 §2). */
+  @Column({ name: 'scope', type: 'text' })
+  scope!: string;
+
+  @Column({ name: 'client_name', type: 'varchar', length: 255, nullable: true })
+  clientName!: string | null;
+
+  @Column({ name: 'client_uri', type: 'varchar', length: 2048, nullable: true })
+  clientUri!: string | null;
+
+  @Column({ name: 'logo_uri', type: 'varchar', length: 2048, nullable: true })
+  logoUri!: string | null;
+
+  @Column({ name: 'policy_uri', type: 'varchar', length: 2048, nullable: true })
+  policyUri!: string | null;
+
+  @Column({ name: 'tos_uri', type: 'varchar', length: 2048, nullable: true })
+  tosUri!: string | null;
+
+  @Column({ name: 'contacts', type: 'text', nullable: true, transformer: jsonText })
+  contacts!: string[] | null;
+
+  /** The client's JWK Set (public keys only), as a JSON object. */
+  @Column({ name: 'jwks', type: 'text', nullable: true, transformer: jsonText })
+  jwks!: { keys: Record<string, unknown>[] } | null;
+
+  @Column({ name: 'jwks_uri', type: 'varchar', length: 2048, nullable: true })
+  jwksUri!: string | null;
+
+  @Column({ name: 'software_id', type: 'varchar', length: 255, nullable: true })
+  softwareId!: string | null;
+
+  @Column({ name: 'software_version', type: 'varchar', length: 255, nullable: true })
+  softwareVersion!: string | null;
+
+  @VersionColumn({ name: 'version' })
+  version!: number;
+
+  @CreateDateColumn({ name: 'created_at' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at' })
+  updatedAt!: Date;
+
+  @Index('IDX_oauth_clients_deleted_at')
+  @DeleteDateColumn({ name: 'deleted_at', nullable: true })
+  deletedAt!: Date | null;
+}

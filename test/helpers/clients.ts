@@ -1,0 +1,44 @@
+import { ulid } from 'ulid';
+import { generateToken, nowSeconds, sha256Hex } from '../../src/common/crypto/tokens.js';
+import { ClientEntity } from '../../src/client-registration/entities/client.entity.js';
+import type { TestApp } from './test-app.js';
+
+/** A client inserted straight into the store, with its plain credentials. */
+export interface SeededClient {
+  clientId: string;
+  clientSecret?: string;
+  registrationAccessToken: string;
+}
+
+/**
+ * Inserts a client directly (for suites that test other modules and need a client in a given state, e.g.
+ * an expired secret). Suites about registration itself use the HTTP endpoint.
+ */
+export async function seedClient(
+  t: TestApp,
+  overrides: Partial<ClientEntity> = {},
+): Promise<SeededClient> {
+  const clientId = ulid();
+  const method = overrides.tokenEndpointAuthMethod ?? 'client_secret_basic';
+  const hasSecret = method === 'client_secret_basic' || method === 'client_secret_post';
+  const clientSecret = hasSecret ? generateToken('sec_') : undefined;
+  const rat = generateToken('reg_');
+  const repo = t.dataSource.getRepository(ClientEntity);
+  const row = repo.create({
+    id: clientId,
+    clientSecretHash: clientSecret ? sha256Hex(clientSecret) : null,
+    clientSecretExpiresAt: 0,
+    clientIdIssuedAt: nowSeconds(),
+    registrationAccessTokenHash: sha256Hex(rat),
+    applicationType: 'web',
+    tokenEndpointAuthMethod: method,
+    redirectUris: ['https://app.example.com/callback'],
+    grantTypes: ['authorization_code', 'refresh_token'],
+    responseTypes: ['code'],
+    scope: 'openid profile email offline_access',
+    clientName: 'Seeded Client',
+    ...overrides,
+  });
+  await repo.save(row);
+  return { clientId, clientSecret, registrationAccessToken: rat };
+}
