@@ -7,3 +7,4 @@ export {
   type SecretCheck,
 } from './clients.service.js';
 export type { TokenEndpointAuthMethod } from './entities/client.entity.js';
+export * from './client-registration.events.js';
