@@ -2,7 +2,8 @@ import { validateEnv } from './env.validation.js';
 
 /** Database connection settings (DESIGN.md "Persistence"). */
 export interface DatabaseConfig {
-  type: 'sqlite' | 'mysql';
+  /** `mariadb` uses the same mysql2 driver; TypeORM needs to know it to read MariaDB's catalogue right. */
+  type: 'sqlite' | 'mysql' | 'mariadb';
   sqlitePath: string;
   host: string;
   port: number;

@@ -53,8 +53,8 @@ export class EnvironmentVariables {
   /** Nest log levels to print, comma separated. */
   @IsOptional() @IsString() LOG_LEVEL?: string;
 
-  /** `sqlite` (embedded, default) or `mysql` (MySQL / MariaDB through mysql2). */
-  @IsOptional() @IsIn(['sqlite', 'mysql']) DB_TYPE?: string;
+  /** `sqlite` (embedded, default), `mysql` (MySQL through mysql2) or `mariadb` (MariaDB through mysql2). */
+  @IsOptional() @IsIn(['sqlite', 'mysql', 'mariadb']) DB_TYPE?: string;
   /** SQLite database file. */
   @IsOptional() @IsString() DB_SQLITE_PATH?: string;
   @IsOptional() @IsString() DB_HOST?: string;

@@ -20,10 +20,10 @@ export function buildDataSourceOptions(
     synchronize: false,
     logging: db.logging,
   } as const;
-  if (db.type === 'mysql') {
+  if (db.type === 'mysql' || db.type === 'mariadb') {
     return {
       ...common,
-      type: 'mysql',
+      type: db.type,
       host: db.host,
       port: db.port,
       username: db.user,

@@ -13,7 +13,7 @@ export function timestampColumns(qr: QueryRunner, withDeletedAt = false): TableC
   const mysql = isMysql(qr);
   const type = 'datetime';
   const precision = mysql ? 6 : undefined;
-  const now = mysql ? 'CURRENT_TIMESTAMP(6)' : "(datetime('now'))";
+  const now = mysql ? 'CURRENT_TIMESTAMP(6)' : "datetime('now')";
   const cols: TableColumnOptions[] = [
     { name: 'created_at', type, precision, default: now },
     {
@@ -26,6 +26,11 @@ export function timestampColumns(qr: QueryRunner, withDeletedAt = false): TableC
   ];
   if (withDeletedAt) cols.push({ name: 'deleted_at', type, precision, isNullable: true });
   return cols;
+}
+
+/** The integer type TypeORM maps `@VersionColumn` / `number` columns to on this dialect. */
+export function intType(qr: QueryRunner): string {
+  return isMysql(qr) ? 'int' : 'integer';
 }
 
 /** A nullable DATETIME column of the dialect's precision. */

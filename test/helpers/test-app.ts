@@ -24,7 +24,8 @@ export interface TestApp {
 }
 
 /** Which database the e2e run uses: `DB_TYPE=mysql` selects MariaDB/MySQL on 127.0.0.1:3306. */
-export const TEST_DB_TYPE = process.env.DB_TYPE === 'mysql' ? 'mysql' : 'sqlite';
+export const TEST_DB_TYPE =
+  process.env.DB_TYPE === 'mysql' || process.env.DB_TYPE === 'mariadb' ? 'mysql' : 'sqlite';
 
 /** A free TCP port on loopback (so the issuer URL is known before the app boots). */
 export async function freePort(): Promise<number> {
@@ -58,6 +59,9 @@ export async function createTestDatabase(): Promise<{
   if (TEST_DB_TYPE === 'mysql') {
     const name = `authms_t_${id}`;
     const conn = await createConnection(mysqlParams());
+    // TypeORM reads MariaDB's catalogue differently from MySQL's; tell it which server this is.
+    const [rows] = await conn.query('SELECT VERSION() AS v');
+    const flavour = /mariadb/i.test(String((rows as { v: string }[])[0]?.v)) ? 'mariadb' : 'mysql';
     await conn.query(
       `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
     );
@@ -65,7 +69,7 @@ export async function createTestDatabase(): Promise<{
     const p = mysqlParams();
     return {
       env: {
-        DB_TYPE: 'mysql',
+        DB_TYPE: flavour,
         DB_HOST: p.host,
         DB_PORT: String(p.port),
         DB_USER: p.user,

@@ -1,5 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { timestampColumns } from '../migration-helpers.js';
+import { intType, timestampColumns } from '../migration-helpers.js';
 
 /** `oauth_clients`: registered clients (RFC 7591), owned by ClientRegistrationModule. */
 export class CreateOAuthClients1732800000000 implements MigrationInterface {
@@ -31,7 +31,7 @@ export class CreateOAuthClients1732800000000 implements MigrationInterface {
           { name: 'jwks_uri', type: 'varchar', length: '2048', isNullable: true },
           { name: 'software_id', type: 'varchar', length: '255', isNullable: true },
           { name: 'software_version', type: 'varchar', length: '255', isNullable: true },
-          { name: 'version', type: 'int' },
+          { name: 'version', type: intType(qr) },
           ...timestampColumns(qr, true),
         ],
       }),
