@@ -1,7 +1,9 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ClientRegistrationModule } from './client-registration/index.js';
 import { OAuthExceptionFilter } from './common/errors/oauth-exception.filter.js';
+import { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -12,6 +14,11 @@ export interface AppModuleOptions {
   env?: Record<string, string | undefined>;
   /** Extra modules, e.g. one that replaces the login step (see README "Extending"). */
   imports?: ModuleMetadata['imports'];
+  /**
+   * Replaces the default `ClientRegistrationModule.forRootAsync(...)` (configured from `AppConfig`),
+   * e.g. with one built by `ClientRegistrationModule.forRoot({...})`.
+   */
+  registration?: DynamicModule;
 }
 
 /**
@@ -28,9 +35,20 @@ export class AppModule {
         DatabaseModule,
         EventEmitterModule.forRoot(),
         HealthModule,
+        options.registration ?? AppModule.defaultRegistration(options.env),
         ...(options.imports ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: OAuthExceptionFilter }],
     };
+  }
+
+  /** Registration (RFC 7591/7592) configured by the `REGISTRATION_*` settings. */
+  private static defaultRegistration(env: AppModuleOptions['env']): DynamicModule {
+    return ClientRegistrationModule.forRootAsync({
+      // The response style picks the controller and its Swagger document, so it is read up front.
+      responseStyle: AppConfigModule.load(env).registration.responseStyle,
+      inject: [AppConfig],
+      useFactory: () => ({}),
+    });
   }
 }

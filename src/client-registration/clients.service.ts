@@ -84,8 +84,9 @@ export class ClientsService {
       .where('c.id = :id', { id: clientId })
       .getOne();
     if (!row?.clientSecretHash || !matchesHash(secret, row.clientSecretHash)) return 'invalid';
-    if (row.clientSecretExpiresAt !== 0 && row.clientSecretExpiresAt <= nowSeconds())
+    if (row.clientSecretExpiresAt !== 0 && row.clientSecretExpiresAt <= nowSeconds()) {
       return 'expired';
+    }
     return 'valid';
   }
 }

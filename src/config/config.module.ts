@@ -8,12 +8,18 @@ import { AppConfig, loadConfig } from './app-config.js';
 @Global()
 @Module({})
 export class AppConfigModule {
+  /**
+   * The validated configuration, outside dependency injection: for the few settings that shape how
+   * modules are composed (e.g. the registration response style, which picks a controller).
+   */
+  static load(overrides: Record<string, string | undefined> = {}): AppConfig {
+    return loadConfig({ ...process.env, ...overrides });
+  }
+
   static forRoot(overrides: Record<string, string | undefined> = {}): DynamicModule {
     return {
       module: AppConfigModule,
-      providers: [
-        { provide: AppConfig, useFactory: () => loadConfig({ ...process.env, ...overrides }) },
-      ],
+      providers: [{ provide: AppConfig, useFactory: () => AppConfigModule.load(overrides) }],
       exports: [AppConfig],
     };
   }

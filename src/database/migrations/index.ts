@@ -1,5 +1,6 @@
 import type { MigrationInterface } from 'typeorm';
 import { CreateOAuthClients1732800000000 } from './1732800000000-CreateOAuthClients.js';
+import { CreateRateLimitCounters1732800001000 } from './1732800001000-CreateRateLimitCounters.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -8,4 +9,7 @@ type MigrationClass = new () => MigrationInterface;
  * JavaScript, from the TypeScript test runner and from the TypeORM CLI. Each feature module adds its own
  * file here; migrations are never edited once merged.
  */
-export const MIGRATIONS: MigrationClass[] = [CreateOAuthClients1732800000000];
+export const MIGRATIONS: MigrationClass[] = [
+  CreateOAuthClients1732800000000,
+  CreateRateLimitCounters1732800001000,
+];

@@ -1,0 +1,446 @@
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { OAuthError } from '../common/errors/oauth-error.js';
+import { DANGEROUS_KEYS, isPlainObject, textProblem } from '../common/validation/text.js';
+import type { TokenEndpointAuthMethod } from './entities/client.entity.js';
+
+/** `application_type` values (OpenID Connect Dynamic Registration §2). */
+export const APPLICATION_TYPES = ['web', 'native'] as const;
+export type ApplicationType = (typeof APPLICATION_TYPES)[number];
+
+/** `token_endpoint_auth_method` values this server supports (RFC 7591 §2, RFC 7523 §2.2). */
+export const TOKEN_ENDPOINT_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+  'none',
+];
+
+/** Grant types a client may register (RFC 7591 §2; implicit and password are not offered, RFC 9700). */
+export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
+
+/** Response types a client may register: only `code` (RFC 9700 §2.1.2 rules out implicit and hybrid). */
+export const RESPONSE_TYPES = ['code'] as const;
+
+/** Limits that keep stored metadata and the work done on it bounded. */
+export const METADATA_LIMITS = {
+  uriLength: 2048,
+  textLength: 255,
+  redirectUris: 20,
+  contacts: 20,
+  contactLength: 320,
+  scopeLength: 1000,
+  jwksBytes: 64 * 1024,
+  jwksKeys: 20,
+} as const;
+
+/** Auth methods for which the server issues a `client_secret` (RFC 7591 §3.2.1). */
+export function usesClientSecret(method: TokenEndpointAuthMethod): boolean {
+  return method === 'client_secret_basic' || method === 'client_secret_post';
+}
+
+/**
+ * Client metadata as it arrives on the wire (RFC 7591 §2), after type checks: every field optional.
+ * `jwks` may be a JWK Set object or a string holding one (the oauth-service contract types it as a string).
+ */
+export interface ClientMetadataInput {
+  redirect_uris?: string[] | null;
+  token_endpoint_auth_method?: string | null;
+  grant_types?: string[] | null;
+  response_types?: string[] | null;
+  application_type?: string | null;
+  client_name?: string | null;
+  client_uri?: string | null;
+  logo_uri?: string | null;
+  scope?: string | null;
+  contacts?: string[] | null;
+  tos_uri?: string | null;
+  policy_uri?: string | null;
+  jwks_uri?: string | null;
+  jwks?: string | Record<string, unknown> | null;
+  software_id?: string | null;
+  software_version?: string | null;
+}
+
+/** A public JWK Set (RFC 7517 §5). */
+export interface JwkSet {
+  keys: Record<string, unknown>[];
+}
+
+/** Validated metadata with every default applied: what is stored and echoed. */
+export interface ClientMetadata {
+  redirectUris: string[];
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  grantTypes: string[];
+  responseTypes: string[];
+  applicationType: ApplicationType;
+  scope: string;
+  clientName: string | null;
+  clientUri: string | null;
+  logoUri: string | null;
+  policyUri: string | null;
+  tosUri: string | null;
+  contacts: string[] | null;
+  jwks: JwkSet | null;
+  jwksUri: string | null;
+  softwareId: string | null;
+  softwareVersion: string | null;
+}
+
+/** Server settings the rules depend on. */
+export interface MetadataRules {
+  /** Scopes the server offers (`SCOPES_SUPPORTED`). */
+  scopesSupported: readonly string[];
+  /** Scope given to a client that registers without one (`REGISTRATION_DEFAULT_SCOPE`). */
+  defaultScope: string;
+  /** Whether `web` clients may use `http` redirect URIs on loopback hosts. */
+  allowHttpLoopback: boolean;
+}
+
+/** Schemes that run code or read local data when a browser is sent to them (RFC 6819 §4.2.4). */
+const FORBIDDEN_SCHEMES = new Set([
+  'javascript',
+  'data',
+  'vbscript',
+  'file',
+  'blob',
+  'about',
+  'filesystem',
+  'view-source',
+  'ws',
+  'wss',
+  'ftp',
+]);
+
+/** RFC 3986 §3.1 scheme syntax, followed by `:`. */
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+
+/** Loopback hosts as `URL.hostname` spells them (RFC 8252 §7.3, RFC 6761 §6.3 for `localhost`). */
+export function isLoopbackHost(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
+}
+
+/**
+ * Why `uri` is not an acceptable redirect URI for a client of `applicationType`, or `null` if it is.
+ * Pure and synchronous so the authorize endpoint can reuse it. Rules: RFC 6749 §3.1.2 (absolute, no
+ * fragment), RFC 6819 §4.2.4 / RFC 9700 §4.1 (no code-running schemes, no userinfo), OpenID Connect
+ * Registration §2 and RFC 8252 §7 (`web`: https, or http on loopback when allowed; `native`: loopback http,
+ * claimed https or a private-use scheme).
+ */
+export function redirectUriProblem(
+  uri: string,
+  applicationType: ApplicationType,
+  rules: Pick<MetadataRules, 'allowHttpLoopback'>,
+): string | null {
+  const text = textProblem(uri);
+  if (text) return text;
+  if (uri.length > METADATA_LIMITS.uriLength) {
+    return `must be at most ${METADATA_LIMITS.uriLength} characters`;
+  }
+  if (/\s/.test(uri)) return 'must not contain whitespace';
+  if (uri.includes('#')) return 'must not contain a fragment (RFC 6749 §3.1.2)';
+  const scheme = SCHEME.exec(uri)?.[1]?.toLowerCase();
+  if (!scheme) return 'must be an absolute URI with a scheme (RFC 6749 §3.1.2)';
+  if (FORBIDDEN_SCHEMES.has(scheme)) return `must not use the "${scheme}:" scheme`;
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return 'is not a valid URI';
+  }
+  if (url.username || url.password) return 'must not contain user information';
+  if (scheme === 'https') {
+    return url.hostname ? null : 'must name a host';
+  }
+  if (scheme === 'http') {
+    if (!url.hostname) return 'must name a host';
+    if (!isLoopbackHost(url.hostname)) {
+      return 'must use https (http is allowed only on loopback hosts)';
+    }
+    if (applicationType === 'web' && !rules.allowHttpLoopback) {
+      return 'must use https (http on loopback is disabled for web clients)';
+    }
+    return null;
+  }
+  // A private-use scheme (RFC 8252 §7.1) belongs to a native app, never to a web client.
+  if (applicationType === 'web') {
+    return 'must use https for a web client (private-use schemes are for native clients)';
+  }
+  return null;
+}
+
+/** Why `uri` is not an acceptable informational or key-set URL (http or https, absolute, sane). */
+function webUrlProblem(uri: string, httpsOnly: boolean, allowHttpLoopback: boolean): string | null {
+  const text = textProblem(uri);
+  if (text) return text;
+  if (uri.length > METADATA_LIMITS.uriLength) {
+    return `must be at most ${METADATA_LIMITS.uriLength} characters`;
+  }
+  if (/\s/.test(uri)) return 'must not contain whitespace';
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return 'must be an absolute http(s) URL';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
+  if (!url.hostname) return 'must name a host';
+  if (url.username || url.password) return 'must not contain user information';
+  if (
+    httpsOnly &&
+    url.protocol === 'http:' &&
+    !(allowHttpLoopback && isLoopbackHost(url.hostname))
+  ) {
+    return 'must use https';
+  }
+  return null;
+}
+
+/** JWK members that carry private or symmetric key material (RFC 7518 §6.2.2, §6.3.2, §6.4.1). */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+/** Parses and checks a JWK Set: object or JSON string, public keys only, each one importable. */
+function parseJwks(value: string | Record<string, unknown>): JwkSet {
+  const bad = (why: string) => OAuthError.invalidClientMetadata(`jwks ${why}`);
+  let doc: unknown = value;
+  if (typeof value === 'string') {
+    if (Buffer.byteLength(value, 'utf8') > METADATA_LIMITS.jwksBytes) {
+      throw bad(`must be at most ${METADATA_LIMITS.jwksBytes} bytes`);
+    }
+    try {
+      doc = JSON.parse(value);
+    } catch {
+      throw bad('must be a JWK Set: the string is not valid JSON');
+    }
+  }
+  if (!isPlainObject(doc) || !Array.isArray(doc.keys)) {
+    throw bad('must be a JWK Set object with a "keys" array (RFC 7517 §5)');
+  }
+  const keys: unknown[] = doc.keys;
+  if (keys.length === 0) throw bad('must contain at least one key');
+  if (keys.length > METADATA_LIMITS.jwksKeys) {
+    throw bad(`must contain at most ${METADATA_LIMITS.jwksKeys} keys`);
+  }
+  const out: Record<string, unknown>[] = keys.map((key, i) => {
+    if (!isPlainObject(key)) throw bad(`keys[${i}] must be a JSON object`);
+    const copy: Record<string, unknown> = {};
+    for (const [member, v] of Object.entries(key)) {
+      if (DANGEROUS_KEYS.has(member)) throw bad(`keys[${i}] has a forbidden member "${member}"`);
+      if (PRIVATE_JWK_MEMBERS.includes(member)) {
+        throw bad(`keys[${i}] must be a public key: member "${member}" is private key material`);
+      }
+      // JWK members are strings, numbers, booleans or arrays of strings (x5c, key_ops): this also
+      // bounds the nesting depth of what is stored.
+      const flat =
+        typeof v === 'string' ||
+        typeof v === 'number' ||
+        typeof v === 'boolean' ||
+        (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+      if (!flat) throw bad(`keys[${i}].${member} has an unsupported value`);
+      copy[member] = v;
+    }
+    if (copy.kty !== 'RSA' && copy.kty !== 'EC' && copy.kty !== 'OKP') {
+      throw bad(`keys[${i}].kty must be RSA, EC or OKP`);
+    }
+    try {
+      createPublicKey({ key: copy as JsonWebKey, format: 'jwk' });
+    } catch {
+      throw bad(`keys[${i}] is not a valid public JWK`);
+    }
+    return copy;
+  });
+  const set: JwkSet = { keys: out };
+  if (Buffer.byteLength(JSON.stringify(set), 'utf8') > METADATA_LIMITS.jwksBytes) {
+    throw bad(`must be at most ${METADATA_LIMITS.jwksBytes} bytes`);
+  }
+  return set;
+}
+
+function optionalText(field: string, value: string | null | undefined, max: number): string | null {
+  if (value === undefined || value === null) return null;
+  const problem = textProblem(value);
+  if (problem) throw OAuthError.invalidClientMetadata(`${field} ${problem}`);
+  if (value.length > max) {
+    throw OAuthError.invalidClientMetadata(`${field} must be at most ${max} characters`);
+  }
+  return value;
+}
+
+function optionalUrl(
+  field: string,
+  value: string | null | undefined,
+  httpsOnly: boolean,
+  rules: MetadataRules,
+): string | null {
+  if (value === undefined || value === null) return null;
+  const problem = webUrlProblem(value, httpsOnly, rules.allowHttpLoopback);
+  if (problem) throw OAuthError.invalidClientMetadata(`${field} ${problem}`);
+  return value;
+}
+
+function uniq(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+/**
+ * Validates client metadata as a whole and applies the defaults of RFC 7591 §2: the one rule set for
+ * registration (RFC 7591 §3.1), update (RFC 7592 §2.2, where omitted fields are reset) and, through
+ * {@link redirectUriProblem}, the authorize endpoint. Throws `invalid_redirect_uri` for redirect URI
+ * problems and `invalid_client_metadata` (naming the field) for everything else (RFC 7591 §3.2.2).
+ * Unknown fields never reach it: they are ignored upstream (RFC 7591 §2).
+ */
+export function validateClientMetadata(
+  input: ClientMetadataInput,
+  rules: MetadataRules,
+): ClientMetadata {
+  const applicationType = (input.application_type ?? 'web') as ApplicationType;
+  if (!APPLICATION_TYPES.includes(applicationType)) {
+    throw OAuthError.invalidClientMetadata('application_type must be "web" or "native"');
+  }
+
+  const method = (input.token_endpoint_auth_method ??
+    'client_secret_basic') as TokenEndpointAuthMethod;
+  if (!TOKEN_ENDPOINT_AUTH_METHODS.includes(method)) {
+    throw OAuthError.invalidClientMetadata(
+      `token_endpoint_auth_method must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}`,
+    );
+  }
+
+  // RFC 7591 §2: grant_types defaults to authorization_code.
+  const grantTypes = uniq(input.grant_types ?? ['authorization_code']);
+  if (grantTypes.length === 0) {
+    throw OAuthError.invalidClientMetadata('grant_types must not be empty');
+  }
+  for (const g of grantTypes) {
+    if (!(GRANT_TYPES as readonly string[]).includes(g)) {
+      throw OAuthError.invalidClientMetadata(
+        `grant_types: "${g.slice(0, 64)}" is not supported (supported: ${GRANT_TYPES.join(', ')})`,
+      );
+    }
+  }
+  const hasCode = grantTypes.includes('authorization_code');
+
+  // RFC 7591 §2: response_types defaults to code; a client without the authorization_code grant has
+  // no use for a response type (§2.1), so its default is empty.
+  const responseTypes = uniq(input.response_types ?? (hasCode ? ['code'] : []));
+  for (const r of responseTypes) {
+    if (!(RESPONSE_TYPES as readonly string[]).includes(r)) {
+      throw OAuthError.invalidClientMetadata(
+        `response_types: "${r.slice(0, 64)}" is not supported; only "code" is (RFC 9700 §2.1.2)`,
+      );
+    }
+  }
+  // RFC 7591 §2.1: response type "code" goes with grant type "authorization_code" and vice versa.
+  if (responseTypes.includes('code') && !hasCode) {
+    throw OAuthError.invalidClientMetadata(
+      'response_types "code" requires grant_types to include "authorization_code" (RFC 7591 §2.1)',
+    );
+  }
+  if (hasCode && !responseTypes.includes('code')) {
+    throw OAuthError.invalidClientMetadata(
+      'grant_types "authorization_code" requires response_types to include "code" (RFC 7591 §2.1)',
+    );
+  }
+  if (grantTypes.includes('refresh_token') && grantTypes.length === 1) {
+    throw OAuthError.invalidClientMetadata(
+      'grant_types "refresh_token" needs another grant type that issues refresh tokens',
+    );
+  }
+  // RFC 6749 §4.4: client credentials are for confidential clients only.
+  if (grantTypes.includes('client_credentials') && method === 'none') {
+    throw OAuthError.invalidClientMetadata(
+      'grant_types "client_credentials" requires a confidential token_endpoint_auth_method, not "none"',
+    );
+  }
+
+  const redirectUris = uniq(input.redirect_uris ?? []);
+  if (redirectUris.length > METADATA_LIMITS.redirectUris) {
+    throw OAuthError.invalidClientMetadata(
+      `redirect_uris must have at most ${METADATA_LIMITS.redirectUris} items`,
+    );
+  }
+  redirectUris.forEach((uri, i) => {
+    const problem = redirectUriProblem(uri, applicationType, rules);
+    if (problem) throw OAuthError.invalidRedirectUri(`redirect_uris[${i}] ${problem}`);
+  });
+  // RFC 6749 §3.1.2.2 (and the contract's minItems 1): a code flow needs a registered redirect URI.
+  if (hasCode && redirectUris.length === 0) {
+    throw OAuthError.invalidClientMetadata(
+      'redirect_uris is required (at least one) for the authorization_code grant',
+    );
+  }
+
+  let scope = rules.defaultScope;
+  if (input.scope !== undefined && input.scope !== null) {
+    if (input.scope.length > METADATA_LIMITS.scopeLength) {
+      throw OAuthError.invalidClientMetadata(
+        `scope must be at most ${METADATA_LIMITS.scopeLength} characters`,
+      );
+    }
+    const values = uniq(input.scope.split(' ').filter(Boolean));
+    if (values.length === 0) throw OAuthError.invalidClientMetadata('scope must not be empty');
+    const unknown = values.filter((s) => !rules.scopesSupported.includes(s));
+    if (unknown.length > 0) {
+      throw OAuthError.invalidClientMetadata(
+        `scope contains values the server does not offer: ${unknown
+          .slice(0, 5)
+          .map((s) => s.slice(0, 64))
+          .join(' ')}`,
+      );
+    }
+    scope = values.join(' ');
+  }
+
+  let contacts: string[] | null = null;
+  if (input.contacts !== undefined && input.contacts !== null) {
+    if (input.contacts.length > METADATA_LIMITS.contacts) {
+      throw OAuthError.invalidClientMetadata(
+        `contacts must have at most ${METADATA_LIMITS.contacts} items`,
+      );
+    }
+    contacts = input.contacts.map(
+      (c, i) => optionalText(`contacts[${i}]`, c, METADATA_LIMITS.contactLength) as string,
+    );
+  }
+
+  const jwksUri = optionalUrl('jwks_uri', input.jwks_uri, true, rules);
+  const jwks = input.jwks === undefined || input.jwks === null ? null : parseJwks(input.jwks);
+  // RFC 7591 §2: jwks_uri and jwks MUST NOT both be present.
+  if (jwks && jwksUri) {
+    throw OAuthError.invalidClientMetadata(
+      'jwks and jwks_uri must not both be present (RFC 7591 §2)',
+    );
+  }
+  // RFC 7523 §2.2: private_key_jwt needs the client's public keys.
+  if (method === 'private_key_jwt' && !jwks && !jwksUri) {
+    throw OAuthError.invalidClientMetadata(
+      'token_endpoint_auth_method "private_key_jwt" requires jwks or jwks_uri',
+    );
+  }
+
+  return {
+    redirectUris,
+    tokenEndpointAuthMethod: method,
+    grantTypes,
+    responseTypes,
+    applicationType,
+    scope,
+    clientName: optionalText('client_name', input.client_name, METADATA_LIMITS.textLength),
+    clientUri: optionalUrl('client_uri', input.client_uri, false, rules),
+    logoUri: optionalUrl('logo_uri', input.logo_uri, false, rules),
+    policyUri: optionalUrl('policy_uri', input.policy_uri, false, rules),
+    tosUri: optionalUrl('tos_uri', input.tos_uri, false, rules),
+    contacts,
+    jwks,
+    jwksUri,
+    softwareId: optionalText('software_id', input.software_id, METADATA_LIMITS.textLength),
+    softwareVersion: optionalText(
+      'software_version',
+      input.software_version,
+      METADATA_LIMITS.textLength,
+    ),
+  };
+}

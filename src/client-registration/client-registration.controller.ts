@@ -1,0 +1,271 @@
+import {
+  Controller,
+  createParamDecorator,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Put,
+  Post,
+  Req,
+  UseGuards,
+  ValidationPipe,
+  type ExecutionContext,
+  type Type,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiExtraModels,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import { OAuthError } from '../common/errors/oauth-error.js';
+import { envelope, type Envelope } from '../common/http/envelope.js';
+import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
+import { REGISTRATION_ACCESS_TOKEN_SCHEME } from '../common/swagger/swagger.setup.js';
+import { JsonObjectBody } from '../common/validation/json-object-body.decorator.js';
+import { oauthValidationExceptionFactory } from '../common/validation/validation-exception.factory.js';
+import { AppConfig } from '../config/app-config.js';
+import { toClientRegistrationResponse } from './client-registration.mapper.js';
+import type { RegistrationResponseStyle } from './client-registration.options.js';
+import {
+  ClientRegistrationService,
+  type AuthenticatedRegistration,
+  type ClientInformation,
+} from './client-registration.service.js';
+import { ClientRegistrationDetailResponse } from './dto/client-registration-detail-response.dto.js';
+import { ClientRegistrationRequest } from './dto/client-registration-request.dto.js';
+import { ClientRegistrationResponse } from './dto/client-registration-response.dto.js';
+import { ClientRegistrationUpdateRequest } from './dto/client-registration-update-request.dto.js';
+import { OpenRegistrationGuard } from './open-registration.guard.js';
+import { RegistrationAccessTokenGuard } from './registration-access-token.guard.js';
+
+/** The client authenticated by {@link RegistrationAccessTokenGuard}. */
+const RegistrationAuth = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): AuthenticatedRegistration =>
+    ctx.switchToHttp().getRequest<Request & { user: AuthenticatedRegistration }>().user,
+);
+
+/**
+ * Body validation of the registration endpoints: unknown metadata is dropped, not rejected (RFC 7591 §2:
+ * `whitelist` without `forbidNonWhitelisted`); a wrong type is 400 `invalid_client_metadata` naming the
+ * field (RFC 7591 §3.2.2); values are never echoed.
+ */
+const metadataPipe = new ValidationPipe({
+  whitelist: true,
+  forbidNonWhitelisted: false,
+  forbidUnknownValues: false,
+  transform: true,
+  transformOptions: { enableImplicitConversion: false },
+  validateCustomDecorators: true,
+  validationError: { target: false, value: false },
+  stopAtFirstError: true,
+  exceptionFactory: oauthValidationExceptionFactory((field, message) =>
+    OAuthError.invalidClientMetadata(message.includes(field) ? message : `${field}: ${message}`),
+  ),
+});
+
+const notAnObject = () =>
+  OAuthError.invalidClientMetadata('The request body must be a JSON object of client metadata');
+
+const MetadataBody = () => JsonObjectBody(notAnObject, metadataPipe);
+
+const TOKEN_HEADER = {
+  name: 'Authorization',
+  required: true,
+  description: 'Bearer <registration_access_token>',
+};
+const CLIENT_ID_PARAM = {
+  name: 'client_id',
+  description: 'Client ID',
+  example: '01JNXXXXXXXXXXXXXXXXXXXXXX',
+};
+const UNAUTHORIZED: [number, string] = [
+  401,
+  'invalid_token: missing or invalid Registration Access Token. Reference: RFC 7591 §2.3.',
+];
+
+/** The success body type of a response style: an envelope or the bare client information. */
+type Body = Envelope<ClientRegistrationResponse> | ClientRegistrationResponse;
+
+/**
+ * Builds the registration controller for one response style. The style decides both the body and the
+ * Swagger document (RFC 7591 §3.2.1 flat bodies, or the contract's envelope), so it is fixed when the
+ * module is composed and each style gets its own class with its own documentation metadata.
+ */
+function createClientRegistrationController(style: RegistrationResponseStyle): Type<unknown> {
+  const success: Type<unknown> =
+    style === 'flat' ? ClientRegistrationResponse : ClientRegistrationDetailResponse;
+
+  @ApiTags('OAuth')
+  @ApiExtraModels(ClientRegistrationResponse, ClientRegistrationDetailResponse)
+  @Controller('oauth/register')
+  class ClientRegistrationController {
+    constructor(
+      private readonly registrations: ClientRegistrationService,
+      private readonly config: AppConfig,
+    ) {}
+
+    @Post()
+    @HttpCode(201)
+    @Header('Cache-Control', 'no-store')
+    @Header('Pragma', 'no-cache')
+    @UseGuards(OpenRegistrationGuard)
+    @ApiOperation({
+      summary: 'Dynamic Client Registration',
+      description:
+        'OAuth 2.0 dynamic client registration endpoint. Clients self-register and obtain client_id, ' +
+        'client_secret, and registration_access_token. Rate limit: max 10 registrations per hour per IP ' +
+        '(configurable). Open unless initial access tokens are configured (then `Authorization: Bearer ' +
+        '<initial access token>`). Reference: RFC 7591 §2 (Dynamic Client Registration Protocol).',
+    })
+    @ApiBody({
+      type: ClientRegistrationRequest,
+      required: true,
+      description:
+        'Client registration request (includes client_name, redirect_uris, grant_types, scope, etc.)',
+    })
+    @ApiResponse({
+      status: 201,
+      type: success,
+      description:
+        'Registration successful (includes client_id, client_secret, registration_access_token). ' +
+        'Reference: RFC 7591 §2.1.',
+    })
+    @ApiOAuthErrors(
+      [
+        400,
+        'invalid_client_metadata: request metadata invalid (missing redirect_uris, etc.); ' +
+          'invalid_redirect_uri: a redirect URI is not acceptable. Reference: RFC 7591 §2.3.',
+      ],
+      [
+        401,
+        'invalid_token: an initial access token is required and was missing or wrong (RFC 7591 §3)',
+      ],
+      [413, 'invalid_request: the request body is too large'],
+      [415, 'invalid_request: Content-Type must be application/json'],
+      [429, 'rate_limit_exceeded: registration rate limit exceeded, please retry later'],
+      [500, 'server_error: failed to register client'],
+    )
+    async register(
+      @Req() req: Request,
+      @MetadataBody() body: ClientRegistrationRequest,
+    ): Promise<Body> {
+      const info = await this.registrations.register(body, req.ip ?? '');
+      return this.present(201, info, 'Client registered');
+    }
+
+    @Get(':client_id')
+    @Header('Cache-Control', 'no-store')
+    @Header('Pragma', 'no-cache')
+    @UseGuards(RegistrationAccessTokenGuard)
+    @ApiBearerAuth(REGISTRATION_ACCESS_TOKEN_SCHEME)
+    @ApiOperation({
+      summary: 'Read Client Registration',
+      description:
+        'OAuth 2.0 dynamic client registration read endpoint. Uses Registration Access Token to read ' +
+        'current client metadata. The client secret is not returned again. Reference: RFC 7591 §3 ' +
+        '(Client Read Request), RFC 7592 §2.1.',
+    })
+    @ApiParam(CLIENT_ID_PARAM)
+    @ApiHeader(TOKEN_HEADER)
+    @ApiResponse({ status: 200, type: success, description: 'Client metadata' })
+    @ApiOAuthErrors([
+      401,
+      'invalid_token: missing or invalid Registration Access Token. Reference: RFC 7591 §3.2.',
+    ])
+    read(@RegistrationAuth() auth: AuthenticatedRegistration): Body {
+      return this.present(200, this.registrations.read(auth), 'Client metadata');
+    }
+
+    @Put(':client_id')
+    @Header('Cache-Control', 'no-store')
+    @Header('Pragma', 'no-cache')
+    @UseGuards(RegistrationAccessTokenGuard)
+    @ApiBearerAuth(REGISTRATION_ACCESS_TOKEN_SCHEME)
+    @ApiOperation({
+      summary: 'Update Client Registration',
+      description:
+        'OAuth 2.0 dynamic client registration update endpoint. Uses Registration Access Token to ' +
+        'update client metadata (redirect_uris, grant_types, scope, JWKS, etc.). The body replaces the ' +
+        'metadata: omitted fields are cleared or reset to their defaults. A new registration access ' +
+        'token is returned and the old one stops working (unless rotation is disabled). Reference: ' +
+        'RFC 7591 §2.2 (Client Update Request), RFC 7592 §2.2.',
+    })
+    @ApiParam(CLIENT_ID_PARAM)
+    @ApiHeader(TOKEN_HEADER)
+    @ApiBody({
+      type: ClientRegistrationUpdateRequest,
+      required: true,
+      description: 'Updated client metadata',
+    })
+    @ApiResponse({ status: 200, type: success, description: 'Updated client metadata' })
+    @ApiOAuthErrors(
+      [
+        400,
+        'invalid_client_metadata: request metadata invalid; invalid_redirect_uri: a redirect URI is ' +
+          'not acceptable',
+      ],
+      UNAUTHORIZED,
+      [413, 'invalid_request: the request body is too large'],
+      [415, 'invalid_request: Content-Type must be application/json'],
+      [500, 'server_error: failed to update client registration'],
+    )
+    async update(
+      @Req() req: Request,
+      @RegistrationAuth() auth: AuthenticatedRegistration,
+      @MetadataBody() body: ClientRegistrationUpdateRequest,
+    ): Promise<Body> {
+      const info = await this.registrations.update(auth, body, req.ip ?? '');
+      return this.present(200, info, 'Client updated');
+    }
+
+    @Delete(':client_id')
+    @HttpCode(204)
+    @Header('Cache-Control', 'no-store')
+    @Header('Pragma', 'no-cache')
+    @UseGuards(RegistrationAccessTokenGuard)
+    @ApiBearerAuth(REGISTRATION_ACCESS_TOKEN_SCHEME)
+    @ApiOperation({
+      summary: 'Delete Client Registration',
+      description:
+        'OAuth 2.0 dynamic client registration delete endpoint. Uses Registration Access Token to ' +
+        'soft-delete client registration; its secret and tokens stop working at once. Reference: ' +
+        'RFC 7591 §2.3 (Client Delete Request), RFC 7592 §2.3.',
+    })
+    @ApiParam(CLIENT_ID_PARAM)
+    @ApiHeader(TOKEN_HEADER)
+    @ApiNoContentResponse({ description: 'Deleted successfully (no response body)' })
+    @ApiOAuthErrors(UNAUTHORIZED, [500, 'server_error: failed to delete client registration'])
+    async delete(@RegistrationAuth() auth: AuthenticatedRegistration): Promise<void> {
+      await this.registrations.delete(auth);
+    }
+
+    private present(code: number, info: ClientInformation, message: string): Body {
+      const data = toClientRegistrationResponse(
+        info,
+        this.config.apiUrl(`/oauth/register/${info.clientId}`),
+      );
+      return style === 'flat' ? data : envelope(code, data, message);
+    }
+  }
+
+  return ClientRegistrationController;
+}
+
+/** The controller answering in the oauth-service envelope `{code, data, message, timestamp}`. */
+export const EnvelopeClientRegistrationController = createClientRegistrationController('envelope');
+
+/** The controller answering with flat RFC 7591 §3.2.1 / RFC 7592 §3 bodies. */
+export const FlatClientRegistrationController = createClientRegistrationController('flat');
+
+/** The controller class for a response style. */
+export function clientRegistrationControllerFor(style: RegistrationResponseStyle): Type<unknown> {
+  return style === 'flat' ? FlatClientRegistrationController : EnvelopeClientRegistrationController;
+}

@@ -1,0 +1,116 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional } from 'class-validator';
+import {
+  IsStringOrObject,
+  OptionalString,
+  OptionalStringArray,
+} from '../../common/validation/metadata-decorators.js';
+import { METADATA_LIMITS } from '../client-metadata.validator.js';
+
+const URI = METADATA_LIMITS.uriLength;
+const TEXT = METADATA_LIMITS.textLength;
+
+/**
+ * The client metadata fields shared by registration and update requests (RFC 7591 §2, OpenID Connect
+ * Dynamic Registration §2). Here: types and sizes. Cross-field rules and defaults live in
+ * `client-metadata.validator.ts`. Fields that are not declared are dropped (`whitelist`), never rejected.
+ */
+export abstract class ClientMetadataFields {
+  @OptionalString(16, {
+    description:
+      'Application type (OpenID Connect Registration §2): `web` (default) or `native` (RFC 8252)',
+    example: 'web',
+    enum: ['web', 'native'],
+  })
+  application_type?: string;
+
+  @OptionalString(TEXT, { description: 'Client name', example: 'My Application' })
+  client_name?: string;
+
+  @OptionalString(URI, {
+    description: 'Client home page URL',
+    example: 'https://app.example.com',
+    format: 'uri',
+  })
+  client_uri?: string;
+
+  @OptionalStringArray(METADATA_LIMITS.contacts, METADATA_LIMITS.contactLength, {
+    description: 'Contacts (e-mail addresses of people responsible for the client)',
+    example: ['admin@example.com'],
+  })
+  contacts?: string[];
+
+  @OptionalStringArray(10, 64, {
+    description:
+      'Grant types: `authorization_code` (default), `refresh_token`, `client_credentials` (RFC 7591 §2)',
+    example: ['authorization_code', 'refresh_token'],
+  })
+  grant_types?: string[];
+
+  @OptionalStringArray(10, 64, {
+    description: 'Response types: only `code` (default for the authorization_code grant; RFC 9700)',
+    example: ['code'],
+  })
+  response_types?: string[];
+
+  @IsOptional()
+  @IsStringOrObject()
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string' }, { type: 'object' }],
+    description:
+      "JWKS document: the client's public JWK Set (RFC 7517 §5), as a JSON object or a string holding " +
+      'one; public keys only, at most 20. Not together with `jwks_uri`.',
+    example: '{"keys":[{"kty":"EC","crv":"P-256","x":"…","y":"…","kid":"k1"}]}',
+  })
+  jwks?: string | Record<string, unknown>;
+
+  @OptionalString(URI, {
+    description: "JWKS URI: https URL of the client's JWK Set. Not together with `jwks`.",
+    example: 'https://app.example.com/jwks.json',
+    format: 'uri',
+  })
+  jwks_uri?: string;
+
+  @OptionalString(URI, {
+    description: 'Logo URL',
+    example: 'https://app.example.com/logo.png',
+    format: 'uri',
+  })
+  logo_uri?: string;
+
+  @OptionalString(URI, {
+    description: 'Privacy policy URL',
+    example: 'https://app.example.com/privacy',
+    format: 'uri',
+  })
+  policy_uri?: string;
+
+  @OptionalString(METADATA_LIMITS.scopeLength, {
+    description:
+      'Scopes: space-separated, from the scopes the server offers (default: the server default)',
+    example: 'openid profile email',
+  })
+  scope?: string;
+
+  @OptionalString(TEXT, { description: 'Software ID', example: 'my-app-v1' })
+  software_id?: string;
+
+  @OptionalString(TEXT, { description: 'Software version', example: '1.0.0' })
+  software_version?: string;
+
+  @OptionalString(32, {
+    description:
+      'Token endpoint authentication method: `client_secret_basic` (default), `client_secret_post`, ' +
+      '`private_key_jwt` (needs `jwks` or `jwks_uri`) or `none` (public client)',
+    example: 'client_secret_basic',
+    enum: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+  })
+  token_endpoint_auth_method?: string;
+
+  @OptionalString(URI, {
+    description: 'Terms of service URL',
+    example: 'https://app.example.com/tos',
+    format: 'uri',
+  })
+  tos_uri?: string;
+}
