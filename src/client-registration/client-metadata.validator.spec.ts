@@ -1,0 +1,226 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { OAuthError } from '../common/errors/oauth-error.js';
+import {
+  redirectUriProblem,
+  validateClientMetadata,
+  type ClientMetadataInput,
+  type MetadataRules,
+} from './client-metadata.validator.js';
+
+const rules: MetadataRules = {
+  scopesSupported: ['openid', 'profile', 'email', 'offline_access'],
+  defaultScope: 'openid profile',
+  allowHttpLoopback: true,
+};
+const web = { redirect_uris: ['https://app.example.com/cb'] };
+const publicJwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({
+  format: 'jwk',
+});
+
+function errorOf(input: ClientMetadataInput, r: MetadataRules = rules): OAuthError {
+  try {
+    validateClientMetadata(input, r);
+  } catch (e) {
+    if (e instanceof OAuthError) return e;
+    throw e;
+  }
+  throw new Error('expected the metadata to be refused');
+}
+
+describe(validateClientMetadata.name, () => {
+  it('applies the RFC 7591 §2 defaults to minimal metadata', () => {
+    expect(validateClientMetadata(web, rules)).toEqual({
+      redirectUris: ['https://app.example.com/cb'],
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      grantTypes: ['authorization_code'],
+      responseTypes: ['code'],
+      applicationType: 'web',
+      scope: 'openid profile',
+      clientName: null,
+      clientUri: null,
+      logoUri: null,
+      policyUri: null,
+      tosUri: null,
+      contacts: null,
+      jwks: null,
+      jwksUri: null,
+      softwareId: null,
+      softwareVersion: null,
+    });
+  });
+
+  it('treats null as absent and keeps every optional field that is set', () => {
+    const m = validateClientMetadata(
+      {
+        ...web,
+        client_name: 'Ünïcødé app 🚀',
+        client_uri: 'https://app.example.com',
+        logo_uri: 'https://app.example.com/logo.png',
+        policy_uri: 'https://app.example.com/privacy',
+        tos_uri: 'https://app.example.com/tos',
+        contacts: ['admin@example.com'],
+        software_id: 'my-app',
+        software_version: '1.0.0',
+        scope: 'openid  email',
+        jwks_uri: null,
+      },
+      rules,
+    );
+    expect(m).toMatchObject({
+      clientName: 'Ünïcødé app 🚀',
+      contacts: ['admin@example.com'],
+      scope: 'openid email',
+      jwksUri: null,
+    });
+  });
+
+  it('requires redirect_uris for the authorization_code grant (contract minItems 1)', () => {
+    const e = errorOf({});
+    expect(e.error).toBe('invalid_client_metadata');
+    expect(e.description).toMatch(/redirect_uris/);
+  });
+
+  it('accepts a client_credentials-only client without redirect URIs or response types', () => {
+    const m = validateClientMetadata({ grant_types: ['client_credentials'] }, rules);
+    expect(m).toMatchObject({
+      redirectUris: [],
+      responseTypes: [],
+      grantTypes: ['client_credentials'],
+    });
+  });
+
+  it.each([
+    [{ ...web, application_type: 'desktop' }, 'application_type'],
+    [{ ...web, token_endpoint_auth_method: 'client_secret_jwt' }, 'token_endpoint_auth_method'],
+    [{ ...web, grant_types: ['implicit'] }, 'grant_types'],
+    [{ ...web, grant_types: ['password'] }, 'grant_types'],
+    [{ ...web, grant_types: [] }, 'grant_types'],
+    [{ ...web, response_types: ['token'] }, 'response_types'],
+    [{ ...web, response_types: ['code id_token'] }, 'response_types'],
+    [{ ...web, response_types: [] }, 'response_types'],
+    [{ grant_types: ['client_credentials'], response_types: ['code'] }, 'response_types'],
+    [{ ...web, grant_types: ['refresh_token'] }, 'refresh_token'],
+    [
+      { grant_types: ['client_credentials'], token_endpoint_auth_method: 'none' },
+      'client_credentials',
+    ],
+    [{ ...web, scope: 'openid admin' }, 'scope'],
+    [{ ...web, scope: '   ' }, 'scope'],
+    [{ ...web, scope: 'openid '.repeat(200) }, 'scope'],
+    [{ ...web, client_name: '' }, 'client_name'],
+    [{ ...web, client_name: 'a\u0000b' }, 'client_name'],
+    [{ ...web, client_name: 'bad \ud800 surrogate' }, 'client_name'],
+    [{ ...web, client_name: 'x'.repeat(256) }, 'client_name'],
+    [{ ...web, client_uri: 'javascript:alert(1)' }, 'client_uri'],
+    [{ ...web, logo_uri: 'data:image/png;base64,AAAA' }, 'logo_uri'],
+    [{ ...web, tos_uri: 'not a url' }, 'tos_uri'],
+    [{ ...web, policy_uri: 'https://user:pw@example.com/' }, 'policy_uri'],
+    [{ ...web, jwks_uri: 'http://keys.example.com/jwks' }, 'jwks_uri'],
+    [{ ...web, contacts: Array.from({ length: 21 }, () => 'a@example.com') }, 'contacts'],
+    [{ ...web, contacts: [''] }, 'contacts[0]'],
+    [{ ...web, token_endpoint_auth_method: 'private_key_jwt' }, 'private_key_jwt'],
+    [
+      { ...web, jwks: { keys: [publicJwk] }, jwks_uri: 'https://app.example.com/jwks.json' },
+      'jwks_uri',
+    ],
+  ])(
+    'refuses invalid metadata with invalid_client_metadata naming the field: %j',
+    (input, field) => {
+      const e = errorOf(input);
+      expect(e.error).toBe('invalid_client_metadata');
+      expect(e.status).toBe(400);
+      expect(e.description).toContain(field);
+    },
+  );
+
+  it('accepts a JWK Set as an object or as a JSON string, and stores the object (RFC 7517 §5)', () => {
+    const asObject = validateClientMetadata(
+      { ...web, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [publicJwk] } },
+      rules,
+    );
+    const asString = validateClientMetadata(
+      {
+        ...web,
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks: JSON.stringify({ keys: [publicJwk] }),
+      },
+      rules,
+    );
+    expect(asObject.jwks).toEqual({ keys: [publicJwk] });
+    expect(asString.jwks).toEqual(asObject.jwks);
+  });
+
+  it.each([
+    ['not json', 'not valid JSON'],
+    [{ keys: [] }, 'at least one key'],
+    [{ nokeys: true }, '"keys" array'],
+    [{ keys: ['x'] }, 'keys[0]'],
+    [{ keys: [{ kty: 'oct', k: 'c2VjcmV0' }] }, 'private key material'],
+    [{ keys: [{ ...publicJwk, d: 'AAAA' }] }, 'private key material'],
+    [{ keys: [{ kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' }] }, 'not a valid public JWK'],
+    [{ keys: [{ ...publicJwk, nested: { deep: true } }] }, 'unsupported value'],
+    [{ keys: Array.from({ length: 21 }, () => publicJwk) }, 'at most 20 keys'],
+    ['x'.repeat(70_000), 'bytes'],
+  ])('refuses a bad jwks (%#): %s', (jwks, why) => {
+    const e = errorOf({ ...web, jwks: jwks });
+    expect(e.error).toBe('invalid_client_metadata');
+    expect(e.description).toContain(why);
+  });
+
+  it('refuses bad redirect URIs with invalid_redirect_uri naming the index', () => {
+    const e = errorOf({
+      redirect_uris: ['https://ok.example.com/cb', 'https://x.example.com/#frag'],
+    });
+    expect(e.error).toBe('invalid_redirect_uri');
+    expect(e.description).toContain('redirect_uris[1]');
+  });
+
+  it('refuses more than 20 redirect URIs', () => {
+    const uris = Array.from({ length: 21 }, (_, i) => `https://app.example.com/cb${i}`);
+    expect(errorOf({ redirect_uris: uris }).description).toContain('redirect_uris');
+  });
+});
+
+describe(redirectUriProblem.name, () => {
+  const ok = { allowHttpLoopback: true };
+  const strict = { allowHttpLoopback: false };
+  it.each([
+    ['https://app.example.com/cb', 'web'],
+    ['https://app.example.com:8443/cb?x=1', 'web'],
+    ['http://localhost:3000/cb', 'web'],
+    ['http://127.0.0.1:8080/cb', 'native'],
+    ['http://[::1]:8080/cb', 'native'],
+    ['com.example.app:/oauth2redirect', 'native'],
+    ['cursor://anysphere.cursor-retrieval/oauth/callback', 'native'],
+    ['https://app.example.com/claimed', 'native'],
+  ] as const)('accepts %s for a %s client (RFC 8252 §7)', (uri, type) => {
+    expect(redirectUriProblem(uri, type, ok)).toBeNull();
+  });
+
+  it.each([
+    ['javascript:alert(1)', 'web', 'javascript'],
+    ['JavaScript:alert(1)', 'native', 'javascript'],
+    ['data:text/html,hi', 'native', 'data'],
+    ['vbscript:msgbox', 'native', 'vbscript'],
+    ['file:///etc/passwd', 'native', 'file'],
+    ['https://app.example.com/cb#x', 'web', 'fragment'],
+    ['https://app.example.com/cb#', 'web', 'fragment'],
+    ['/relative/cb', 'web', 'absolute'],
+    ['https://user:pass@app.example.com/cb', 'web', 'user information'],
+    ['http://app.example.com/cb', 'web', 'https'],
+    ['http://app.example.com/cb', 'native', 'loopback'],
+    ['com.example.app:/cb', 'web', 'native'],
+    ['https://app.example.com/c b', 'web', 'whitespace'],
+    ['https://app.exa\nmple.com/cb', 'web', 'control'],
+    [`https://app.example.com/${'a'.repeat(2048)}`, 'web', '2048'],
+    ['', 'web', 'empty'],
+  ] as const)('refuses %j for a %s client', (uri, type, why) => {
+    expect(redirectUriProblem(uri, type, ok)).toContain(why);
+  });
+
+  it('refuses http loopback for web clients when the setting forbids it, but not for native ones', () => {
+    expect(redirectUriProblem('http://127.0.0.1:3000/cb', 'web', strict)).toContain('disabled');
+    expect(redirectUriProblem('http://127.0.0.1:3000/cb', 'native', strict)).toBeNull();
+  });
+});

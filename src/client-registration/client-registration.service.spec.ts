@@ -1,0 +1,191 @@
+import type { EventEmitter2 } from '@nestjs/event-emitter';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../common/crypto/tokens.js';
+import { OAuthError } from '../common/errors/oauth-error.js';
+import { CLIENT_DELETED, CLIENT_REGISTERED } from './client-registration.events.js';
+import type { RegistrationPolicy, RegistrationSettings } from './client-registration.options.js';
+import type {
+  ClientRegistrationRepository,
+  ClientReplacement,
+  StoredClient,
+} from './client-registration.repository.js';
+import { ClientRegistrationService } from './client-registration.service.js';
+
+/** In-memory stand-in for the repository, with the same conditional-write semantics. */
+class FakeStore {
+  rows = new Map<string, StoredClient & { deleted: boolean }>();
+  findWithCredentials(id: string): Promise<StoredClient | null> {
+    const r = this.rows.get(id);
+    return Promise.resolve(r && !r.deleted ? { ...r } : null);
+  }
+  insert(c: Omit<StoredClient, 'version'>): Promise<void> {
+    this.rows.set(c.id, { ...c, version: 1, deleted: false });
+    return Promise.resolve();
+  }
+  replaceIfCurrent(id: string, hash: string, version: number, next: ClientReplacement) {
+    const r = this.rows.get(id);
+    if (!r || r.deleted || r.registrationAccessTokenHash !== hash || r.version !== version) {
+      return Promise.resolve(false);
+    }
+    this.rows.set(id, { ...r, ...next, version: version + 1 });
+    return Promise.resolve(true);
+  }
+  softDeleteIfCurrent(id: string, hash: string) {
+    const r = this.rows.get(id);
+    if (!r || r.deleted || r.registrationAccessTokenHash !== hash) return Promise.resolve(false);
+    r.deleted = true;
+    return Promise.resolve(true);
+  }
+}
+
+class FakeEvents {
+  emitted: [string, unknown][] = [];
+  emitAsync(name: string, payload: unknown) {
+    this.emitted.push([name, payload]);
+    return Promise.resolve([]);
+  }
+}
+
+const settings: RegistrationSettings = {
+  responseStyle: 'envelope',
+  rotateAccessToken: true,
+  rateLimit: 10,
+  rateWindowSeconds: 3600,
+  initialAccessTokens: [],
+  secretTtlSeconds: 0,
+  allowHttpLoopback: true,
+  defaultScope: 'openid',
+  scopesSupported: ['openid', 'profile'],
+};
+const web = { redirect_uris: ['https://app.example.com/cb'] };
+
+describe(ClientRegistrationService.name, () => {
+  let store: FakeStore;
+  let events: FakeEvents;
+  let policy: RegistrationPolicy;
+  let sut: ClientRegistrationService;
+  const build = (s: Partial<RegistrationSettings> = {}) =>
+    new ClientRegistrationService(
+      store as unknown as ClientRegistrationRepository,
+      { ...settings, ...s },
+      policy,
+      events as unknown as EventEmitter2,
+    );
+
+  beforeEach(() => {
+    store = new FakeStore();
+    events = new FakeEvents();
+    policy = { validate: () => undefined };
+    sut = build();
+  });
+
+  it('issues a secret and a registration access token and stores only their hashes (RFC 7591 §3.2.1)', async () => {
+    const info = await sut.register(web, '127.0.0.1');
+    expect(info.clientSecret).toMatch(/^sec_[A-Za-z0-9_-]{43}$/);
+    expect(info.registrationAccessToken).toMatch(/^reg_[A-Za-z0-9_-]{43}$/);
+    const row = store.rows.get(info.clientId)!;
+    expect(row.clientSecretHash).toBe(sha256Hex(info.clientSecret!));
+    expect(row.registrationAccessTokenHash).toBe(sha256Hex(info.registrationAccessToken));
+    expect(JSON.stringify(row)).not.toContain(info.clientSecret);
+    expect(events.emitted[0]?.[0]).toBe(CLIENT_REGISTERED);
+  });
+
+  it('issues no secret to public and private_key_jwt clients', async () => {
+    const info = await sut.register({ ...web, token_endpoint_auth_method: 'none' }, '::1');
+    expect(info.clientSecret).toBeUndefined();
+    expect(store.rows.get(info.clientId)!.clientSecretHash).toBeNull();
+  });
+
+  it('sets client_secret_expires_at from the configured lifetime', async () => {
+    sut = build({ secretTtlSeconds: 600 });
+    const info = await sut.register(web, '::1');
+    expect(info.clientSecretExpiresAt).toBe(info.clientIdIssuedAt + 600);
+  });
+
+  it('authenticates the path client only, with the same null for unknown ids and wrong tokens', async () => {
+    const a = await sut.register(web, '::1');
+    const b = await sut.register(web, '::1');
+    expect(await sut.authenticate(a.clientId, a.registrationAccessToken)).not.toBeNull();
+    expect(await sut.authenticate(b.clientId, a.registrationAccessToken)).toBeNull();
+    expect(
+      await sut.authenticate('01ARZ3NDEKTSV4RRFFQ69G5FAV', a.registrationAccessToken),
+    ).toBeNull();
+    expect(await sut.authenticate('../etc', a.registrationAccessToken)).toBeNull();
+  });
+
+  it('lets a policy hook refuse metadata', async () => {
+    policy = {
+      validate: (m) => {
+        if (!m.clientName) throw OAuthError.invalidClientMetadata('client_name is required here');
+      },
+    };
+    sut = build();
+    await expect(sut.register(web, '::1')).rejects.toMatchObject({
+      error: 'invalid_client_metadata',
+    });
+    expect(store.rows.size).toBe(0);
+  });
+
+  it('replaces metadata, rotates the token and makes the old one stale (RFC 7592 §2.2)', async () => {
+    const reg = await sut.register({ ...web, client_name: 'A', scope: 'openid profile' }, '::1');
+    const auth = (await sut.authenticate(reg.clientId, reg.registrationAccessToken))!;
+    const upd = await sut.update(auth, { redirect_uris: ['https://b.example.com/cb'] }, '::1');
+    expect(upd.clientName).toBeNull();
+    expect(upd.scope).toBe('openid');
+    expect(upd.registrationAccessToken).not.toBe(reg.registrationAccessToken);
+    expect(await sut.authenticate(reg.clientId, reg.registrationAccessToken)).toBeNull();
+    // A second update with the authentication read before the first one loses.
+    await expect(sut.update(auth, web, '::1')).rejects.toMatchObject({ error: 'invalid_token' });
+  });
+
+  it('keeps the token when rotation is off', async () => {
+    sut = build({ rotateAccessToken: false });
+    const reg = await sut.register(web, '::1');
+    const auth = (await sut.authenticate(reg.clientId, reg.registrationAccessToken))!;
+    const upd = await sut.update(auth, web, '::1');
+    expect(upd.registrationAccessToken).toBe(reg.registrationAccessToken);
+  });
+
+  it('checks client_id and client_secret in the update body', async () => {
+    const reg = await sut.register(web, '::1');
+    const auth = (await sut.authenticate(reg.clientId, reg.registrationAccessToken))!;
+    await expect(sut.update(auth, { ...web, client_id: 'other' }, '::1')).rejects.toMatchObject({
+      error: 'invalid_client_metadata',
+    });
+    await expect(
+      sut.update(auth, { ...web, client_secret: 'sec_wrong' }, '::1'),
+    ).rejects.toMatchObject({
+      error: 'invalid_client_metadata',
+    });
+    const ok = await sut.update(
+      auth,
+      { ...web, client_id: reg.clientId, client_secret: reg.clientSecret },
+      '::1',
+    );
+    expect(ok.clientSecret).toBeUndefined();
+  });
+
+  it('issues a secret when a public client becomes confidential and drops it the other way', async () => {
+    const reg = await sut.register({ ...web, token_endpoint_auth_method: 'none' }, '::1');
+    let auth = (await sut.authenticate(reg.clientId, reg.registrationAccessToken))!;
+    const up = await sut.update(
+      auth,
+      { ...web, token_endpoint_auth_method: 'client_secret_post' },
+      '::1',
+    );
+    expect(up.clientSecret).toMatch(/^sec_/);
+    expect(store.rows.get(reg.clientId)!.clientSecretHash).toBe(sha256Hex(up.clientSecret!));
+    auth = (await sut.authenticate(reg.clientId, up.registrationAccessToken))!;
+    await sut.update(auth, { ...web, token_endpoint_auth_method: 'none' }, '::1');
+    expect(store.rows.get(reg.clientId)!.clientSecretHash).toBeNull();
+  });
+
+  it('soft-deletes, emits client.deleted, and rejects the token afterwards (RFC 7592 §2.3)', async () => {
+    const reg = await sut.register(web, '::1');
+    const auth = (await sut.authenticate(reg.clientId, reg.registrationAccessToken))!;
+    await sut.delete(auth);
+    expect(events.emitted.map((e) => e[0])).toContain(CLIENT_DELETED);
+    expect(await sut.authenticate(reg.clientId, reg.registrationAccessToken)).toBeNull();
+    await expect(sut.delete(auth)).rejects.toMatchObject({ error: 'invalid_token' });
+  });
+});
