@@ -1,0 +1,226 @@
+import { Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppModule } from '../src/app.module.js';
+import { configureApp } from '../src/app.setup.js';
+import {
+  ClientRegistrationModule,
+  type ClientRegistrationModuleOptions,
+  type RegistrationPolicy,
+} from '../src/client-registration/index.js';
+import { OAuthError } from '../src/common/errors/oauth-error.js';
+import { AppConfig } from '../src/config/app-config.js';
+import { expectOAuthError } from './helpers/oauth-assertions.js';
+import {
+  createTestApp,
+  createTestDatabase,
+  freePort,
+  TEST_DB_TYPE,
+  type TestApp,
+} from './helpers/test-app.js';
+
+const REGISTER = '/api/v1/oauth/register';
+const valid = { redirect_uris: ['https://app.example.com/callback'] };
+
+/** Boots the real app with `registration` replacing the default module (createTestApp cannot). */
+async function bootWith(
+  registration: DynamicModule,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const port = await freePort();
+  const db = await createTestDatabase();
+  const env = {
+    NODE_ENV: 'test',
+    ISSUER: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: 'error',
+    KEYS_ENCRYPTION_KEY: 'dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=',
+    ...db.env,
+  };
+  let app: NestExpressApplication;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forRoot({ env, registration }),
+      {
+        bodyParser: false,
+        logger: false,
+        abortOnError: false,
+      },
+    );
+  } catch (e) {
+    await db.drop();
+    throw e;
+  }
+  configureApp(app);
+  await app.listen(port, '127.0.0.1');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+/** A policy that requires a client_name: proves the REGISTRATION_POLICY hook runs on register and update. */
+const requireName: RegistrationPolicy = {
+  validate: (m) => {
+    if (!m.clientName) throw OAuthError.invalidClientMetadata('client_name is required by policy');
+  },
+};
+
+@Injectable()
+class OptionsFactory {
+  constructor(private readonly config: AppConfig) {}
+  createRegistrationOptions(): ClientRegistrationModuleOptions {
+    return { rotateAccessToken: !this.config.registration.rotateAccessToken, policy: requireName };
+  }
+}
+
+@Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
+class OptionsFactoryModule {}
+
+const styles: [string, () => DynamicModule][] = [
+  [
+    'forRoot',
+    () =>
+      ClientRegistrationModule.forRoot({
+        rotateAccessToken: false,
+        policy: requireName,
+        responseStyle: 'flat',
+      }),
+  ],
+  [
+    'forRootAsync useFactory',
+    () =>
+      ClientRegistrationModule.forRootAsync({
+        inject: [AppConfig],
+        useFactory: (c: AppConfig) => ({
+          rotateAccessToken: !c.registration.rotateAccessToken,
+          policy: requireName,
+        }),
+        responseStyle: 'flat',
+      }),
+  ],
+  [
+    'forRootAsync useClass',
+    () =>
+      ClientRegistrationModule.forRootAsync({ useClass: OptionsFactory, responseStyle: 'flat' }),
+  ],
+  [
+    'forRootAsync useExisting',
+    () =>
+      ClientRegistrationModule.forRootAsync({
+        imports: [OptionsFactoryModule],
+        useExisting: OptionsFactory,
+        responseStyle: 'flat',
+      }),
+  ],
+];
+
+describe.each(styles)(
+  `ClientRegistrationModule configured with %s (${TEST_DB_TYPE})`,
+  (_name, make) => {
+    let s: { url: string; close: () => Promise<void> };
+    beforeAll(async () => {
+      s = await bootWith(make());
+    });
+    afterAll(async () => {
+      await s?.close();
+    });
+
+    it('applies its options: policy hook, no rotation, flat style', async () => {
+      const refused = await request(s.url).post(REGISTER).send(valid);
+      expectOAuthError(refused, 400, 'invalid_client_metadata');
+      expect(refused.body.error_description).toContain('policy');
+
+      const reg = await request(s.url)
+        .post(REGISTER)
+        .send({ ...valid, client_name: 'ok' })
+        .expect(201);
+      const { client_id: id, registration_access_token: token } = reg.body as Record<
+        string,
+        string
+      >;
+      expect(id).toBeDefined();
+      const put = (body: object) =>
+        request(s.url).put(`${REGISTER}/${id}`).auth(token, { type: 'bearer' }).send(body);
+      expectOAuthError(await put(valid), 400, 'invalid_client_metadata');
+      const upd = await put({ ...valid, client_name: 'still ok' }).expect(200);
+      expect(upd.body.registration_access_token).toBe(token);
+      await put({ ...valid, client_name: 'again' }).expect(200);
+    });
+  },
+);
+
+describe(`registration settings from the environment (${TEST_DB_TYPE})`, () => {
+  const IAT = 'initial-access-token-0123456789';
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({
+      env: {
+        REGISTRATION_INITIAL_ACCESS_TOKENS: `other-token-abcdefghijklmnop, ${IAT}`,
+        REGISTRATION_ROTATE_ACCESS_TOKEN: 'false',
+        REGISTRATION_SECRET_TTL: '3600',
+        REGISTRATION_DEFAULT_SCOPE: 'openid',
+        REGISTRATION_ALLOW_HTTP_LOOPBACK: 'false',
+      },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('requires an initial access token when configured (RFC 7591 §3)', async () => {
+    expectOAuthError(await request(t.url).post(REGISTER).send(valid), 401, 'invalid_token');
+    expectOAuthError(
+      await request(t.url)
+        .post(REGISTER)
+        .auth('wrong-token-wrong-token', { type: 'bearer' })
+        .send(valid),
+      401,
+      'invalid_token',
+    );
+    const ok = await request(t.url)
+      .post(REGISTER)
+      .auth(IAT, { type: 'bearer' })
+      .send(valid)
+      .expect(201);
+    expect(ok.body.data.scope).toBe('openid');
+    // REGISTRATION_SECRET_TTL sets client_secret_expires_at (RFC 7591 §3.2.1).
+    expect(ok.body.data.client_secret_expires_at).toBe(ok.body.data.client_id_issued_at + 3600);
+  });
+
+  it('keeps the registration access token when rotation is switched off', async () => {
+    const reg = await request(t.url)
+      .post(REGISTER)
+      .auth(IAT, { type: 'bearer' })
+      .send(valid)
+      .expect(201);
+    const { client_id: id, registration_access_token: token } = reg.body.data as Record<
+      string,
+      string
+    >;
+    const upd = await request(t.url)
+      .put(`${REGISTER}/${id}`)
+      .auth(token, { type: 'bearer' })
+      .send({ ...valid, client_name: 'x' })
+      .expect(200);
+    expect(upd.body.data.registration_access_token).toBe(token);
+    await request(t.url).get(`${REGISTER}/${id}`).auth(token, { type: 'bearer' }).expect(200);
+  });
+
+  it('refuses http loopback redirect URIs for web clients when disallowed', async () => {
+    const res = await request(t.url)
+      .post(REGISTER)
+      .auth(IAT, { type: 'bearer' })
+      .send({ redirect_uris: ['http://127.0.0.1:8080/cb'] });
+    expectOAuthError(res, 400, 'invalid_redirect_uri');
+  });
+
+  it('refuses contradictory options at start-up', async () => {
+    await expect(
+      bootWith(ClientRegistrationModule.forRoot({ defaultScope: 'openid admin' })),
+    ).rejects.toThrow(/defaultScope/);
+  });
+});
