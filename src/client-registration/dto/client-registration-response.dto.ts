@@ -60,6 +60,7 @@ export class ClientRegistrationResponse {
     type: 'object',
     additionalProperties: true,
     description: 'JWKS document (the registered public JWK Set, as an object)',
+    example: { keys: [{ kty: 'EC', crv: 'P-256', x: '…', y: '…', kid: 'k1' }] },
   })
   jwks?: Record<string, unknown>;
 

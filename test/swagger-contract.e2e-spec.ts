@@ -1,0 +1,249 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from './helpers/test-app.js';
+
+// The contract: sections O17-O20 and the schema catalogue of the oauth-service reference, and the seed page
+// of PUT /oauth/register/{client_id}. The generated OpenAPI document must contain every request field,
+// every response field, every parameter and every status code they list.
+const REFERENCE = join(import.meta.dirname, '..', '..', 'shared', 'reference');
+const api = readFileSync(join(REFERENCE, 'oauth-service-api.md'), 'utf8');
+const seed = readFileSync(join(REFERENCE, 'seed-PUT-oauth-register-client_id.txt'), 'utf8');
+
+interface ContractOperation {
+  method: string;
+  path: string;
+  bodyFields: string[];
+  params: string[];
+  statuses: string[];
+}
+
+/** Rows of the markdown tables under `heading` (until the next blank-line-separated heading). */
+function tableRows(section: string, heading: RegExp): string[][] {
+  const start = section.search(heading);
+  if (start < 0) return [];
+  const rows: string[][] = [];
+  for (const line of section.slice(start).split('\n').slice(1)) {
+    if (line.startsWith('|')) {
+      rows.push(
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      );
+    } else if (rows.length > 0) break;
+  }
+  return rows.slice(2); // header + separator
+}
+
+const unquote = (cell: string) => cell.replace(/`/g, '');
+
+function referenceOperations(): ContractOperation[] {
+  const ops: ContractOperation[] = [];
+  for (const n of [17, 18, 19, 20]) {
+    const start = api.indexOf(`#### O${n}. `);
+    const end = api.indexOf('#### O', start + 5);
+    const section = api.slice(start, end);
+    const [, method, path] = /`(GET|POST|PUT|DELETE) ([^`]+)`/.exec(section)!;
+    ops.push({
+      method: method.toLowerCase(),
+      path: path,
+      bodyFields: tableRows(section, /^Request body/m).map((r) => unquote(r[0])),
+      params: tableRows(section, /^Request parameters/m).map((r) => unquote(r[0])),
+      statuses: tableRows(section, /^Responses:/m).map((r) => r[0]),
+    });
+  }
+  return ops;
+}
+
+function referenceSchemas(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const name of [
+    'ClientRegistrationDetailResponse',
+    'ClientRegistrationRequest',
+    'ClientRegistrationResponse',
+    'ClientRegistrationUpdateRequest',
+    'OAuthErrorResponse',
+  ]) {
+    const start = api.indexOf(`#### \`dto.${name}\``);
+    const section = api.slice(start, api.indexOf('\n#### ', start + 5));
+    // Field rows start with a back-quoted name: | `redirect_uris` | array of string | ...
+    const all = section.split('\n').filter((l) => /^\| `/.test(l));
+    out.set(
+      name,
+      all.map((l) => unquote(l.split('|')[1].trim())),
+    );
+  }
+  return out;
+}
+
+/** The seed page: fields per block, statuses and parameters. */
+function seedPage() {
+  const blocks = new Map<string, string[]>();
+  let current = '';
+  const statuses: string[] = [];
+  for (const line of seed.split('\n')) {
+    const t = line.trim();
+    if (/^(Request Parameters|Request Body|Responses)$/.test(t) || /^dto\.\w+$/.test(t)) {
+      current = t;
+      blocks.set(current, []);
+      continue;
+    }
+    const status = /^(\d{3})\D/.exec(t);
+    if (current === 'Responses' && status) statuses.push(status[1]);
+    const field = /^([A-Za-z_]+) (string|integer|array|dto\.)/.exec(t);
+    if (field && current) blocks.get(current)!.push(field[1]);
+  }
+  return { blocks, statuses };
+}
+
+type Doc = {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+};
+type Operation = {
+  parameters?: { name: string; in: string }[];
+  requestBody?: { content: Record<string, { schema: { $ref: string } }> };
+  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
+  security?: Record<string, unknown>[];
+  tags?: string[];
+};
+
+const schemaName = (ref: string | undefined) => ref?.replace('#/components/schemas/', '');
+
+describe('Swagger document against the oauth-service contract (O17-O20 and the PUT seed page)', () => {
+  let t: TestApp;
+  let doc: Doc;
+  beforeAll(async () => {
+    t = await createTestApp();
+    doc = (await request(t.url).get('/api/docs-json').expect(200)).body as Doc;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('parses the reference (so that the checks below cannot pass vacuously)', () => {
+    const ops = referenceOperations();
+    expect(ops.map((o) => `${o.method} ${o.path}`)).toEqual([
+      'post /oauth/register',
+      'get /oauth/register/{client_id}',
+      'put /oauth/register/{client_id}',
+      'delete /oauth/register/{client_id}',
+    ]);
+    expect(ops[0].bodyFields).toHaveLength(15);
+    expect(ops[2].statuses).toEqual(['200', '400', '401', '500']);
+    expect(referenceSchemas().get('ClientRegistrationResponse')).toHaveLength(17);
+    for (const [name, fields] of referenceSchemas()) {
+      expect(fields.length, name).toBeGreaterThanOrEqual(4);
+    }
+    const s = seedPage();
+    expect(s.blocks.get('Request Body')).toHaveLength(15);
+    expect(s.statuses).toEqual(['200', '400', '401', '500']);
+    expect(s.blocks.get('dto.ClientRegistrationResponse')).toHaveLength(17);
+  });
+
+  it.each(referenceOperations())(
+    'documents $method $path with every parameter, body field and status of the reference',
+    (op) => {
+      const operation = doc.paths[`/api/v1${op.path}`]?.[op.method];
+      expect(operation, `${op.method} ${op.path}`).toBeDefined();
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(op.statuses));
+      const params = (operation.parameters ?? []).map((p) => p.name);
+      expect(params).toEqual(expect.arrayContaining(op.params));
+      if (op.bodyFields.length > 0) {
+        const ref = operation.requestBody!.content['application/json'].schema.$ref;
+        const props = Object.keys(doc.components.schemas[schemaName(ref)!].properties ?? {});
+        expect(props).toEqual(expect.arrayContaining(op.bodyFields));
+      }
+      for (const status of op.statuses) {
+        const content = operation.responses[status].content;
+        if (status.startsWith('4') || status.startsWith('5')) {
+          expect(schemaName(content?.['application/json']?.schema.$ref)).toBe('OAuthErrorResponse');
+        } else if (status !== '204') {
+          expect(schemaName(content?.['application/json']?.schema.$ref)).toBe(
+            'ClientRegistrationDetailResponse',
+          );
+        }
+      }
+      expect(operation.tags).toContain('OAuth');
+      if (op.path.includes('{client_id}')) {
+        expect(operation.security).toEqual([{ registration_access_token: [] }]);
+      }
+    },
+  );
+
+  it('uses the reference schema names with every field of the catalogue', () => {
+    for (const [name, fields] of referenceSchemas()) {
+      const props = Object.keys(doc.components.schemas[name]?.properties ?? {});
+      expect(props, name).toEqual(expect.arrayContaining(fields));
+    }
+    const detail = doc.components.schemas.ClientRegistrationDetailResponse.properties as Record<
+      string,
+      { $ref?: string; allOf?: { $ref: string }[] }
+    >;
+    const dataRef = detail.data.$ref ?? detail.data.allOf?.[0]?.$ref;
+    expect(schemaName(dataRef)).toBe('ClientRegistrationResponse');
+  });
+
+  it('matches the seed page of PUT /oauth/register/{client_id} field for field and status for status', () => {
+    const { blocks, statuses } = seedPage();
+    const put = doc.paths['/api/v1/oauth/register/{client_id}'].put;
+    expect(Object.keys(put.responses)).toEqual(expect.arrayContaining(statuses));
+    expect((put.parameters ?? []).map((p) => p.name)).toEqual(
+      expect.arrayContaining(blocks.get('Request Parameters')!),
+    );
+    for (const [block, fields] of blocks) {
+      const name =
+        block === 'Request Body' ? 'ClientRegistrationUpdateRequest' : block.replace(/^dto\./, '');
+      if (!doc.components.schemas[name]) continue;
+      const props = Object.keys(doc.components.schemas[name].properties ?? {});
+      expect(props, block).toEqual(expect.arrayContaining(fields));
+    }
+    for (const name of [
+      'ClientRegistrationDetailResponse',
+      'ClientRegistrationResponse',
+      'OAuthErrorResponse',
+    ]) {
+      expect(blocks.has(`dto.${name}`)).toBe(true);
+      expect(doc.components.schemas[name]).toBeDefined();
+    }
+  });
+
+  it('gives every contract field a type, a description and (where the reference has one) an example', () => {
+    for (const name of [
+      'ClientRegistrationRequest',
+      'ClientRegistrationResponse',
+      'ClientRegistrationUpdateRequest',
+    ]) {
+      for (const [field, raw] of Object.entries(doc.components.schemas[name].properties!)) {
+        const p = raw as {
+          type?: string;
+          oneOf?: unknown;
+          description?: string;
+          example?: unknown;
+        };
+        expect(p.type ?? p.oneOf, `${name}.${field} type`).toBeDefined();
+        expect(p.description, `${name}.${field} description`).toBeTruthy();
+        expect(p.example, `${name}.${field} example`).toBeDefined();
+      }
+    }
+  });
+
+  it('declares the registration_access_token bearer scheme and is a valid OpenAPI document', async () => {
+    const raw = JSON.parse(JSON.stringify(doc)) as {
+      components: { securitySchemes: Record<string, unknown> };
+    };
+    expect(raw.components.securitySchemes.registration_access_token).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
+    await expect(SwaggerParser.validate(raw as never)).resolves.toBeDefined();
+  });
+
+  it('serves Swagger UI at /api/docs', async () => {
+    const res = await request(t.url).get('/api/docs').redirects(1).expect(200);
+    expect(res.text).toContain('swagger-ui');
+  });
+});
