@@ -7,6 +7,7 @@ import { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { TokenModule } from './token/index.js';
 
 /** Options for composing the application (tests and embedders use them; `main.ts` passes none). */
 export interface AppModuleOptions {
@@ -35,6 +36,7 @@ export class AppModule {
         DatabaseModule,
         EventEmitterModule.forRoot(),
         HealthModule,
+        TokenModule,
         options.registration ?? AppModule.defaultRegistration(options.env),
         ...(options.imports ?? []),
       ],

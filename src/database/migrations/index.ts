@@ -1,6 +1,7 @@
 import type { MigrationInterface } from 'typeorm';
 import { CreateOAuthClients1732800000000 } from './1732800000000-CreateOAuthClients.js';
 import { CreateRateLimitCounters1732800001000 } from './1732800001000-CreateRateLimitCounters.js';
+import { CreateTokenTables1732800003000 } from './1732800003000-CreateTokenTables.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -12,4 +13,5 @@ type MigrationClass = new () => MigrationInterface;
 export const MIGRATIONS: MigrationClass[] = [
   CreateOAuthClients1732800000000,
   CreateRateLimitCounters1732800001000,
+  CreateTokenTables1732800003000,
 ];

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { ulid } from 'ulid';
+import { generateToken, nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
+import { AppConfig } from '../config/app-config.js';
+import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
+import { TokenPurgeService } from './token-purge.service.js';
+
+/** What AuthorizeModule knows when it grants a code (RFC 6749 §4.1.2). */
+export interface AuthorizationCodeInput {
+  clientId: string;
+  userId: string;
+  /** The redirect URI the code was delivered to. */
+  redirectUri: string;
+  /** Whether redirect_uri was present in the authorization request (RFC 6749 §4.1.3: then it is required at the token endpoint). */
+  redirectUriProvided: boolean;
+  /** Granted scope values. */
+  scopes: string[];
+  /** OIDC Core §3.1.2.1 `nonce`, echoed in the ID token. */
+  nonce?: string;
+  /** RFC 7636 §4.2 `code_challenge`. */
+  codeChallenge?: string;
+  /** Only `S256` (RFC 9700 §2.1.1: `plain` is refused at the authorization endpoint). */
+  codeChallengeMethod?: 'S256';
+  /** epoch seconds of the user's authentication (OIDC auth_time) */
+  authTime: number;
+}
+
+/** A stored code as the token endpoint sees it. */
+export type StoredAuthorizationCode = AuthorizationCodeEntity;
+
+/**
+ * Issues and redeems authorization codes (RFC 6749 §4.1.2, §4.1.3). The plain code is returned once;
+ * only its SHA-256 hash is stored. A code lives `AUTH_CODE_TTL` seconds and can be consumed once: the
+ * consumption is a single conditional UPDATE, so two instances racing on one code cannot both win.
+ */
+@Injectable()
+export class AuthorizationCodeService {
+  constructor(
+    @InjectRepository(AuthorizationCodeEntity)
+    private readonly codes: Repository<AuthorizationCodeEntity>,
+    private readonly config: AppConfig,
+    private readonly purge: TokenPurgeService,
+  ) {}
+
+  /** Stores a new code for `input` and returns the plain code (RFC 6749 §4.1.2: short-lived, single use). */
+  async issue(input: AuthorizationCodeInput): Promise<string> {
+    if (input.codeChallenge !== undefined && input.codeChallengeMethod !== 'S256') {
+      // RFC 9700 §2.1.1: only S256; a code must never be bound to a `plain` challenge.
+      throw new Error('Only the S256 code challenge method is supported');
+    }
+    const code = generateToken('ac_');
+    const now = nowSeconds();
+    await this.codes.insert({
+      codeHash: sha256Hex(code),
+      grantId: ulid(),
+      clientId: input.clientId,
+      userId: input.userId,
+      redirectUri: input.redirectUri,
+      redirectUriProvided: input.redirectUriProvided,
+      scopes: [...new Set(input.scopes)],
+      nonce: input.nonce ?? null,
+      codeChallenge: input.codeChallenge ?? null,
+      codeChallengeMethod: input.codeChallenge !== undefined ? 'S256' : null,
+      authTime: input.authTime,
+      expiresAt: now + this.config.token.authCodeTtlSeconds,
+      consumedAt: null,
+    });
+    this.purge.maybePurge();
+    return code;
+  }
+
+  /** The stored code for a presented one, consumed or not; null when unknown. */
+  async find(code: string): Promise<StoredAuthorizationCode | null> {
+    return this.codes.findOne({ where: { codeHash: sha256Hex(code) } });
+  }
+}
