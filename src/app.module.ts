@@ -7,6 +7,8 @@ import { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { KeysModule } from './keys/index.js';
+import { UsersModule } from './users/index.js';
 import { TokenModule } from './token/index.js';
 
 /** Options for composing the application (tests and embedders use them; `main.ts` passes none). */
@@ -36,6 +38,8 @@ export class AppModule {
         DatabaseModule,
         EventEmitterModule.forRoot(),
         HealthModule,
+        KeysModule,
+        UsersModule,
         TokenModule,
         options.registration ?? AppModule.defaultRegistration(options.env),
         ...(options.imports ?? []),

@@ -1,6 +1,8 @@
 import type { MigrationInterface } from 'typeorm';
 import { CreateOAuthClients1732800000000 } from './1732800000000-CreateOAuthClients.js';
 import { CreateRateLimitCounters1732800001000 } from './1732800001000-CreateRateLimitCounters.js';
+import { CreateSigningKeys1732800002000 } from './1732800002000-CreateSigningKeys.js';
+import { CreateUsers1732800002100 } from './1732800002100-CreateUsers.js';
 import { CreateTokenTables1732800003000 } from './1732800003000-CreateTokenTables.js';
 
 type MigrationClass = new () => MigrationInterface;
@@ -13,5 +15,7 @@ type MigrationClass = new () => MigrationInterface;
 export const MIGRATIONS: MigrationClass[] = [
   CreateOAuthClients1732800000000,
   CreateRateLimitCounters1732800001000,
+  CreateSigningKeys1732800002000,
+  CreateUsers1732800002100,
   CreateTokenTables1732800003000,
 ];

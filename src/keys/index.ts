@@ -1,0 +1,3 @@
+// Public surface of KeysModule: other modules import only from here.
+export { KeysModule } from './keys.module.js';
+export { KeysService, JwtVerificationError, type SigningAlg } from './keys.service.js';
