@@ -1,16 +1,31 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClientsModule } from '../client-registration/index.js';
+import { KeysModule } from '../keys/index.js';
+import { RateLimitModule } from '../rate-limit/index.js';
+import { UsersModule } from '../users/index.js';
+import { AccessTokenService } from './access-token.service.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
+import { ClientAuthenticationService } from './client-authentication.service.js';
+import { ClientDeletedListener } from './client-deleted.listener.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
 import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
+import { IdTokenService } from './id-token.service.js';
+import { JwksFetcher } from './jwks-fetcher.service.js';
+import { RefreshTokenService } from './refresh-token.service.js';
+import { TokenController } from './token.controller.js';
+import { TokenGrantService } from './token-grant.service.js';
+import { TokenIntrospectionService } from './token-introspection.service.js';
 import { TokenPurgeService } from './token-purge.service.js';
+import { UserInfoController } from './userinfo.controller.js';
 
 /**
- * TokenModule: the token endpoint (RFC 6749 §3.2), client authentication (RFC 6749 §2.3, RFC 7523),
- * refresh (§6), revocation (RFC 7009), introspection (RFC 7662) and userinfo (OIDC Core §5.3). Exports
- * {@link AuthorizationCodeService} for AuthorizeModule.
+ * TokenModule: the token endpoint (RFC 6749 §3.2) and `/oauth/refresh`, client authentication
+ * (RFC 6749 §2.3, RFC 7523), revocation (RFC 7009), introspection (RFC 7662) and userinfo (OIDC Core
+ * §5.3). Exports {@link AuthorizationCodeService} for AuthorizeModule and {@link AccessTokenService}
+ * for modules that protect their own routes with this server's access tokens.
  */
 @Module({
   imports: [
@@ -20,8 +35,24 @@ import { TokenPurgeService } from './token-purge.service.js';
       AccessTokenEntity,
       ClientAssertionJtiEntity,
     ]),
+    ClientsModule,
+    KeysModule,
+    UsersModule,
+    RateLimitModule,
   ],
-  providers: [AuthorizationCodeService, TokenPurgeService],
-  exports: [AuthorizationCodeService],
+  controllers: [TokenController, UserInfoController],
+  providers: [
+    AuthorizationCodeService,
+    AccessTokenService,
+    RefreshTokenService,
+    IdTokenService,
+    ClientAuthenticationService,
+    JwksFetcher,
+    TokenGrantService,
+    TokenIntrospectionService,
+    TokenPurgeService,
+    ClientDeletedListener,
+  ],
+  exports: [AuthorizationCodeService, AccessTokenService],
 })
 export class TokenModule {}

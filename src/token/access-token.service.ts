@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { JWTPayload } from 'jose';
+import { IsNull, type EntityManager, type Repository } from 'typeorm';
+import { ulid } from 'ulid';
+import { ClientsService, type RegisteredClient } from '../client-registration/index.js';
+import { nowSeconds } from '../common/crypto/tokens.js';
+import { AppConfig } from '../config/app-config.js';
+import { KeysService } from '../keys/index.js';
+import { AccessTokenEntity } from './entities/access-token.entity.js';
+
+/** RFC 9068 §2.1 media type of JWT access tokens (`typ` header). */
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+
+/** What an access token is issued for. */
+export interface AccessTokenGrant {
+  clientId: string;
+  /** The resource owner, or null for `client_credentials` (then `sub` is the client_id). */
+  userId: string | null;
+  /** The grant family (code / refresh chain), or null. */
+  familyId: string | null;
+  scopes: string[];
+  /** RFC 8707 resource indicators; null or empty = the issuer. */
+  audience: string[] | null;
+  /** OIDC `auth_time` of the user's authentication, when there is a user. */
+  authTime?: number;
+}
+
+/** A signed access token with the row that records it (inserted by the caller, in its transaction). */
+export interface MintedAccessToken {
+  token: string;
+  expiresIn: number;
+  record: AccessTokenEntity;
+}
+
+/** An access token that verified and is still active. */
+export interface ActiveAccessToken {
+  claims: JWTPayload & { client_id: string; scope: string; jti: string; sub: string };
+  record: AccessTokenEntity;
+  client: RegisteredClient;
+}
+
+/**
+ * Issues and checks JWT access tokens (RFC 9068). Each token is signed with the server's current key
+ * (`typ: at+jwt`) and recorded by `jti`, so that it can be revoked before `exp` (RFC 7009) and so that
+ * introspection (RFC 7662) and userinfo see revocations, client deletions and code replays at once.
+ */
+@Injectable()
+export class AccessTokenService {
+  constructor(
+    @InjectRepository(AccessTokenEntity) private readonly repo: Repository<AccessTokenEntity>,
+    private readonly keys: KeysService,
+    private readonly clients: ClientsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Signs an access token for `grant` (RFC 9068 §2.2); the caller stores `record`. */
+  async mint(grant: AccessTokenGrant): Promise<MintedAccessToken> {
+    const iat = nowSeconds();
+    const expiresIn = this.config.token.accessTtlSeconds;
+    const jti = ulid();
+    const aud = grant.audience?.length
+      ? grant.audience.length === 1
+        ? grant.audience[0]
+        : grant.audience
+      : this.config.issuer;
+    const payload: JWTPayload & Record<string, unknown> = {
+      iss: this.config.issuer,
+      sub: grant.userId ?? grant.clientId,
+      aud,
+      client_id: grant.clientId,
+      scope: grant.scopes.join(' '),
+      iat,
+      exp: iat + expiresIn,
+      jti,
+    };
+    if (grant.userId !== null && grant.authTime !== undefined) payload.auth_time = grant.authTime;
+    const token = await this.keys.signJwt(payload, { typ: ACCESS_TOKEN_TYP });
+    const record = this.repo.create({
+      jti,
+      clientId: grant.clientId,
+      userId: grant.userId,
+      familyId: grant.familyId,
+      scopes: grant.scopes,
+      issuedAt: iat,
+      expiresAt: iat + expiresIn,
+      revokedAt: null,
+    });
+    return { token, expiresIn, record };
+  }
+
+  /** Stores the record of a minted token. */
+  async save(record: AccessTokenEntity, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.repo.manager).insert(AccessTokenEntity, record);
+  }
+
+  /**
+   * The token's claims and record when it verifies (signature, `typ`, `iss`, `exp`), is recorded, not
+   * revoked, not expired, and its client is still registered; null otherwise. Never throws for a bad
+   * token: callers decide how to answer (RFC 7662 §2.2 `active: false`, RFC 6750 §3.1 `invalid_token`).
+   */
+  async validate(token: string): Promise<ActiveAccessToken | null> {
+    if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) return null;
+    let claims: JWTPayload & Record<string, unknown>;
+    try {
+      claims = await this.keys.verifyJwt(token, { typ: ACCESS_TOKEN_TYP });
+    } catch {
+      return null;
+    }
+    if (
+      typeof claims.jti !== 'string' ||
+      typeof claims.client_id !== 'string' ||
+      typeof claims.sub !== 'string' ||
+      typeof claims.scope !== 'string'
+    ) {
+      return null;
+    }
+    const record = await this.repo.findOne({ where: { jti: claims.jti } });
+    if (!record || record.revokedAt !== null || record.expiresAt <= nowSeconds()) return null;
+    if (record.clientId !== claims.client_id) return null;
+    const client = await this.clients.findActiveById(record.clientId);
+    if (!client) return null;
+    return { claims: claims as ActiveAccessToken['claims'], record, client };
+  }
+
+  /** Marks one token revoked (RFC 7009 §2.1). */
+  async revokeByJti(jti: string): Promise<void> {
+    await this.repo.update({ jti, revokedAt: IsNull() }, { revokedAt: nowSeconds() });
+  }
+}

@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { nowSeconds } from '../common/crypto/tokens.js';
+import { AppConfig } from '../config/app-config.js';
+import { KeysService } from '../keys/index.js';
+
+/** What an ID token states (OpenID Connect Core §2, §3.1.3.6). */
+export interface IdTokenInput {
+  userId: string;
+  clientId: string;
+  authTime: number;
+  nonce?: string | null;
+  /** The access token issued beside it, for `at_hash`. */
+  accessToken: string;
+}
+
+/** Hash of the JWS algorithm family: SHA-256 for *256, SHA-384 for *384, SHA-512 for *512 and EdDSA. */
+function hashFor(alg: string): string {
+  if (alg.endsWith('384')) return 'sha384';
+  if (alg.endsWith('512') || alg === 'EdDSA' || alg === 'Ed25519') return 'sha512';
+  return 'sha256';
+}
+
+/**
+ * OpenID Connect ID tokens, kept minimal: `iss`, `sub`, `aud` (the client), `exp`, `iat`, `auth_time`,
+ * `nonce` when the authorization request had one, `at_hash` and `azp`. Profile and email claims are
+ * served by the UserInfo endpoint (OIDC Core §5.4: with an access token, claims come from UserInfo).
+ */
+@Injectable()
+export class IdTokenService {
+  constructor(
+    private readonly keys: KeysService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async sign(input: IdTokenInput): Promise<string> {
+    const iat = nowSeconds();
+    const alg = await this.keys.currentAlg();
+    // OIDC Core §3.1.3.6: at_hash is the left half of the hash of the access token's ASCII octets,
+    // with the hash of the ID token's alg.
+    const digest = createHash(hashFor(alg)).update(input.accessToken, 'ascii').digest();
+    const payload: Record<string, unknown> = {
+      iss: this.config.issuer,
+      sub: input.userId,
+      aud: input.clientId,
+      azp: input.clientId,
+      iat,
+      exp: iat + this.config.token.idTokenTtlSeconds,
+      auth_time: input.authTime,
+      at_hash: digest.subarray(0, digest.length / 2).toString('base64url'),
+    };
+    if (input.nonce) payload.nonce = input.nonce;
+    return this.keys.signJwt(payload, { typ: 'JWT' });
+  }
+}

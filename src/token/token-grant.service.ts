@@ -1,0 +1,350 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, IsNull } from 'typeorm';
+import type { RegisteredClient } from '../client-registration/index.js';
+import { nowSeconds, safeEqual, sha256Base64Url } from '../common/crypto/tokens.js';
+import { OAuthError } from '../common/errors/oauth-error.js';
+import { UsersService } from '../users/index.js';
+import { AccessTokenService } from './access-token.service.js';
+import { AuthorizationCodeService } from './authorization-code.service.js';
+import type { AuthenticatedClient } from './client-authentication.service.js';
+import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
+import { IdTokenService } from './id-token.service.js';
+import { RefreshTokenService } from './refresh-token.service.js';
+import { parseScope, type TokenParams } from './token-params.js';
+import { TokenPurgeService } from './token-purge.service.js';
+
+/** Grant types this token endpoint implements (RFC 6749 §4.1.3, §4.4.2, §6). */
+export const SUPPORTED_GRANT_TYPES = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+] as const;
+export type SupportedGrantType = (typeof SUPPORTED_GRANT_TYPES)[number];
+
+/** Scopes that only make sense with a user, so never for `client_credentials`. */
+const USER_ONLY_SCOPES = ['openid', 'offline_access'];
+
+/** RFC 7636 §4.1: code_verifier = 43*128 unreserved characters. */
+const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+
+/** The successful token response (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3). */
+export interface TokenResponseBody {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  refresh_token?: string;
+  id_token?: string;
+}
+
+/**
+ * The grants of the token endpoint. Each is allowed only for clients registered with it (RFC 7591 §2
+ * `grant_types`; otherwise `unauthorized_client`), and the client is the one just authenticated, read
+ * from the database on this request.
+ */
+@Injectable()
+export class TokenGrantService {
+  private readonly logger = new Logger(TokenGrantService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly codes: AuthorizationCodeService,
+    private readonly accessTokens: AccessTokenService,
+    private readonly refreshTokens: RefreshTokenService,
+    private readonly idTokens: IdTokenService,
+    private readonly users: UsersService,
+    private readonly purge: TokenPurgeService,
+  ) {}
+
+  /** Reads and checks `grant_type` (RFC 6749 §4.1.3, §5.2) before any client authentication. */
+  static grantType(params: TokenParams): SupportedGrantType {
+    const grantType = params.require('grant_type');
+    if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(grantType)) {
+      throw OAuthError.unsupportedGrantType(`Unsupported grant_type: ${grantType.slice(0, 80)}`);
+    }
+    return grantType as SupportedGrantType;
+  }
+
+  /** Runs `grantType` for an authenticated client. */
+  async grant(
+    grantType: SupportedGrantType,
+    params: TokenParams,
+    auth: AuthenticatedClient,
+  ): Promise<TokenResponseBody> {
+    const { client } = auth;
+    if (!client.grantTypes.includes(grantType)) {
+      throw OAuthError.unauthorizedClient(
+        `The client is not registered for the ${grantType} grant`,
+      );
+    }
+    const audience = parseResources(params);
+    let res: TokenResponseBody;
+    switch (grantType) {
+      case 'authorization_code':
+        res = await this.authorizationCode(params, client, audience);
+        break;
+      case 'refresh_token':
+        res = await this.refreshToken(params, client, audience);
+        break;
+      case 'client_credentials':
+        res = await this.clientCredentials(params, client, audience);
+        break;
+    }
+    this.purge.maybePurge();
+    return res;
+  }
+
+  /** RFC 6749 §4.1.3 with RFC 7636 §4.5-4.6 (PKCE). */
+  private async authorizationCode(
+    params: TokenParams,
+    client: RegisteredClient,
+    audience: string[] | null,
+  ): Promise<TokenResponseBody> {
+    const code = params.require('code');
+    const redirectUri = params.get('redirect_uri');
+    const verifier = params.get('code_verifier');
+    if (verifier !== undefined && !CODE_VERIFIER.test(verifier)) {
+      throw OAuthError.invalidRequest(
+        'code_verifier must be 43-128 characters of [A-Za-z0-9._~-] (RFC 7636 §4.1)',
+      );
+    }
+    const stored = await this.codes.find(code);
+    if (!stored) throw OAuthError.invalidGrant('The authorization code is invalid');
+    if (stored.consumedAt !== null) {
+      // RFC 6749 §4.1.2: a code used twice is denied, and what the first use issued is revoked.
+      await this.refreshTokens.revokeFamily(stored.grantId);
+      this.logger.warn(`Authorization code replayed; grant ${stored.grantId} revoked`);
+      throw OAuthError.invalidGrant('The authorization code has already been used');
+    }
+    if (stored.expiresAt <= nowSeconds()) {
+      throw OAuthError.invalidGrant('The authorization code has expired');
+    }
+    // RFC 6749 §4.1.3: the code was issued to this client.
+    if (stored.clientId !== client.clientId) {
+      throw OAuthError.invalidGrant('The authorization code was issued to another client');
+    }
+    // RFC 6749 §4.1.3: redirect_uri is required, and identical, when the authorization request had it.
+    if (stored.redirectUriProvided && redirectUri === undefined) {
+      throw OAuthError.invalidRequest('redirect_uri is required for this authorization code');
+    }
+    if (redirectUri !== undefined && redirectUri !== stored.redirectUri) {
+      throw OAuthError.invalidGrant('redirect_uri does not match the authorization request');
+    }
+    // RFC 7636 §4.6 (S256 only) and RFC 9700 §2.1.1.
+    if (stored.codeChallenge !== null) {
+      if (verifier === undefined) {
+        throw OAuthError.invalidGrant('code_verifier is required (PKCE, RFC 7636 §4.5)');
+      }
+      if (!safeEqual(sha256Base64Url(verifier), stored.codeChallenge)) {
+        throw OAuthError.invalidGrant('code_verifier does not match the code_challenge');
+      }
+    } else if (verifier !== undefined) {
+      throw OAuthError.invalidGrant('code_verifier sent but the authorization request had no PKCE');
+    } else if (client.isPublic) {
+      throw OAuthError.invalidGrant('Public clients must use PKCE');
+    }
+    const user = await this.users.findById(stored.userId);
+    if (!user) throw OAuthError.invalidGrant('The resource owner no longer exists');
+    // Registration updates take effect at once: scopes the client lost since are not issued.
+    const scopes = stored.scopes.filter((s) => client.scopes.includes(s));
+
+    const access = await this.accessTokens.mint({
+      clientId: client.clientId,
+      userId: stored.userId,
+      familyId: stored.grantId,
+      scopes,
+      audience,
+      authTime: stored.authTime,
+    });
+    const refresh = client.grantTypes.includes('refresh_token')
+      ? this.refreshTokens.mint({
+          familyId: stored.grantId,
+          clientId: client.clientId,
+          userId: stored.userId,
+          scopes,
+          audience,
+          authTime: stored.authTime,
+        })
+      : null;
+    const idToken = scopes.includes('openid')
+      ? await this.idTokens.sign({
+          userId: stored.userId,
+          clientId: client.clientId,
+          authTime: stored.authTime,
+          nonce: stored.nonce,
+          accessToken: access.token,
+        })
+      : undefined;
+
+    // Consume and record in one transaction: the tokens exist only if this request won the code, and a
+    // concurrent replay waits for the commit, then finds the tokens to revoke.
+    const won = await this.dataSource.transaction(async (m) => {
+      const res = await m.update(
+        AuthorizationCodeEntity,
+        { codeHash: stored.codeHash, consumedAt: IsNull() },
+        { consumedAt: nowSeconds() },
+      );
+      if ((res.affected ?? 0) !== 1) return false;
+      await this.accessTokens.save(access.record, m);
+      if (refresh) await this.refreshTokens.save(refresh.record, m);
+      return true;
+    });
+    if (!won) {
+      await this.refreshTokens.revokeFamily(stored.grantId);
+      throw OAuthError.invalidGrant('The authorization code has already been used');
+    }
+    return tokenResponse(access.token, access.expiresIn, scopes, refresh?.token, idToken);
+  }
+
+  /** RFC 6749 §6 with rotation and reuse detection (RFC 9700 §4.14.2). */
+  private async refreshToken(
+    params: TokenParams,
+    client: RegisteredClient,
+    audience: string[] | null,
+  ): Promise<TokenResponseBody> {
+    const presented = params.require('refresh_token');
+    const requested = parseScope(params.get('scope'));
+    const stored = await this.refreshTokens.find(presented);
+    if (!stored) throw OAuthError.invalidGrant('The refresh token is invalid');
+    // RFC 6749 §6: the refresh token is bound to the client it was issued to.
+    if (stored.clientId !== client.clientId) {
+      throw OAuthError.invalidGrant('The refresh token was issued to another client');
+    }
+    if (stored.revokedAt !== null) throw OAuthError.invalidGrant('The refresh token was revoked');
+    if (stored.rotatedAt !== null) {
+      // RFC 9700 §4.14.2: a rotated token presented again means one of two parties is an attacker.
+      await this.refreshTokens.revokeFamily(stored.familyId);
+      this.logger.warn(`Refresh token reused; family ${stored.familyId} revoked`);
+      throw OAuthError.invalidGrant('The refresh token has already been used');
+    }
+    if (stored.expiresAt <= nowSeconds()) {
+      throw OAuthError.invalidGrant('The refresh token has expired');
+    }
+    // RFC 6749 §6: the scope may be narrowed, never widened.
+    if (requested?.some((s) => !stored.scopes.includes(s))) {
+      throw OAuthError.invalidScope('The requested scope exceeds the scope originally granted');
+    }
+    // RFC 8707 §2.2: a refresh may ask for a subset of the original resources only.
+    const grantedAudience = stored.audience;
+    if (audience && !audience.every((a) => grantedAudience?.includes(a))) {
+      throw new OAuthError(
+        'invalid_target',
+        400,
+        'The requested resource was not part of the original grant',
+      );
+    }
+    const user = await this.users.findById(stored.userId);
+    if (!user) throw OAuthError.invalidGrant('The resource owner no longer exists');
+    const familyScopes = stored.scopes.filter((s) => client.scopes.includes(s));
+    const scopes = (requested ?? stored.scopes).filter((s) => familyScopes.includes(s));
+
+    const access = await this.accessTokens.mint({
+      clientId: client.clientId,
+      userId: stored.userId,
+      familyId: stored.familyId,
+      scopes,
+      audience: audience ?? grantedAudience,
+      authTime: stored.authTime,
+    });
+    // RFC 6749 §6: the new refresh token keeps the scope of the one presented.
+    const next = this.refreshTokens.mint({
+      familyId: stored.familyId,
+      clientId: client.clientId,
+      userId: stored.userId,
+      scopes: familyScopes,
+      audience: grantedAudience,
+      authTime: stored.authTime,
+    });
+    const idToken = scopes.includes('openid')
+      ? await this.idTokens.sign({
+          userId: stored.userId,
+          clientId: client.clientId,
+          authTime: stored.authTime,
+          accessToken: access.token,
+        })
+      : undefined;
+    const won = await this.dataSource.transaction(async (m) => {
+      if (!(await this.refreshTokens.markRotated(m, stored.id, next.record.id))) return false;
+      await this.refreshTokens.save(next.record, m);
+      await this.accessTokens.save(access.record, m);
+      return true;
+    });
+    if (!won) {
+      // Another request rotated it first: the same token was used twice.
+      await this.refreshTokens.revokeFamily(stored.familyId);
+      throw OAuthError.invalidGrant('The refresh token has already been used');
+    }
+    return tokenResponse(access.token, access.expiresIn, scopes, next.token, idToken);
+  }
+
+  /** RFC 6749 §4.4: confidential clients only, for themselves. */
+  private async clientCredentials(
+    params: TokenParams,
+    client: RegisteredClient,
+    audience: string[] | null,
+  ): Promise<TokenResponseBody> {
+    // RFC 6749 §4.4: "The client credentials grant type MUST only be used by confidential clients."
+    if (client.isPublic) {
+      throw OAuthError.unauthorizedClient('Public clients cannot use the client_credentials grant');
+    }
+    const allowed = client.scopes.filter((s) => !USER_ONLY_SCOPES.includes(s));
+    const requested = parseScope(params.get('scope'));
+    if (requested?.some((s) => !allowed.includes(s))) {
+      throw OAuthError.invalidScope(
+        'The requested scope is not registered for this client or needs a user',
+      );
+    }
+    const scopes = requested ?? allowed;
+    const access = await this.accessTokens.mint({
+      clientId: client.clientId,
+      userId: null,
+      familyId: null,
+      scopes,
+      audience,
+    });
+    await this.accessTokens.save(access.record);
+    return tokenResponse(access.token, access.expiresIn, scopes);
+  }
+}
+
+/** RFC 8707 §2: `resource` values are absolute URIs without a fragment; else `invalid_target`. */
+function parseResources(params: TokenParams): string[] | null {
+  const values = params.getAll('resource');
+  if (values.length === 0) return null;
+  for (const v of values) {
+    let ok: boolean;
+    try {
+      const u = new URL(v);
+      ok = !v.includes('#') && u.protocol.length > 1 && v.length <= 2048;
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      throw new OAuthError(
+        'invalid_target',
+        400,
+        'resource must be an absolute URI without a fragment (RFC 8707 §2)',
+      );
+    }
+  }
+  return [...new Set(values)];
+}
+
+function tokenResponse(
+  accessToken: string,
+  expiresIn: number,
+  scopes: string[],
+  refreshToken?: string,
+  idToken?: string,
+): TokenResponseBody {
+  const body: TokenResponseBody = {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: expiresIn,
+    scope: scopes.join(' '),
+  };
+  if (refreshToken) body.refresh_token = refreshToken;
+  if (idToken) body.id_token = idToken;
+  return body;
+}

@@ -1,0 +1,121 @@
+import { Controller, Get, Header, HttpCode, Post, Req } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import { OAuthError } from '../common/errors/oauth-error.js';
+import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
+import { ACCESS_TOKEN_SCHEME } from '../common/swagger/swagger.setup.js';
+import { AppConfig } from '../config/app-config.js';
+import { UsersService } from '../users/index.js';
+import { AccessTokenService } from './access-token.service.js';
+import { OIDCUserInfoResponse } from './dto/oidc-user-info-response.dto.js';
+import { UserInfoRequest } from './dto/user-info-request.dto.js';
+
+const USERINFO_ERRORS: [number, string][] = [
+  [400, 'invalid_request: the access token was sent in more than one way (RFC 6750 §2)'],
+  [401, 'invalid_token: Token is invalid or expired. See OIDC Core §5.3.'],
+  [403, 'insufficient_scope: the access token was not granted the openid scope (RFC 6750 §3.1)'],
+];
+
+/**
+ * The OpenID Connect UserInfo endpoint (OIDC Core §5.3), protected by a Bearer access token
+ * (RFC 6750) with the `openid` scope. Claims follow the granted scopes (OIDC Core §5.4).
+ */
+@ApiTags('OAuth')
+@ApiBearerAuth(ACCESS_TOKEN_SCHEME)
+@Controller('oauth')
+export class UserInfoController {
+  constructor(
+    private readonly accessTokens: AccessTokenService,
+    private readonly users: UsersService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get('userinfo')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Get user info',
+    description:
+      'OpenID Connect UserInfo endpoint. Uses Bearer Token authentication (an access token with the ' +
+      'openid scope), returns flat UserInfo JSON (no code/message envelope): sub, plus profile claims ' +
+      'with scope profile and email claims with scope email. See OpenID Connect Core 1.0 §5.3.',
+  })
+  @ApiOkResponse({
+    description:
+      'UserInfo response (contains OIDC standard claims such as sub, name, email, picture)',
+    type: OIDCUserInfoResponse,
+  })
+  @ApiOAuthErrors(...USERINFO_ERRORS)
+  get(@Req() req: Request): Promise<Record<string, unknown>> {
+    return this.userinfo(req);
+  }
+
+  @Post('userinfo')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Get user info (POST)',
+    description:
+      'As GET /oauth/userinfo (OIDC Core §5.3.1 allows POST); the access token may also be sent as the ' +
+      'form parameter access_token (RFC 6750 §2.2).',
+  })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ type: UserInfoRequest, required: false })
+  @ApiOkResponse({ description: 'UserInfo response', type: OIDCUserInfoResponse })
+  @ApiOAuthErrors(...USERINFO_ERRORS)
+  post(@Req() req: Request): Promise<Record<string, unknown>> {
+    return this.userinfo(req, true);
+  }
+
+  private async userinfo(req: Request, allowBody = false): Promise<Record<string, unknown>> {
+    const token = bearerToken(req, allowBody);
+    const active = await this.accessTokens.validate(token);
+    if (!active || active.record.userId === null) {
+      throw OAuthError.invalidToken('The access token is invalid, expired or revoked');
+    }
+    // RFC 8707 / RFC 9068 §4: a token for another resource is not valid here.
+    const aud = ([] as string[]).concat(active.claims.aud ?? []);
+    if (!aud.includes(this.config.issuer) && !aud.includes(this.config.apiUrl('/oauth/userinfo'))) {
+      throw OAuthError.invalidToken('The access token is not meant for the UserInfo endpoint');
+    }
+    const scopes = active.record.scopes;
+    // OIDC Core §5.3: UserInfo needs an access token obtained with the openid scope.
+    if (!scopes.includes('openid')) {
+      throw OAuthError.insufficientScope('The access token lacks the openid scope');
+    }
+    const user = await this.users.findById(active.record.userId);
+    if (!user) throw OAuthError.invalidToken('The user of this access token no longer exists');
+    return { ...this.users.claimsFor(user, scopes), sub: active.record.userId };
+  }
+}
+
+/**
+ * The access token of a protected-resource request: `Authorization: Bearer` (RFC 6750 §2.1), or, for a
+ * form POST, the `access_token` body parameter (§2.2). Using both is `invalid_request` (§2); none, or a
+ * malformed header, is 401 `invalid_token` with the Bearer challenge (§3.1).
+ */
+function bearerToken(req: Request, allowBody: boolean): string {
+  const header = req.headers.authorization;
+  const body = req.body as Record<string, unknown> | undefined;
+  const fromBody =
+    allowBody && req.is('application/x-www-form-urlencoded') ? body?.access_token : undefined;
+  if (fromBody !== undefined && typeof fromBody !== 'string') {
+    throw OAuthError.invalidRequest('access_token must appear once');
+  }
+  if (header !== undefined) {
+    if (fromBody !== undefined) {
+      throw OAuthError.invalidRequest('The access token must be sent in exactly one way');
+    }
+    const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
+    if (!m) throw OAuthError.invalidToken('The Authorization header is not a Bearer token');
+    return m[1];
+  }
+  if (fromBody) return fromBody;
+  throw OAuthError.invalidToken('An access token is required');
+}
