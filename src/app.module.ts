@@ -6,6 +6,7 @@ import { OAuthExceptionFilter } from './common/errors/oauth-exception.filter.js'
 import { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DiscoveryModule } from './discovery/index.js';
 import { HealthModule } from './health/health.module.js';
 import { KeysModule } from './keys/index.js';
 import { UsersModule } from './users/index.js';
@@ -40,6 +41,7 @@ export class AppModule {
         HealthModule,
         KeysModule,
         UsersModule,
+        DiscoveryModule,
         TokenModule,
         options.registration ?? AppModule.defaultRegistration(options.env),
         ...(options.imports ?? []),

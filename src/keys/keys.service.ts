@@ -48,8 +48,8 @@ interface LoadedKey {
 
 interface KeyState {
   loadedAt: number;
-  /** The signing key, with its private half decrypted; null when the table has no active key yet. */
-  active: (LoadedKey & { privateKey: CryptoKey }) | null;
+  /** The signing key; null when the table has no active key yet. */
+  active: LoadedKey | null;
   byKid: Map<string, LoadedKey>;
 }
 
@@ -72,6 +72,8 @@ export class KeysService {
   private state: KeyState | null = null;
   private loading: Promise<KeyState> | null = null;
   private lastUnknownKidReload = 0;
+  /** Decrypted private keys by kid. Kept out of the key state so publishing never needs decryption. */
+  private readonly privateKeys = new Map<string, Promise<CryptoKey>>();
 
   constructor(
     private readonly config: AppConfig,
@@ -100,9 +102,10 @@ export class KeysService {
    */
   async signJwt(payload: Record<string, unknown>, options: { typ?: string } = {}): Promise<string> {
     const { active } = await this.activeState();
+    const privateKey = await this.privateKeyOf(active);
     return new SignJWT(payload)
       .setProtectedHeader({ alg: active.alg, kid: active.kid, typ: options.typ ?? 'JWT' })
-      .sign(active.privateKey);
+      .sign(privateKey);
   }
 
   /**
@@ -263,9 +266,11 @@ export class KeysService {
     for (const row of rows) {
       const loaded = await this.toLoadedKey(row);
       byKid.set(row.kid, loaded);
-      if (row.activeSlot === 1) {
-        active = { ...loaded, privateKey: await this.decryptActive(row.kid, row.alg) };
-      }
+      if (row.activeSlot === 1) active = loaded;
+    }
+    // Private keys of keys that no longer sign are not kept in memory.
+    for (const kid of this.privateKeys.keys()) {
+      if (kid !== active?.kid) this.privateKeys.delete(kid);
     }
     return { loadedAt, active, byKid };
   }
@@ -284,7 +289,18 @@ export class KeysService {
     };
   }
 
-  private async decryptActive(kid: string, alg: string): Promise<CryptoKey> {
+  private privateKeyOf(key: LoadedKey): Promise<CryptoKey> {
+    let pending = this.privateKeys.get(key.kid);
+    if (!pending) {
+      pending = this.decryptPrivateKey(key.kid, key.alg);
+      this.privateKeys.set(key.kid, pending);
+      // A failure (wrong KEYS_ENCRYPTION_KEY) is not cached: fixing the setting and retrying works.
+      void pending.catch(() => this.privateKeys.delete(key.kid));
+    }
+    return pending;
+  }
+
+  private async decryptPrivateKey(kid: string, alg: string): Promise<CryptoKey> {
     const row = await this.keys
       .createQueryBuilder('k')
       .addSelect('k.privateKeyEnc')

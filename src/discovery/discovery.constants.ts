@@ -1,0 +1,53 @@
+/**
+ * JWS algorithms accepted for `private_key_jwt` client assertions (RFC 7523 §3, OIDC Core §9), advertised
+ * as `*_endpoint_auth_signing_alg_values_supported` (RFC 8414 §2). Asymmetric only: `none` and HMAC are
+ * never accepted for client authentication here.
+ */
+export const CLIENT_ASSERTION_SIGNING_ALGS = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
+] as const;
+
+/** Client authentication methods at the token and revocation endpoints (RFC 7591 §2, OIDC Core §9). */
+export const TOKEN_ENDPOINT_AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+  'none',
+] as const;
+
+/**
+ * Client authentication methods at the introspection endpoint: no `none`, because RFC 7662 §2.1 requires
+ * the caller to be authorised (protection against token scanning).
+ */
+export const INTROSPECTION_ENDPOINT_AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+] as const;
+
+/** Claims the server can release (OIDC Discovery §3 `claims_supported`; OIDC Core §2, §5.1). */
+export const CLAIMS_SUPPORTED = [
+  'sub',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'auth_time',
+  'nonce',
+  'name',
+  'given_name',
+  'family_name',
+  'preferred_username',
+  'updated_at',
+  'email',
+  'email_verified',
+] as const;

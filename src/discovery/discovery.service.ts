@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { KeysService } from '../keys/index.js';
+import {
+  CLAIMS_SUPPORTED,
+  CLIENT_ASSERTION_SIGNING_ALGS,
+  INTROSPECTION_ENDPOINT_AUTH_METHODS,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+} from './discovery.constants.js';
+import type { OpenIdProviderMetadata } from './dto/openid-provider-metadata.dto.js';
+
+/**
+ * Builds the server metadata document (RFC 8414 §2, OpenID Connect Discovery 1.0 §3) from the
+ * configuration: every URL is absolute and under the issuer, so a client that starts from the issuer
+ * finds every endpoint, including `registration_endpoint` (RFC 7591).
+ */
+@Injectable()
+export class DiscoveryService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly keys: KeysService,
+  ) {}
+
+  async metadata(): Promise<OpenIdProviderMetadata> {
+    const c = this.config;
+    const assertionAlgs = [...CLIENT_ASSERTION_SIGNING_ALGS];
+    return {
+      issuer: c.issuer,
+      authorization_endpoint: c.apiUrl('/oauth/authorize'),
+      token_endpoint: c.apiUrl('/oauth/token'),
+      jwks_uri: `${c.issuer}/.well-known/jwks.json`,
+      registration_endpoint: c.apiUrl('/oauth/register'),
+      userinfo_endpoint: c.apiUrl('/oauth/userinfo'),
+      revocation_endpoint: c.apiUrl('/oauth/revoke'),
+      introspection_endpoint: c.apiUrl('/oauth/introspect'),
+      scopes_supported: [...c.scopesSupported],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+      token_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
+      token_endpoint_auth_signing_alg_values_supported: assertionAlgs,
+      revocation_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
+      revocation_endpoint_auth_signing_alg_values_supported: assertionAlgs,
+      introspection_endpoint_auth_methods_supported: [...INTROSPECTION_ENDPOINT_AUTH_METHODS],
+      introspection_endpoint_auth_signing_alg_values_supported: assertionAlgs,
+      // RFC 7636 §4.2: plain offers no protection against a leaked authorization request.
+      code_challenge_methods_supported: ['S256'],
+      // RFC 9207 §3: mix-up defence.
+      authorization_response_iss_parameter_supported: true,
+      service_documentation: `${c.issuer}/api/docs`,
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: [await this.keys.currentAlg()],
+      claims_supported: [...CLAIMS_SUPPORTED],
+      claim_types_supported: ['normal'],
+      request_parameter_supported: false,
+      request_uri_parameter_supported: false,
+      claims_parameter_supported: false,
+      prompt_values_supported: ['none', 'login', 'consent'],
+    };
+  }
+}

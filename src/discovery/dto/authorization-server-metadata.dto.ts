@@ -1,0 +1,96 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+const uri = (description: string, example: string) =>
+  ApiProperty({ description, format: 'uri', example });
+
+/** OAuth 2.0 Authorization Server Metadata (RFC 8414 §2), plus RFC 7009, RFC 7662, RFC 9207 fields. */
+export class AuthorizationServerMetadata {
+  @uri(
+    'Issuer identifier (RFC 8414 §2); equals the `iss` of every token',
+    'https://auth.example.com',
+  )
+  issuer!: string;
+
+  @uri('Authorization endpoint (RFC 6749 §3.1)', 'https://auth.example.com/api/v1/oauth/authorize')
+  authorization_endpoint!: string;
+
+  @uri('Token endpoint (RFC 6749 §3.2)', 'https://auth.example.com/api/v1/oauth/token')
+  token_endpoint!: string;
+
+  @uri(
+    'JWK Set with the keys that sign tokens (RFC 7517)',
+    'https://auth.example.com/.well-known/jwks.json',
+  )
+  jwks_uri!: string;
+
+  @uri(
+    'Dynamic Client Registration endpoint (RFC 7591 §3)',
+    'https://auth.example.com/api/v1/oauth/register',
+  )
+  registration_endpoint!: string;
+
+  @ApiProperty({ type: [String], example: ['openid', 'profile', 'email', 'offline_access'] })
+  scopes_supported!: string[];
+
+  @ApiProperty({ type: [String], example: ['code'] })
+  response_types_supported!: string[];
+
+  @ApiProperty({ type: [String], example: ['query'] })
+  response_modes_supported!: string[];
+
+  @ApiProperty({
+    type: [String],
+    example: ['authorization_code', 'refresh_token', 'client_credentials'],
+  })
+  grant_types_supported!: string[];
+
+  @ApiProperty({
+    type: [String],
+    example: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+  })
+  token_endpoint_auth_methods_supported!: string[];
+
+  @ApiProperty({
+    type: [String],
+    description: 'Algorithms accepted for `private_key_jwt` assertions (RFC 7523)',
+    example: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+  })
+  token_endpoint_auth_signing_alg_values_supported!: string[];
+
+  @uri('Human-readable API documentation (Swagger UI)', 'https://auth.example.com/api/docs')
+  service_documentation!: string;
+
+  @uri('Token revocation endpoint (RFC 7009 §2)', 'https://auth.example.com/api/v1/oauth/revoke')
+  revocation_endpoint!: string;
+
+  @ApiProperty({ type: [String] })
+  revocation_endpoint_auth_methods_supported!: string[];
+
+  @ApiProperty({ type: [String] })
+  revocation_endpoint_auth_signing_alg_values_supported!: string[];
+
+  @uri(
+    'Token introspection endpoint (RFC 7662 §2)',
+    'https://auth.example.com/api/v1/oauth/introspect',
+  )
+  introspection_endpoint!: string;
+
+  @ApiProperty({
+    type: [String],
+    example: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+  })
+  introspection_endpoint_auth_methods_supported!: string[];
+
+  @ApiProperty({ type: [String] })
+  introspection_endpoint_auth_signing_alg_values_supported!: string[];
+
+  @ApiProperty({
+    type: [String],
+    description: 'PKCE methods (RFC 7636); S256 only',
+    example: ['S256'],
+  })
+  code_challenge_methods_supported!: string[];
+
+  @ApiProperty({ description: 'Authorization responses carry `iss` (RFC 9207 §3)', example: true })
+  authorization_response_iss_parameter_supported!: boolean;
+}

@@ -1,0 +1,374 @@
+import { Logger } from '@nestjs/common';
+import {
+  base64url,
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  generateKeyPair,
+  jwtVerify,
+  SignJWT,
+  UnsecuredJWT,
+} from 'jose';
+import request from 'supertest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { nowSeconds } from '../src/common/crypto/tokens.js';
+import { JwtVerificationError, KeysService } from '../src/keys/index.js';
+import {
+  createTestApp,
+  createTestDatabase,
+  TEST_DB_TYPE,
+  type TestApp,
+} from './helpers/test-app.js';
+
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+interface KeyRow {
+  kid: string;
+  alg: string;
+  status: string;
+  public_jwk: string;
+  private_key_enc: string;
+  active_slot: number | null;
+  retired_at: number | string | null;
+  not_after: number | string | null;
+}
+
+async function keyRows(t: TestApp): Promise<KeyRow[]> {
+  return t.dataSource.query<KeyRow[]>('SELECT * FROM signing_keys ORDER BY created_at, kid');
+}
+
+async function fetchJwks(t: TestApp): Promise<{ keys: Record<string, unknown>[] }> {
+  const res = await request(t.url).get('/.well-known/jwks.json').expect(200);
+  return res.body as { keys: Record<string, unknown>[] };
+}
+
+function claims(t: TestApp, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const now = nowSeconds();
+  return { iss: t.url, sub: 'usr_test', aud: 'client-1', iat: now, exp: now + 300, ...extra };
+}
+
+describe(`signing keys and JWKS (${TEST_DB_TYPE})`, () => {
+  let t: TestApp;
+  let keys: KeysService;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { TOKEN_ACCESS_TTL: '600', TOKEN_ID_TTL: '900' } });
+    keys = t.app.get(KeysService);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('publishes one ES256 public key with kid, alg and use=sig and no private members (RFC 7517 §4, §5)', async () => {
+    const res = await request(t.url).get('/.well-known/jwks.json').expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['cache-control']).toBe('public, max-age=300');
+    const jwks = res.body as { keys: Record<string, unknown>[] };
+    expect(jwks.keys).toHaveLength(1);
+    const [key] = jwks.keys;
+    expect(Object.keys(key).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
+    expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(typeof key.kid).toBe('string');
+    for (const m of PRIVATE_MEMBERS) expect(key).not.toHaveProperty(m);
+  });
+
+  it('serves the JWK Set at the host root only, not under /api/v1 (RFC 8414 §2 jwks_uri)', async () => {
+    await request(t.url).get('/api/v1/.well-known/jwks.json').expect(404);
+  });
+
+  it('stores the private key encrypted (AES-256-GCM envelope), never as PEM or a plain JWK', async () => {
+    const rows = await keyRows(t);
+    expect(rows).toHaveLength(1);
+    const row = rows[0];
+    expect(row.private_key_enc).toMatch(/^v1\.[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(row.private_key_enc).not.toMatch(/BEGIN|PRIVATE|"d"|"kty"/);
+    const publicJwk = JSON.parse(row.public_jwk) as Record<string, unknown>;
+    for (const m of PRIVATE_MEMBERS) expect(publicJwk).not.toHaveProperty(m);
+    expect(Number(row.active_slot)).toBe(1);
+    expect(row.status).toBe('active');
+  });
+
+  it('signs JWTs that jose verifies against the published JWK Set, header alg/kid/typ set (RFC 7515 §4.1)', async () => {
+    const token = await keys.signJwt(claims(t), { typ: 'at+jwt' });
+    const jwks = createLocalJWKSet(await fetchJwks(t));
+    const { payload, protectedHeader } = await jwtVerify(token, jwks, {
+      issuer: t.url,
+      audience: 'client-1',
+      typ: 'at+jwt',
+    });
+    expect(payload.sub).toBe('usr_test');
+    expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
+    expect(protectedHeader.kid).toBe((await fetchJwks(t)).keys[0].kid);
+    expect(decodeProtectedHeader(await keys.signJwt(claims(t))).typ).toBe('JWT');
+    expect(await keys.currentAlg()).toBe('ES256');
+  });
+
+  it('verifyJwt accepts its own tokens and checks typ and audience when asked', async () => {
+    const token = await keys.signJwt(claims(t), { typ: 'at+jwt' });
+    await expect(
+      keys.verifyJwt(token, { typ: 'at+jwt', audience: 'client-1' }),
+    ).resolves.toMatchObject({
+      sub: 'usr_test',
+    });
+    await expect(keys.verifyJwt(token, { typ: 'JWT' })).rejects.toBeInstanceOf(
+      JwtVerificationError,
+    );
+    await expect(keys.verifyJwt(token, { audience: 'other' })).rejects.toBeInstanceOf(
+      JwtVerificationError,
+    );
+  });
+
+  it('verifyJwt rejects a wrong issuer, expiry, future nbf and a missing exp (RFC 7519 §4.1)', async () => {
+    const now = nowSeconds();
+    const cases = [
+      claims(t, { iss: 'https://evil.example' }),
+      claims(t, { iss: undefined }),
+      claims(t, { exp: now - 120 }),
+      claims(t, { nbf: now + 600 }),
+      claims(t, { exp: undefined }),
+    ];
+    for (const c of cases) {
+      const token = await keys.signJwt(c);
+      await expect(keys.verifyJwt(token), JSON.stringify(c)).rejects.toBeInstanceOf(
+        JwtVerificationError,
+      );
+    }
+  });
+
+  it('verifyJwt tolerates small clock skew on exp', async () => {
+    const token = await keys.signJwt(claims(t, { exp: nowSeconds() - 5 }));
+    await expect(keys.verifyJwt(token)).resolves.toMatchObject({ sub: 'usr_test' });
+  });
+
+  it('verifyJwt rejects tampering, alg=none, foreign keys, unknown or missing kid and junk (RFC 8725 §3.1)', async () => {
+    const good = await keys.signJwt(claims(t));
+    const [h, , s] = good.split('.');
+    const forgedPayload = base64url.encode(JSON.stringify(claims(t, { sub: 'usr_admin' })));
+    const { kid } = decodeProtectedHeader(good);
+    const foreign = await generateKeyPair('ES256');
+    const foreignSigned = await new SignJWT(claims(t))
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .sign(foreign.privateKey);
+    const unknownKid = await new SignJWT(claims(t))
+      .setProtectedHeader({ alg: 'ES256', kid: 'unknown-kid' })
+      .sign(foreign.privateKey);
+    const noKid = await new SignJWT(claims(t))
+      .setProtectedHeader({ alg: 'ES256' })
+      .sign(foreign.privateKey);
+    const unsecured = new UnsecuredJWT(claims(t)).encode();
+    const noneWithKid = `${base64url.encode(JSON.stringify({ alg: 'none', kid }))}.${unsecured.split('.')[1]}.`;
+    const rsa = await generateKeyPair('RS256');
+    const wrongAlg = await new SignJWT(claims(t))
+      .setProtectedHeader({ alg: 'RS256', kid })
+      .sign(rsa.privateKey);
+    const bad = [
+      `${h}.${forgedPayload}.${s}`,
+      foreignSigned,
+      unknownKid,
+      noKid,
+      unsecured,
+      noneWithKid,
+      wrongAlg,
+      'not-a-jwt',
+      '',
+      `${h}..`,
+    ];
+    for (const token of bad) {
+      await expect(keys.verifyJwt(token), token).rejects.toBeInstanceOf(JwtVerificationError);
+    }
+  });
+
+  it('reloads at most once per interval for unknown kids, so junk tokens cannot hammer the database', async () => {
+    const foreign = await generateKeyPair('ES256');
+    // Step past any earlier unknown-kid reload so exactly the first junk token may trigger one.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 5_000);
+    const reload = vi.spyOn(keys, 'reload');
+    try {
+      for (let i = 0; i < 5; i++) {
+        const token = await new SignJWT(claims(t))
+          .setProtectedHeader({ alg: 'ES256', kid: `unknown-${i}` })
+          .sign(foreign.privateKey);
+        await expect(keys.verifyJwt(token)).rejects.toBeInstanceOf(JwtVerificationError);
+      }
+      expect(reload).toHaveBeenCalledTimes(1);
+    } finally {
+      reload.mockRestore();
+      vi.useRealTimers();
+    }
+  });
+
+  it('rotation makes a new signing key and keeps the old one published and verifying for max(TTL) plus margins', async () => {
+    const [before] = (await fetchJwks(t)).keys;
+    const oldToken = await keys.signJwt(claims(t));
+    const newKid = await keys.rotate();
+    expect(newKid).not.toBe(before.kid);
+
+    const jwks = await fetchJwks(t);
+    expect(jwks.keys.map((k) => k.kid)).toEqual([newKid, before.kid]);
+    await expect(keys.verifyJwt(oldToken)).resolves.toMatchObject({ sub: 'usr_test' });
+    const newToken = await keys.signJwt(claims(t));
+    expect(decodeProtectedHeader(newToken).kid).toBe(newKid);
+    // Relying parties holding the JWK Set verify both.
+    const set = createLocalJWKSet(jwks);
+    await jwtVerify(oldToken, set, { issuer: t.url });
+    await jwtVerify(newToken, set, { issuer: t.url });
+
+    const rows = await keyRows(t);
+    const retired = rows.find((r) => r.kid === before.kid);
+    expect(retired).toMatchObject({ status: 'retired', active_slot: null });
+    // max(TOKEN_ACCESS_TTL=600, TOKEN_ID_TTL=900) + 60 s cache + 30 s clock tolerance.
+    expect(Number(retired?.not_after) - Number(retired?.retired_at)).toBe(900 + 60 + 30);
+    expect(rows.filter((r) => Number(r.active_slot) === 1).map((r) => r.kid)).toEqual([newKid]);
+  });
+
+  it('drops retired keys from the JWK Set and from verification once their window has passed', async () => {
+    const oldToken = await keys.signJwt(claims(t));
+    const oldKid = decodeProtectedHeader(oldToken).kid;
+    const newKid = await keys.rotate();
+    await t.dataSource.query('UPDATE signing_keys SET not_after = ? WHERE kid = ?', [
+      nowSeconds() - 1,
+      oldKid,
+    ]);
+    await keys.reload();
+    const kids = (await fetchJwks(t)).keys.map((k) => k.kid);
+    expect(kids).not.toContain(oldKid);
+    expect(kids[0]).toBe(newKid);
+    await expect(keys.verifyJwt(oldToken)).rejects.toBeInstanceOf(JwtVerificationError);
+
+    // The next rotation deletes expired keys: their private halves are no longer kept at all.
+    await keys.rotate();
+    expect((await keyRows(t)).map((r) => r.kid)).not.toContain(oldKid);
+  });
+});
+
+describe(`signing keys shared by instances (${TEST_DB_TYPE})`, () => {
+  const apps: TestApp[] = [];
+  let drop: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    for (const a of apps.splice(0).reverse()) await a.close();
+    await drop?.();
+    drop = undefined;
+  });
+
+  async function twoInstances(
+    env: Record<string, string> = {},
+    envB: Record<string, string> = {},
+  ): Promise<[TestApp, TestApp]> {
+    const db = await createTestDatabase();
+    drop = db.drop;
+    const a = await createTestApp({ database: db.env, env });
+    apps.push(a);
+    const b = await createTestApp({
+      database: db.env,
+      // Same issuer: one logical server behind a load balancer.
+      env: { ISSUER: a.url, ...env, ...envB },
+    });
+    apps.push(b);
+    return [a, b];
+  }
+
+  it('two instances creating the first key at once end with one active key and agree on it', async () => {
+    const [a, b] = await twoInstances();
+    const ka = a.app.get(KeysService);
+    const kb = b.app.get(KeysService);
+    const results = await Promise.all([
+      ...Array.from({ length: 5 }, () => ka.getPublicJwks()),
+      ...Array.from({ length: 5 }, () => kb.getPublicJwks()),
+    ]);
+    const kids = new Set(results.map((r) => r.keys.map((k) => k.kid).join(',')));
+    expect(kids.size).toBe(1);
+    const rows = await keyRows(a);
+    expect(rows).toHaveLength(1);
+    expect(Number(rows[0].active_slot)).toBe(1);
+  });
+
+  it('each instance verifies the other’s tokens, also right after a rotation made by the other', async () => {
+    const [a, b] = await twoInstances();
+    const ka = a.app.get(KeysService);
+    const kb = b.app.get(KeysService);
+    const payload = claims(a);
+    await expect(kb.verifyJwt(await ka.signJwt(payload))).resolves.toMatchObject({
+      sub: 'usr_test',
+    });
+    await expect(ka.verifyJwt(await kb.signJwt(payload))).resolves.toMatchObject({
+      sub: 'usr_test',
+    });
+
+    const oldFromB = await kb.signJwt(payload);
+    const newKid = await ka.rotate();
+    const newFromA = await ka.signJwt(payload);
+    // B has the old key cached; the unknown kid makes it re-read the table.
+    await expect(kb.verifyJwt(newFromA)).resolves.toMatchObject({ sub: 'usr_test' });
+    await expect(ka.verifyJwt(oldFromB)).resolves.toMatchObject({ sub: 'usr_test' });
+    expect((await fetchJwks(b)).keys[0].kid).toBe(newKid);
+    expect(await kb.currentAlg()).toBe('ES256');
+  });
+
+  it('an instance with a different KEYS_ENCRYPTION_KEY cannot sign but still publishes the JWK Set', async () => {
+    const [a, b] = await twoInstances(
+      {},
+      {
+        KEYS_ENCRYPTION_KEY: 'b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXktMzI=',
+      },
+    );
+    const kid = (await fetchJwks(a)).keys[0].kid;
+    const logged = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      await expect(b.app.get(KeysService).signJwt(claims(a))).rejects.toThrow(/cannot decrypt/);
+      // The log names the kid and the cause, never key material.
+      const text = JSON.stringify(logged.mock.calls);
+      expect(text).toContain(String(kid));
+      expect(text).not.toMatch(/v1\.[\w-]{10,}/);
+    } finally {
+      logged.mockRestore();
+    }
+    expect((await fetchJwks(b)).keys.map((k) => k.kid)).toEqual([kid]);
+  });
+});
+
+describe(`RS256 signing keys (${TEST_DB_TYPE})`, () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { KEYS_ALG: 'RS256' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('publishes a 2048-bit RSA public key only and signs RS256 JWTs (RFC 7518 §3.3)', async () => {
+    const keys = t.app.get(KeysService);
+    const jwks = await fetchJwks(t);
+    expect(jwks.keys).toHaveLength(1);
+    const [key] = jwks.keys;
+    expect(Object.keys(key).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
+    expect(key).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', e: 'AQAB' });
+    expect(Buffer.from(String(key.n), 'base64url').length * 8).toBeGreaterThanOrEqual(2048);
+    for (const m of PRIVATE_MEMBERS) expect(key).not.toHaveProperty(m);
+
+    const token = await keys.signJwt(claims(t));
+    expect(decodeProtectedHeader(token).alg).toBe('RS256');
+    await jwtVerify(token, createLocalJWKSet(jwks as never), { issuer: t.url });
+    await expect(keys.verifyJwt(token)).resolves.toMatchObject({ sub: 'usr_test' });
+    expect(await keys.currentAlg()).toBe('RS256');
+    const row = (await keyRows(t))[0];
+    expect(row.private_key_enc).not.toMatch(/BEGIN|"d"|"p"|"q"/);
+  });
+});
+
+describe(`development encryption key (${TEST_DB_TYPE})`, () => {
+  it('warns once, without key material, when KEYS_ENCRYPTION_KEY is unset, and still works', async () => {
+    const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    let t: TestApp | undefined;
+    try {
+      t = await createTestApp({ env: { KEYS_ENCRYPTION_KEY: '' } });
+      const keys = t.app.get(KeysService);
+      await expect(keys.verifyJwt(await keys.signJwt(claims(t)))).resolves.toBeTruthy();
+      const warnings = warn.mock.calls.filter((c) => /KEYS_ENCRYPTION_KEY/.test(String(c[0])));
+      expect(warnings).toHaveLength(1);
+      expect(String(warnings[0][0])).toMatch(/production/);
+      expect(String(warnings[0][0])).not.toMatch(/[A-Za-z0-9+/_-]{40,}/);
+    } finally {
+      warn.mockRestore();
+      await t?.close();
+    }
+  });
+});
