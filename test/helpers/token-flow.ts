@@ -120,3 +120,20 @@ export function postForm(
 }
 
 export type { User };
+
+/** Tokens of a completed authorization_code exchange for a seeded confidential (Basic) client. */
+export async function codeTokens(
+  t: TestApp,
+  client: { clientId: string; clientSecret?: string },
+  userId: string,
+  scopes: string[] = ['openid', 'profile', 'email'],
+): Promise<{ access_token: string; refresh_token: string; id_token?: string; scope: string }> {
+  const code = await issueCode(t, { clientId: client.clientId, userId, scopes });
+  const res = await postForm(
+    t,
+    { grant_type: 'authorization_code', code, redirect_uri: 'https://app.example.com/callback' },
+    { auth: basic(client.clientId, client.clientSecret!) },
+  );
+  if (res.status !== 200) throw new Error(`code exchange failed: ${JSON.stringify(res.body)}`);
+  return res.body as { access_token: string; refresh_token: string; scope: string };
+}

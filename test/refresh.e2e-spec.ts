@@ -1,0 +1,270 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../src/common/crypto/tokens.js';
+import { RefreshTokenEntity } from '../src/token/entities/refresh-token.entity.js';
+import { seedClient } from './helpers/clients.js';
+import { expectOAuthError } from './helpers/oauth-assertions.js';
+import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
+import {
+  basic,
+  codeTokens,
+  createUser,
+  issueCode,
+  postForm,
+  type User,
+} from './helpers/token-flow.js';
+
+const REFRESH_PATH = '/api/v1/oauth/refresh';
+
+describe(`refresh_token grant and /oauth/refresh (${TEST_DB_TYPE})`, () => {
+  let t: TestApp;
+  let user: User;
+  const introspect = (token: string, auth: string) =>
+    postForm(t, { token }, { path: '/api/v1/oauth/introspect', auth });
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    user = await createUser(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('rotates the refresh token on every use (RFC 9700 §4.14.2) and keeps the scope', async () => {
+    const c = await seedClient(t);
+    const auth = basic(c.clientId, c.clientSecret!);
+    const first = await codeTokens(t, c, user.id);
+    const res = await postForm(
+      t,
+      { grant_type: 'refresh_token', refresh_token: first.refresh_token },
+      { auth },
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.body).toMatchObject({
+      token_type: 'Bearer',
+      expires_in: 3600,
+      scope: 'openid profile email',
+      refresh_token: expect.stringMatching(/^rt_/),
+      id_token: expect.any(String),
+    });
+    expect(res.body.refresh_token).not.toBe(first.refresh_token);
+    expect(res.body.access_token).not.toBe(first.access_token);
+    const old = await t.dataSource
+      .getRepository(RefreshTokenEntity)
+      .findOneByOrFail({ tokenHash: sha256Hex(first.refresh_token) });
+    expect(old.rotatedAt).not.toBeNull();
+    expect((await introspect(first.refresh_token, auth)).body).toEqual({ active: false });
+    expect((await introspect(res.body.refresh_token, auth)).body.active).toBe(true);
+  });
+
+  it('revokes the whole family when a rotated token is presented again', async () => {
+    const c = await seedClient(t);
+    const auth = basic(c.clientId, c.clientSecret!);
+    const first = await codeTokens(t, c, user.id);
+    const second = await postForm(
+      t,
+      { grant_type: 'refresh_token', refresh_token: first.refresh_token },
+      { auth },
+    );
+    expect(second.status).toBe(200);
+    const reuse = await postForm(
+      t,
+      { grant_type: 'refresh_token', refresh_token: first.refresh_token },
+      { auth },
+    );
+    expectOAuthError(reuse, 400, 'invalid_grant');
+    // Everything of the grant is now dead: both refresh tokens and every access token.
+    for (const token of [second.body.refresh_token, second.body.access_token, first.access_token]) {
+      expect((await introspect(token as string, auth)).body).toEqual({ active: false });
+    }
+    expectOAuthError(
+      await postForm(
+        t,
+        { grant_type: 'refresh_token', refresh_token: second.body.refresh_token },
+        { auth },
+      ),
+      400,
+      'invalid_grant',
+    );
+  });
+
+  it('lets exactly one of two concurrent uses of one refresh token win', async () => {
+    const c = await seedClient(t);
+    const auth = basic(c.clientId, c.clientSecret!);
+    const { refresh_token } = await codeTokens(t, c, user.id);
+    const results = await Promise.all(
+      [1, 2].map(() => postForm(t, { grant_type: 'refresh_token', refresh_token }, { auth })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
+  });
+
+  it('narrows the scope on request but never widens it (RFC 6749 §6)', async () => {
+    const c = await seedClient(t);
+    const auth = basic(c.clientId, c.clientSecret!);
+    const first = await codeTokens(t, c, user.id, ['openid', 'profile']);
+    const narrowed = await postForm(
+      t,
+      { grant_type: 'refresh_token', refresh_token: first.refresh_token, scope: 'profile' },
+      { auth },
+    );
+    expect(narrowed.status).toBe(200);
+    expect(narrowed.body.scope).toBe('profile');
+    expect(narrowed.body.id_token).toBeUndefined();
+    // The new refresh token keeps the original scope.
+    const again = await postForm(
+      t,
+      { grant_type: 'refresh_token', refresh_token: narrowed.body.refresh_token },
+      { auth },
+    );
+    expect(again.body.scope).toBe('openid profile');
+    expectOAuthError(
+      await postForm(
+        t,
+        {
+          grant_type: 'refresh_token',
+          refresh_token: again.body.refresh_token,
+          scope: 'openid profile email',
+        },
+        { auth },
+      ),
+      400,
+      'invalid_scope',
+    );
+  });
+
+  it('binds the refresh token to its client (RFC 6749 §6)', async () => {
+    const owner = await seedClient(t);
+    const other = await seedClient(t);
+    const { refresh_token } = await codeTokens(t, owner, user.id);
+    expectOAuthError(
+      await postForm(
+        t,
+        { grant_type: 'refresh_token', refresh_token },
+        { auth: basic(other.clientId, other.clientSecret!) },
+      ),
+      400,
+      'invalid_grant',
+    );
+    // The owner's token is untouched.
+    const ok = await postForm(
+      t,
+      { grant_type: 'refresh_token', refresh_token },
+      { auth: basic(owner.clientId, owner.clientSecret!) },
+    );
+    expect(ok.status).toBe(200);
+  });
+
+  it('refuses expired, unknown and missing refresh tokens', async () => {
+    const c = await seedClient(t);
+    const auth = basic(c.clientId, c.clientSecret!);
+    const { refresh_token } = await codeTokens(t, c, user.id);
+    await t.dataSource
+      .getRepository(RefreshTokenEntity)
+      .update({ tokenHash: sha256Hex(refresh_token) }, { expiresAt: 1 });
+    const expired = await postForm(t, { grant_type: 'refresh_token', refresh_token }, { auth });
+    expectOAuthError(expired, 400, 'invalid_grant');
+    expect(expired.body.error_description).toMatch(/expired/);
+    expectOAuthError(
+      await postForm(t, { grant_type: 'refresh_token', refresh_token: 'rt_nope' }, { auth }),
+      400,
+      'invalid_grant',
+    );
+    expectOAuthError(
+      await postForm(t, { grant_type: 'refresh_token' }, { auth }),
+      400,
+      'invalid_request',
+    );
+  });
+
+  it('refuses refresh to a client no longer registered for the refresh_token grant', async () => {
+    const c = await seedClient(t);
+    const auth = basic(c.clientId, c.clientSecret!);
+    const { refresh_token } = await codeTokens(t, c, user.id);
+    await t.dataSource.query(
+      TEST_DB_TYPE === 'mysql'
+        ? 'UPDATE oauth_clients SET grant_types = ? WHERE id = ?'
+        : 'UPDATE "oauth_clients" SET "grant_types" = ? WHERE "id" = ?',
+      [JSON.stringify(['authorization_code']), c.clientId],
+    );
+    expectOAuthError(
+      await postForm(t, { grant_type: 'refresh_token', refresh_token }, { auth }),
+      400,
+      'unauthorized_client',
+    );
+  });
+
+  describe('POST /oauth/refresh (contract O5)', () => {
+    it('accepts a JSON body {refresh_token, client_id, client_secret} for a client_secret_post client', async () => {
+      const c = await seedClient(t, { tokenEndpointAuthMethod: 'client_secret_post' });
+      const code = await codeTokensPost(c);
+      const res = await request(t.url).post(REFRESH_PATH).send({
+        refresh_token: code.refresh_token,
+        client_id: c.clientId,
+        client_secret: c.clientSecret,
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.body.refresh_token).toMatch(/^rt_/);
+    });
+
+    it('accepts Basic authentication and a form body', async () => {
+      const c = await seedClient(t);
+      const { refresh_token } = await codeTokens(t, c, user.id);
+      const res = await postForm(
+        t,
+        { refresh_token },
+        { path: REFRESH_PATH, auth: basic(c.clientId, c.clientSecret!) },
+      );
+      expect(res.status).toBe(200);
+    });
+
+    it('answers 400 invalid_grant (RFC 6749 §5.2) for a bad refresh token and 401 for a bad client', async () => {
+      const c = await seedClient(t);
+      expectOAuthError(
+        await request(t.url)
+          .post(REFRESH_PATH)
+          .set('Authorization', basic(c.clientId, c.clientSecret!))
+          .send({ refresh_token: 'rt_unknown' }),
+        400,
+        'invalid_grant',
+      );
+      expectOAuthError(
+        await request(t.url)
+          .post(REFRESH_PATH)
+          .set('Authorization', basic(c.clientId, 'sec_wrong'))
+          .send({ refresh_token: 'rt_unknown' }),
+        401,
+        'invalid_client',
+      );
+      expectOAuthError(
+        await request(t.url)
+          .post(REFRESH_PATH)
+          .set('Authorization', basic(c.clientId, c.clientSecret!))
+          .send({}),
+        400,
+        'invalid_request',
+      );
+      expectOAuthError(
+        await request(t.url)
+          .post(REFRESH_PATH)
+          .set('Authorization', basic(c.clientId, c.clientSecret!))
+          .send({ grant_type: 'client_credentials', refresh_token: 'rt_x' }),
+        400,
+        'invalid_request',
+      );
+    });
+  });
+
+  async function codeTokensPost(c: { clientId: string; clientSecret?: string }) {
+    const code = await issueCode(t, { clientId: c.clientId, userId: user.id });
+    const res = await postForm(t, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: 'https://app.example.com/callback',
+      client_id: c.clientId,
+      client_secret: c.clientSecret!,
+    });
+    return res.body as { refresh_token: string };
+  }
+});
