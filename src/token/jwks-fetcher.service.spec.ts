@@ -1,0 +1,129 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/app-config.js';
+import { JwksFetcher } from './jwks-fetcher.service.js';
+
+const servers: Server[] = [];
+async function serve(handler: RequestListener): Promise<string> {
+  const server = createServer(handler);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
+}
+
+function sut(env: Record<string, string> = {}): JwksFetcher {
+  return new JwksFetcher(
+    loadConfig({
+      JWKS_URI_ALLOW_PRIVATE: 'true',
+      JWKS_URI_TIMEOUT_MS: '300',
+      JWKS_URI_MAX_BYTES: '2048',
+      ...env,
+    }),
+  );
+}
+
+const JWKS = { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k1' }] };
+
+describe(JwksFetcher.name, () => {
+  afterEach(async () => {
+    await Promise.all(
+      servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+    );
+  });
+
+  it('fetches a JWK Set and serves it from the cache afterwards', async () => {
+    let hits = 0;
+    const url = await serve((_req, res) => {
+      hits++;
+      res.end(JSON.stringify(JWKS));
+    });
+    const fetcher = sut();
+    expect(await fetcher.get(url)).toEqual(JWKS);
+    expect(await fetcher.get(url)).toEqual(JWKS);
+    expect(hits).toBe(1);
+  });
+
+  it('shares one fetch between concurrent callers', async () => {
+    let hits = 0;
+    const url = await serve((_req, res) => {
+      hits++;
+      setTimeout(() => res.end(JSON.stringify(JWKS)), 50);
+    });
+    const fetcher = sut();
+    await Promise.all([fetcher.get(url), fetcher.get(url), fetcher.get(url)]);
+    expect(hits).toBe(1);
+  });
+
+  it('refuses loopback addresses unless JWKS_URI_ALLOW_PRIVATE=true, before connecting', async () => {
+    let hits = 0;
+    const url = await serve((_req, res) => {
+      hits++;
+      res.end(JSON.stringify(JWKS));
+    });
+    const strict = sut({ JWKS_URI_ALLOW_PRIVATE: 'false' });
+    await expect(strict.get(url)).rejects.toThrow(/https only|private/);
+    await expect(strict.get(url.replace('http:', 'https:'))).rejects.toThrow(/private/);
+    await expect(strict.get(url.replace('http://127.0.0.1', 'https://localhost'))).rejects.toThrow(
+      /private/,
+    );
+    await expect(strict.get('https://[::1]:1/jwks')).rejects.toThrow(/private/);
+    expect(hits).toBe(0);
+  });
+
+  it('refuses bodies over JWKS_URI_MAX_BYTES, declared or streamed', async () => {
+    const big = JSON.stringify({ keys: [{ kty: 'oct', k: 'x'.repeat(5000) }] });
+    const declared = await serve((_req, res) => res.end(big));
+    await expect(sut().get(declared)).rejects.toThrow(/exceeds/);
+    const streamed = await serve((_req, res) => {
+      res.write(big.slice(0, 1500));
+      res.write(big.slice(1500));
+      res.end();
+    });
+    await expect(sut().get(streamed)).rejects.toThrow(/exceeds/);
+  });
+
+  it('gives up after JWKS_URI_TIMEOUT_MS', async () => {
+    const url = await serve(() => {
+      /* never answers */
+    });
+    const started = Date.now();
+    await expect(sut().get(url)).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('refuses redirects, error statuses, non-JSON and non-JWKS documents', async () => {
+    const redirect = await serve((_req, res) => {
+      res.writeHead(302, { location: 'http://169.254.169.254/' });
+      res.end();
+    });
+    await expect(sut().get(redirect)).rejects.toThrow(/HTTP 302/);
+    const notFound = await serve((_req, res) => {
+      res.writeHead(404);
+      res.end();
+    });
+    await expect(sut().get(notFound)).rejects.toThrow(/HTTP 404/);
+    const html = await serve((_req, res) => res.end('<html>'));
+    await expect(sut().get(html)).rejects.toThrow(/not JSON/);
+    const noKeys = await serve((_req, res) => res.end('{"keys":{}}'));
+    await expect(sut().get(noKeys)).rejects.toThrow(/not a JWK Set/);
+  });
+
+  it('refuses URLs with credentials and non-http schemes', async () => {
+    await expect(sut().get('https://user:pw@example.com/jwks')).rejects.toThrow(/credentials/);
+    await expect(sut().get('file:///etc/passwd')).rejects.toThrow(/scheme/);
+    await expect(sut().get('not a url')).rejects.toThrow(/not a URL/);
+  });
+
+  it('refetches on request (key rotation) only after the minimum interval', async () => {
+    let hits = 0;
+    const url = await serve((_req, res) => {
+      hits++;
+      res.end(JSON.stringify(JWKS));
+    });
+    const fetcher = sut();
+    await fetcher.get(url);
+    await fetcher.get(url, true);
+    expect(hits).toBe(1);
+  });
+});
