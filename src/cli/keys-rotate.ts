@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+import { runKeysRotate } from './keys-rotate.command.js';
+
+// Entry point of `npm run keys:rotate`. The CLI boundary: the environment and stdio come from the process.
+process.exitCode = await runKeysRotate({
+  env: process.env,
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+});

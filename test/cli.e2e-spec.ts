@@ -1,0 +1,253 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../src/cli/cli-io.js';
+import { runKeysRotate } from '../src/cli/keys-rotate.command.js';
+import { EXIT, runUserCreate } from '../src/cli/user-create.command.js';
+import { UsersService } from '../src/users/index.js';
+import {
+  createTestApp,
+  createTestDatabase,
+  TEST_DB_TYPE,
+  type TestApp,
+} from './helpers/test-app.js';
+
+const TEST_KEY = 'dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function fakeIo(env: Record<string, string>, stdinText = ''): { io: CliIo; out: () => Run } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return {
+    io: { env, stdin: Readable.from([stdinText]), stdout, stderr },
+    out: () => ({ code: -1, stdout: out, stderr: err }),
+  };
+}
+
+describe(`CLIs: user:create and keys:rotate (${TEST_DB_TYPE})`, () => {
+  let env: Record<string, string>;
+  let drop: () => Promise<void>;
+  let t: TestApp;
+
+  async function userCreate(argv: string[], extraEnv: Record<string, string> = {}, stdin = '') {
+    const { io, out } = fakeIo({ ...env, ...extraEnv }, stdin);
+    const code = await runUserCreate(argv, io);
+    return { ...out(), code };
+  }
+
+  beforeAll(async () => {
+    const db = await createTestDatabase();
+    drop = db.drop;
+    // The CLI runs the migrations itself, like the server, against an empty database.
+    env = { NODE_ENV: 'test', KEYS_ENCRYPTION_KEY: TEST_KEY, LOG_LEVEL: 'error', ...db.env };
+    const first = await userCreate(['--username', 'root', '--password', 'root-password']);
+    expect(first).toMatchObject({ code: EXIT.ok });
+    t = await createTestApp({ database: db.env });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await drop?.();
+  });
+
+  it('creates a user from --password, prints only the id, and warns that argv is visible', async () => {
+    const run = await userCreate([
+      '--username',
+      'alice',
+      '--password',
+      'alice-password',
+      '--email',
+      'alice@example.com',
+      '--email-verified',
+      '--name',
+      'Alice Liddell',
+      '--given-name',
+      'Alice',
+      '--family-name',
+      'Liddell',
+    ]);
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).toMatch(/^usr_[0-9A-HJKMNP-TV-Z]{26}\n$/);
+    expect(run.stderr).toMatch(/--password is visible/);
+    expect(run.stderr).not.toContain('alice-password');
+    const user = await t.app.get(UsersService).verifyCredentials('alice', 'alice-password');
+    expect(user).toMatchObject({
+      id: run.stdout.trim(),
+      email: 'alice@example.com',
+      emailVerified: true,
+      name: 'Alice Liddell',
+      givenName: 'Alice',
+      familyName: 'Liddell',
+    });
+  });
+
+  it('reads the password from AUTHMS_USER_PASSWORD', async () => {
+    const run = await userCreate(['--username', 'bob'], { AUTHMS_USER_PASSWORD: 'bob-password' });
+    expect(run).toMatchObject({ code: EXIT.ok, stderr: '' });
+    expect(await t.app.get(UsersService).verifyCredentials('bob', 'bob-password')).not.toBeNull();
+  });
+
+  it('reads the password from the first line of stdin when neither is given', async () => {
+    const run = await userCreate(['--username', 'carol'], {}, 'carol-password\nignored\n');
+    expect(run.code).toBe(EXIT.ok);
+    expect(
+      await t.app.get(UsersService).verifyCredentials('carol', 'carol-password'),
+    ).not.toBeNull();
+  });
+
+  it('fails with a clear message and exit 1 on a duplicate username, printing no id', async () => {
+    const run = await userCreate(['--username', 'ROOT'], {
+      AUTHMS_USER_PASSWORD: 'another-password',
+    });
+    expect(run.code).toBe(EXIT.failed);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/username "root" is already taken/);
+  });
+
+  it('fails with exit 1 on a password outside the policy, never echoing it', async () => {
+    const run = await userCreate(['--username', 'dave'], { AUTHMS_USER_PASSWORD: 'short7!' });
+    expect(run.code).toBe(EXIT.failed);
+    expect(run.stderr).toMatch(/password must be 8-1024 characters/);
+    expect(run.stderr).not.toContain('short7!');
+    const empty = await userCreate(['--username', 'dave'], {}, '');
+    expect(empty.code).toBe(EXIT.failed);
+    expect(await t.app.get(UsersService).verifyCredentials('dave', 'short7!')).toBeNull();
+  });
+
+  it('exits 2 with usage on a missing username, unknown options or positionals', async () => {
+    for (const argv of [[], ['--usernme', 'x'], ['alice'], ['--username']]) {
+      const run = await userCreate(argv, { AUTHMS_USER_PASSWORD: 'irrelevant-pw' });
+      expect(run.code, argv.join(' ')).toBe(EXIT.usage);
+      expect(run.stderr).toMatch(/Usage: npm run user:create/);
+      expect(run.stdout).toBe('');
+    }
+    const help = await userCreate(['--help']);
+    expect(help).toMatchObject({
+      code: EXIT.ok,
+      stdout: expect.stringMatching(/AUTHMS_USER_PASSWORD/) as unknown,
+    });
+  });
+
+  it('exits 1 naming the setting when the configuration is invalid', async () => {
+    const run = await userCreate(['--username', 'erin'], {
+      AUTHMS_USER_PASSWORD: 'erin-password',
+      KEYS_ALG: 'HS256',
+    });
+    expect(run.code).toBe(EXIT.failed);
+    expect(run.stderr).toMatch(/KEYS_ALG/);
+  });
+
+  it('keys:rotate prints only the new kid, which every instance then signs with and publishes first', async () => {
+    const before = (await request(t.url).get('/.well-known/jwks.json').expect(200)).body as {
+      keys: { kid: string }[];
+    };
+    const { io, out } = fakeIo(env);
+    const code = await runKeysRotate(io);
+    const run = out();
+    expect(code).toBe(0);
+    expect(run.stdout).toMatch(/^[\w-]{43}\n$/);
+    const kid = run.stdout.trim();
+    expect(kid).not.toBe(before.keys[0].kid);
+    const { KeysService } = await import('../src/keys/index.js');
+    await t.app.get(KeysService).reload();
+    const after = (await request(t.url).get('/.well-known/jwks.json').expect(200)).body as {
+      keys: { kid: string }[];
+    };
+    expect(after.keys.map((k) => k.kid)).toEqual([kid, before.keys[0].kid]);
+  });
+
+  it('keys:rotate exits 1 with a message when the configuration is invalid', async () => {
+    const { io, out } = fakeIo({ ...env, KEYS_ENCRYPTION_KEY: 'too-short' });
+    expect(await runKeysRotate(io)).toBe(1);
+    expect(out().stderr).toMatch(/KEYS_ENCRYPTION_KEY/);
+    expect(out().stderr).not.toContain('too-short');
+  });
+});
+
+/**
+ * The compiled entry points, as `npm run user:create` / `npm run keys:rotate` run them. They are compiled
+ * into a temporary directory (not `dist/`, which other work may be using) that resolves the project's
+ * node_modules.
+ */
+describe(`compiled CLI entry points (${TEST_DB_TYPE})`, () => {
+  const root = resolve(import.meta.dirname, '..');
+  let dir: string;
+  let env: Record<string, string>;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'authms-cli-'));
+    writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    spawnSync(
+      process.execPath,
+      [
+        join(root, 'node_modules/typescript/bin/tsc'),
+        '-p',
+        join(root, 'tsconfig.build.json'),
+        '--outDir',
+        join(dir, 'out'),
+      ],
+      { cwd: root, stdio: 'ignore' },
+    );
+    const db = await createTestDatabase();
+    drop = db.drop;
+    env = { NODE_ENV: 'test', KEYS_ENCRYPTION_KEY: TEST_KEY, ...db.env };
+  }, 240_000);
+  afterAll(async () => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    await drop?.();
+  });
+
+  function run(script: string, args: string[], stdin: string): Promise<Run> {
+    return new Promise((done, fail) => {
+      const child = spawn(process.execPath, [join(dir, 'out/src/cli', script), ...args], {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', ...env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('error', fail);
+      child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+      child.stdin.end(stdin);
+    });
+  }
+
+  it('user-create.js reads the password from piped stdin, prints the id and exits 0; a duplicate exits 1', async () => {
+    expect(existsSync(join(dir, 'out/src/cli/user-create.js'))).toBe(true);
+    const ok = await run('user-create.js', ['--username', 'alice'], 'alice-password\n');
+    expect(ok.stderr).toBe('');
+    expect(ok).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^usr_\w{26}\n$/) as unknown,
+    });
+    const dup = await run('user-create.js', ['--username', 'alice'], 'alice-password\n');
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toMatch(/already taken/);
+  }, 60_000);
+
+  it('keys-rotate.js prints one kid and exits 0', async () => {
+    const first = await run('keys-rotate.js', [], '');
+    const second = await run('keys-rotate.js', [], '');
+    expect(first).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^[\w-]{43}\n$/) as unknown,
+    });
+    expect(second.code).toBe(0);
+    expect(second.stdout).not.toBe(first.stdout);
+  }, 60_000);
+});
