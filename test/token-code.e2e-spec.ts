@@ -2,6 +2,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Base64Url, sha256Hex } from '../src/common/crypto/tokens.js';
+import { ClientEntity } from '../src/client-registration/entities/client.entity.js';
 import { AuthorizationCodeEntity } from '../src/token/entities/authorization-code.entity.js';
 import { seedClient } from './helpers/clients.js';
 import { expectOAuthError } from './helpers/oauth-assertions.js';
@@ -280,6 +281,46 @@ describe(`authorization_code grant (${TEST_DB_TYPE})`, () => {
         { auth },
       );
       expect(ok.status).toBe(200);
+    });
+
+    it('refuses a code whose redirect URI was unregistered since (RFC 7592 §2.2 update)', async () => {
+      const c = await seedClient(t);
+      const code = await issueCode(t, { clientId: c.clientId, userId: user.id });
+      await t.dataSource
+        .getRepository(ClientEntity)
+        .update({ id: c.clientId }, { redirectUris: ['https://app.example.com/other'] });
+      const res = await postForm(
+        t,
+        { grant_type: 'authorization_code', code, redirect_uri: REDIRECT },
+        { auth: basic(c.clientId, c.clientSecret!) },
+      );
+      expectOAuthError(res, 400, 'invalid_grant');
+      expect(res.body.error_description).toMatch(/no longer registered/);
+    });
+
+    it('accepts a native loopback redirect that differs only in port (RFC 8252 §7.3)', async () => {
+      const c = await seedClient(t, {
+        applicationType: 'native',
+        tokenEndpointAuthMethod: 'none',
+        redirectUris: ['http://127.0.0.1/callback'],
+      });
+      const { verifier, challenge } = pkce();
+      const redirectUri = 'http://127.0.0.1:53124/callback';
+      const code = await issueCode(t, {
+        clientId: c.clientId,
+        userId: user.id,
+        redirectUri,
+        codeChallenge: challenge,
+        codeChallengeMethod: 'S256',
+      });
+      const res = await postForm(t, {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirectUri,
+        client_id: c.clientId,
+        code_verifier: verifier,
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
     });
 
     it('requires redirect_uri when the authorization request had it', async () => {

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
-import type { RegisteredClient } from '../client-registration/index.js';
+import { isLoopbackHost, type RegisteredClient } from '../client-registration/index.js';
 import { nowSeconds, safeEqual, sha256Base64Url } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { UsersService } from '../users/index.js';
@@ -130,6 +130,10 @@ export class TokenGrantService {
     }
     if (redirectUri !== undefined && redirectUri !== stored.redirectUri) {
       throw OAuthError.invalidGrant('redirect_uri does not match the authorization request');
+    }
+    // An update of redirect_uris since the code was issued takes effect at once (RFC 7592 §2.2).
+    if (!isStillRegistered(client, stored.redirectUri)) {
+      throw OAuthError.invalidGrant('The redirect URI is no longer registered for the client');
     }
     // RFC 7636 §4.6 (S256 only) and RFC 9700 §2.1.1.
     if (stored.codeChallenge !== null) {
@@ -306,6 +310,27 @@ export class TokenGrantService {
     await this.accessTokens.save(access.record);
     return tokenResponse(access.token, access.expiresIn, scopes);
   }
+}
+
+/**
+ * Whether the redirect URI a code was delivered to is still registered: exactly, or, for native clients,
+ * a loopback `http` URI that differs only in its port (RFC 8252 §7.3).
+ */
+function isStillRegistered(client: RegisteredClient, uri: string): boolean {
+  if (client.redirectUris.includes(uri)) return true;
+  if (client.applicationType !== 'native') return false;
+  const withoutPort = (raw: string): string | null => {
+    try {
+      const u = new URL(raw);
+      if (u.protocol !== 'http:' || !isLoopbackHost(u.hostname)) return null;
+      u.port = '';
+      return u.href;
+    } catch {
+      return null;
+    }
+  };
+  const target = withoutPort(uri);
+  return target !== null && client.redirectUris.some((r) => withoutPort(r) === target);
 }
 
 /** RFC 8707 §2: `resource` values are absolute URIs without a fragment; else `invalid_target`. */
