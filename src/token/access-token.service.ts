@@ -6,7 +6,7 @@ import { ulid } from 'ulid';
 import { ClientsService, type RegisteredClient } from '../client-registration/index.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { AppConfig } from '../config/app-config.js';
-import { KeysService } from '../keys/index.js';
+import { JwtVerificationError, KeysService } from '../keys/index.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 
 /** RFC 9068 §2.1 media type of JWT access tokens (`typ` header). */
@@ -98,14 +98,17 @@ export class AccessTokenService {
    * The token's claims and record when it verifies (signature, `typ`, `iss`, `exp`), is recorded, not
    * revoked, not expired, and its client is still registered; null otherwise. Never throws for a bad
    * token: callers decide how to answer (RFC 7662 §2.2 `active: false`, RFC 6750 §3.1 `invalid_token`).
+   * Database failures do throw, so that an outage is a 500, never a wrong "inactive".
    */
   async validate(token: string): Promise<ActiveAccessToken | null> {
     if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) return null;
     let claims: JWTPayload & Record<string, unknown>;
     try {
       claims = await this.keys.verifyJwt(token, { typ: ACCESS_TOKEN_TYP });
-    } catch {
-      return null;
+    } catch (e) {
+      // A bad token is inactive; an outage (keys unreadable) is a server error, not a verdict.
+      if (e instanceof JwtVerificationError) return null;
+      throw e;
     }
     if (
       typeof claims.jti !== 'string' ||
