@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeysService } from '../src/keys/index.js';
+import { expectOAuthError } from './helpers/oauth-assertions.js';
 import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
 
 const PATHS = ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration'];
@@ -61,7 +62,7 @@ describe(`discovery metadata (${TEST_DB_TYPE})`, () => {
     '%s advertises the supported capabilities (RFC 8414 §2, OIDC Discovery §3)',
     async (path) => {
       const doc = await metadata(t, path);
-      const algs = ['ES256', 'RS256', 'PS256', 'EdDSA'];
+      const algs = ['ES256', 'RS256', 'PS256', 'EdDSA', 'Ed25519'];
       expect(doc).toMatchObject({
         scopes_supported: ['openid', 'profile', 'email', 'offline_access', 'api:read'],
         response_types_supported: ['code'],
@@ -187,5 +188,23 @@ describe(`discovery with RS256 keys (${TEST_DB_TYPE})`, () => {
     expect((res.body as Record<string, unknown>).id_token_signing_alg_values_supported).toEqual([
       'RS256',
     ]);
+  });
+});
+
+describe(`discovery when the database is down (${TEST_DB_TYPE})`, () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('answers 500 server_error without internals when no key can be loaded', async () => {
+    // No key has been loaded yet, so every document needs the database.
+    await t.dataSource.destroy();
+    for (const path of [...PATHS, '/.well-known/jwks.json']) {
+      expectOAuthError(await request(t.url).get(path), 500, 'server_error');
+    }
   });
 });

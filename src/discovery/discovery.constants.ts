@@ -14,6 +14,8 @@ export const CLIENT_ASSERTION_SIGNING_ALGS = [
   'PS384',
   'PS512',
   'EdDSA',
+  // RFC 9864 fully-specified name for EdDSA over Ed25519.
+  'Ed25519',
 ] as const;
 
 /** Client authentication methods at the token and revocation endpoints (RFC 7591 §2, OIDC Core §9). */
