@@ -86,7 +86,7 @@ describe(`users (${TEST_DB_TYPE})`, () => {
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results.filter((r) => r.status === 'rejected')) {
-      expect((r).reason).toBeInstanceOf(UsernameTakenError);
+      expect(r.reason).toBeInstanceOf(UsernameTakenError);
     }
     expect(await rows('username = ?', ['racer'])).toHaveLength(1);
   });
