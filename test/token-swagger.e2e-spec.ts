@@ -69,8 +69,9 @@ describe(`Swagger document of the token endpoints (${TEST_DB_TYPE})`, () => {
             : ['application/x-www-form-urlencoded', 'application/json'],
         ),
       );
-      for (const media of Object.values(content))
-        {expect(media.schema.$ref).toBe(ref(requestSchema));}
+      for (const media of Object.values(content)) {
+        expect(media.schema.$ref).toBe(ref(requestSchema));
+      }
     }
     expect(o.responses['200']).toBeDefined();
     if (responseSchema) {
