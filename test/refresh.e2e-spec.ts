@@ -6,10 +6,14 @@ import { seedClient } from './helpers/clients.js';
 import { expectOAuthError } from './helpers/oauth-assertions.js';
 import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
 import {
+  assertion,
   basic,
+  clientKey,
   codeTokens,
   createUser,
   issueCode,
+  JWT_BEARER,
+  pkce,
   postForm,
   type User,
 } from './helpers/token-flow.js';
@@ -193,6 +197,65 @@ describe(`refresh_token grant and /oauth/refresh (${TEST_DB_TYPE})`, () => {
       'unauthorized_client',
     );
   });
+
+  it.each(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const)(
+    'refreshes with client authentication %s (the registered method)',
+    async (method) => {
+      const key = await clientKey();
+      const c = await seedClient(t, {
+        tokenEndpointAuthMethod: method,
+        jwks:
+          method === 'private_key_jwt'
+            ? { keys: [key.publicJwk] }
+            : null,
+      });
+      const { verifier, challenge } = pkce();
+      const code = await issueCode(t, {
+        clientId: c.clientId,
+        userId: user.id,
+        codeChallenge: challenge,
+        codeChallengeMethod: 'S256',
+      });
+      const authFor = async (): Promise<{ form: Record<string, string>; auth?: string }> => {
+        switch (method) {
+          case 'client_secret_basic':
+            return { form: {}, auth: basic(c.clientId, c.clientSecret!) };
+          case 'client_secret_post':
+            return { form: { client_id: c.clientId, client_secret: c.clientSecret! } };
+          case 'private_key_jwt':
+            return {
+              form: {
+                client_assertion_type: JWT_BEARER,
+                client_assertion: await assertion(key, c.clientId, t.url),
+              },
+            };
+          case 'none':
+            return { form: { client_id: c.clientId } };
+        }
+      };
+      const a1 = await authFor();
+      const first = await postForm(
+        t,
+        {
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: 'https://app.example.com/callback',
+          code_verifier: verifier,
+          ...a1.form,
+        },
+        { auth: a1.auth },
+      );
+      expect(first.status, JSON.stringify(first.body)).toBe(200);
+      const a2 = await authFor();
+      const second = await postForm(
+        t,
+        { grant_type: 'refresh_token', refresh_token: first.body.refresh_token, ...a2.form },
+        { auth: a2.auth },
+      );
+      expect(second.status, JSON.stringify(second.body)).toBe(200);
+      expect(second.body.refresh_token).toMatch(/^rt_/);
+    },
+  );
 
   describe('POST /oauth/refresh (contract O5)', () => {
     it('accepts a JSON body {refresh_token, client_id, client_secret} for a client_secret_post client', async () => {
