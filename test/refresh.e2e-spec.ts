@@ -204,10 +204,7 @@ describe(`refresh_token grant and /oauth/refresh (${TEST_DB_TYPE})`, () => {
       const key = await clientKey();
       const c = await seedClient(t, {
         tokenEndpointAuthMethod: method,
-        jwks:
-          method === 'private_key_jwt'
-            ? { keys: [key.publicJwk] }
-            : null,
+        jwks: method === 'private_key_jwt' ? { keys: [key.publicJwk] } : null,
       });
       const { verifier, challenge } = pkce();
       const code = await issueCode(t, {
