@@ -120,7 +120,10 @@ export class AccessTokenService {
     }
     const record = await this.repo.findOne({ where: { jti: claims.jti } });
     if (!record || record.revokedAt !== null || record.expiresAt <= nowSeconds()) return null;
-    if (record.clientId !== claims.client_id) return null;
+    // The signed claims and the record must describe the same grant.
+    if (record.clientId !== claims.client_id || (record.userId ?? record.clientId) !== claims.sub) {
+      return null;
+    }
     const client = await this.clients.findActiveById(record.clientId);
     if (!client) return null;
     return { claims: claims as ActiveAccessToken['claims'], record, client };
