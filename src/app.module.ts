@@ -1,6 +1,7 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { AuthorizeModule, type AuthorizeModuleOptions } from './authorize/index.js';
 import { ClientRegistrationModule } from './client-registration/index.js';
 import { OAuthExceptionFilter } from './common/errors/oauth-exception.filter.js';
 import { AppConfig } from './config/app-config.js';
@@ -23,6 +24,8 @@ export interface AppModuleOptions {
    * e.g. with one built by `ClientRegistrationModule.forRoot({...})`.
    */
   registration?: DynamicModule;
+  /** Options of `AuthorizeModule.forRoot`, e.g. a replacement login handler (README "Extending"). */
+  authorize?: AuthorizeModuleOptions;
 }
 
 /**
@@ -43,6 +46,7 @@ export class AppModule {
         UsersModule,
         DiscoveryModule,
         TokenModule,
+        AuthorizeModule.forRoot(options.authorize),
         options.registration ?? AppModule.defaultRegistration(options.env),
         ...(options.imports ?? []),
       ],

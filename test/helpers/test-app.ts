@@ -10,6 +10,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
+import type { AuthorizeModuleOptions } from '../../src/authorize/index.js';
 import { configureApp } from '../../src/app.setup.js';
 
 /** A running server on a real port with its own, fresh database. */
@@ -102,6 +103,8 @@ export async function createTestApp(
     env?: Record<string, string>;
     imports?: ModuleMetadata['imports'];
     database?: Record<string, string>;
+    /** Options of `AuthorizeModule.forRoot` (e.g. a replacement login handler). */
+    authorize?: AuthorizeModuleOptions;
   } = {},
 ): Promise<TestApp> {
   const port = await freePort();
@@ -120,7 +123,7 @@ export async function createTestApp(
     ...options.env,
   };
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({ env, imports: options.imports }),
+    AppModule.forRoot({ env, imports: options.imports, authorize: options.authorize }),
     { bodyParser: false, logger: ['error'], abortOnError: false },
   );
   configureApp(app);

@@ -4,6 +4,7 @@ import { CreateRateLimitCounters1732800001000 } from './1732800001000-CreateRate
 import { CreateSigningKeys1732800002000 } from './1732800002000-CreateSigningKeys.js';
 import { CreateUsers1732800002100 } from './1732800002100-CreateUsers.js';
 import { CreateTokenTables1732800003000 } from './1732800003000-CreateTokenTables.js';
+import { CreateAuthorizeTables1732800004000 } from './1732800004000-CreateAuthorizeTables.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -18,4 +19,5 @@ export const MIGRATIONS: MigrationClass[] = [
   CreateSigningKeys1732800002000,
   CreateUsers1732800002100,
   CreateTokenTables1732800003000,
+  CreateAuthorizeTables1732800004000,
 ];

@@ -1,0 +1,381 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ClientsService } from '../client-registration/index.js';
+import { nowSeconds } from '../common/crypto/tokens.js';
+import { OAuthError } from '../common/errors/oauth-error.js';
+import { AppConfig } from '../config/app-config.js';
+import { AuthorizationCodeService } from '../token/index.js';
+import {
+  AuthorizationPageError,
+  echoableState,
+  resolveClient,
+  validateAuthorizationRequest,
+  type RawParams,
+} from './authorization-request.js';
+import {
+  AuthorizationRequestsService,
+  csrfMatches,
+  type PendingAuthorizationRequest,
+} from './authorization-requests.service.js';
+import { API_PREFIX, CONSENT_PATH, LOGIN_HANDLER, LOGIN_PATH } from './authorize.constants.js';
+import type { LoginContext, LoginHandler, LoginOutcome } from './authorize.options.js';
+import { ConsentsService } from './consents.service.js';
+import { sendHtml, sendRedirect, wantsJson } from './html/http.js';
+import { consentPage, errorPage } from './html/pages.js';
+import { LoginSessionsService } from './login-sessions.service.js';
+import { resolveRedirectUri } from './redirect-uri.js';
+import { UsersService } from '../users/index.js';
+
+/**
+ * The authorization code flow at the authorization endpoint (RFC 6749 §4.1.1-§4.1.2): validation, the
+ * login step (through the {@link LoginHandler}), consent, and the authorization response with `iss`
+ * (RFC 9207). Every piece of state is in the database, so the steps can land on different instances.
+ */
+@Injectable()
+export class AuthorizationFlowService {
+  private readonly logger = new Logger(AuthorizationFlowService.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly clients: ClientsService,
+    private readonly users: UsersService,
+    private readonly codes: AuthorizationCodeService,
+    private readonly requests: AuthorizationRequestsService,
+    private readonly sessions: LoginSessionsService,
+    private readonly consents: ConsentsService,
+    @Inject(LOGIN_HANDLER) private readonly loginHandler: LoginHandler,
+  ) {}
+
+  /** `GET|POST /oauth/authorize`. */
+  async authorize(params: RawParams, req: Request, res: Response): Promise<void> {
+    let resolved: Awaited<ReturnType<typeof resolveClient>>;
+    try {
+      resolved = await resolveClient(params, (id) => this.clients.findActiveById(id));
+    } catch (e) {
+      return this.renderFailure(req, res, e);
+    }
+    const stateForErrors = echoableState(params);
+    try {
+      const v = validateAuthorizationRequest(params, resolved, this.config.scopesSupported);
+      const session = await this.sessions.fromRequest(req);
+      const now = nowSeconds();
+      const needLogin =
+        session === null ||
+        v.prompt.includes('login') ||
+        v.prompt.includes('select_account') ||
+        (v.maxAge !== null && (v.maxAge === 0 || now - session.authTime > v.maxAge));
+      if (needLogin) {
+        // OIDC Core §3.1.2.6: prompt=none must not show any page.
+        if (v.prompt.includes('none')) {
+          throw new OAuthError('login_required', 400, 'The user is not signed in');
+        }
+        const id = await this.requests.create(req, res, v, null);
+        return sendRedirect(req, res, `${API_PREFIX}${LOGIN_PATH}?request=${id}`);
+      }
+      const needConsent =
+        v.prompt.includes('consent') ||
+        !(await this.consents.covers(session.userId, v.client.clientId, v.scopes));
+      if (needConsent) {
+        if (v.prompt.includes('none')) {
+          throw new OAuthError('consent_required', 400, 'The user has not approved this request');
+        }
+        const id = await this.requests.create(req, res, v, session);
+        return sendRedirect(req, res, `${API_PREFIX}${CONSENT_PATH}?request=${id}`);
+      }
+      const code = await this.codes.issue({
+        clientId: v.client.clientId,
+        userId: session.userId,
+        redirectUri: v.redirectUri,
+        redirectUriProvided: v.redirectUriProvided,
+        scopes: v.scopes,
+        nonce: v.nonce ?? undefined,
+        codeChallenge: v.codeChallenge ?? undefined,
+        codeChallengeMethod: v.codeChallenge ? 'S256' : undefined,
+        authTime: session.authTime,
+      });
+      return sendRedirect(
+        req,
+        res,
+        this.responseUri(resolved.redirectUri, { code, state: v.state }),
+      );
+    } catch (e) {
+      return this.redirectError(req, res, resolved.redirectUri, e, stateForErrors);
+    }
+  }
+
+  /** `GET /oauth/login?request=…`: hands the login step to the {@link LoginHandler}. */
+  async showLogin(requestId: unknown, req: Request, res: Response): Promise<void> {
+    const found = await this.requests.find(req, requestId);
+    if (!found.ok) return this.refusePending(req, res, found.reason);
+    const ctx = await this.loginContext(req, res, found.request, found.csrfToken);
+    if (!ctx) return;
+    const outcome = await this.loginHandler.start(ctx, req, res);
+    if (outcome.type === 'authenticated') {
+      await this.completeLogin(found.request.id, outcome, req, res);
+    }
+  }
+
+  /** `POST /oauth/login`: CSRF check, then the {@link LoginHandler}'s `submit`. */
+  async submitLogin(body: RawParams, req: Request, res: Response): Promise<void> {
+    const found = await this.requests.find(req, body.request);
+    if (!found.ok) return this.refusePending(req, res, found.reason);
+    if (!csrfMatches(found.csrfToken, body.csrf_token)) return this.refuseCsrf(req, res);
+    const ctx = await this.loginContext(req, res, found.request, found.csrfToken);
+    if (!ctx) return;
+    const outcome = await this.loginHandler.submit(ctx, body, req, res);
+    if (outcome.type === 'authenticated') {
+      await this.completeLogin(found.request.id, outcome, req, res);
+    }
+  }
+
+  /**
+   * Finishes the login step of pending request `requestId` for an authenticated user: starts a login
+   * session (cookie), then continues with consent or the authorization response. Login handlers that
+   * authenticate on their own routes (an upstream IdP callback) call this; the request must have been
+   * started by the same browser.
+   */
+  async completeLogin(
+    requestId: string,
+    outcome: Extract<LoginOutcome, { type: 'authenticated' }>,
+    req: Request,
+    res: Response,
+  ): Promise<void> {
+    const found = await this.requests.find(req, requestId);
+    if (!found.ok) return this.refusePending(req, res, found.reason);
+    const authTime = outcome.authTime ?? nowSeconds();
+    const session = await this.sessions.start(req, res, outcome.userId, authTime);
+    await this.requests.setUser(requestId, outcome.userId, authTime);
+    const pending = { ...found.request, userId: outcome.userId, authTime };
+    const needConsent =
+      pending.prompt.includes('consent') ||
+      !(await this.consents.covers(session.userId, pending.clientId, pending.scopes));
+    if (needConsent) {
+      return sendRedirect(req, res, `${API_PREFIX}${CONSENT_PATH}?request=${requestId}`);
+    }
+    return this.finish(pending, req, res);
+  }
+
+  /** `GET /oauth/consent?request=…`: the consent page. */
+  async showConsent(requestId: unknown, req: Request, res: Response): Promise<void> {
+    const found = await this.requests.find(req, requestId);
+    if (!found.ok) return this.refusePending(req, res, found.reason);
+    const pending = found.request;
+    const session = await this.sessions.fromRequest(req);
+    if (!session || pending.userId === null || session.userId !== pending.userId) {
+      // The login step has not happened in this browser (or another user signed in since).
+      return sendRedirect(req, res, `${API_PREFIX}${LOGIN_PATH}?request=${pending.id}`);
+    }
+    const client = await this.clients.findActiveById(pending.clientId);
+    if (!client || resolveRedirectUri(client, pending.redirectUri) === null) {
+      return this.renderFailure(req, res, clientGone());
+    }
+    const user = await this.users.findById(session.userId);
+    sendHtml(
+      res,
+      200,
+      consentPage({
+        client,
+        requestId: pending.id,
+        csrfToken: found.csrfToken,
+        scopes: pending.scopes,
+        username: user?.username ?? session.userId,
+      }),
+      { redirectTarget: pending.redirectUri },
+    );
+  }
+
+  /** `POST /oauth/consent`: Allow (remember, then issue the code) or Deny (`access_denied`). */
+  async submitConsent(body: RawParams, req: Request, res: Response): Promise<void> {
+    const found = await this.requests.find(req, body.request);
+    if (!found.ok) return this.refusePending(req, res, found.reason);
+    if (!csrfMatches(found.csrfToken, body.csrf_token)) return this.refuseCsrf(req, res);
+    const pending = found.request;
+    const session = await this.sessions.fromRequest(req);
+    if (!session || pending.userId === null || session.userId !== pending.userId) {
+      return this.refuse(req, res, 403, 'access_denied', 'Sign in again to approve this request.');
+    }
+    const decision = body.decision;
+    if (decision !== 'allow' && decision !== 'deny') {
+      return this.refuse(req, res, 400, 'invalid_request', 'Choose Allow or Deny.');
+    }
+    if (decision === 'deny') {
+      if (!(await this.requests.consume(pending.id))) {
+        return this.refusePending(req, res, 'unknown');
+      }
+      return this.redirectError(
+        req,
+        res,
+        pending.redirectUri,
+        OAuthError.accessDenied('The user denied the request'),
+        pending.state,
+      );
+    }
+    await this.consents.grant(pending.userId, pending.clientId, pending.scopes);
+    return this.finish(pending, req, res);
+  }
+
+  /** Issues the code and sends the authorization response (RFC 6749 §4.1.2, RFC 9207 §2). */
+  private async finish(
+    pending: PendingAuthorizationRequest,
+    req: Request,
+    res: Response,
+  ): Promise<void> {
+    // The client may have been deleted or updated while the user was on the pages: re-check at once.
+    const client = await this.clients.findActiveById(pending.clientId);
+    if (!client || resolveRedirectUri(client, pending.redirectUri) === null) {
+      return this.renderFailure(req, res, clientGone());
+    }
+    try {
+      if (
+        !client.grantTypes.includes('authorization_code') ||
+        !client.responseTypes.includes('code')
+      ) {
+        throw OAuthError.unauthorizedClient(
+          'The client is no longer registered for the authorization_code grant',
+        );
+      }
+      if (!(await this.requests.consume(pending.id))) {
+        return this.refusePending(req, res, 'unknown');
+      }
+      const code = await this.codes.issue({
+        clientId: pending.clientId,
+        userId: pending.userId!,
+        redirectUri: pending.redirectUri,
+        redirectUriProvided: pending.redirectUriProvided,
+        scopes: pending.scopes,
+        nonce: pending.nonce ?? undefined,
+        codeChallenge: pending.codeChallenge ?? undefined,
+        codeChallengeMethod: pending.codeChallenge ? 'S256' : undefined,
+        authTime: pending.authTime ?? nowSeconds(),
+      });
+      sendRedirect(req, res, this.responseUri(pending.redirectUri, { code, state: pending.state }));
+    } catch (e) {
+      this.redirectError(req, res, pending.redirectUri, e, pending.state);
+    }
+  }
+
+  private async loginContext(
+    req: Request,
+    res: Response,
+    pending: PendingAuthorizationRequest,
+    csrfToken: string,
+  ): Promise<LoginContext | null> {
+    const client = await this.clients.findActiveById(pending.clientId);
+    if (!client) {
+      this.renderFailure(req, res, clientGone());
+      return null;
+    }
+    return {
+      requestId: pending.id,
+      csrfToken,
+      actionUrl: `${API_PREFIX}${LOGIN_PATH}`,
+      client: { clientId: client.clientId, clientName: client.clientName, logoUri: client.logoUri },
+      scopes: pending.scopes,
+      redirectUri: pending.redirectUri,
+      loginHint: pending.loginHint,
+      reauthentication: (await this.sessions.fromRequest(req)) !== null,
+    };
+  }
+
+  /** `redirect_uri` + `code`/`error`…, `state` and `iss` (RFC 6749 §4.1.2, RFC 9207 §2). */
+  private responseUri(redirectUri: string, params: Record<string, string | null>): string {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v !== null) q.append(k, v);
+    q.append('iss', this.config.issuer);
+    // RFC 6749 §3.1.2: keep the registered query component as it is, and append to it.
+    return `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${q.toString()}`;
+  }
+
+  /** An error after the redirect URI is validated goes back to the client (RFC 6749 §4.1.2.1). */
+  private redirectError(
+    req: Request,
+    res: Response,
+    redirectUri: string,
+    e: unknown,
+    state: string | null,
+  ): void {
+    let err: OAuthError;
+    if (e instanceof OAuthError) {
+      err = e;
+    } else {
+      this.logger.error('Authorization request failed', e instanceof Error ? e.stack : String(e));
+      err = OAuthError.serverError(e);
+    }
+    sendRedirect(
+      req,
+      res,
+      this.responseUri(redirectUri, {
+        error: err.error,
+        error_description: err.description ?? null,
+        state,
+      }),
+    );
+  }
+
+  /** An error that must not redirect: an HTML page for browsers, `OAuthErrorResponse` for API callers. */
+  renderFailure(req: Request, res: Response, e: unknown): void {
+    if (res.headersSent) {
+      this.logger.error('Authorization step failed', e instanceof Error ? e.stack : String(e));
+      res.end();
+      return;
+    }
+    if (e instanceof AuthorizationPageError) {
+      return this.refuse(req, res, e.status, e.error, e.description);
+    }
+    this.logger.error('Authorization request failed', e instanceof Error ? e.stack : String(e));
+    this.refuse(req, res, 500, 'server_error', 'The server encountered an internal error.');
+  }
+
+  private refusePending(req: Request, res: Response, reason: 'unknown' | 'foreign'): void {
+    if (reason === 'foreign') {
+      return this.refuse(
+        req,
+        res,
+        403,
+        'access_denied',
+        'This sign-in request was started in another browser. Return to the application and start again.',
+      );
+    }
+    this.refuse(
+      req,
+      res,
+      400,
+      'invalid_request',
+      'This sign-in request has expired or was already completed. Return to the application and start again.',
+    );
+  }
+
+  private refuseCsrf(req: Request, res: Response): void {
+    this.refuse(
+      req,
+      res,
+      403,
+      'access_denied',
+      'The form could not be verified (CSRF check failed). Reload the page and try again.',
+    );
+  }
+
+  private refuse(
+    req: Request,
+    res: Response,
+    status: number,
+    error: string,
+    description: string,
+  ): void {
+    if (wantsJson(req)) {
+      res.status(status).setHeader('Cache-Control', 'no-store');
+      res.json({ error, error_description: description });
+      return;
+    }
+    const title =
+      status === 403 ? 'Request refused' : status >= 500 ? 'Server error' : 'Authorization failed';
+    sendHtml(res, status, errorPage({ title, error, description }));
+  }
+}
+
+function clientGone(): AuthorizationPageError {
+  return new AuthorizationPageError(
+    'invalid_client',
+    'The client is no longer registered, or its redirect URI has changed.',
+  );
+}

@@ -1,0 +1,156 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHmac } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { IsNull, LessThan, MoreThan, type Repository } from 'typeorm';
+import { generateToken, nowSeconds, safeEqual, sha256Hex } from '../common/crypto/tokens.js';
+import { AppConfig } from '../config/app-config.js';
+import type { ValidatedAuthorizationRequest } from './authorization-request.js';
+import { AUTHORIZATION_REQUEST_TTL_SECONDS, BINDING_COOKIE } from './authorize.constants.js';
+import { AuthorizationRequestEntity } from './entities/authorization-request.entity.js';
+import { readCookies } from './html/http.js';
+import { LoginSessionsService } from './login-sessions.service.js';
+
+/** A pending request as the login and consent steps see it. */
+export type PendingAuthorizationRequest = Omit<AuthorizationRequestEntity, 'bindingHash'>;
+
+/** Why a form post or page request for a pending authorization request is refused. */
+export type PendingLookup =
+  | { ok: true; request: PendingAuthorizationRequest; csrfToken: string }
+  | { ok: false; reason: 'unknown' | 'foreign' };
+
+const BINDING_VALUE = /^[A-Za-z0-9_-]{43}$/;
+const REQUEST_ID = /^req_[A-Za-z0-9_-]{32}$/;
+/** Expired rows are deleted at most this often per instance. */
+const PURGE_INTERVAL_MS = 60_000;
+
+/**
+ * Pending authorization requests, kept in the database so that every instance can serve the login and
+ * consent steps. Each is bound to the browser that started it by the `authms_binding` cookie (only its
+ * hash is stored), and its CSRF token is an HMAC of the request id keyed with that cookie, so a form
+ * posted by another browser or another site fails (RFC 6749 §10.12, OWASP "signed double-submit").
+ */
+@Injectable()
+export class AuthorizationRequestsService {
+  private readonly logger = new Logger(AuthorizationRequestsService.name);
+  private lastPurge = 0;
+
+  constructor(
+    @InjectRepository(AuthorizationRequestEntity)
+    private readonly repo: Repository<AuthorizationRequestEntity>,
+    private readonly config: AppConfig,
+    private readonly sessions: LoginSessionsService,
+  ) {}
+
+  /** Stores a validated request for the interactive steps; returns its id. */
+  async create(
+    req: Request,
+    res: Response,
+    v: ValidatedAuthorizationRequest,
+    user: { userId: string; authTime: number } | null,
+  ): Promise<string> {
+    const binding = this.ensureBinding(req, res);
+    const id = generateToken('req_', 24);
+    const now = nowSeconds();
+    await this.repo.insert({
+      id,
+      bindingHash: sha256Hex(binding),
+      clientId: v.client.clientId,
+      redirectUri: v.redirectUri,
+      redirectUriProvided: v.redirectUriProvided,
+      scopes: v.scopes,
+      state: v.state,
+      nonce: v.nonce,
+      codeChallenge: v.codeChallenge,
+      prompt: v.prompt,
+      maxAge: v.maxAge,
+      loginHint: v.loginHint,
+      userId: user?.userId ?? null,
+      authTime: user?.authTime ?? null,
+      createdAt: now,
+      expiresAt: now + AUTHORIZATION_REQUEST_TTL_SECONDS,
+      consumedAt: null,
+    });
+    this.maybePurge(now);
+    return id;
+  }
+
+  /**
+   * The live (unexpired, unconsumed) request `id`, if this browser started it, with the CSRF token its
+   * forms must carry.
+   */
+  async find(req: Request, id: unknown): Promise<PendingLookup> {
+    if (typeof id !== 'string' || !REQUEST_ID.test(id)) return { ok: false, reason: 'unknown' };
+    const row = await this.repo
+      .createQueryBuilder('r')
+      .addSelect('r.bindingHash')
+      .where('r.id = :id', { id })
+      .getOne();
+    if (!row || row.consumedAt !== null || row.expiresAt <= nowSeconds()) {
+      return { ok: false, reason: 'unknown' };
+    }
+    const binding = readCookies(req).get(BINDING_COOKIE);
+    if (
+      !binding ||
+      !BINDING_VALUE.test(binding) ||
+      !safeEqual(sha256Hex(binding), row.bindingHash)
+    ) {
+      return { ok: false, reason: 'foreign' };
+    }
+    const { bindingHash: _hash, ...request } = row;
+    return { ok: true, request, csrfToken: csrfToken(binding, id) };
+  }
+
+  /** Records who authenticated for the request. */
+  async setUser(id: string, userId: string, authTime: number): Promise<void> {
+    await this.repo.update({ id, consumedAt: IsNull() }, { userId, authTime });
+  }
+
+  /**
+   * Marks the request used, once: a single conditional UPDATE, so a double-submitted consent form or two
+   * instances racing cannot both send an authorization response.
+   */
+  async consume(id: string): Promise<boolean> {
+    const now = nowSeconds();
+    const result = await this.repo.update(
+      { id, consumedAt: IsNull(), expiresAt: MoreThan(now) },
+      { consumedAt: now },
+    );
+    return (result.affected ?? 0) === 1;
+  }
+
+  /** The browser-binding cookie, set on first use (HttpOnly, SameSite=Lax, Secure on https). */
+  private ensureBinding(req: Request, res: Response): string {
+    const existing = readCookies(req).get(BINDING_COOKIE);
+    if (existing && BINDING_VALUE.test(existing)) return existing;
+    const value = generateToken('');
+    res.cookie(BINDING_COOKIE, value, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.config.issuer.startsWith('https:'),
+      path: '/',
+    });
+    return value;
+  }
+
+  private maybePurge(now: number): void {
+    if (Date.now() - this.lastPurge < PURGE_INTERVAL_MS) return;
+    this.lastPurge = Date.now();
+    void Promise.all([
+      this.repo.delete({ expiresAt: LessThan(now) }),
+      this.sessions.purgeExpired(now),
+    ]).catch((e: unknown) => {
+      this.logger.warn(`Purging expired authorization requests failed: ${String(e)}`);
+    });
+  }
+}
+
+/** The CSRF token of a request's forms: HMAC-SHA256 of the request id keyed with the binding cookie. */
+export function csrfToken(binding: string, requestId: string): string {
+  return createHmac('sha256', binding).update(`csrf:${requestId}`).digest('base64url');
+}
+
+/** Constant-time check of a posted CSRF token. */
+export function csrfMatches(expected: string, presented: unknown): boolean {
+  return typeof presented === 'string' && presented.length > 0 && safeEqual(expected, presented);
+}

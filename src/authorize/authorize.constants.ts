@@ -1,0 +1,24 @@
+/** Injection token of the {@link LoginHandler} that authenticates the end-user at `/oauth/authorize`. */
+export const LOGIN_HANDLER = Symbol('LOGIN_HANDLER');
+
+/** Cookie that carries the login session id (hashed in `login_sessions`). */
+export const SESSION_COOKIE = 'authms_session';
+
+/**
+ * Cookie that ties pending authorization requests to the browser that started them. Its hash is stored
+ * with each pending request, and the CSRF token of the login and consent forms is derived from it, so
+ * a form posted from another browser (or another site: the cookie is SameSite=Lax) is refused.
+ */
+export const BINDING_COOKIE = 'authms_binding';
+
+/** Route paths, relative to the `/api/v1` prefix. */
+export const AUTHORIZE_PATH = '/oauth/authorize';
+export const LOGIN_PATH = '/oauth/login';
+export const CONSENT_PATH = '/oauth/consent';
+export const STYLESHEET_PATH = '/oauth/assets/authms.css';
+
+/** The global API prefix the paths above live under (see `configureApp`). */
+export const API_PREFIX = '/api/v1';
+
+/** Lifetime of a pending authorization request, seconds (long enough to type a password). */
+export const AUTHORIZATION_REQUEST_TTL_SECONDS = 600;

@@ -1,0 +1,97 @@
+import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiOperation,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
+import type { RawParams } from './authorization-request.js';
+import { AuthorizationFlowService } from './authorization-flow.service.js';
+import { AUTHORIZE_PATH } from './authorize.constants.js';
+import { AuthorizationRequestParams } from './dto/authorization-request-params.dto.js';
+
+const REDIRECT_DESCRIPTION =
+  'Redirect. Either to the login or consent page of this server, or to the redirect_uri with ' +
+  '`code`, `state` and `iss` (RFC 6749 §4.1.2, RFC 9207), or with `error` (invalid_request, ' +
+  'unauthorized_client, unsupported_response_type, invalid_scope, access_denied, login_required, ' +
+  'consent_required, request_not_supported, request_uri_not_supported, server_error), ' +
+  '`error_description`, `state` and `iss` (RFC 6749 §4.1.2.1).';
+const PAGE_ERROR_DESCRIPTION =
+  'invalid_client / invalid_request: unknown or deleted client, missing client_id, or a redirect_uri ' +
+  'that is not registered. Never redirected (RFC 6749 §4.1.2.1): an HTML page, or OAuthErrorResponse ' +
+  'when the request accepts only application/json.';
+
+/** Plain object of the request's parameters (query or body), whatever the body parser produced. */
+function paramsOf(value: unknown): RawParams {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as RawParams)
+    : {};
+}
+
+/**
+ * The authorization endpoint (RFC 6749 §3.1), `GET` and `POST` (OIDC Core §3.1.2.1: form-encoded; JSON
+ * is accepted too, as in the oauth-service contract O2). Thin: the flow is in
+ * {@link AuthorizationFlowService}.
+ */
+@ApiTags('OAuth')
+@Controller()
+export class AuthorizeController {
+  constructor(private readonly flow: AuthorizationFlowService) {}
+
+  @Get(AUTHORIZE_PATH)
+  @ApiOperation({
+    summary: 'OAuth 2.0 Authorization Endpoint',
+    description:
+      'Authorization code flow (RFC 6749 §4.1) with PKCE S256 (RFC 7636; required for public clients) and ' +
+      'OpenID Connect (`openid`, `nonce`, `prompt`, `max_age`). The browser is sent through the login ' +
+      'and consent pages, then redirected to the redirect_uri with `code`, `state` and `iss`.',
+  })
+  @ApiProduces('text/html', 'application/json')
+  @ApiResponse({ status: 302, description: REDIRECT_DESCRIPTION })
+  @ApiOAuthErrors(
+    [400, PAGE_ERROR_DESCRIPTION],
+    [500, 'server_error: authorization server internal error. Reference: RFC 6749 §5.2.'],
+  )
+  async authorizeGet(
+    @Query() query: AuthorizationRequestParams,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.run(paramsOf(query), req, res);
+  }
+
+  @Post(AUTHORIZE_PATH)
+  @ApiOperation({
+    summary: 'OAuth 2.0 Authorization Endpoint (POST)',
+    description:
+      'The same request as GET, with the parameters in a form-encoded (OIDC Core §3.1.2.1) or JSON body. ' +
+      'Redirects with 303 so that the browser follows with GET.',
+  })
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiBody({ type: AuthorizationRequestParams })
+  @ApiProduces('text/html', 'application/json')
+  @ApiResponse({ status: 303, description: REDIRECT_DESCRIPTION })
+  @ApiOAuthErrors(
+    [400, PAGE_ERROR_DESCRIPTION],
+    [500, 'server_error: authorization server internal error. Reference: RFC 6749 §5.2.'],
+  )
+  async authorizePost(
+    @Body() body: AuthorizationRequestParams,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.run(paramsOf(body), req, res);
+  }
+
+  private async run(params: RawParams, req: Request, res: Response): Promise<void> {
+    try {
+      await this.flow.authorize(params, req, res);
+    } catch (e) {
+      this.flow.renderFailure(req, res, e);
+    }
+  }
+}

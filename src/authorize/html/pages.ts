@@ -1,0 +1,138 @@
+import { API_PREFIX, CONSENT_PATH, LOGIN_PATH, STYLESHEET_PATH } from '../authorize.constants.js';
+import { escapeHtml, safeWebUrl } from './escape.js';
+
+/** Human text for the scopes this server offers (OIDC Core §5.4); others are shown by name. */
+const SCOPE_TEXT: Record<string, string> = {
+  openid: 'Sign you in and know your account identifier',
+  profile: 'Read your profile: name and username',
+  email: 'Read your email address',
+  offline_access: 'Keep access when you are not using the application (refresh tokens)',
+};
+
+/** The client as the pages show it. */
+export interface ClientDisplay {
+  clientId: string;
+  clientName: string | null;
+  logoUri: string | null;
+  clientUri?: string | null;
+  policyUri?: string | null;
+  tosUri?: string | null;
+}
+
+function layout(title: string, body: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(title)}</title>
+<link rel="stylesheet" href="${API_PREFIX}${STYLESHEET_PATH}">
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+function clientName(c: ClientDisplay): string {
+  return c.clientName?.trim() ? c.clientName : c.clientId;
+}
+
+function clientHeader(c: ClientDisplay): string {
+  // Only https logos: the page's CSP allows images from this server and https: only.
+  const logo = safeWebUrl(c.logoUri, true);
+  return `<div class="client">${logo ? `<img src="${escapeHtml(logo)}" alt="">` : ''}<strong>${escapeHtml(clientName(c))}</strong></div>`;
+}
+
+function hidden(name: string, value: string): string {
+  return `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
+}
+
+/** The login form (username + password) of the default login handler. */
+export function loginPage(input: {
+  client: ClientDisplay;
+  requestId: string;
+  csrfToken: string;
+  username?: string | null;
+  error?: string | null;
+  reauthentication?: boolean;
+}): string {
+  const { client } = input;
+  const error = input.error ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>` : '';
+  const lead = input.reauthentication
+    ? 'Please sign in again to continue to'
+    : 'Sign in to continue to';
+  return layout(
+    'Sign in',
+    `<h1>Sign in</h1>
+${clientHeader(client)}
+<p>${lead} <strong>${escapeHtml(clientName(client))}</strong>.</p>
+${error}
+<form method="post" action="${API_PREFIX}${LOGIN_PATH}">
+${hidden('request', input.requestId)}
+${hidden('csrf_token', input.csrfToken)}
+<label for="username">Username</label>
+<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${escapeHtml(input.username ?? '')}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Sign in</button>
+</form>`,
+  );
+}
+
+/** The consent page: who asks, for what, with Allow / Deny (OIDC Core §3.1.2.4). */
+export function consentPage(input: {
+  client: ClientDisplay;
+  requestId: string;
+  csrfToken: string;
+  scopes: string[];
+  username: string;
+}): string {
+  const { client } = input;
+  const scopes = input.scopes
+    .map((s) => `<li>${escapeHtml(SCOPE_TEXT[s] ?? s)} <code>(${escapeHtml(s)})</code></li>`)
+    .join('\n');
+  const links = [
+    ['Website', safeWebUrl(client.clientUri)],
+    ['Privacy policy', safeWebUrl(client.policyUri)],
+    ['Terms of service', safeWebUrl(client.tosUri)],
+  ]
+    .filter((l): l is [string, string] => l[1] !== null)
+    .map(
+      ([label, href]) =>
+        `<a href="${escapeHtml(href)}" rel="noopener noreferrer" target="_blank">${label}</a>`,
+    )
+    .join('');
+  return layout(
+    'Authorize access',
+    `<h1>Authorize access</h1>
+${clientHeader(client)}
+<p><strong>${escapeHtml(clientName(client))}</strong> wants to:</p>
+<ul class="scopes">
+${scopes}
+</ul>
+${links ? `<p class="links">${links}</p>` : ''}
+<p>Signed in as <strong>${escapeHtml(input.username)}</strong>.</p>
+<form method="post" action="${API_PREFIX}${CONSENT_PATH}">
+${hidden('request', input.requestId)}
+${hidden('csrf_token', input.csrfToken)}
+<button type="submit" name="decision" value="allow">Allow</button>
+<button type="submit" name="decision" value="deny" class="secondary">Deny</button>
+</form>`,
+  );
+}
+
+/** An error shown to the user instead of a redirect (RFC 6749 §4.1.2.1), or a refused form post. */
+export function errorPage(input: { title: string; error: string; description: string }): string {
+  return layout(
+    input.title,
+    `<h1>${escapeHtml(input.title)}</h1>
+<p class="error" role="alert">${escapeHtml(input.description)}</p>
+<p>Error code: <code>${escapeHtml(input.error)}</code></p>
+<p>Return to the application you came from and try again.</p>`,
+  );
+}

@@ -1,0 +1,21 @@
+// Public surface of AuthorizeModule: other modules import only from here.
+export { AuthorizeModule } from './authorize.module.js';
+export { AuthorizationFlowService } from './authorization-flow.service.js';
+export {
+  LOGIN_HANDLER,
+  SESSION_COOKIE,
+  BINDING_COOKIE,
+  AUTHORIZE_PATH,
+  LOGIN_PATH,
+  CONSENT_PATH,
+} from './authorize.constants.js';
+export type {
+  AuthorizeModuleOptions,
+  LoginContext,
+  LoginHandler,
+  LoginOutcome,
+} from './authorize.options.js';
+export { PasswordLoginHandler } from './password-login.handler.js';
+export { loginPage } from './html/pages.js';
+export { escapeHtml } from './html/escape.js';
+export { sendHtml } from './html/http.js';

@@ -1,0 +1,118 @@
+import { Body, Controller, Get, Header, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiConsumes,
+  ApiExcludeEndpoint,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { RawParams } from './authorization-request.js';
+import { AuthorizationFlowService } from './authorization-flow.service.js';
+import { CONSENT_PATH, LOGIN_PATH, STYLESHEET_PATH } from './authorize.constants.js';
+import { STYLESHEET } from './html/stylesheet.js';
+
+function paramsOf(value: unknown): RawParams {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as RawParams)
+    : {};
+}
+
+/**
+ * The browser pages of the authorization endpoint: login (through the replaceable `LoginHandler`) and
+ * consent. They carry only the pending request id and a CSRF token; every post is checked against the
+ * browser-binding cookie (403 on mismatch).
+ */
+@ApiTags('Authorization pages')
+@Controller()
+export class InteractionController {
+  constructor(private readonly flow: AuthorizationFlowService) {}
+
+  @Get(LOGIN_PATH)
+  @ApiOperation({ summary: 'Login page of a pending authorization request (HTML)' })
+  @ApiQuery({ name: 'request', description: 'Pending authorization request id' })
+  @ApiProduces('text/html')
+  @ApiResponse({ status: 200, description: 'The login form' })
+  @ApiResponse({ status: 302, description: 'Already authenticated by the login handler: continue' })
+  @ApiResponse({ status: 400, description: 'Unknown, expired or completed request' })
+  @ApiResponse({ status: 403, description: 'The request was started in another browser' })
+  async login(
+    @Query('request') request: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.guard(req, res, () => this.flow.showLogin(request, req, res));
+  }
+
+  @Post(LOGIN_PATH)
+  @ApiOperation({
+    summary: 'Submit the login form (form-encoded: request, csrf_token, username, password)',
+  })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiProduces('text/html')
+  @ApiResponse({ status: 303, description: 'Signed in: on to the consent page or the client' })
+  @ApiResponse({ status: 401, description: 'Wrong username or password: the form again' })
+  @ApiResponse({ status: 403, description: 'CSRF check failed' })
+  async submitLogin(
+    @Body() body: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.guard(req, res, () => this.flow.submitLogin(paramsOf(body), req, res));
+  }
+
+  @Get(CONSENT_PATH)
+  @ApiOperation({ summary: 'Consent page of a pending authorization request (HTML)' })
+  @ApiQuery({ name: 'request', description: 'Pending authorization request id' })
+  @ApiProduces('text/html')
+  @ApiResponse({ status: 200, description: 'The consent page' })
+  @ApiResponse({ status: 302, description: 'Not signed in: to the login page' })
+  async consent(
+    @Query('request') request: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.guard(req, res, () => this.flow.showConsent(request, req, res));
+  }
+
+  @Post(CONSENT_PATH)
+  @ApiOperation({
+    summary: 'Submit the consent form (form-encoded: request, csrf_token, decision=allow|deny)',
+  })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiProduces('text/html')
+  @ApiResponse({
+    status: 303,
+    description: 'To the redirect_uri with code (allow) or access_denied (deny)',
+  })
+  @ApiResponse({
+    status: 403,
+    description: 'CSRF check failed, or not signed in as the user of the request',
+  })
+  async submitConsent(
+    @Body() body: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.guard(req, res, () => this.flow.submitConsent(paramsOf(body), req, res));
+  }
+
+  @Get(STYLESHEET_PATH)
+  @ApiExcludeEndpoint()
+  @Header('Content-Type', 'text/css; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=3600')
+  stylesheet(): string {
+    return STYLESHEET;
+  }
+
+  /** Unexpected failures (a database outage) become an error page, never a stack trace. */
+  private async guard(req: Request, res: Response, step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (e) {
+      this.flow.renderFailure(req, res, e);
+    }
+  }
+}
