@@ -38,7 +38,11 @@ export interface LoginContext {
 export type LoginOutcome =
   | {
       type: 'authenticated';
-      /** The `sub` of the user (a {@link UsersService} id for the default handler). */
+      /**
+       * The `sub` of the user: the id of a `UsersService` user (`usr_…`). The token endpoint and userinfo
+       * read the user's claims from UsersService, so a handler that trusts an external identity maps it
+       * to (or provisions) a local user.
+       */
       userId: string;
       /** Epoch seconds of the authentication (OIDC `auth_time`); defaults to now. */
       authTime?: number;
