@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorize, createUser as createLoginUser } from './helpers/login-flow.js';
 import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
 import { clientKey, createUser, issueCode, pkce, type User } from './helpers/token-flow.js';
 
@@ -113,6 +114,36 @@ describe(`interoperability of the token endpoints (${TEST_DB_TYPE})`, () => {
       await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
         error: 'invalid_grant',
       });
+    });
+
+    it('runs the code flow through the real login and consent pages (buildAuthorizationUrl)', async () => {
+      const verifier = client.randomPKCECodeVerifier();
+      const state = client.randomState();
+      const nonce = client.randomNonce();
+      const authUrl = client.buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT,
+        scope: 'openid email',
+        state,
+        nonce,
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+      });
+      expect(authUrl.href.startsWith(`${t.url}/api/v1/oauth/authorize?`)).toBe(true);
+      const browserUser = await createLoginUser(t);
+      const flow = await authorize(t, Object.fromEntries(authUrl.searchParams), {
+        username: browserUser.username,
+        password: browserUser.password,
+      });
+      expect(flow.error, flow.errorDescription).toBeUndefined();
+      const tokens = await client.authorizationCodeGrant(config, flow.location, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
+        idTokenExpected: true,
+      });
+      expect(tokens.claims()!.sub).toBe(browserUser.id);
+      const info = await client.fetchUserInfo(config, tokens.access_token, browserUser.id);
+      expect(info.email).toBe(`${browserUser.username}@example.com`);
     });
 
     it('runs client_credentials and introspects the result', async () => {
@@ -231,6 +262,33 @@ describe(`interoperability of the token endpoints (${TEST_DB_TYPE})`, () => {
         await oauth.introspectionRequest(as, c, auth, refreshed.access_token, opts),
       );
       expect(after.active).toBe(false);
+    });
+
+    it('runs the code flow through the real login and consent pages', async () => {
+      const verifier = oauth.generateRandomCodeVerifier();
+      const state = oauth.generateRandomState();
+      const browserUser = await createLoginUser(t);
+      const flow = await authorize(
+        t,
+        {
+          response_type: 'code',
+          client_id: c.client_id,
+          redirect_uri: REDIRECT,
+          scope: 'openid profile',
+          state,
+          code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: 'S256',
+        },
+        { username: browserUser.username, password: browserUser.password },
+      );
+      const params = oauth.validateAuthResponse(as, c, flow.location, state);
+      const tokens = await oauth.processAuthorizationCodeResponse(
+        as,
+        c,
+        await oauth.authorizationCodeGrantRequest(as, c, auth, params, REDIRECT, verifier, opts),
+      );
+      expect(oauth.getValidatedIdTokenClaims(tokens)!.sub).toBe(browserUser.id);
+      expect(tokens.scope).toBe('openid profile');
     });
 
     it('runs client_credentials and sees the RFC 6749 §5.2 error for an unregistered scope', async () => {
