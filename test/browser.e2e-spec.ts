@@ -67,7 +67,7 @@ describe.runIf(run)(`real browser: login, consent and Swagger UI (${TEST_DB_TYPE
     expect(await page.getByRole('heading', { name: 'Sign in' }).isVisible()).toBe(true);
     // The stylesheet loaded under the page's CSP (no inline styles allowed).
     expect(
-      await page.evaluate(() => getComputedStyle(document.querySelector('main')).maxWidth),
+      await page.evaluate<string>("getComputedStyle(document.querySelector('main')).maxWidth"),
     ).toBe('416px');
 
     await page.getByLabel('Username').fill(user.username);
