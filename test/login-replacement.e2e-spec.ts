@@ -1,7 +1,9 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Controller, Get, Injectable, Module, Query, Req, Res } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AuthorizationFlowService,
   escapeHtml,
   sendHtml,
   type LoginContext,
@@ -95,6 +97,59 @@ class FixedUserLoginHandler implements LoginHandler {
   }
   submit(): Promise<LoginOutcome> {
     return this.start();
+  }
+}
+
+/** The accounts an "upstream IdP" knows, mapped to local users by the test. */
+@Injectable()
+class UpstreamAccounts {
+  readonly users = new Map<string, string>();
+}
+
+/**
+ * The callback route of an upstream identity provider: the IdP sent the browser back with the pending
+ * request id (as its `state`); the route resumes the authorization through AuthorizationFlowService.
+ */
+@Controller('upstream')
+class UpstreamCallbackController {
+  constructor(
+    private readonly accounts: UpstreamAccounts,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  @Get('callback')
+  async callback(
+    @Query('request') requestId: string,
+    @Query('account') account: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const flow = this.moduleRef.get(AuthorizationFlowService, { strict: false });
+    const userId = this.accounts.users.get(account);
+    if (!userId) {
+      res.status(401).send('unknown account');
+      return;
+    }
+    await flow.completeLogin(requestId, { type: 'authenticated', userId }, req, res);
+  }
+}
+
+@Module({
+  controllers: [UpstreamCallbackController],
+  providers: [UpstreamAccounts],
+  exports: [UpstreamAccounts],
+})
+class UpstreamModule {}
+
+/** Sends the browser "to the upstream IdP" (here straight to the callback, as the IdP would). */
+@Injectable()
+class UpstreamLoginHandler implements LoginHandler {
+  start(ctx: LoginContext, _req: Request, res: Response): Promise<LoginOutcome> {
+    res.redirect(302, `/api/v1/upstream/callback?request=${ctx.requestId}&account=carol`);
+    return Promise.resolve({ type: 'responded' });
+  }
+  submit(): Promise<LoginOutcome> {
+    return Promise.reject(new Error('the upstream handler has no form'));
   }
 }
 
@@ -203,6 +258,58 @@ describe(`replacing the login step (${TEST_DB_TYPE})`, () => {
         Buffer.from(token.body.id_token.split('.')[1], 'base64url').toString(),
       );
       expect(claims.sub).toBe(bob.id);
+    });
+  });
+  describe('with a handler that finishes on its own route (upstream IdP callback)', () => {
+    let t: TestApp;
+    let carol: Awaited<ReturnType<typeof createUser>>;
+    beforeAll(async () => {
+      t = await createTestApp({
+        authorize: { loginHandler: UpstreamLoginHandler, imports: [UpstreamModule] },
+      });
+      carol = await createUser(t, 'carol');
+      t.app.get(UpstreamAccounts).users.set('carol', carol.id);
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('resumes the authorization with AuthorizationFlowService.completeLogin', async () => {
+      const c = await seedClient(t);
+      const r = await authorize(
+        t,
+        { response_type: 'code', client_id: c.clientId, scope: 'openid', state: 'u' },
+        null,
+      );
+      expect(r.pages).toEqual(['/api/v1/oauth/consent']);
+      expect(r.code).toMatch(/^ac_/);
+      expect(r.jar.cookies.get('authms_session')).toMatch(/^ses_/);
+      const token = await postForm(
+        t,
+        { grant_type: 'authorization_code', code: r.code! },
+        { auth: basic(c.clientId, c.clientSecret!) },
+      );
+      expect(token.status, JSON.stringify(token.body)).toBe(200);
+      const claims = JSON.parse(
+        Buffer.from(token.body.id_token.split('.')[1], 'base64url').toString(),
+      );
+      expect(claims.sub).toBe(carol.id);
+    });
+
+    it('refuses to resume a request from another browser (403)', async () => {
+      const c = await seedClient(t);
+      const jar = new CookieJar();
+      const q = new URLSearchParams({
+        response_type: 'code',
+        client_id: c.clientId,
+        scope: 'openid',
+      });
+      const start = await send(jar, `${t.url}${AUTHORIZE_PATH}?${q.toString()}`);
+      const login = await send(jar, new URL(start.res.headers.get('location')!, t.url));
+      const callback = new URL(login.res.headers.get('location')!, t.url);
+      const other = await send(new CookieJar(), callback);
+      expect(other.res.status).toBe(403);
+      expect(other.res.headers.get('set-cookie') ?? '').not.toContain('authms_session');
     });
   });
 });
