@@ -484,4 +484,38 @@ describe(`GET/POST /oauth/authorize (${TEST_DB_TYPE})`, () => {
       expect(res.status, JSON.stringify(res.body)).toBe(200);
     });
   });
+  it('documents GET and POST /oauth/authorize and the pages in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${t.url}/api/docs-json`)).json()) as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            responses: Record<string, unknown>;
+            parameters?: { name: string }[];
+            requestBody?: { content: Record<string, unknown> };
+          }
+        >
+      >;
+    };
+    const get = doc.paths['/api/v1/oauth/authorize'].get;
+    expect(Object.keys(get.responses)).toEqual(expect.arrayContaining(['302', '400', '500']));
+    expect(get.parameters?.map((p) => p.name)).toEqual(
+      expect.arrayContaining([
+        'response_type',
+        'client_id',
+        'redirect_uri',
+        'code_challenge',
+        'prompt',
+      ]),
+    );
+    const post = doc.paths['/api/v1/oauth/authorize'].post;
+    expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['303', '400', '500']));
+    expect(Object.keys(post.requestBody!.content)).toEqual([
+      'application/x-www-form-urlencoded',
+      'application/json',
+    ]);
+    expect(doc.paths['/api/v1/oauth/login'].post.requestBody).toBeDefined();
+    expect(doc.paths['/api/v1/oauth/consent'].post.requestBody).toBeDefined();
+  });
 });

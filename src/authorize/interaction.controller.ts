@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Header, Post, Query, Req, Res } from '@nestjs/common';
 import {
+  ApiBody,
   ApiConsumes,
   ApiExcludeEndpoint,
   ApiOperation,
@@ -13,6 +14,12 @@ import type { RawParams } from './authorization-request.js';
 import { AuthorizationFlowService } from './authorization-flow.service.js';
 import { CONSENT_PATH, LOGIN_PATH, STYLESHEET_PATH } from './authorize.constants.js';
 import { STYLESHEET } from './html/stylesheet.js';
+
+const formField = (description: string) => ({ type: 'string', description });
+const PENDING_FIELDS = {
+  request: formField('Pending authorization request id (hidden field)'),
+  csrf_token: formField('CSRF token of the page (hidden field)'),
+};
 
 function paramsOf(value: unknown): RawParams {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -51,8 +58,20 @@ export class InteractionController {
     summary: 'Submit the login form (form-encoded: request, csrf_token, username, password)',
   })
   @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['request', 'csrf_token'],
+      properties: {
+        ...PENDING_FIELDS,
+        username: formField('Username (default login handler)'),
+        password: formField('Password (default login handler)'),
+      },
+    },
+  })
   @ApiProduces('text/html')
   @ApiResponse({ status: 303, description: 'Signed in: on to the consent page or the client' })
+  @ApiResponse({ status: 400, description: 'Unknown, expired or completed request' })
   @ApiResponse({ status: 401, description: 'Wrong username or password: the form again' })
   @ApiResponse({ status: 403, description: 'CSRF check failed' })
   async submitLogin(
@@ -69,6 +88,8 @@ export class InteractionController {
   @ApiProduces('text/html')
   @ApiResponse({ status: 200, description: 'The consent page' })
   @ApiResponse({ status: 302, description: 'Not signed in: to the login page' })
+  @ApiResponse({ status: 400, description: 'Unknown, expired or completed request; client gone' })
+  @ApiResponse({ status: 403, description: 'The request was started in another browser' })
   async consent(
     @Query('request') request: unknown,
     @Req() req: Request,
@@ -82,6 +103,16 @@ export class InteractionController {
     summary: 'Submit the consent form (form-encoded: request, csrf_token, decision=allow|deny)',
   })
   @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['request', 'csrf_token', 'decision'],
+      properties: {
+        ...PENDING_FIELDS,
+        decision: { type: 'string', enum: ['allow', 'deny'], description: 'The button pressed' },
+      },
+    },
+  })
   @ApiProduces('text/html')
   @ApiResponse({
     status: 303,
