@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginSessionEntity } from '../src/authorize/entities/login-session.entity.js';
 import { AuthorizationRequestEntity } from '../src/authorize/entities/authorization-request.entity.js';
 import { sha256Hex } from '../src/common/crypto/tokens.js';
+import { UserEntity } from '../src/users/entities/user.entity.js';
 import { seedClient, type SeededClient } from './helpers/clients.js';
 import {
   authorize,
@@ -254,6 +255,14 @@ describe(`login step and session (${TEST_DB_TYPE})`, () => {
       .update({ idHash: hash }, { expiresAt: Math.floor(Date.now() / 1000) - 1 });
     const r = await authorize(t, params(), user, { cookieJar: first.jar });
     expect(r.pages).toEqual([LOGIN]);
+  });
+
+  it('asks for a new login when the session user no longer exists', async () => {
+    const gone = await createUser(t);
+    const first = await authorize(t, params(), gone);
+    await t.dataSource.getRepository(UserEntity).delete({ id: gone.id });
+    const r = await authorize(t, params({ prompt: 'none' }), null, { cookieJar: first.jar });
+    expect(r.error).toBe('login_required');
   });
 
   it('pre-fills login_hint, escaped', async () => {

@@ -22,7 +22,7 @@ import type { LoginContext, LoginHandler, LoginOutcome } from './authorize.optio
 import { ConsentsService } from './consents.service.js';
 import { sendHtml, sendRedirect, wantsJson } from './html/http.js';
 import { consentPage, errorPage } from './html/pages.js';
-import { LoginSessionsService } from './login-sessions.service.js';
+import { LoginSessionsService, type LoginSession } from './login-sessions.service.js';
 import { resolveRedirectUri } from './redirect-uri.js';
 import { UsersService } from '../users/index.js';
 
@@ -57,7 +57,7 @@ export class AuthorizationFlowService {
     const stateForErrors = echoableState(params);
     try {
       const v = validateAuthorizationRequest(params, resolved, this.config.scopesSupported);
-      const session = await this.sessions.fromRequest(req);
+      const session = await this.liveSession(req);
       const now = nowSeconds();
       const needLogin =
         session === null ||
@@ -275,6 +275,13 @@ export class AuthorizationFlowService {
       loginHint: pending.loginHint,
       reauthentication: (await this.sessions.fromRequest(req)) !== null,
     };
+  }
+
+  /** The browser's session, unless it is expired or its user no longer exists (then: sign in again). */
+  private async liveSession(req: Request): Promise<LoginSession | null> {
+    const session = await this.sessions.fromRequest(req);
+    if (!session) return null;
+    return (await this.users.findById(session.userId)) ? session : null;
   }
 
   /** `redirect_uri` + `code`/`error`…, `state` and `iss` (RFC 6749 §4.1.2, RFC 9207 §2). */
