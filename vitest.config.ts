@@ -6,6 +6,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Two cores: two files at a time keeps MariaDB and the CPU busy without thrashing. Set once here:
+    // Vitest refuses projects with different maxWorkers in the same run.
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
@@ -19,8 +22,6 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/**/*.e2e-spec.ts'],
           environment: 'node',
-          // Two cores: two e2e files at a time keeps MariaDB and the CPU busy without thrashing.
-          maxWorkers: 2,
         },
       },
     ],
