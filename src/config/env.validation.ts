@@ -131,12 +131,19 @@ export function validateEnv(raw: Record<string, string | undefined>): Environmen
   for (const [k, v] of Object.entries(raw)) if (v !== undefined && v !== '') cleaned[k] = v;
   const env = plainToInstance(EnvironmentVariables, cleaned, { enableImplicitConversion: false });
   const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
-  if (errors.length > 0) {
-    const lines = errors.map((e) => {
-      // Never echo secret values, even malformed ones.
-      const shown = SECRET_VARIABLES.has(e.property) ? '<redacted>' : JSON.stringify(e.value);
-      return `  ${e.property}=${shown}: ${Object.values(e.constraints ?? {}).join('; ')}`;
-    });
+  const lines = errors.map((e) => {
+    // Never echo secret values, even malformed ones.
+    const shown = SECRET_VARIABLES.has(e.property) ? '<redacted>' : JSON.stringify(e.value);
+    return `  ${e.property}=${shown}: ${Object.values(e.constraints ?? {}).join('; ')}`;
+  });
+  // Safe by default: the development key that encrypts signing keys otherwise is public knowledge, so a
+  // production deployment without its own key would hand out its token-signing keys with a database dump.
+  if (env.NODE_ENV === 'production' && !env.KEYS_ENCRYPTION_KEY) {
+    lines.push(
+      '  KEYS_ENCRYPTION_KEY: required when NODE_ENV=production (generate one: openssl rand -base64 32)',
+    );
+  }
+  if (lines.length > 0) {
     throw new ConfigValidationError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return env;
