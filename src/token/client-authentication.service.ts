@@ -18,6 +18,7 @@ import {
 import { nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { AppConfig } from '../config/app-config.js';
+import { CLIENT_ASSERTION_SIGNING_ALGS } from '../discovery/discovery.constants.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
 import { JwksFetcher } from './jwks-fetcher.service.js';
 import type { TokenParams } from './token-params.js';
@@ -26,20 +27,11 @@ import { TokenPurgeService } from './token-purge.service.js';
 /** RFC 7523 §2.2 client assertion type. */
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
-/** Asymmetric JWS algorithms accepted for client assertions (RFC 7518 §3.1; no `none`, no HMAC). */
-export const ASSERTION_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-];
+/**
+ * Asymmetric JWS algorithms accepted for client assertions (RFC 7518 §3.1; no `none`, no HMAC): the very
+ * list discovery advertises, so what we accept and what we publish cannot drift apart.
+ */
+export const ASSERTION_ALGORITHMS: string[] = [...CLIENT_ASSERTION_SIGNING_ALGS];
 
 /** Assertions must expire within this many seconds of now (RFC 7523 §3 item 4: "reasonable"). */
 export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
