@@ -219,6 +219,39 @@ describe(redirectUriProblem.name, () => {
     expect(redirectUriProblem(uri, type, ok)).toContain(why);
   });
 
+  // Parsers disagree on these (WHATWG reads `\\` as `/`, encodes non-ASCII, fills in an empty host,
+  // rewrites 127.1): the raw string must be RFC 3986 with its host spelt as every parser spells it.
+  it.each([
+    ['https://app.example.com\\@evil.example/cb', 'characters allowed in a URI'],
+    ['https:\\\\evil.example/cb', 'characters allowed in a URI'],
+    ['https://bücher.example/cb', 'characters allowed in a URI'],
+    ['https://app.example.com/\u202ecb', 'characters allowed in a URI'],
+    ['https://app.example.com/a|b', 'characters allowed in a URI'],
+    ['https://app.example.com/%zz', 'percent-encoding'],
+    ['https://app.example.com/cb%', 'percent-encoding'],
+    ['https:///cb', 'must name a host'],
+    ['https:app.example.com/cb', 'must name a host'],
+    ['https://@app.example.com/cb', 'user information'],
+    ['http://127.1/cb', 'canonical form (127.0.0.1)'],
+    ['http://0x7f.0.0.1/cb', 'canonical form (127.0.0.1)'],
+    ['http://2130706433/cb', 'canonical form (127.0.0.1)'],
+    ['http://[0:0:0:0:0:0:0:1]/cb', 'canonical form ([::1])'],
+    ['https://app%2eexample.com/cb', 'canonical form'],
+    ['https://app.example.com:0/cb', 'port 0'],
+  ])('refuses %j, which URL parsers read differently', (uri, why) => {
+    expect(redirectUriProblem(uri, 'native', ok)).toContain(why);
+  });
+
+  it.each([
+    'HTTPS://APP.EXAMPLE.COM/cb',
+    'https://xn--bcher-kva.example/cb',
+    'https://app.example.com:443/cb',
+    'https://app.example.com/a%20b?q=%C3%BC',
+    'http://[::1]:49152/cb',
+  ])('accepts %j (RFC 3986, host in canonical form up to case)', (uri) => {
+    expect(redirectUriProblem(uri, 'web', ok)).toBeNull();
+  });
+
   it('refuses http loopback for web clients when the setting forbids it, but not for native ones', () => {
     expect(redirectUriProblem('http://127.0.0.1:3000/cb', 'web', strict)).toContain('disabled');
     expect(redirectUriProblem('http://127.0.0.1:3000/cb', 'native', strict)).toBeNull();

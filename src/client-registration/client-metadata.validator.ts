@@ -123,6 +123,33 @@ export function isLoopbackHost(hostname: string): boolean {
   );
 }
 
+/** RFC 3986 §2: the characters a URI may contain (unreserved, reserved and `%`). */
+const URI_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/;
+
+/**
+ * Why `uri` is not RFC 3986 syntax that every parser reads alike, or `null`. Checked on the raw string,
+ * because URLs are compared character for character and WHATWG parsers are lenient where others are
+ * not: a backslash is read as `/` (`https://a.example\@evil.example`), non-ASCII is silently encoded,
+ * `https:///x` gets the host `x` and `127.1` or `0x7f.1` become `127.0.0.1`.
+ */
+function uriSyntaxProblem(uri: string, url: URL): string | null {
+  if (!URI_CHARS.test(uri)) {
+    return 'must contain only characters allowed in a URI (RFC 3986 §2: ASCII, percent-encode the rest, no backslash)';
+  }
+  if (/%(?![0-9A-Fa-f]{2})/.test(uri)) return 'has a malformed percent-encoding (RFC 3986 §2.1)';
+  if (url.protocol === 'http:' || url.protocol === 'https:') {
+    const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(uri)?.[1];
+    if (!authority) return 'must name a host';
+    if (authority.includes('@')) return 'must not contain user information';
+    const written = authority.replace(/:\d*$/, '');
+    if (written.toLowerCase() !== url.hostname) {
+      return `must spell its host in canonical form (${url.hostname})`;
+    }
+    if (url.port === '0') return 'must not use port 0';
+  }
+  return null;
+}
+
 /**
  * Why `uri` is not an acceptable redirect URI for a client of `applicationType`, or `null` if it is.
  * Pure and synchronous so the authorize endpoint can reuse it. Rules: RFC 6749 §3.1.2 (absolute, no
@@ -152,6 +179,8 @@ export function redirectUriProblem(
     return 'is not a valid URI';
   }
   if (url.username || url.password) return 'must not contain user information';
+  const syntax = uriSyntaxProblem(uri, url);
+  if (syntax) return syntax;
   if (scheme === 'https') {
     return url.hostname ? null : 'must name a host';
   }
@@ -189,6 +218,8 @@ function webUrlProblem(uri: string, httpsOnly: boolean, allowHttpLoopback: boole
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
   if (!url.hostname) return 'must name a host';
   if (url.username || url.password) return 'must not contain user information';
+  const syntax = uriSyntaxProblem(uri, url);
+  if (syntax) return syntax;
   if (
     httpsOnly &&
     url.protocol === 'http:' &&
