@@ -16,6 +16,7 @@ import {
   pkce,
   postForm,
   type User,
+  introspect,
 } from './helpers/token-flow.js';
 
 const REFRESH_PATH = '/api/v1/oauth/refresh';
@@ -23,8 +24,6 @@ const REFRESH_PATH = '/api/v1/oauth/refresh';
 describe(`refresh_token grant and /oauth/refresh (${TEST_DB_TYPE})`, () => {
   let t: TestApp;
   let user: User;
-  const introspect = (token: string, auth: string) =>
-    postForm(t, { token }, { path: '/api/v1/oauth/introspect', auth });
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -58,8 +57,8 @@ describe(`refresh_token grant and /oauth/refresh (${TEST_DB_TYPE})`, () => {
       .getRepository(RefreshTokenEntity)
       .findOneByOrFail({ tokenHash: sha256Hex(first.refresh_token) });
     expect(old.rotatedAt).not.toBeNull();
-    expect((await introspect(first.refresh_token, auth)).body).toEqual({ active: false });
-    expect((await introspect(res.body.refresh_token, auth)).body.active).toBe(true);
+    expect((await introspect(t, first.refresh_token, auth)).body).toEqual({ active: false });
+    expect((await introspect(t, res.body.refresh_token, auth)).body.active).toBe(true);
   });
 
   it('revokes the whole family when a rotated token is presented again', async () => {
@@ -80,7 +79,7 @@ describe(`refresh_token grant and /oauth/refresh (${TEST_DB_TYPE})`, () => {
     expectOAuthError(reuse, 400, 'invalid_grant');
     // Everything of the grant is now dead: both refresh tokens and every access token.
     for (const token of [second.body.refresh_token, second.body.access_token, first.access_token]) {
-      expect((await introspect(token as string, auth)).body).toEqual({ active: false });
+      expect((await introspect(t, token as string, auth)).body).toEqual({ active: false });
     }
     expectOAuthError(
       await postForm(

@@ -11,6 +11,7 @@ import {
   pkce,
   postForm,
   type User,
+  introspect,
 } from './helpers/token-flow.js';
 
 const PATH = '/api/v1/oauth/revoke';
@@ -19,8 +20,7 @@ describe(`POST /oauth/revoke (RFC 7009) (${TEST_DB_TYPE})`, () => {
   let t: TestApp;
   let user: User;
   const active = async (token: string, auth: string) =>
-    (await postForm(t, { token }, { path: '/api/v1/oauth/introspect', auth })).body
-      .active as boolean;
+    (await introspect(t, token, auth)).body.active as boolean;
 
   beforeAll(async () => {
     t = await createTestApp();

@@ -5,7 +5,14 @@ import { RefreshTokenEntity } from '../src/token/entities/refresh-token.entity.j
 import { seedClient } from './helpers/clients.js';
 import { expectOAuthError } from './helpers/oauth-assertions.js';
 import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
-import { basic, codeTokens, createUser, postForm, type User } from './helpers/token-flow.js';
+import {
+  basic,
+  codeTokens,
+  createUser,
+  postForm,
+  type User,
+  introspect,
+} from './helpers/token-flow.js';
 
 const REGISTER = '/api/v1/oauth/register';
 const REDIRECT = 'https://app.example.com/callback';
@@ -31,9 +38,8 @@ describe(`client lifecycle vs tokens (${TEST_DB_TYPE})`, () => {
   };
   const register = async (): Promise<Registered> =>
     (await request(t.url).post(REGISTER).send(metadata).expect(201)).body.data as Registered;
-  const introspect = async (token: string) =>
-    (await postForm(t, { token }, { path: '/api/v1/oauth/introspect', auth: resourceServer }))
-      .body as { active: boolean };
+  const isActive = async (token: string) =>
+    (await introspect(t, token, resourceServer)).body as { active: boolean };
 
   beforeAll(async () => {
     t = await createTestApp({ env: { REGISTRATION_RATE_LIMIT: '0' } });
@@ -57,7 +63,7 @@ describe(`client lifecycle vs tokens (${TEST_DB_TYPE})`, () => {
     const cc = await postForm(t, { grant_type: 'client_credentials' }, { auth });
     expect(cc.status).toBe(200);
     for (const tok of [user1.access_token, user1.refresh_token, cc.body.access_token]) {
-      expect((await introspect(tok as string)).active).toBe(true);
+      expect((await isActive(tok as string)).active).toBe(true);
     }
 
     await request(t.url)
@@ -66,7 +72,7 @@ describe(`client lifecycle vs tokens (${TEST_DB_TYPE})`, () => {
       .expect(204);
 
     for (const tok of [user1.access_token, user1.refresh_token, cc.body.access_token]) {
-      expect(await introspect(tok as string)).toEqual({ active: false });
+      expect(await isActive(tok as string)).toEqual({ active: false });
     }
     // The listener marked the rows revoked, not only the validation paths.
     const at = await t.dataSource

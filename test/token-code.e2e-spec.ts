@@ -17,6 +17,7 @@ import {
   pkce,
   postForm,
   type User,
+  introspect,
 } from './helpers/token-flow.js';
 
 const REDIRECT = 'https://app.example.com/callback';
@@ -24,8 +25,6 @@ const REDIRECT = 'https://app.example.com/callback';
 describe(`authorization_code grant (${TEST_DB_TYPE})`, () => {
   let t: TestApp;
   let user: User;
-  const introspect = (token: string, auth: string) =>
-    postForm(t, { token }, { path: '/api/v1/oauth/introspect', auth });
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -163,11 +162,11 @@ describe(`authorization_code grant (${TEST_DB_TYPE})`, () => {
     const form = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT };
     const first = await postForm(t, form, { auth });
     expect(first.status).toBe(200);
-    expect((await introspect(first.body.access_token, auth)).body.active).toBe(true);
+    expect((await introspect(t, first.body.access_token, auth)).body.active).toBe(true);
     const second = await postForm(t, form, { auth });
     expectOAuthError(second, 400, 'invalid_grant');
-    expect((await introspect(first.body.access_token, auth)).body).toEqual({ active: false });
-    expect((await introspect(first.body.refresh_token, auth)).body).toEqual({ active: false });
+    expect((await introspect(t, first.body.access_token, auth)).body).toEqual({ active: false });
+    expect((await introspect(t, first.body.refresh_token, auth)).body).toEqual({ active: false });
     const refresh = await postForm(
       t,
       { grant_type: 'refresh_token', refresh_token: first.body.refresh_token },

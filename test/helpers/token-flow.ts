@@ -119,6 +119,11 @@ export function postForm(
   return req.send(body.toString());
 }
 
+/** POSTs `token` to the introspection endpoint (RFC 7662 §2.1) with the caller's Basic header. */
+export function introspect(t: TestApp, token: string, auth: string) {
+  return postForm(t, { token }, { path: '/api/v1/oauth/introspect', auth });
+}
+
 export type { User };
 
 /** Tokens of a completed authorization_code exchange for a seeded confidential (Basic) client. */
