@@ -35,7 +35,7 @@ export class OpenRegistrationGuard implements CanActivate {
       res.setHeader('RateLimit-Remaining', String(result.remaining));
     }
     if (initialAccessTokens.length > 0) {
-      const presented = /^Bearer ([^ ]+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const presented = /^Bearer +([^ ]+)$/i.exec(req.headers.authorization ?? '')?.[1];
       // Compare against every configured token so timing does not tell which one nearly matched.
       let ok = false;
       for (const t of initialAccessTokens) {

@@ -22,6 +22,9 @@ export class RegistrationAccessTokenGuard extends AuthGuard(REGISTRATION_ACCESS_
 
   override canActivate(context: ExecutionContext) {
     const req = context.switchToHttp().getRequest<RequestWithVerifier>();
+    // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; passport-http-bearer takes one space only.
+    const auth = req.headers.authorization;
+    if (auth !== undefined) req.headers.authorization = auth.replace(/^Bearer {2,}/i, 'Bearer ');
     req[REGISTRATION_TOKEN_VERIFIER] = (clientId, token) =>
       this.registrations.authenticate(clientId, token);
     return super.canActivate(context);

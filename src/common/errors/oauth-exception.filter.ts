@@ -17,6 +17,11 @@ export interface OAuthErrorBody {
  */
 export function toOAuthError(exception: unknown): OAuthError {
   if (exception instanceof OAuthError) return exception;
+  // Nest wraps body-parser errors in an HttpException whose message is the parser's (it quotes the
+  // body); read the original instead, so every parse failure gets the same fixed description.
+  if (exception instanceof HttpException && isBodyParserError(exception.cause)) {
+    return toOAuthError(exception.cause);
+  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const res = exception.getResponse();
@@ -65,6 +70,16 @@ export function toOAuthError(exception: unknown): OAuthError {
     }
   }
   return OAuthError.serverError(exception);
+}
+
+/** An error of body-parser / raw-body: it names its kind in `type` (`entity.parse.failed`, ...). */
+function isBodyParserError(e: unknown): boolean {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as { type?: unknown }).type === 'string' &&
+    !(e instanceof HttpException)
+  );
 }
 
 /**
