@@ -4,6 +4,7 @@ import express from 'express';
 import helmet from 'helmet';
 import { AppConfig } from './config/app-config.js';
 import { setupSwagger } from './common/swagger/swagger.setup.js';
+import { httpSemantics } from './common/http/http-semantics.js';
 
 /** Paths served at the host root rather than under `/api/v1` (RFC 8414 §3, OIDC Discovery §4). */
 export const ROOT_PATHS = [
@@ -42,6 +43,8 @@ export function configureApp(app: INestApplication): void {
       frameguard: { action: 'deny' },
     }),
   );
+  // 405 with Allow, OPTIONS and CORS for the browser-callable endpoints, JSON 404 outside /api.
+  http.use(httpSemantics(http.getHttpAdapter().getInstance()));
   // JSON for registration and JSON-bodied endpoints; form bodies for the token family (RFC 6749 §3.2).
   http.use(
     express.json({

@@ -1,0 +1,209 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectOAuthError } from './helpers/oauth-assertions.js';
+import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
+
+/**
+ * HTTP-level behaviour every endpoint shares, probed the way a black-box conformance check or a browser
+ * does: wrong methods (405 + Allow, RFC 9110 §15.5.6), OPTIONS and CORS preflights, unknown paths
+ * outside /api, and hostile bodies whose parser errors must not be echoed.
+ */
+describe(`HTTP semantics: methods, CORS, parser errors (${TEST_DB_TYPE})`, () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { REGISTRATION_RATE_LIMIT: '1000' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const register = async () => {
+    const res = await request(t.url)
+      .post('/api/v1/oauth/register')
+      .send({ redirect_uris: ['https://app.example.com/cb'] })
+      .expect(201);
+    return res.body.data as { client_id: string; registration_access_token: string };
+  };
+
+  describe('405 Method Not Allowed with Allow', () => {
+    it.each([
+      ['get', '/api/v1/oauth/token', 'POST, OPTIONS'],
+      ['put', '/api/v1/oauth/revoke', 'POST, OPTIONS'],
+      ['delete', '/api/v1/oauth/introspect', 'POST, OPTIONS'],
+      ['get', '/api/v1/oauth/refresh', 'POST, OPTIONS'],
+      ['get', '/api/v1/oauth/register', 'POST, OPTIONS'],
+      ['delete', '/api/v1/oauth/userinfo', 'GET, POST, HEAD, OPTIONS'],
+      ['post', '/.well-known/openid-configuration', 'GET, HEAD, OPTIONS'],
+      ['put', '/.well-known/oauth-authorization-server', 'GET, HEAD, OPTIONS'],
+      ['post', '/.well-known/jwks.json', 'GET, HEAD, OPTIONS'],
+      ['put', '/api/v1/oauth/authorize', 'GET, POST, HEAD, OPTIONS'],
+    ] as const)('%s %s -> 405, Allow: %s', async (method, path, allow) => {
+      const res = await request(t.url)[method](path);
+      expectOAuthError(res, 405, 'invalid_request');
+      expect(res.headers.allow).toBe(allow);
+    });
+
+    it('answers PATCH and POST on a client configuration URI with 405, before any token check', async () => {
+      const c = await register();
+      for (const method of ['patch', 'post'] as const) {
+        const res = await request(t.url)[method](`/api/v1/oauth/register/${c.client_id}`);
+        expectOAuthError(res, 405, 'invalid_request');
+        expect(res.headers.allow).toBe('GET, PUT, DELETE, HEAD, OPTIONS');
+      }
+    });
+
+    it('answers HEAD on a POST-only endpoint with 405 and no body', async () => {
+      const res = await request(t.url).head('/api/v1/oauth/token');
+      expect(res.status).toBe(405);
+      expect(res.headers.allow).toBe('POST, OPTIONS');
+    });
+
+    it('still answers 404 for unknown paths, inside and outside /api/v1, as JSON', async () => {
+      expectOAuthError(await request(t.url).get('/api/v1/oauth/nope'), 404, 'not_found');
+      for (const path of [
+        '/',
+        '/.well-known/oauth-protected-resource',
+        '/.well-known/oauth-authorization-server/api/v1',
+      ]) {
+        const res = await request(t.url).get(path);
+        expectOAuthError(res, 404, 'not_found');
+        expect(res.text).not.toMatch(/<html|Cannot GET/i);
+      }
+    });
+  });
+
+  describe('OPTIONS and CORS', () => {
+    const origin = 'https://spa.example.org';
+
+    it.each([
+      ['/api/v1/oauth/token', 'POST, OPTIONS'],
+      ['/api/v1/oauth/register', 'POST, OPTIONS'],
+      ['/api/v1/oauth/register/01ANYCLIENT', 'GET, PUT, DELETE, HEAD, OPTIONS'],
+      ['/api/v1/oauth/revoke', 'POST, OPTIONS'],
+      ['/api/v1/oauth/userinfo', 'GET, POST, HEAD, OPTIONS'],
+      ['/.well-known/oauth-authorization-server', 'GET, HEAD, OPTIONS'],
+      ['/.well-known/jwks.json', 'GET, HEAD, OPTIONS'],
+    ])(
+      'answers a CORS preflight on %s for any origin, without credentials',
+      async (path, allow) => {
+        const res = await request(t.url)
+          .options(path)
+          .set('Origin', origin)
+          .set('Access-Control-Request-Method', 'POST')
+          .set(
+            'Access-Control-Request-Headers',
+            'authorization, content-type, mcp-protocol-version',
+          );
+        expect(res.status).toBe(204);
+        expect(res.headers.allow).toBe(allow);
+        expect(res.headers['access-control-allow-origin']).toBe('*');
+        expect(res.headers['access-control-allow-methods']).toBe(allow);
+        expect(res.headers['access-control-allow-headers']).toBe(
+          'authorization, content-type, mcp-protocol-version',
+        );
+        expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+      },
+    );
+
+    it('falls back to a fixed header list when the requested one is malformed', async () => {
+      const res = await request(t.url)
+        .options('/api/v1/oauth/token')
+        .set('Origin', origin)
+        .set('Access-Control-Request-Method', 'POST')
+        .set('Access-Control-Request-Headers', 'x-a, <script>');
+      expect(res.headers['access-control-allow-headers']).toBe(
+        'Authorization, Content-Type, Accept, DPoP',
+      );
+    });
+
+    it.each(['/api/v1/oauth/authorize', '/api/v1/oauth/login', '/api/v1/oauth/consent'])(
+      'gives the cookie-based %s no CORS headers at all (Allow only)',
+      async (path) => {
+        const res = await request(t.url)
+          .options(path)
+          .set('Origin', origin)
+          .set('Access-Control-Request-Method', 'POST');
+        expect(res.status).toBe(204);
+        expect(res.headers.allow).toBe('GET, POST, HEAD, OPTIONS');
+        expect(res.headers['access-control-allow-origin']).toBeUndefined();
+        const get = await request(t.url).get(`${path}?client_id=x`).set('Origin', origin);
+        expect(get.headers['access-control-allow-origin']).toBeUndefined();
+      },
+    );
+
+    it('lets browsers read discovery, JWKS and token errors with their challenge headers', async () => {
+      const doc = await request(t.url)
+        .get('/.well-known/openid-configuration')
+        .set('Origin', origin)
+        .expect(200);
+      expect(doc.headers['access-control-allow-origin']).toBe('*');
+      expect(doc.headers['cache-control']).toBe('public, max-age=300');
+      const jwks = await request(t.url).get('/.well-known/jwks.json').expect(200);
+      expect(jwks.headers['access-control-allow-origin']).toBe('*');
+      const bad = await request(t.url)
+        .post('/api/v1/oauth/token')
+        .set('Origin', origin)
+        .auth('nobody', 'wrong')
+        .type('form')
+        .send({ grant_type: 'client_credentials' });
+      expectOAuthError(bad, 401, 'invalid_client');
+      expect(bad.headers['access-control-allow-origin']).toBe('*');
+      expect(bad.headers['access-control-expose-headers']).toContain('WWW-Authenticate');
+    });
+  });
+
+  describe('hostile bodies', () => {
+    it.each(['null', '"x"', '5', '{"a":', '{bad', '\u2022\u2022secret-looking-input'])(
+      'answers the JSON body %j with a fixed description that does not echo it',
+      async (body) => {
+        for (const path of ['/api/v1/oauth/register', '/api/v1/oauth/token']) {
+          const res = await request(t.url)
+            .post(path)
+            .set('Content-Type', 'application/json')
+            .send(body);
+          expectOAuthError(res, 400, 'invalid_request');
+          expect(res.body.error_description).toBe('The request body is not valid JSON');
+        }
+      },
+    );
+
+    it('answers too many form parameters with 413 naming the cause', async () => {
+      const form = Array.from({ length: 150 }, (_, i) => `p${i}=1`).join('&');
+      const res = await request(t.url).post('/api/v1/oauth/token').type('form').send(form);
+      expectOAuthError(res, 413, 'invalid_request');
+      expect(res.body.error_description).toBe('Too many parameters');
+    });
+
+    it('refuses redirect URIs that parsers read differently, and stores nothing', async () => {
+      for (const uri of [
+        'https://app.example.com\\@evil.example/cb',
+        'http://127.1/cb',
+        'https:///cb',
+      ]) {
+        const res = await request(t.url)
+          .post('/api/v1/oauth/register')
+          .send({ redirect_uris: [uri], application_type: 'native' });
+        expectOAuthError(res, 400, 'invalid_redirect_uri');
+      }
+    });
+  });
+
+  describe('Bearer credentials (RFC 6750 §2.1: "Bearer" 1*SP b64token)', () => {
+    it('accepts the registration access token after several spaces and a lower-case scheme', async () => {
+      const c = await register();
+      for (const header of [
+        `Bearer   ${c.registration_access_token}`,
+        `bearer ${c.registration_access_token}`,
+      ]) {
+        await request(t.url)
+          .get(`/api/v1/oauth/register/${c.client_id}`)
+          .set('Authorization', header)
+          .expect(200);
+      }
+      const res = await request(t.url)
+        .get(`/api/v1/oauth/register/${c.client_id}`)
+        .set('Authorization', 'Bearer');
+      expectOAuthError(res, 401, 'invalid_token');
+    });
+  });
+});
