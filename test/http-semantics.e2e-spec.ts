@@ -174,6 +174,21 @@ describe(`HTTP semantics: methods, CORS, parser errors (${TEST_DB_TYPE})`, () =>
       expect(res.body.error_description).toBe('Too many parameters');
     });
 
+    it('names the wrong type, not a length, for a non-string client_id or client_secret in PUT', async () => {
+      const c = await register();
+      for (const [field, value] of [
+        ['client_id', 5],
+        ['client_secret', { a: 1 }],
+      ] as const) {
+        const res = await request(t.url)
+          .put(`/api/v1/oauth/register/${c.client_id}`)
+          .set('Authorization', `Bearer ${c.registration_access_token}`)
+          .send({ redirect_uris: ['https://app.example.com/cb'], [field]: value });
+        expectOAuthError(res, 400, 'invalid_client_metadata');
+        expect(res.body.error_description).toBe(`${field} must be a string`);
+      }
+    });
+
     it('refuses redirect URIs that parsers read differently, and stores nothing', async () => {
       for (const uri of [
         'https://app.example.com\\@evil.example/cb',

@@ -27,8 +27,9 @@ export class ClientRegistrationUpdateRequest extends ClientMetadataFields {
   redirect_uris?: string[];
 
   @IsOptional()
-  @IsString({ message: '$property must be a string' })
+  // Decorators register bottom-up and the pipe stops at the first error: the type check goes last.
   @MaxLength(64, { message: '$property must be at most 64 characters' })
+  @IsString({ message: '$property must be a string' })
   @ApiPropertyOptional({
     description: 'Client ID; optional, but if present it must equal the client_id in the path',
     example: '01JNXXXXXXXXXXXXXXXXXXXXXX',
@@ -36,8 +37,9 @@ export class ClientRegistrationUpdateRequest extends ClientMetadataFields {
   client_id?: string;
 
   @IsOptional()
-  @IsString({ message: '$property must be a string' })
+  // Decorators register bottom-up and the pipe stops at the first error: the type check goes last.
   @MaxLength(256, { message: '$property must be at most 256 characters' })
+  @IsString({ message: '$property must be a string' })
   @ApiPropertyOptional({
     description:
       'Current client secret; optional, but if present it must equal the secret issued (RFC 7592 §2.2)',
