@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { ulid } from 'ulid';
+import { newUlid } from '../common/crypto/ids.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { ConsentEntity } from './entities/consent.entity.js';
 
@@ -26,7 +26,7 @@ export class ConsentsService {
     if (!existing) {
       try {
         await this.repo.insert({
-          id: ulid(),
+          id: newUlid(),
           userId,
           clientId,
           scopes: [...new Set(scopes)],

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { ulid } from 'ulid';
+import { newUlid } from '../common/crypto/ids.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { generateToken, matchesHash, nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
 import {
@@ -89,7 +89,7 @@ export class ClientRegistrationService {
   async register(input: ClientMetadataInput, ip: string): Promise<ClientInformation> {
     const metadata = this.validate(input);
     await this.policy.validate(metadata, { operation: 'register', ip });
-    const clientId = ulid();
+    const clientId = newUlid();
     const issuedAt = nowSeconds();
     const clientSecret = usesClientSecret(metadata.tokenEndpointAuthMethod)
       ? generateToken(CLIENT_SECRET_PREFIX)

@@ -1,16 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import {
-  calculateJwkThumbprint,
-  decodeProtectedHeader,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  jwtVerify,
-  SignJWT,
-  type CryptoKey,
-  type JWK,
-} from 'jose';
+import type { KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { DataSource, Repository } from 'typeorm';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { AppConfig } from '../config/app-config.js';
@@ -21,16 +12,23 @@ import {
   encryptPrivateKey,
 } from './key-encryption.js';
 import {
+  decodeCompactJwt,
+  importPrivateJwk,
+  importPublicJwk,
+  signCompactJwt,
+  verifyCompactJwt,
+  type SigningAlg,
+} from './jwt.js';
+import {
   JWT_CLOCK_TOLERANCE_SECONDS,
   KEYS_CACHE_TTL_MS,
   PUBLIC_JWK_MEMBERS,
   UNKNOWN_KID_RELOAD_INTERVAL_MS,
 } from './keys.constants.js';
 
-/** JWS algorithms this server signs with (RFC 7518 §3.1). */
-export type SigningAlg = 'ES256' | 'RS256';
+export type { SigningAlg } from './jwt.js';
 
-/** Why {@link KeysService.verifyJwt} rejected a token; `cause` holds the underlying `jose` error if any. */
+/** Why {@link KeysService.verifyJwt} rejected a token; `cause` holds the underlying error if any. */
 export class JwtVerificationError extends Error {
   override name = 'JwtVerificationError';
 }
@@ -43,7 +41,7 @@ interface LoadedKey {
   notAfter: number | null;
   /** Public members plus kid, alg, use (what the JWK Set publishes). */
   jwk: Record<string, unknown>;
-  publicKey: CryptoKey;
+  publicKey: KeyObject;
 }
 
 interface KeyState {
@@ -73,7 +71,7 @@ export class KeysService {
   private loading: Promise<KeyState> | null = null;
   private lastUnknownKidReload = 0;
   /** Decrypted private keys by kid. Kept out of the key state so publishing never needs decryption. */
-  private readonly privateKeys = new Map<string, Promise<CryptoKey>>();
+  private readonly privateKeys = new Map<string, Promise<KeyObject>>();
 
   constructor(
     private readonly config: AppConfig,
@@ -103,9 +101,11 @@ export class KeysService {
   async signJwt(payload: Record<string, unknown>, options: { typ?: string } = {}): Promise<string> {
     const { active } = await this.activeState();
     const privateKey = await this.privateKeyOf(active);
-    return new SignJWT(payload)
-      .setProtectedHeader({ alg: active.alg, kid: active.kid, typ: options.typ ?? 'JWT' })
-      .sign(privateKey);
+    return signCompactJwt(
+      { alg: active.alg as SigningAlg, kid: active.kid, typ: options.typ ?? 'JWT' },
+      payload,
+      privateKey,
+    );
   }
 
   /**
@@ -119,28 +119,27 @@ export class KeysService {
     token: string,
     options: { typ?: string; audience?: string } = {},
   ): Promise<Record<string, unknown>> {
-    let header;
+    let jwt;
     try {
-      header = decodeProtectedHeader(token);
+      jwt = decodeCompactJwt(token);
     } catch (cause) {
       throw new JwtVerificationError('malformed JWT', { cause });
     }
-    const kid = header.kid;
+    const kid = jwt.header.kid;
     if (typeof kid !== 'string' || kid.length === 0) {
       throw new JwtVerificationError('JWT header has no kid');
     }
     const key = await this.findPublishedKey(kid);
     if (!key) throw new JwtVerificationError('JWT signed by an unknown or expired key');
     try {
-      const { payload } = await jwtVerify(token, key.publicKey, {
-        algorithms: [key.alg],
+      return verifyCompactJwt(jwt, key.publicKey, {
+        alg: key.alg,
         issuer: this.config.issuer,
         audience: options.audience,
         typ: options.typ,
-        requiredClaims: ['exp'],
-        clockTolerance: JWT_CLOCK_TOLERANCE_SECONDS,
+        clockToleranceSeconds: JWT_CLOCK_TOLERANCE_SECONDS,
+        now: nowSeconds(),
       });
-      return payload;
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : 'invalid JWT';
       throw new JwtVerificationError(reason, { cause });
@@ -264,7 +263,7 @@ export class KeysService {
     const byKid = new Map<string, LoadedKey>();
     let active: KeyState['active'] = null;
     for (const row of rows) {
-      const loaded = await this.toLoadedKey(row);
+      const loaded = this.toLoadedKey(row);
       byKid.set(row.kid, loaded);
       if (row.activeSlot === 1) active = loaded;
     }
@@ -275,9 +274,9 @@ export class KeysService {
     return { loadedAt, active, byKid };
   }
 
-  private async toLoadedKey(row: SigningKeyEntity): Promise<LoadedKey> {
+  private toLoadedKey(row: SigningKeyEntity): LoadedKey {
     const jwk = publicMembers(row.publicJwk);
-    const publicKey = (await importJWK(jwk as JWK, row.alg)) as CryptoKey;
+    const publicKey = importPublicJwk(jwk, row.alg);
     return {
       kid: row.kid,
       alg: row.alg,
@@ -289,7 +288,7 @@ export class KeysService {
     };
   }
 
-  private privateKeyOf(key: LoadedKey): Promise<CryptoKey> {
+  private privateKeyOf(key: LoadedKey): Promise<KeyObject> {
     let pending = this.privateKeys.get(key.kid);
     if (!pending) {
       pending = this.decryptPrivateKey(key.kid, key.alg);
@@ -300,7 +299,7 @@ export class KeysService {
     return pending;
   }
 
-  private async decryptPrivateKey(kid: string, alg: string): Promise<CryptoKey> {
+  private async decryptPrivateKey(kid: string, alg: string): Promise<KeyObject> {
     const row = await this.keys
       .createQueryBuilder('k')
       .addSelect('k.privateKeyEnc')
@@ -317,7 +316,7 @@ export class KeysService {
       );
       throw new Error(`cannot decrypt signing key ${kid}`, { cause });
     }
-    return (await importJWK(JSON.parse(json) as JWK, alg)) as CryptoKey;
+    return importPrivateJwk(JSON.parse(json) as object, alg);
   }
 
   /** Inserts a first active key unless one exists; losing the race to another instance is fine. */

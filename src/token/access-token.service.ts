@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { JWTPayload } from 'jose';
 import { IsNull, type EntityManager, type Repository } from 'typeorm';
-import { ulid } from 'ulid';
+import { newUlid } from '../common/crypto/ids.js';
 import { ClientsService, type RegisteredClient } from '../client-registration/index.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { AppConfig } from '../config/app-config.js';
@@ -58,7 +58,7 @@ export class AccessTokenService {
   async mint(grant: AccessTokenGrant): Promise<MintedAccessToken> {
     const iat = nowSeconds();
     const expiresIn = this.config.token.accessTtlSeconds;
-    const jti = ulid();
+    const jti = newUlid();
     const aud = grant.audience?.length
       ? grant.audience.length === 1
         ? grant.audience[0]

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { ulid } from 'ulid';
+import { newUlid } from '../common/crypto/ids.js';
 import { generateToken, nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
 import { AppConfig } from '../config/app-config.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
@@ -54,7 +54,7 @@ export class AuthorizationCodeService {
     const now = nowSeconds();
     await this.codes.insert({
       codeHash: sha256Hex(code),
-      grantId: ulid(),
+      grantId: newUlid(),
       clientId: input.clientId,
       userId: input.userId,
       redirectUri: input.redirectUri,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type EntityManager, type Repository } from 'typeorm';
-import { ulid } from 'ulid';
+import { newUlid } from '../common/crypto/ids.js';
 import { generateToken, nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
 import { AppConfig } from '../config/app-config.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
@@ -34,7 +34,7 @@ export class RefreshTokenService {
     const token = generateToken('rt_');
     const now = nowSeconds();
     const record = this.repo.create({
-      id: ulid(),
+      id: newUlid(),
       tokenHash: sha256Hex(token),
       familyId: grant.familyId,
       clientId: grant.clientId,

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
 import { Repository } from 'typeorm';
-import { ulid } from 'ulid';
+import { newUlid } from '../common/crypto/ids.js';
 import { UserEntity } from './entities/user.entity.js';
 import {
   ARGON2_OPTIONS,
@@ -91,7 +91,7 @@ export class UsersService {
 
     if (await this.users.exist({ where: { username } })) throw new UsernameTakenError(username);
     const passwordHash = await argon2.hash(password, ARGON2_OPTIONS);
-    const id = `usr_${ulid()}`;
+    const id = `usr_${newUlid()}`;
     try {
       await this.users.insert({
         id,
