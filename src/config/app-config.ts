@@ -5,6 +5,12 @@ export interface DatabaseConfig {
   /** `mariadb` uses the same mysql2 driver; TypeORM needs to know it to read MariaDB's catalogue right. */
   type: 'sqlite' | 'mysql' | 'mariadb';
   sqlitePath: string;
+  /**
+   * SQLite `synchronous` in WAL mode. `normal` (default): no fsync per commit; an application crash loses
+   * nothing, an OS crash or power cut may roll back the last commits (never corrupts). `full`: every
+   * commit is fsynced before it returns, at the price of one fsync per write (docs/decisions.md §7).
+   */
+  sqliteSynchronous: 'normal' | 'full';
   host: string;
   port: number;
   user: string;
@@ -104,6 +110,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
   c.database = {
     type: (env.DB_TYPE as DatabaseConfig['type']) ?? 'sqlite',
     sqlitePath: env.DB_SQLITE_PATH ?? 'data/authms.sqlite',
+    sqliteSynchronous: (env.DB_SQLITE_SYNCHRONOUS as DatabaseConfig['sqliteSynchronous']) ?? 'normal',
     host: env.DB_HOST ?? '127.0.0.1',
     port: env.DB_PORT ?? 3306,
     user: env.DB_USER ?? 'root',

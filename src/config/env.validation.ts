@@ -57,6 +57,8 @@ export class EnvironmentVariables {
   @IsOptional() @IsIn(['sqlite', 'mysql', 'mariadb']) DB_TYPE?: string;
   /** SQLite database file. */
   @IsOptional() @IsString() DB_SQLITE_PATH?: string;
+  /** SQLite durability per commit: `normal` (WAL, no fsync per commit; default) or `full`. */
+  @IsOptional() @IsIn(['normal', 'full']) DB_SQLITE_SYNCHRONOUS?: string;
   @IsOptional() @IsString() DB_HOST?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535) DB_PORT?: number;
   @IsOptional() @IsString() DB_USER?: string;

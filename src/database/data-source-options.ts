@@ -44,8 +44,11 @@ export function buildDataSourceOptions(
     type: 'better-sqlite3',
     database: db.sqlitePath,
     // WAL lets readers proceed while a writer commits; busy_timeout makes a second process wait, not fail.
+    // better-sqlite3 is synchronous, so with synchronous=FULL every commit's fsync (milliseconds on most
+    // disks) stalls the whole event loop; NORMAL in WAL mode syncs at checkpoints only and never corrupts.
     prepareDatabase: (conn: { pragma: (s: string) => unknown }) => {
       conn.pragma('journal_mode = WAL');
+      conn.pragma(`synchronous = ${db.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       conn.pragma('busy_timeout = 5000');
       conn.pragma('foreign_keys = ON');
     },

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { methodNotAllowed } from '../http/allowed-methods.js';
 import { OAuthError } from './oauth-error.js';
 
 /** Body of every error response: `OAuthErrorResponse` (RFC 6749 §5.2, RFC 7591 §3.2.2). */
@@ -95,7 +96,12 @@ export class OAuthExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
-    const err = toOAuthError(exception);
+    let err = toOAuthError(exception);
+    // No route took the request: a known path with another method is 405 with Allow, not 404.
+    if (err.status === 404 && req.app) {
+      // Nest's 404 handler sits in a router mounted on the global prefix: the full path is base + path.
+      err = methodNotAllowed(req.app, req.method, req.baseUrl + req.path) ?? err;
+    }
     if (err.status >= 500) {
       const cause = err.cause ?? exception;
       this.logger.error(

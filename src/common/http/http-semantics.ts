@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { OAuthError } from '../errors/oauth-error.js';
 import { sendOAuthError } from '../errors/oauth-exception.filter.js';
+import { allowedMethods, allowHeader, methodNotAllowed } from './allowed-methods.js';
 
 /**
  * Endpoints that browsers may call cross-origin (CORS, `Access-Control-Allow-Origin: *`): discovery and
@@ -23,59 +24,39 @@ const DEFAULT_ALLOWED_HEADERS = 'Authorization, Content-Type, Accept, DPoP';
 /** A preflight's `Access-Control-Request-Headers`: a comma-separated list of header names. */
 const HEADER_LIST = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+(?:[ \t]*,[ \t]*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$/;
 const PREFLIGHT_MAX_AGE = '600';
-const MANY_METHODS = 10;
-
-/** The parts of the Express router (the `router` package behind Express 5) read here. */
-interface RouteLayer {
-  route?: { methods: Record<string, boolean> };
-  match(path: string): unknown;
-}
-interface RoutedApp {
-  router?: { stack: RouteLayer[] };
-}
-
-/**
- * The methods the application's routes serve at `path` (upper case, with HEAD where GET is served), or
- * an empty set when no route matches. Catch-all handlers are Nest's 404 handlers, not routes.
- */
-export function allowedMethods(app: object, path: string): Set<string> {
-  const methods = new Set<string>();
-  for (const layer of (app as RoutedApp).router?.stack ?? []) {
-    const route = layer.route;
-    // Nest answers 404 on the global-prefix exclusions (`/.well-known/...`) with a route for every
-    // method, and elsewhere with `all`: neither is an endpoint. No endpoint serves ten methods.
-    if (!route || route.methods._all || Object.keys(route.methods).length >= MANY_METHODS) continue;
-    let matched: unknown;
-    try {
-      matched = layer.match(path);
-    } catch {
-      // A parameter with broken percent-encoding: the route itself answers 400 for it.
-      matched = true;
-    }
-    if (!matched) continue;
-    for (const [m, on] of Object.entries(route.methods)) if (on) methods.add(m.toUpperCase());
-  }
-  if (methods.has('GET')) methods.add('HEAD');
-  return methods;
-}
+/** Root paths seen recently: a handful of real ones; cleared when full, so it cannot grow. */
+const ROOT_CACHE_SIZE = 64;
 
 /**
  * HTTP method semantics and CORS in front of every route (RFC 9110 §9.3.7, §15.5.6; Fetch CORS):
  *
  * - A known path with a method it does not serve answers `405` with `Allow` and the OAuth error body
- *   (`invalid_request`), not a 404 — e.g. `GET /oauth/token` or `PATCH /oauth/register/{id}`.
+ *   (`invalid_request`), not a 404 — e.g. `GET /oauth/token` or `PATCH /oauth/register/{id}`. Under
+ *   `/api` the exception filter turns Nest's 404 into that 405 (see {@link methodNotAllowed}), so
+ *   requests that reach a route never pay for a scan of the route table.
  * - `OPTIONS` on a known path answers `204` with `Allow`; on the {@link CORS_PATHS} a CORS preflight
  *   also gets `Access-Control-Allow-Methods`, the requested headers and a max age.
  * - Responses of the {@link CORS_PATHS} carry `Access-Control-Allow-Origin: *` (always, so a shared
  *   cache of the public discovery documents never serves a copy without it) and expose
- *   `WWW-Authenticate` and `Retry-After`. No `Access-Control-Allow-Credentials`, ever.
+ *   `WWW-Authenticate`, `Retry-After` and the rate-limit headers. Never
+ *   `Access-Control-Allow-Credentials`.
  * - A path outside `/api` that no route serves (e.g. `/.well-known/oauth-protected-resource`) answers
  *   the JSON 404 of the API instead of Express's HTML page.
  *
- * `app` is the Express instance; its routes are read per request, so the middleware can be installed
- * before Nest registers them.
+ * `app` is the Express instance; its routes are read when requests come, so the middleware can be
+ * installed before Nest registers them.
  */
 export function httpSemantics(app: object): RequestHandler {
+  const rootMethods = new Map<string, Set<string>>();
+  const methodsAtRoot = (path: string): Set<string> => {
+    let methods = rootMethods.get(path);
+    if (!methods) {
+      if (rootMethods.size >= ROOT_CACHE_SIZE) rootMethods.clear();
+      methods = allowedMethods(app, path);
+      rootMethods.set(path, methods);
+    }
+    return methods;
+  };
   return (req: Request, res: Response, next: NextFunction): void => {
     const path = req.path;
     const cors = CORS_PATHS.some((re) => re.test(path));
@@ -83,18 +64,19 @@ export function httpSemantics(app: object): RequestHandler {
       res.setHeader('Access-Control-Allow-Origin', '*');
       res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
     }
-    const methods = allowedMethods(app, path);
+    const api = path.startsWith('/api/');
+    if (req.method !== 'OPTIONS' && api) return next();
+    const methods = api ? allowedMethods(app, path) : methodsAtRoot(path);
     if (methods.size === 0) {
-      if (path.startsWith('/api/')) return next(); // Nest's own 404 (and Swagger UI's assets)
+      if (api) return next(); // Nest's own 404 (and Swagger UI's assets)
       sendOAuthError(
         res,
         new OAuthError('not_found', 404, 'The requested resource does not exist'),
       );
       return;
     }
-    methods.add('OPTIONS');
-    const allow = [...methods].join(', ');
     if (req.method === 'OPTIONS') {
+      const allow = allowHeader(methods);
       res.setHeader('Allow', allow);
       const requested = req.headers['access-control-request-method'];
       if (cors && req.headers.origin !== undefined && requested !== undefined) {
@@ -113,16 +95,9 @@ export function httpSemantics(app: object): RequestHandler {
       res.status(204).end();
       return;
     }
-    if (!methods.has(req.method)) {
-      res.setHeader('Allow', allow);
-      sendOAuthError(
-        res,
-        new OAuthError(
-          'invalid_request',
-          405,
-          `The ${/^[A-Z]{1,16}$/.test(req.method) ? req.method : 'request'} method is not allowed here; allowed: ${allow}`,
-        ),
-      );
+    const notAllowed = methodNotAllowed(app, req.method, path, methods);
+    if (notAllowed) {
+      sendOAuthError(res, notAllowed);
       return;
     }
     next();
