@@ -110,7 +110,8 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
   c.database = {
     type: (env.DB_TYPE as DatabaseConfig['type']) ?? 'sqlite',
     sqlitePath: env.DB_SQLITE_PATH ?? 'data/authms.sqlite',
-    sqliteSynchronous: (env.DB_SQLITE_SYNCHRONOUS as DatabaseConfig['sqliteSynchronous']) ?? 'normal',
+    sqliteSynchronous:
+      (env.DB_SQLITE_SYNCHRONOUS as DatabaseConfig['sqliteSynchronous']) ?? 'normal',
     host: env.DB_HOST ?? '127.0.0.1',
     port: env.DB_PORT ?? 3306,
     user: env.DB_USER ?? 'root',
