@@ -76,18 +76,30 @@ export class ClientsService {
    * (`client_secret_expires_at`, RFC 7591 §3.2.1). Unknown and deleted clients are `invalid`.
    */
   async checkSecret(clientId: string, secret: string): Promise<SecretCheck> {
-    if (!isPlausibleClientId(clientId)) return 'invalid';
+    return (await this.findActiveWithSecretCheck(clientId, secret))?.check ?? 'invalid';
+  }
+
+  /**
+   * {@link findActiveById} and {@link checkSecret} in one read (the token endpoint needs both on every
+   * request): the active client, or null, with the verdict on `secret`.
+   */
+  async findActiveWithSecretCheck(
+    clientId: string,
+    secret: string,
+  ): Promise<{ client: RegisteredClient; check: SecretCheck } | null> {
+    if (!isPlausibleClientId(clientId)) return null;
     const row = await this.repo
       .createQueryBuilder('c')
-      .select(['c.id', 'c.clientSecretExpiresAt'])
       .addSelect('c.clientSecretHash')
       .where('c.id = :id', { id: clientId })
       .getOne();
-    if (!row?.clientSecretHash || !matchesHash(secret, row.clientSecretHash)) return 'invalid';
-    if (row.clientSecretExpiresAt !== 0 && row.clientSecretExpiresAt <= nowSeconds()) {
-      return 'expired';
+    if (!row) return null;
+    let check: SecretCheck = 'valid';
+    if (!row.clientSecretHash || !matchesHash(secret, row.clientSecretHash)) check = 'invalid';
+    else if (row.clientSecretExpiresAt !== 0 && row.clientSecretExpiresAt <= nowSeconds()) {
+      check = 'expired';
     }
-    return 'valid';
+    return { client: toRegisteredClient(row), check };
   }
 }
 

@@ -129,9 +129,11 @@ export class ClientAuthenticationService {
     if (basic && bodyId !== undefined && bodyId !== clientId) {
       throw OAuthError.invalidClient('client_id does not match the authenticated client', true);
     }
-    const client = await this.activeClient(clientId, basic);
+    // One read for the client and the secret check (both on every token request).
+    const found = await this.clients.findActiveWithSecretCheck(clientId, secret);
+    if (!found) throw OAuthError.invalidClient('Client authentication failed', basic);
+    const { client, check } = found;
     this.requireMethod(client, method, basic);
-    const check = await this.clients.checkSecret(clientId, secret);
     if (check === 'expired') {
       // RFC 7591 §3.2.1: the secret is unusable after client_secret_expires_at.
       throw OAuthError.invalidClient('The client secret has expired', basic);
