@@ -439,7 +439,7 @@ describe(`client authentication at the token endpoint (${TEST_DB_TYPE})`, () => 
     );
   });
 
-  it('sets aud from an RFC 8707 resource and refuses a relative or fragment resource', async () => {
+  it('sets aud from an RFC 8707 resource and refuses a relative, fragment or non-RFC 3986 resource', async () => {
     const c = await seedClient(t, CC);
     const auth = basic(c.clientId, c.clientSecret!);
     const ok = await postForm(
@@ -452,7 +452,13 @@ describe(`client authentication at the token endpoint (${TEST_DB_TYPE})`, () => 
       Buffer.from(ok.body.access_token.split('.')[1], 'base64url').toString(),
     );
     expect(payload.aud).toBe('https://api.example.com/');
-    for (const resource of ['/relative', 'https://api.example.com/#frag']) {
+    for (const resource of [
+      '/relative',
+      'https://api.example.com/#frag',
+      'https://api.example.com/\\x',
+      'https://api.example.com/ü',
+      'https://api.example.com/%zz',
+    ]) {
       expectOAuthError(
         await postForm(t, { grant_type: 'client_credentials', resource }, { auth }),
         400,

@@ -333,6 +333,9 @@ function isStillRegistered(client: RegisteredClient, uri: string): boolean {
   return target !== null && client.redirectUris.some((r) => withoutPort(r) === target);
 }
 
+/** RFC 3986 §2: unreserved and reserved characters and `%`. */
+const RESOURCE_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/;
+
 /** RFC 8707 §2: `resource` values are absolute URIs without a fragment; else `invalid_target`. */
 function parseResources(params: TokenParams): string[] | null {
   const values = params.getAll('resource');
@@ -341,7 +344,13 @@ function parseResources(params: TokenParams): string[] | null {
     let ok: boolean;
     try {
       const u = new URL(v);
-      ok = !v.includes('#') && u.protocol.length > 1 && v.length <= 2048;
+      // RFC 3986 characters only: the value becomes the token's `aud`, compared as a string.
+      ok =
+        !v.includes('#') &&
+        u.protocol.length > 1 &&
+        v.length <= 2048 &&
+        RESOURCE_CHARS.test(v) &&
+        !/%(?![0-9A-Fa-f]{2})/.test(v);
     } catch {
       ok = false;
     }
