@@ -149,28 +149,64 @@ describe(`CLIs: user:create and keys:rotate (${TEST_DB_TYPE})`, () => {
     expect(run.stderr).toMatch(/KEYS_ALG/);
   });
 
-  it('keys:rotate prints only the new kid, which every instance then signs with and publishes first', async () => {
+  it('keys:rotate prints only "<alg> <kid>" per algorithm in use; every instance then signs with and publishes them first', async () => {
     const before = (await request(t.url).get('/.well-known/jwks.json').expect(200)).body as {
-      keys: { kid: string }[];
+      keys: { kid: string; alg: string }[];
     };
+    // KEYS_ALG=ES256 for access tokens, TOKEN_ID_ALG=RS256 for ID tokens (the defaults).
+    expect(before.keys.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
     const { io, out } = fakeIo(env);
-    const code = await runKeysRotate(io);
+    const code = await runKeysRotate([], io);
     const run = out();
     expect(code).toBe(0);
-    expect(run.stdout).toMatch(/^[\w-]{43}\n$/);
-    const kid = run.stdout.trim();
-    expect(kid).not.toBe(before.keys[0].kid);
+    expect(run.stdout).toMatch(/^ES256 [\w-]{43}\nRS256 [\w-]{43}\n$/);
+    const kids = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' ')[1]);
+    for (const kid of kids) expect(before.keys.map((k) => k.kid)).not.toContain(kid);
     const { KeysService } = await import('../src/keys/index.js');
     await t.app.get(KeysService).reload();
     const after = (await request(t.url).get('/.well-known/jwks.json').expect(200)).body as {
       keys: { kid: string }[];
     };
-    expect(after.keys.map((k) => k.kid)).toEqual([kid, before.keys[0].kid]);
+    expect(after.keys.map((k) => k.kid).slice(0, 2)).toEqual(kids);
+    expect(
+      after.keys
+        .map((k) => k.kid)
+        .slice(2)
+        .sort(),
+    ).toEqual(before.keys.map((k) => k.kid).sort());
+  });
+
+  it('keys:rotate --alg rotates only the named algorithm; a bad option exits 2 with usage', async () => {
+    const before = (await request(t.url).get('/.well-known/jwks.json').expect(200)).body as {
+      keys: { kid: string; alg: string }[];
+    };
+    const { io, out } = fakeIo(env);
+    expect(await runKeysRotate(['--alg', 'RS256'], io)).toBe(0);
+    expect(out().stdout).toMatch(/^RS256 [\w-]{43}\n$/);
+    const { KeysService } = await import('../src/keys/index.js');
+    await t.app.get(KeysService).reload();
+    const after = (await request(t.url).get('/.well-known/jwks.json').expect(200)).body as {
+      keys: { kid: string; alg: string }[];
+    };
+    // The active ES256 key is untouched; the RS256 one is new.
+    expect(after.keys[0]).toEqual(before.keys[0]);
+    expect(after.keys[1].alg).toBe('RS256');
+    expect(after.keys[1].kid).toBe(out().stdout.trim().split(' ')[1]);
+
+    for (const argv of [['--alg', 'HS256'], ['--alg'], ['RS256'], ['--algo', 'RS256']]) {
+      const bad = fakeIo(env);
+      expect(await runKeysRotate(argv, bad.io), argv.join(' ')).toBe(2);
+      expect(bad.out().stderr).toMatch(/Usage: npm run keys:rotate/);
+      expect(bad.out().stdout).toBe('');
+    }
   });
 
   it('keys:rotate exits 1 with a message when the configuration is invalid', async () => {
     const { io, out } = fakeIo({ ...env, KEYS_ENCRYPTION_KEY: 'too-short' });
-    expect(await runKeysRotate(io)).toBe(1);
+    expect(await runKeysRotate([], io)).toBe(1);
     expect(out().stderr).toMatch(/KEYS_ENCRYPTION_KEY/);
     expect(out().stderr).not.toContain('too-short');
   });
@@ -240,14 +276,17 @@ describe(`compiled CLI entry points (${TEST_DB_TYPE})`, () => {
     expect(dup.stderr).toMatch(/already taken/);
   }, 60_000);
 
-  it('keys-rotate.js prints one kid and exits 0', async () => {
+  it('keys-rotate.js prints one "<alg> <kid>" line per algorithm in use and exits 0; --alg picks one', async () => {
     const first = await run('keys-rotate.js', [], '');
-    const second = await run('keys-rotate.js', [], '');
+    const second = await run('keys-rotate.js', ['--alg', 'ES256'], '');
     expect(first).toMatchObject({
       code: 0,
-      stdout: expect.stringMatching(/^[\w-]{43}\n$/) as unknown,
+      stdout: expect.stringMatching(/^ES256 [\w-]{43}\nRS256 [\w-]{43}\n$/) as unknown,
     });
-    expect(second.code).toBe(0);
-    expect(second.stdout).not.toBe(first.stdout);
+    expect(second).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^ES256 [\w-]{43}\n$/) as unknown,
+    });
+    expect(first.stdout).not.toContain(second.stdout.trim());
   }, 60_000);
 });

@@ -89,7 +89,8 @@ describe(`discovery metadata (${TEST_DB_TYPE})`, () => {
         code_challenge_methods_supported: ['S256'],
         authorization_response_iss_parameter_supported: true,
         subject_types_supported: ['public'],
-        id_token_signing_alg_values_supported: ['ES256'],
+        // OIDC Discovery §3: "The algorithm RS256 MUST be included"; TOKEN_ID_ALG defaults to it.
+        id_token_signing_alg_values_supported: ['RS256'],
         request_parameter_supported: false,
         request_uri_parameter_supported: false,
         claims_parameter_supported: false,
@@ -128,13 +129,17 @@ describe(`discovery metadata (${TEST_DB_TYPE})`, () => {
     for (const path of PATHS) await request(t.url).get(`/api/v1${path}`).expect(404);
   });
 
-  it('id_token_signing_alg_values_supported names the algorithm of the key in the JWK Set', async () => {
+  it('id_token_signing_alg_values_supported names algorithms that have a key in the JWK Set', async () => {
     const doc = await metadata(t, PATHS[1]);
     const jwks = (await request(t.url).get('/.well-known/jwks.json').expect(200)).body as {
       keys: { alg: string }[];
     };
-    expect(doc.id_token_signing_alg_values_supported).toEqual([jwks.keys[0].alg]);
-    expect(await t.app.get(KeysService).currentAlg()).toBe(jwks.keys[0].alg);
+    // ES256 signs the access tokens, RS256 the ID tokens.
+    expect(jwks.keys.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
+    for (const alg of doc.id_token_signing_alg_values_supported as string[]) {
+      expect(jwks.keys.map((k) => k.alg)).toContain(alg);
+    }
+    expect(t.app.get(KeysService).configuredAlgs()).toEqual(['ES256', 'RS256']);
   });
 
   it('is accepted by oauth4webapi for both the oauth2 and oidc algorithms', async () => {
@@ -183,10 +188,27 @@ describe(`discovery with RS256 keys (${TEST_DB_TYPE})`, () => {
     await t?.close();
   });
 
-  it('advertises RS256 for ID tokens when the signing key is RSA', async () => {
+  it('advertises RS256 for ID tokens when every key is RSA', async () => {
     const res = await request(t.url).get('/.well-known/openid-configuration').expect(200);
     expect((res.body as Record<string, unknown>).id_token_signing_alg_values_supported).toEqual([
       'RS256',
+    ]);
+  });
+});
+
+describe(`discovery with TOKEN_ID_ALG=ES256 (${TEST_DB_TYPE})`, () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { TOKEN_ID_ALG: 'ES256' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('advertises exactly ES256, the one algorithm ID tokens are then signed with', async () => {
+    const res = await request(t.url).get('/.well-known/openid-configuration').expect(200);
+    expect((res.body as Record<string, unknown>).id_token_signing_alg_values_supported).toEqual([
+      'ES256',
     ]);
   });
 });

@@ -57,33 +57,40 @@ describe(`signing keys and JWKS (${TEST_DB_TYPE})`, () => {
     await t?.close();
   });
 
-  it('publishes one ES256 public key with kid, alg and use=sig and no private members (RFC 7517 §4, §5)', async () => {
+  it('publishes one key per algorithm in use, ES256 (access tokens) and RS256 (ID tokens), with kid, alg and use=sig and no private members (RFC 7517 §4, §5)', async () => {
     const res = await request(t.url).get('/.well-known/jwks.json').expect(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['cache-control']).toBe('public, max-age=300');
     const jwks = res.body as { keys: Record<string, unknown>[] };
-    expect(jwks.keys).toHaveLength(1);
-    const [key] = jwks.keys;
-    expect(Object.keys(key).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
-    expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
-    expect(typeof key.kid).toBe('string');
-    for (const m of PRIVATE_MEMBERS) expect(key).not.toHaveProperty(m);
+    expect(jwks.keys).toHaveLength(2);
+    const [ec, rsa] = jwks.keys;
+    expect(Object.keys(ec).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
+    expect(ec).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(Object.keys(rsa).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
+    expect(rsa).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', e: 'AQAB' });
+    expect(Buffer.from(String(rsa.n), 'base64url').length * 8).toBeGreaterThanOrEqual(2048);
+    for (const key of jwks.keys) {
+      expect(typeof key.kid).toBe('string');
+      for (const m of PRIVATE_MEMBERS) expect(key).not.toHaveProperty(m);
+    }
   });
 
   it('serves the JWK Set at the host root only, not under /api/v1 (RFC 8414 §2 jwks_uri)', async () => {
     await request(t.url).get('/api/v1/.well-known/jwks.json').expect(404);
   });
 
-  it('stores the private key encrypted (AES-256-GCM envelope), never as PEM or a plain JWK', async () => {
+  it('stores the private keys encrypted (AES-256-GCM envelope), never as PEM or a plain JWK, each algorithm in its own active slot', async () => {
     const rows = await keyRows(t);
-    expect(rows).toHaveLength(1);
-    const row = rows[0];
-    expect(row.private_key_enc).toMatch(/^v1\.[\w-]+\.[\w-]+\.[\w-]+$/);
-    expect(row.private_key_enc).not.toMatch(/BEGIN|PRIVATE|"d"|"kty"/);
-    const publicJwk = JSON.parse(row.public_jwk) as Record<string, unknown>;
-    for (const m of PRIVATE_MEMBERS) expect(publicJwk).not.toHaveProperty(m);
-    expect(Number(row.active_slot)).toBe(1);
-    expect(row.status).toBe('active');
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row.private_key_enc).toMatch(/^v1\.[\w-]+\.[\w-]+\.[\w-]+$/);
+      expect(row.private_key_enc).not.toMatch(/BEGIN|PRIVATE|"d"|"p"|"q"|"kty"/);
+      const publicJwk = JSON.parse(row.public_jwk) as Record<string, unknown>;
+      for (const m of PRIVATE_MEMBERS) expect(publicJwk).not.toHaveProperty(m);
+      expect(row.status).toBe('active');
+    }
+    const slots = Object.fromEntries(rows.map((r) => [r.alg, Number(r.active_slot)]));
+    expect(slots).toEqual({ ES256: 1, RS256: 2 });
   });
 
   it('signs JWTs that jose verifies against the published JWK Set, header alg/kid/typ set (RFC 7515 §4.1)', async () => {
@@ -98,7 +105,20 @@ describe(`signing keys and JWKS (${TEST_DB_TYPE})`, () => {
     expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
     expect(protectedHeader.kid).toBe((await fetchJwks(t)).keys[0].kid);
     expect(decodeProtectedHeader(await keys.signJwt(claims(t))).typ).toBe('JWT');
-    expect(await keys.currentAlg()).toBe('ES256');
+  });
+
+  it('signs with the key of the algorithm asked for (default KEYS_ALG); verifyJwt accepts every published key', async () => {
+    const [ec, rsa] = (await fetchJwks(t)).keys;
+    const es = await keys.signJwt(claims(t));
+    const rs = await keys.signJwt(claims(t), { alg: 'RS256' });
+    expect(decodeProtectedHeader(es)).toMatchObject({ alg: 'ES256', kid: ec.kid });
+    expect(decodeProtectedHeader(rs)).toMatchObject({ alg: 'RS256', kid: rsa.kid });
+    const set = createLocalJWKSet(await fetchJwks(t));
+    for (const token of [es, rs]) {
+      await jwtVerify(token, set, { issuer: t.url });
+      await expect(keys.verifyJwt(token)).resolves.toMatchObject({ sub: 'usr_test' });
+    }
+    expect(keys.configuredAlgs()).toEqual(['ES256', 'RS256']);
   });
 
   it('verifyJwt accepts its own tokens and checks typ and audience when asked', async () => {
@@ -196,34 +216,70 @@ describe(`signing keys and JWKS (${TEST_DB_TYPE})`, () => {
     }
   });
 
-  it('rotation makes a new signing key and keeps the old one published and verifying for max(TTL) plus margins', async () => {
-    const [before] = (await fetchJwks(t)).keys;
-    const oldToken = await keys.signJwt(claims(t));
-    const newKid = await keys.rotate();
-    expect(newKid).not.toBe(before.kid);
+  it('rotation makes a new signing key per algorithm and keeps the old ones published and verifying for max(TTL) plus margins', async () => {
+    const before = (await fetchJwks(t)).keys;
+    expect(before.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
+    const oldTokens = [
+      await keys.signJwt(claims(t)),
+      await keys.signJwt(claims(t), { alg: 'RS256' }),
+    ];
+    const rotated = await keys.rotate();
+    expect(rotated.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
+    const newKids = rotated.map((k) => k.kid);
+    for (const kid of newKids) expect(before.map((k) => k.kid)).not.toContain(kid);
 
     const jwks = await fetchJwks(t);
-    expect(jwks.keys.map((k) => k.kid)).toEqual([newKid, before.kid]);
-    await expect(keys.verifyJwt(oldToken)).resolves.toMatchObject({ sub: 'usr_test' });
-    const newToken = await keys.signJwt(claims(t));
-    expect(decodeProtectedHeader(newToken).kid).toBe(newKid);
-    // Relying parties holding the JWK Set verify both.
+    // Active keys first (ES256, RS256), then the retired ones.
+    expect(jwks.keys.map((k) => k.kid).slice(0, 2)).toEqual(newKids);
+    expect(
+      jwks.keys
+        .map((k) => k.kid)
+        .slice(2)
+        .sort(),
+    ).toEqual(before.map((k) => k.kid).sort());
+    const newTokens = [
+      await keys.signJwt(claims(t)),
+      await keys.signJwt(claims(t), { alg: 'RS256' }),
+    ];
+    expect(newTokens.map((tk) => decodeProtectedHeader(tk).kid)).toEqual(newKids);
+    // Relying parties holding the JWK Set verify all of them, and so do we.
     const set = createLocalJWKSet(jwks);
-    await jwtVerify(oldToken, set, { issuer: t.url });
-    await jwtVerify(newToken, set, { issuer: t.url });
+    for (const token of [...oldTokens, ...newTokens]) {
+      await jwtVerify(token, set, { issuer: t.url });
+      await expect(keys.verifyJwt(token)).resolves.toMatchObject({ sub: 'usr_test' });
+    }
 
     const rows = await keyRows(t);
-    const retired = rows.find((r) => r.kid === before.kid);
-    expect(retired).toMatchObject({ status: 'retired', active_slot: null });
-    // max(TOKEN_ACCESS_TTL=600, TOKEN_ID_TTL=900) + 60 s cache + 30 s clock tolerance.
-    expect(Number(retired?.not_after) - Number(retired?.retired_at)).toBe(900 + 60 + 30);
-    expect(rows.filter((r) => Number(r.active_slot) === 1).map((r) => r.kid)).toEqual([newKid]);
+    for (const old of before) {
+      const retired = rows.find((r) => r.kid === old.kid);
+      expect(retired).toMatchObject({ status: 'retired', active_slot: null });
+      // max(TOKEN_ACCESS_TTL=600, TOKEN_ID_TTL=900) + 60 s cache + 30 s clock tolerance.
+      expect(Number(retired?.not_after) - Number(retired?.retired_at)).toBe(900 + 60 + 30);
+    }
+    const active = rows.filter((r) => r.active_slot !== null);
+    expect(Object.fromEntries(active.map((r) => [Number(r.active_slot), r.kid]))).toEqual({
+      1: newKids[0],
+      2: newKids[1],
+    });
+  });
+
+  it('rotating one algorithm leaves the other algorithm’s active key alone', async () => {
+    const [ec, rsa] = (await fetchJwks(t)).keys;
+    const [rotated] = await keys.rotate({ algs: ['RS256'] });
+    expect(rotated.alg).toBe('RS256');
+    const after = (await fetchJwks(t)).keys;
+    expect(after.slice(0, 2).map((k) => k.kid)).toEqual([ec.kid, rotated.kid]);
+    expect(after.map((k) => k.kid)).toContain(rsa.kid);
+    expect(decodeProtectedHeader(await keys.signJwt(claims(t))).kid).toBe(ec.kid);
+    expect(decodeProtectedHeader(await keys.signJwt(claims(t), { alg: 'RS256' })).kid).toBe(
+      rotated.kid,
+    );
   });
 
   it('drops retired keys from the JWK Set and from verification once their window has passed', async () => {
     const oldToken = await keys.signJwt(claims(t));
     const oldKid = decodeProtectedHeader(oldToken).kid;
-    const newKid = await keys.rotate();
+    const [{ kid: newKid }] = await keys.rotate({ algs: ['ES256'] });
     await t.dataSource.query('UPDATE signing_keys SET not_after = ? WHERE kid = ?', [
       nowSeconds() - 1,
       oldKid,
@@ -266,7 +322,7 @@ describe(`signing keys shared by instances (${TEST_DB_TYPE})`, () => {
     return [a, b];
   }
 
-  it('two instances creating the first key at once end with one active key and agree on it', async () => {
+  it('two instances creating the first keys at once end with one active key per algorithm and agree on them', async () => {
     const [a, b] = await twoInstances();
     const ka = a.app.get(KeysService);
     const kb = b.app.get(KeysService);
@@ -276,9 +332,87 @@ describe(`signing keys shared by instances (${TEST_DB_TYPE})`, () => {
     ]);
     const kids = new Set(results.map((r) => r.keys.map((k) => k.kid).join(',')));
     expect(kids.size).toBe(1);
+    expect(results[0].keys.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
     const rows = await keyRows(a);
-    expect(rows).toHaveLength(1);
-    expect(Number(rows[0].active_slot)).toBe(1);
+    expect(rows).toHaveLength(2);
+    expect(Object.fromEntries(rows.map((r) => [r.alg, Number(r.active_slot)]))).toEqual({
+      ES256: 1,
+      RS256: 2,
+    });
+  });
+
+  it('two instances racing to sign with each algorithm first (no JWK Set read) also end with one key per algorithm', async () => {
+    const [a, b] = await twoInstances();
+    const ka = a.app.get(KeysService);
+    const kb = b.app.get(KeysService);
+    const payload = claims(a);
+    const tokens = await Promise.all(
+      [ka, kb, ka, kb].flatMap((k) => [
+        k.signJwt(payload, { alg: 'RS256' }),
+        k.signJwt(payload, { alg: 'ES256' }),
+      ]),
+    );
+    const kidsByAlg = new Map<string, Set<unknown>>();
+    for (const token of tokens) {
+      const { alg, kid } = decodeProtectedHeader(token);
+      kidsByAlg.set(String(alg), (kidsByAlg.get(String(alg)) ?? new Set()).add(kid));
+    }
+    expect([...kidsByAlg.keys()].sort()).toEqual(['ES256', 'RS256']);
+    for (const kids of kidsByAlg.values()) expect(kids.size).toBe(1);
+    expect(await keyRows(a)).toHaveLength(2);
+    for (const token of tokens) {
+      await expect(ka.verifyJwt(token)).resolves.toBeTruthy();
+      await expect(kb.verifyJwt(token)).resolves.toBeTruthy();
+    }
+  });
+
+  it('instances with different TOKEN_ID_ALG share the keys of each algorithm and verify each other’s tokens', async () => {
+    const [a, b] = await twoInstances({ TOKEN_ID_ALG: 'ES256' }, { TOKEN_ID_ALG: 'RS256' });
+    const ka = a.app.get(KeysService);
+    const kb = b.app.get(KeysService);
+    expect((await ka.getPublicJwks()).keys.map((k) => k.alg)).toEqual(['ES256']);
+    // B needs an RS256 key too; A publishes it once it re-reads the table (here: on the unknown kid).
+    const fromB = await kb.signJwt(claims(a), { alg: 'RS256' });
+    await expect(ka.verifyJwt(fromB)).resolves.toMatchObject({ sub: 'usr_test' });
+    expect((await ka.getPublicJwks()).keys.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
+    // Rotating from A rotates every algorithm in use, including the one only B is configured for.
+    const rotated = await ka.rotate();
+    expect(rotated.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
+  });
+
+  it('a key an older version left in slot 1 with another algorithm is handed over: retired, still verifying', async () => {
+    const db = await createTestDatabase();
+    drop = db.drop;
+    const old = await createTestApp({
+      database: db.env,
+      env: { KEYS_ALG: 'RS256', TOKEN_ID_ALG: 'RS256' },
+    });
+    apps.push(old);
+    const legacyToken = await old.app.get(KeysService).signJwt(claims(old));
+    const legacyKid = decodeProtectedHeader(legacyToken).kid;
+    // Before keys were per algorithm, the one active key always sat in slot 1.
+    await old.dataSource.query('UPDATE signing_keys SET active_slot = 1');
+    const fresh = await createTestApp({ database: db.env, env: { ISSUER: old.url } });
+    apps.push(fresh);
+    const keys = fresh.app.get(KeysService);
+    // Until something needs ES256, the legacy row is simply the active RS256 key.
+    expect(decodeProtectedHeader(await keys.signJwt(claims(old), { alg: 'RS256' })).kid).toBe(
+      legacyKid,
+    );
+    const jwks = (await keys.getPublicJwks()).keys;
+    expect(jwks.map((k) => k.alg)).toEqual(['ES256', 'RS256', 'RS256']);
+    expect(jwks[2].kid).toBe(legacyKid);
+    await expect(keys.verifyJwt(legacyToken)).resolves.toMatchObject({ sub: 'usr_test' });
+    const rows = await keyRows(fresh);
+    expect(rows.find((r) => r.kid === legacyKid)).toMatchObject({
+      status: 'retired',
+      active_slot: null,
+    });
+    expect(
+      Object.fromEntries(
+        rows.filter((r) => r.active_slot !== null).map((r) => [r.alg, Number(r.active_slot)]),
+      ),
+    ).toEqual({ ES256: 1, RS256: 2 });
   });
 
   it('each instance verifies the other’s tokens, also right after a rotation made by the other', async () => {
@@ -293,14 +427,15 @@ describe(`signing keys shared by instances (${TEST_DB_TYPE})`, () => {
       sub: 'usr_test',
     });
 
-    const oldFromB = await kb.signJwt(payload);
-    const newKid = await ka.rotate();
-    const newFromA = await ka.signJwt(payload);
-    // B has the old key cached; the unknown kid makes it re-read the table.
+    const oldFromB = await kb.signJwt(payload, { alg: 'RS256' });
+    const rotated = await ka.rotate();
+    const newFromA = await ka.signJwt(payload, { alg: 'RS256' });
+    // B has the old keys cached; the unknown kid makes it re-read the table.
     await expect(kb.verifyJwt(newFromA)).resolves.toMatchObject({ sub: 'usr_test' });
     await expect(ka.verifyJwt(oldFromB)).resolves.toMatchObject({ sub: 'usr_test' });
-    expect((await fetchJwks(b)).keys[0].kid).toBe(newKid);
-    expect(await kb.currentAlg()).toBe('ES256');
+    expect((await fetchJwks(b)).keys.slice(0, 2).map((k) => k.kid)).toEqual(
+      rotated.map((k) => k.kid),
+    );
   });
 
   it('an instance with a different KEYS_ENCRYPTION_KEY cannot sign but still publishes the JWK Set', async () => {
@@ -310,7 +445,8 @@ describe(`signing keys shared by instances (${TEST_DB_TYPE})`, () => {
         KEYS_ENCRYPTION_KEY: 'b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXktMzI=',
       },
     );
-    const kid = (await fetchJwks(a)).keys[0].kid;
+    const kids = (await fetchJwks(a)).keys.map((k) => k.kid);
+    const kid = kids[0];
     const logged = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     try {
       await expect(b.app.get(KeysService).signJwt(claims(a))).rejects.toThrow(/cannot decrypt/);
@@ -321,13 +457,14 @@ describe(`signing keys shared by instances (${TEST_DB_TYPE})`, () => {
     } finally {
       logged.mockRestore();
     }
-    expect((await fetchJwks(b)).keys.map((k) => k.kid)).toEqual([kid]);
+    expect((await fetchJwks(b)).keys.map((k) => k.kid)).toEqual(kids);
   });
 });
 
-describe(`RS256 signing keys (${TEST_DB_TYPE})`, () => {
+describe(`RS256 signing keys for everything (${TEST_DB_TYPE})`, () => {
   let t: TestApp;
   beforeAll(async () => {
+    // TOKEN_ID_ALG defaults to RS256: one key signs access and ID tokens.
     t = await createTestApp({ env: { KEYS_ALG: 'RS256' } });
   });
   afterAll(async () => {
@@ -348,9 +485,28 @@ describe(`RS256 signing keys (${TEST_DB_TYPE})`, () => {
     expect(decodeProtectedHeader(token).alg).toBe('RS256');
     await jwtVerify(token, createLocalJWKSet(jwks as never), { issuer: t.url });
     await expect(keys.verifyJwt(token)).resolves.toMatchObject({ sub: 'usr_test' });
-    expect(await keys.currentAlg()).toBe('RS256');
+    expect(keys.configuredAlgs()).toEqual(['RS256']);
+    expect((await keys.rotate()).map((k) => k.alg)).toEqual(['RS256']);
     const row = (await keyRows(t))[0];
     expect(row.private_key_enc).not.toMatch(/BEGIN|"d"|"p"|"q"/);
+  });
+});
+
+describe(`ES256 signing keys for everything (${TEST_DB_TYPE})`, () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { TOKEN_ID_ALG: 'ES256' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('publishes and signs with one ES256 key when TOKEN_ID_ALG=ES256', async () => {
+    const keys = t.app.get(KeysService);
+    const jwks = await fetchJwks(t);
+    expect(jwks.keys.map((k) => k.alg)).toEqual(['ES256']);
+    expect(keys.configuredAlgs()).toEqual(['ES256']);
+    expect((await keyRows(t)).map((r) => [r.alg, Number(r.active_slot)])).toEqual([['ES256', 1]]);
   });
 });
 

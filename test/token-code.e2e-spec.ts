@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createHash } from 'node:crypto';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Base64Url, sha256Hex } from '../src/common/crypto/tokens.js';
@@ -84,6 +85,10 @@ describe(`authorization_code grant (${TEST_DB_TYPE})`, () => {
       azp: c.clientId,
       nonce: 'n-0S6_WzA2Mj',
     });
+    // TOKEN_ID_ALG defaults to RS256 (OIDC Registration §2), KEYS_ALG to ES256: two keys, both published.
+    expect(id.protectedHeader).toMatchObject({ alg: 'RS256', typ: 'JWT' });
+    expect(at.protectedHeader).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
+    expect(id.protectedHeader.kid).not.toBe(at.protectedHeader.kid);
     expect(typeof id.payload.auth_time).toBe('number');
     const digest = Buffer.from(sha256Base64Url(res.body.access_token), 'base64url');
     expect(id.payload.at_hash).toBe(digest.subarray(0, 16).toString('base64url'));
@@ -441,5 +446,34 @@ describe(`authorization code lifetime (${TEST_DB_TYPE})`, () => {
       .findOneByOrFail({ codeHash: sha256Hex(code) });
     expect(row.expiresAt - before).toBeGreaterThanOrEqual(10);
     expect(row.expiresAt - before).toBeLessThanOrEqual(11);
+  });
+});
+
+describe(`ID tokens with TOKEN_ID_ALG=ES256 (${TEST_DB_TYPE})`, () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { TOKEN_ID_ALG: 'ES256' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('signs ID tokens with the ES256 key that also signs access tokens, at_hash with SHA-256', async () => {
+    const user = await createUser(t);
+    const c = await seedClient(t);
+    const code = await issueCode(t, { clientId: c.clientId, userId: user.id });
+    const res = await postForm(
+      t,
+      { grant_type: 'authorization_code', code, redirect_uri: REDIRECT },
+      { auth: basic(c.clientId, c.clientSecret!) },
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const idHeader = decodeProtectedHeader(res.body.id_token);
+    expect(idHeader.alg).toBe('ES256');
+    expect(idHeader.kid).toBe(decodeProtectedHeader(res.body.access_token).kid);
+    const jwks = createRemoteJWKSet(new URL(`${t.url}/.well-known/jwks.json`));
+    const id = await jwtVerify(res.body.id_token, jwks, { issuer: t.url, audience: c.clientId });
+    const digest = createHash('sha256').update(res.body.access_token, 'ascii').digest();
+    expect(id.payload.at_hash).toBe(digest.subarray(0, 16).toString('base64url'));
   });
 });

@@ -46,6 +46,11 @@ export interface TokenConfig {
   accessTtlSeconds: number;
   refreshTtlSeconds: number;
   idTokenTtlSeconds: number;
+  /**
+   * JWS algorithm of ID tokens. RS256 by default: OIDC Discovery §3 requires it among
+   * `id_token_signing_alg_values_supported`, and it is the OIDC Registration §2 default every RP accepts.
+   */
+  idTokenAlg: 'ES256' | 'RS256';
   authCodeTtlSeconds: number;
   /** Token requests per IP per minute; 0 = unlimited. */
   rateLimitPerMinute: number;
@@ -53,6 +58,7 @@ export interface TokenConfig {
 
 /** Signing key settings. */
 export interface KeysConfig {
+  /** JWS algorithm of JWT access tokens (RFC 9068), `KEYS_ALG`. ID tokens use `token.idTokenAlg`. */
   alg: 'ES256' | 'RS256';
   /** 32-byte key that encrypts private keys at rest; `undefined` means a development key is derived. */
   encryptionKey: Buffer | undefined;
@@ -140,6 +146,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     accessTtlSeconds: env.TOKEN_ACCESS_TTL ?? 3600,
     refreshTtlSeconds: env.TOKEN_REFRESH_TTL ?? 30 * 24 * 3600,
     idTokenTtlSeconds: env.TOKEN_ID_TTL ?? 3600,
+    idTokenAlg: (env.TOKEN_ID_ALG as TokenConfig['idTokenAlg']) ?? 'RS256',
     authCodeTtlSeconds: env.AUTH_CODE_TTL ?? 60,
     rateLimitPerMinute: env.TOKEN_RATE_LIMIT ?? 0,
   };

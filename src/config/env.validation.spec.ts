@@ -52,4 +52,15 @@ describe('environment validation', () => {
     // Development keeps working out of the box (with a logged warning from KeysService).
     expect(loadConfig({ NODE_ENV: 'development' }).keys.encryptionKey).toBeUndefined();
   });
+
+  it('signs access tokens ES256 and ID tokens RS256 by default (OIDC Discovery §3), either one switchable', () => {
+    const c = loadConfig({});
+    expect(c.keys.alg).toBe('ES256');
+    expect(c.token.idTokenAlg).toBe('RS256');
+    expect(loadConfig({ TOKEN_ID_ALG: 'ES256' }).token.idTokenAlg).toBe('ES256');
+    expect(loadConfig({ TOKEN_ID_ALG: '' }).token.idTokenAlg).toBe('RS256');
+    const msg = errorOf({ TOKEN_ID_ALG: 'HS256' });
+    expect(msg).toContain('TOKEN_ID_ALG="HS256"');
+    expect(errorOf({ TOKEN_ID_ALG: 'none' })).toContain('TOKEN_ID_ALG');
+  });
 });

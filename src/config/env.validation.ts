@@ -95,11 +95,13 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(30) TOKEN_ACCESS_TTL?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(60) TOKEN_REFRESH_TTL?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(30) TOKEN_ID_TTL?: number;
+  /** JWS algorithm of ID tokens: `RS256` (default; OIDC Discovery §3 requires it) or `ES256`. */
+  @IsOptional() @IsIn(['RS256', 'ES256']) TOKEN_ID_ALG?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(600) AUTH_CODE_TTL?: number;
   /** Token requests allowed per client IP per minute; 0 disables the limit. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) TOKEN_RATE_LIMIT?: number;
 
-  /** Signing algorithm for new keys: `ES256` (default) or `RS256`. */
+  /** JWS algorithm of JWT access tokens (RFC 9068): `ES256` (default) or `RS256`. */
   @IsOptional() @IsIn(['ES256', 'RS256']) KEYS_ALG?: string;
   /** secret. Base64 of 32 random bytes; encrypts private signing keys at rest. */
   @IsOptional()

@@ -4,7 +4,7 @@ import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js'
 import { DiscoveryService } from './discovery.service.js';
 import { OpenIdProviderMetadata } from './dto/openid-provider-metadata.dto.js';
 
-/** Cacheable briefly: the id_token algorithm can change at a key rotation. */
+/** Cacheable briefly: the id_token algorithm changes with `TOKEN_ID_ALG` at a restart. */
 const CACHE_CONTROL = 'public, max-age=300';
 
 /**

@@ -24,6 +24,10 @@ export class DiscoveryService {
   async metadata(): Promise<OpenIdProviderMetadata> {
     const c = this.config;
     const assertionAlgs = [...CLIENT_ASSERTION_SIGNING_ALGS];
+    // OIDC Discovery §3: exactly the algorithms ID tokens are signed with, each with a key in the JWK Set
+    // (created here on first use). `TOKEN_ID_ALG` defaults to RS256, which that section requires.
+    const idTokenAlgs = [c.token.idTokenAlg];
+    for (const alg of idTokenAlgs) await this.keys.ensureSigningKey(alg);
     return {
       issuer: c.issuer,
       authorization_endpoint: c.apiUrl('/oauth/authorize'),
@@ -49,7 +53,7 @@ export class DiscoveryService {
       authorization_response_iss_parameter_supported: true,
       service_documentation: `${c.issuer}/api/docs`,
       subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: [await this.keys.currentAlg()],
+      id_token_signing_alg_values_supported: idTokenAlgs,
       claims_supported: [...CLAIMS_SUPPORTED],
       claim_types_supported: ['normal'],
       request_parameter_supported: false,

@@ -16,8 +16,9 @@ export class JwksController {
   @ApiOperation({
     summary: 'JSON Web Key Set',
     description:
-      'Public keys that verify the ID tokens and JWT access tokens this server signs (RFC 7517 §5). ' +
-      'After a rotation the previous key stays listed until every token it signed has expired.',
+      'Public keys that verify the ID tokens and JWT access tokens this server signs (RFC 7517 §5): ' +
+      'the active key of each algorithm in use (KEYS_ALG for access tokens, TOKEN_ID_ALG for ID tokens) ' +
+      'first. After a rotation the previous keys stay listed until every token they signed has expired.',
   })
   @ApiOkResponse({ type: JsonWebKeySet, description: 'The JWK Set' })
   @ApiOAuthErrors([500, 'The keys could not be loaded'])

@@ -19,3 +19,10 @@ export const PUBLIC_JWK_MEMBERS: Record<string, readonly string[]> = {
 
 /** `Cache-Control` of the JWK Set and discovery documents: short enough that rotation propagates fast. */
 export const PUBLIC_DOCUMENT_CACHE_CONTROL = 'public, max-age=300';
+
+/**
+ * The `active_slot` of each algorithm's active key. The column's unique index then admits exactly one active
+ * key per algorithm, which is what keeps lazy creation and rotation race-safe across instances. ES256 keeps
+ * slot 1, where every key lived before keys were per algorithm.
+ */
+export const ACTIVE_SLOT_BY_ALG = { ES256: 1, RS256: 2 } as const;

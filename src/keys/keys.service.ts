@@ -20,6 +20,7 @@ import {
   type SigningAlg,
 } from './jwt.js';
 import {
+  ACTIVE_SLOT_BY_ALG,
   JWT_CLOCK_TOLERANCE_SECONDS,
   KEYS_CACHE_TTL_MS,
   PUBLIC_JWK_MEMBERS,
@@ -46,9 +47,22 @@ interface LoadedKey {
 
 interface KeyState {
   loadedAt: number;
-  /** The signing key; null when the table has no active key yet. */
-  active: LoadedKey | null;
+  /** The signing key of each algorithm that has one (absent until its first key is created). */
+  active: Map<string, LoadedKey>;
   byKid: Map<string, LoadedKey>;
+}
+
+/** A key made by {@link KeysService.rotate}. */
+export interface RotatedKey {
+  alg: SigningAlg;
+  kid: string;
+}
+
+/** The algorithms this server signs with, in the order keys are listed (ES256 first, as its slot is 1). */
+export const SIGNING_ALGS = Object.keys(ACTIVE_SLOT_BY_ALG) as SigningAlg[];
+
+function isSigningAlg(alg: string): alg is SigningAlg {
+  return Object.prototype.hasOwnProperty.call(ACTIVE_SLOT_BY_ALG, alg);
 }
 
 /** Ensures the loud development-key warning is printed once per process, not once per app or call. */
@@ -57,11 +71,13 @@ let warnedAboutDevelopmentKey = false;
 /**
  * The server's signing keys (RFC 7515 JWS, RFC 7517 JWK) and the JWTs made with them.
  *
- * Keys live in the `signing_keys` table so every stateless instance signs with the same key and publishes
- * the same JWK Set. Each instance caches them for {@link KEYS_CACHE_TTL_MS} and re-reads afterwards, so a
- * rotation made elsewhere (another instance, `npm run keys:rotate`) is picked up; a token carrying an
- * unknown `kid` triggers an early, rate-limited reload. The first key is created on first use inside a
- * race-safe step: a unique index admits one active key only, and a loser re-reads the winner's.
+ * Keys live in the `signing_keys` table so every stateless instance signs with the same keys and publishes
+ * the same JWK Set. There is one active key per algorithm in use: `KEYS_ALG` for access tokens and
+ * `TOKEN_ID_ALG` for ID tokens (the same key when both name one algorithm). Each instance caches them for
+ * {@link KEYS_CACHE_TTL_MS} and re-reads afterwards, so a rotation made elsewhere (another instance,
+ * `npm run keys:rotate`) is picked up; a token carrying an unknown `kid` triggers an early, rate-limited
+ * reload. An algorithm's first key is created on first use inside a race-safe step: each algorithm has its
+ * own active slot ({@link ACTIVE_SLOT_BY_ALG}) under a unique index, and a loser re-reads the winner's key.
  */
 @Injectable()
 export class KeysService {
@@ -94,12 +110,16 @@ export class KeysService {
   }
 
   /**
-   * Signs a JWT (RFC 7519 §7.1) with the current active key; sets the JOSE header `alg`, `kid` and `typ`
-   * (default `JWT`; e.g. `at+jwt` for RFC 9068 access tokens). The payload is signed as given: callers set
-   * `iss`, `aud`, `exp`, `iat`.
+   * Signs a JWT (RFC 7519 §7.1) with the active key of `options.alg` (default `KEYS_ALG`, the access-token
+   * algorithm), creating that key on first use; sets the JOSE header `alg`, `kid` and `typ` (default `JWT`;
+   * e.g. `at+jwt` for RFC 9068 access tokens). The payload is signed as given: callers set `iss`, `aud`,
+   * `exp`, `iat`.
    */
-  async signJwt(payload: Record<string, unknown>, options: { typ?: string } = {}): Promise<string> {
-    const { active } = await this.activeState();
+  async signJwt(
+    payload: Record<string, unknown>,
+    options: { typ?: string; alg?: SigningAlg } = {},
+  ): Promise<string> {
+    const active = await this.activeKey(options.alg ?? this.config.keys.alg);
     const privateKey = await this.privateKeyOf(active);
     return signCompactJwt(
       { alg: active.alg as SigningAlg, kid: active.kid, typ: options.typ ?? 'JWT' },
@@ -109,10 +129,11 @@ export class KeysService {
   }
 
   /**
-   * Verifies a JWT signed by one of our published keys (the current one, or a retired one before its
-   * `not_after`): the signature with the key's own `alg` only (RFC 8725 §3.1), `iss` equal to the issuer,
-   * a required `exp` and, when present, `nbf` (RFC 7519 §4.1.4-5) with a small clock tolerance, and the
-   * header `typ` when `options.typ` is given (RFC 8725 §3.11), `aud` when `options.audience` is given.
+   * Verifies a JWT signed by one of our published keys (the active key of any algorithm, or a retired one
+   * before its `not_after`): the signature with the key's own `alg` only (RFC 8725 §3.1), `iss` equal to
+   * the issuer, a required `exp` and, when present, `nbf` (RFC 7519 §4.1.4-5) with a small clock
+   * tolerance, and the header `typ` when `options.typ` is given (RFC 8725 §3.11), `aud` when
+   * `options.audience` is given.
    * Throws {@link JwtVerificationError} on any failure; returns the claims.
    */
   async verifyJwt(
@@ -147,43 +168,72 @@ export class KeysService {
   }
 
   /**
-   * The public JWK Set (RFC 7517 §5) published at `/.well-known/jwks.json`: the active key first, then
-   * retired keys still within their verification window. Public members only, each with `kid`, `alg` and
-   * `use: "sig"` (RFC 7517 §4.2-4.5).
+   * The public JWK Set (RFC 7517 §5) published at `/.well-known/jwks.json`: every active key (one per
+   * algorithm; those of {@link configuredAlgs} are created first if missing), then retired keys still within
+   * their verification window, newest first. Public members only, each with `kid`, `alg` and `use: "sig"`
+   * (RFC 7517 §4.2-4.5).
    */
   async getPublicJwks(): Promise<{ keys: Record<string, unknown>[] }> {
-    const state = await this.activeState();
+    for (const alg of this.configuredAlgs()) await this.activeKey(alg);
+    const state = await this.loadState();
     const now = nowSeconds();
+    const slot = (k: LoadedKey) => (isSigningAlg(k.alg) ? ACTIVE_SLOT_BY_ALG[k.alg] : 0);
     const keys = [...state.byKid.values()]
       .filter((k) => isPublished(k, now))
       .sort(
         (a, b) =>
           Number(b.status === 'active') - Number(a.status === 'active') ||
+          (a.status === 'active' ? slot(a) - slot(b) : 0) ||
           b.createdAt - a.createdAt,
       )
       .map((k) => ({ ...k.jwk }));
     return { keys };
   }
 
-  /** Algorithm of the current signing key (`ES256` | `RS256`), e.g. for `id_token_signing_alg_values_supported`. */
-  async currentAlg(): Promise<string> {
-    return (await this.activeState()).active.alg;
+  /**
+   * The algorithms this instance signs with: `KEYS_ALG` (access tokens) and `TOKEN_ID_ALG` (ID tokens),
+   * once each.
+   */
+  configuredAlgs(): SigningAlg[] {
+    return [...new Set([this.config.keys.alg, this.config.token.idTokenAlg])];
   }
 
   /**
-   * Creates a new key (algorithm `KEYS_ALG`) and makes it the signing key, in one transaction. The previous
-   * key is retired but stays published and verifiable for the longest token lifetime (max of
-   * `TOKEN_ACCESS_TTL`, `TOKEN_ID_TTL`) plus the cache period and clock tolerance, because other instances
-   * may keep signing with it until their cache expires. Retired keys past that window are deleted.
-   * Returns the new kid.
+   * Makes sure `alg` has an active key (creating it on first use, race-safe) and returns its kid. For
+   * callers that advertise an algorithm, such as discovery's `id_token_signing_alg_values_supported`.
    */
-  async rotate(): Promise<string> {
-    const created = await this.generate();
+  async ensureSigningKey(alg: SigningAlg): Promise<string> {
+    return (await this.activeKey(alg)).kid;
+  }
+
+  /**
+   * Creates a new key for each algorithm in `algs` (default: every algorithm in use — those configured here
+   * and those with an active key in the database, which other instances may be signing with) and makes it
+   * that algorithm's signing key, all in one transaction. Each previous key is retired but stays published
+   * and verifiable for the longest token lifetime (max of `TOKEN_ACCESS_TTL`, `TOKEN_ID_TTL`) plus the cache
+   * period and clock tolerance, because other instances may keep signing with it until their cache
+   * expires. Retired keys past that window are deleted. Returns the new keys.
+   */
+  async rotate(options: { algs?: readonly SigningAlg[] } = {}): Promise<RotatedKey[]> {
+    let algs: SigningAlg[];
+    if (options.algs) {
+      algs = [...new Set(options.algs)];
+      for (const alg of algs) {
+        if (!isSigningAlg(alg)) throw new Error(`unsupported signing algorithm ${String(alg)}`);
+      }
+    } else {
+      const active = await this.keys
+        .createQueryBuilder('k')
+        .select('k.alg', 'alg')
+        .where('k.active_slot IS NOT NULL')
+        .getRawMany<{ alg: string }>();
+      const inUse = new Set<string>([...this.configuredAlgs(), ...active.map((r) => r.alg)]);
+      algs = SIGNING_ALGS.filter((alg) => inUse.has(alg));
+    }
+    if (algs.length === 0) return [];
+    const created = await Promise.all(algs.map((alg) => this.generate(alg)));
     const now = nowSeconds();
-    const retention =
-      Math.max(this.config.token.accessTtlSeconds, this.config.token.idTokenTtlSeconds) +
-      Math.ceil(KEYS_CACHE_TTL_MS / 1000) +
-      JWT_CLOCK_TOLERANCE_SECONDS;
+    const retention = this.retentionSeconds();
     // A concurrent rotation can make our insert collide with its new active row (or deadlock on MySQL);
     // retrying re-reads the current active key and retires that one instead.
     for (let attempt = 1; ; attempt++) {
@@ -195,13 +245,25 @@ export class KeysService {
             .delete()
             .where('status = :retired AND not_after < :now', { retired: 'retired', now })
             .execute();
-          await repo
-            .createQueryBuilder()
-            .update()
-            .set({ status: 'retired', activeSlot: null, retiredAt: now, notAfter: now + retention })
-            .where('active_slot = 1')
-            .execute();
-          await repo.insert({ ...created, createdAt: now });
+          for (const key of created) {
+            // The algorithm's active key, and whatever else holds its slot (a key of another algorithm
+            // written before keys were per algorithm, when every active key was in slot 1).
+            await repo
+              .createQueryBuilder()
+              .update()
+              .set({
+                status: 'retired',
+                activeSlot: null,
+                retiredAt: now,
+                notAfter: now + retention,
+              })
+              .where('(alg = :alg AND active_slot IS NOT NULL) OR active_slot = :slot', {
+                alg: key.alg,
+                slot: key.activeSlot,
+              })
+              .execute();
+          }
+          await repo.insert(created.map((key) => ({ ...key, createdAt: now })));
         });
         break;
       } catch (e) {
@@ -209,9 +271,11 @@ export class KeysService {
         await new Promise((r) => setTimeout(r, 20 * attempt));
       }
     }
-    this.logger.log(`Signing key rotated; new kid ${created.kid}`);
+    for (const key of created) {
+      this.logger.log(`Signing key rotated; new ${key.alg} kid ${key.kid}`);
+    }
     await this.reload();
-    return created.kid;
+    return created.map((key) => ({ alg: key.alg as SigningAlg, kid: key.kid }));
   }
 
   /** Drops the in-memory cache and reads the keys again (after a rotation made elsewhere, or in tests). */
@@ -220,15 +284,17 @@ export class KeysService {
     await this.loadState();
   }
 
-  private async activeState(): Promise<KeyState & { active: NonNullable<KeyState['active']> }> {
-    let state = await this.loadState();
-    if (!state.active) {
-      await this.createFirstKey();
+  /** The active key of `alg`, created first when the algorithm has none yet. */
+  private async activeKey(alg: SigningAlg): Promise<LoadedKey> {
+    if (!isSigningAlg(alg)) throw new Error(`unsupported signing algorithm ${String(alg)}`);
+    let key = (await this.loadState()).active.get(alg);
+    if (!key) {
+      await this.createFirstKey(alg);
       this.state = null;
-      state = await this.loadState();
+      key = (await this.loadState()).active.get(alg);
     }
-    if (!state.active) throw new Error('no active signing key after creating one');
-    return state as KeyState & { active: NonNullable<KeyState['active']> };
+    if (!key) throw new Error(`no active ${alg} signing key after creating one`);
+    return key;
   }
 
   private async findPublishedKey(kid: string): Promise<LoadedKey | undefined> {
@@ -258,18 +324,33 @@ export class KeysService {
     const now = nowSeconds();
     const rows = await this.keys
       .createQueryBuilder('k')
-      .where('k.active_slot = 1 OR k.not_after > :now', { now })
+      .where('k.active_slot IS NOT NULL OR k.not_after > :now', { now })
       .getMany();
     const byKid = new Map<string, LoadedKey>();
-    let active: KeyState['active'] = null;
+    const active = new Map<string, LoadedKey>();
+    const inOwnSlot = new Set<string>();
     for (const row of rows) {
       const loaded = this.toLoadedKey(row);
       byKid.set(row.kid, loaded);
-      if (row.activeSlot === 1) active = loaded;
+      if (row.activeSlot === null) continue;
+      // One active row per algorithm is the rule. Should an older version have left a second one in another
+      // slot, the key in the algorithm's own slot signs (then the newest); the other still verifies.
+      const own = isSigningAlg(row.alg) && ACTIVE_SLOT_BY_ALG[row.alg] === Number(row.activeSlot);
+      const current = active.get(row.alg);
+      const currentOwn = current !== undefined && inOwnSlot.has(current.kid);
+      if (
+        !current ||
+        (own && !currentOwn) ||
+        (own === currentOwn && row.createdAt > current.createdAt)
+      ) {
+        active.set(row.alg, loaded);
+        if (own) inOwnSlot.add(row.kid);
+      }
     }
     // Private keys of keys that no longer sign are not kept in memory.
+    const signing = new Set([...active.values()].map((k) => k.kid));
     for (const kid of this.privateKeys.keys()) {
-      if (kid !== active?.kid) this.privateKeys.delete(kid);
+      if (!signing.has(kid)) this.privateKeys.delete(kid);
     }
     return { loadedAt, active, byKid };
   }
@@ -319,22 +400,57 @@ export class KeysService {
     return importPrivateJwk(JSON.parse(json) as object, alg);
   }
 
-  /** Inserts a first active key unless one exists; losing the race to another instance is fine. */
-  private async createFirstKey(): Promise<void> {
-    const created = await this.generate();
-    try {
-      await this.keys.insert({ ...created, createdAt: nowSeconds() });
-      this.logger.log(`Created the first signing key ${created.kid} (${created.alg})`);
-    } catch (e) {
-      // The unique active slot refused our row: another instance created the key first. Anything else
-      // (database down) is a real failure.
-      const winner = await this.keys.findOne({ where: { activeSlot: 1 } });
-      if (!winner) throw e;
+  /**
+   * Inserts a first active key of `alg` into the algorithm's slot unless one is there; losing the race to
+   * another instance is fine. A slot held by a key of another algorithm (written before keys were per
+   * algorithm, when every active key sat in slot 1) is handed over: that key is retired like at a rotation,
+   * so it keeps verifying its tokens until they have expired.
+   */
+  private async createFirstKey(alg: SigningAlg): Promise<void> {
+    const created = await this.generate(alg);
+    const slot = ACTIVE_SLOT_BY_ALG[alg];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.keys.insert({ ...created, createdAt: nowSeconds() });
+        this.logger.log(`Created the first ${alg} signing key ${created.kid}`);
+        return;
+      } catch (e) {
+        // The unique active slot refused our row: another instance created the key first. Anything else
+        // (database down) is a real failure.
+        const holder = await this.keys.findOne({ where: { activeSlot: slot } });
+        if (!holder) throw e;
+        if (holder.alg === alg) return;
+        if (attempt >= 3) throw e;
+        const now = nowSeconds();
+        await this.keys
+          .createQueryBuilder()
+          .update()
+          .set({
+            status: 'retired',
+            activeSlot: null,
+            retiredAt: now,
+            notAfter: now + this.retentionSeconds(),
+          })
+          .where('kid = :kid AND active_slot = :slot', { kid: holder.kid, slot })
+          .execute();
+        this.logger.log(`Retired ${holder.alg} key ${holder.kid}: its slot belongs to ${alg} keys`);
+      }
     }
   }
 
-  private async generate(): Promise<Omit<SigningKeyEntity, 'createdAt'>> {
-    const alg: SigningAlg = this.config.keys.alg;
+  /**
+   * How long a retired key stays published and verifiable: the longest token lifetime (max of
+   * `TOKEN_ACCESS_TTL`, `TOKEN_ID_TTL`) plus the cache period and clock tolerance.
+   */
+  private retentionSeconds(): number {
+    return (
+      Math.max(this.config.token.accessTtlSeconds, this.config.token.idTokenTtlSeconds) +
+      Math.ceil(KEYS_CACHE_TTL_MS / 1000) +
+      JWT_CLOCK_TOLERANCE_SECONDS
+    );
+  }
+
+  private async generate(alg: SigningAlg): Promise<Omit<SigningKeyEntity, 'createdAt'>> {
     // RSA keys are 2048 bits (RFC 7518 §3.3 minimum), EC keys P-256 (§3.4).
     const { publicKey, privateKey } = await generateKeyPair(alg, {
       extractable: true,
@@ -349,7 +465,7 @@ export class KeysService {
       publicJwk: pub,
       privateKeyEnc: encryptPrivateKey(JSON.stringify(priv), kid, this.encryptionKey),
       status: 'active',
-      activeSlot: 1,
+      activeSlot: ACTIVE_SLOT_BY_ALG[alg],
       retiredAt: null,
       notAfter: null,
     };

@@ -25,6 +25,8 @@ function hashFor(alg: string): string {
  * OpenID Connect ID tokens, kept minimal: `iss`, `sub`, `aud` (the client), `exp`, `iat`, `auth_time`,
  * `nonce` when the authorization request had one, `at_hash` and `azp`. Profile and email claims are
  * served by the UserInfo endpoint (OIDC Core §5.4: with an access token, claims come from UserInfo).
+ * Signed with `TOKEN_ID_ALG` (RS256 by default, the OIDC Registration §2 default every relying party
+ * accepts), whose key is not the access-token key when `KEYS_ALG` names another algorithm.
  */
 @Injectable()
 export class IdTokenService {
@@ -35,7 +37,7 @@ export class IdTokenService {
 
   async sign(input: IdTokenInput): Promise<string> {
     const iat = nowSeconds();
-    const alg = await this.keys.currentAlg();
+    const alg = this.config.token.idTokenAlg;
     // OIDC Core §3.1.3.6: at_hash is the left half of the hash of the access token's ASCII octets,
     // with the hash of the ID token's alg.
     const digest = createHash(hashFor(alg)).update(input.accessToken, 'ascii').digest();
@@ -50,6 +52,6 @@ export class IdTokenService {
       at_hash: digest.subarray(0, digest.length / 2).toString('base64url'),
     };
     if (input.nonce) payload.nonce = input.nonce;
-    return this.keys.signJwt(payload, { typ: 'JWT' });
+    return this.keys.signJwt(payload, { typ: 'JWT', alg });
   }
 }

@@ -10,8 +10,9 @@ export type SigningKeyStatus = 'active' | 'retired';
  * - `kid` is the RFC 7638 JWK thumbprint of the public key.
  * - `privateKeyEnc` is the private JWK encrypted with AES-256-GCM under `KEYS_ENCRYPTION_KEY`
  *   (`select: false`: an ordinary find never loads it).
- * - `activeSlot` is `1` on the one active key and `NULL` on retired ones; its unique index is what makes
- *   "create the first key" and "rotate" race-safe across instances (a second active row cannot exist).
+ * - `activeSlot` is the algorithm's fixed slot (`ACTIVE_SLOT_BY_ALG`: ES256 1, RS256 2) on its one active
+ *   key and `NULL` on retired ones; its unique index is what makes "create the first key" and "rotate"
+ *   race-safe across instances (a second active row of an algorithm cannot exist).
  * - A retired key stays published in the JWK Set (RFC 7517 §5) until `notAfter`, so tokens it signed
  *   before rotation keep verifying for their whole lifetime.
  */
@@ -35,7 +36,7 @@ export class SigningKeyEntity {
   @Column({ name: 'status', type: 'varchar', length: 16 })
   status!: SigningKeyStatus;
 
-  /** 1 for the active key, NULL otherwise (unique: at most one active key). */
+  /** The algorithm's slot on its active key, NULL otherwise (unique: at most one active key per algorithm). */
   @Index('UQ_signing_keys_active_slot', { unique: true })
   @Column({ name: 'active_slot', type: 'int', nullable: true })
   activeSlot!: number | null;
