@@ -42,7 +42,15 @@ export class ClientRegistrationRepository {
 
   /** Inserts a newly registered client (RFC 7591 §3.1). */
   async insert(client: Omit<StoredClient, 'version'>): Promise<void> {
-    await this.repo.insert(asRow({ ...client }));
+    // updateEntity(false): nothing reads the generated columns back, so TypeORM need not SELECT them
+    // (version, created_at, updated_at) after the INSERT on databases without RETURNING.
+    await this.repo
+      .createQueryBuilder()
+      .insert()
+      .into(ClientEntity)
+      .values(asRow({ ...client }))
+      .updateEntity(false)
+      .execute();
   }
 
   /**
