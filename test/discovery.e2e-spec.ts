@@ -94,7 +94,7 @@ describe(`discovery metadata (${TEST_DB_TYPE})`, () => {
         request_parameter_supported: false,
         request_uri_parameter_supported: false,
         claims_parameter_supported: false,
-        prompt_values_supported: ['none', 'login', 'consent'],
+        prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
       });
       for (const field of [
         'token_endpoint_auth_signing_alg_values_supported',
