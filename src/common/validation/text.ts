@@ -1,6 +1,11 @@
-/** C0 controls and DEL: never legitimate in client metadata, and a NUL byte breaks some drivers' logs. */
+/** C0 and C1 controls, DEL and the Unicode line/paragraph separators: never legitimate in client metadata, and a NUL byte breaks some drivers' logs. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARS = /[\u0000-\u001F\u007F]/;
+const CONTROL_CHARS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/;
+/**
+ * Bidirectional embedding, override and isolate controls (Unicode UAX #9): they let a client name shown on
+ * the consent page read differently from what is stored ("Trojan Source"-style spoofing, CVE-2021-42574).
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
 /** A UTF-16 surrogate without its partner: cannot be encoded as UTF-8, so MySQL's utf8mb4 would reject it. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -11,6 +16,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function textProblem(value: string): string | null {
   if (value.length === 0) return 'must not be empty';
   if (CONTROL_CHARS.test(value)) return 'must not contain control characters';
+  if (BIDI_CONTROLS.test(value)) return 'must not contain bidirectional control characters';
   if (LONE_SURROGATE.test(value)) return 'must be well-formed Unicode';
   return null;
 }
