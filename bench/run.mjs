@@ -6,6 +6,7 @@
 //   DB_TYPE=mysql npm run bench        # MariaDB/MySQL on 127.0.0.1:3306 (creates and drops its database)
 //   BENCH_REQUESTS=3000 BENCH_CONCURRENCY=32 npm run bench
 //   BENCH_ONLY=token,userinfo npm run bench   # scenarios whose name contains one of these (plus the baseline)
+//   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench   # profile the server
 //
 // The server runs as its own process (`node dist/src/main.js`, production settings, as deployed), and the
 // load comes from this process over keep-alive HTTP/1.1 connections (one per concurrent client), the way a
@@ -99,8 +100,8 @@ async function setupDatabase() {
 }
 
 /** Runs a built entry point (`dist/...`) with `env`; resolves with its exit code, rejects on spawn errors. */
-function runNode(script, args, env, { onStderr } = {}) {
-  const child = spawn(process.execPath, [script, ...args], {
+function runNode(script, args, env, { onStderr, nodeArgs = [] } = {}) {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -321,7 +322,11 @@ async function main() {
     ).exited;
     if (created.code !== 0)
       throw new Error(`user:create failed (${created.code}): ${created.stderr}`);
-    server = runNode('dist/src/main.js', [], env, { onStderr: (d) => process.stderr.write(d) });
+    // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the server under the load.
+    server = runNode('dist/src/main.js', [], env, {
+      onStderr: (d) => process.stderr.write(d),
+      nodeArgs: process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
+    });
     const deadline = Date.now() + 30_000;
     for (;;) {
       const r = await http(`${base}/api/v1/health`).catch(() => null);
