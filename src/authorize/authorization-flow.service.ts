@@ -91,6 +91,7 @@ export class AuthorizationFlowService {
         nonce: v.nonce ?? undefined,
         codeChallenge: v.codeChallenge ?? undefined,
         codeChallengeMethod: v.codeChallenge ? 'S256' : undefined,
+        resources: v.resources,
         authTime: session.authTime,
       });
       return sendRedirect(
@@ -246,6 +247,7 @@ export class AuthorizationFlowService {
         nonce: pending.nonce ?? undefined,
         codeChallenge: pending.codeChallenge ?? undefined,
         codeChallengeMethod: pending.codeChallenge ? 'S256' : undefined,
+        resources: pending.resources,
         authTime: pending.authTime ?? nowSeconds(),
       });
       sendRedirect(req, res, this.responseUri(pending.redirectUri, { code, state: pending.state }));

@@ -44,6 +44,37 @@ describe(validateAuthorizationRequest.name, () => {
   const validate = (p: Record<string, unknown>) =>
     validateAuthorizationRequest({ response_type: 'code', ...p }, resolved, SUPPORTED);
 
+  it('keeps RFC 8707 resource indicators, repeated or not, without duplicates', () => {
+    expect(validate({}).resources).toBeNull();
+    expect(validate({ resource: '' }).resources).toBeNull();
+    expect(validate({ resource: 'https://mcp.example.com/mcp' }).resources).toEqual([
+      'https://mcp.example.com/mcp',
+    ]);
+    expect(
+      validate({
+        resource: ['https://a.example/', 'urn:example:api', 'https://a.example/'],
+      }).resources,
+    ).toEqual(['https://a.example/', 'urn:example:api']);
+  });
+
+  it.each([
+    ['/relative'],
+    ['https://a.example/#frag'],
+    ['https://a.example/\\x'],
+    ['https://bücher.example/'],
+    ['https://a.example/%zz'],
+    [['https://a.example/', 'not a uri']],
+  ])('refuses resource %j with invalid_target (RFC 8707 §2)', (resource) => {
+    const e = errorOf(() => validate({ resource }));
+    expect(e.error).toBe('invalid_target');
+  });
+
+  it('refuses a non-string resource and more than ten of them', () => {
+    expect(errorOf(() => validate({ resource: { a: 1 } })).error).toBe('invalid_request');
+    const many = Array.from({ length: 11 }, (_, i) => `https://r${i}.example/`);
+    expect(errorOf(() => validate({ resource: many })).error).toBe('invalid_target');
+  });
+
   it('returns the validated request', () => {
     expect(validate({ scope: 'openid', state: 's', nonce: 'n', max_age: '60' })).toMatchObject({
       scopes: ['openid'],

@@ -1,4 +1,5 @@
 import { OAuthError } from '../common/errors/oauth-error.js';
+import { parseResourceIndicators } from '../common/validation/resource.js';
 import type { RegisteredClient } from '../client-registration/index.js';
 import { resolveRedirectUri } from './redirect-uri.js';
 
@@ -30,6 +31,8 @@ export interface ValidatedAuthorizationRequest {
   scopes: string[];
   nonce: string | null;
   codeChallenge: string | null;
+  /** RFC 8707 resource indicators (null when none were named). */
+  resources: string[] | null;
   /** OIDC Core §3.1.2.1 `prompt` values (empty when absent). */
   prompt: string[];
   maxAge: number | null;
@@ -219,6 +222,12 @@ export function validateAuthorizationRequest(
     throw OAuthError.invalidRequest(`nonce must be at most ${MAX_NONCE_LENGTH} characters`);
   }
 
+  // RFC 8707 §2: `resource` may be repeated (so it is not in KNOWN_PARAMS); errors are invalid_target.
+  const rawResource = params.resource;
+  const resources = parseResourceIndicators(
+    rawResource === undefined ? [] : Array.isArray(rawResource) ? rawResource : [rawResource],
+  );
+
   const prompt = parsePrompt(optional(params, 'prompt'));
   const maxAgeText = optional(params, 'max_age');
   let maxAge: number | null = null;
@@ -241,6 +250,7 @@ export function validateAuthorizationRequest(
     scopes,
     nonce,
     codeChallenge: challenge ?? null,
+    resources,
     prompt,
     maxAge,
     loginHint,

@@ -62,6 +62,7 @@ export class AuthorizationRequestsService {
       state: v.state,
       nonce: v.nonce,
       codeChallenge: v.codeChallenge,
+      resources: v.resources,
       prompt: v.prompt,
       maxAge: v.maxAge,
       loginHint: v.loginHint,

@@ -23,6 +23,8 @@ export interface AuthorizationCodeInput {
   codeChallenge?: string;
   /** Only `S256` (RFC 9700 §2.1.1: `plain` is refused at the authorization endpoint). */
   codeChallengeMethod?: 'S256';
+  /** RFC 8707 resource indicators of the authorization request; the tokens are limited to them. */
+  resources?: string[] | null;
   /** epoch seconds of the user's authentication (OIDC auth_time) */
   authTime: number;
 }
@@ -63,6 +65,7 @@ export class AuthorizationCodeService {
       nonce: input.nonce ?? null,
       codeChallenge: input.codeChallenge ?? null,
       codeChallengeMethod: input.codeChallenge !== undefined ? 'S256' : null,
+      resources: input.resources && input.resources.length > 0 ? input.resources : null,
       authTime: input.authTime,
       expiresAt: now + this.config.token.authCodeTtlSeconds,
       consumedAt: null,

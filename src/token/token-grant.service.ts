@@ -4,6 +4,7 @@ import { DataSource, IsNull } from 'typeorm';
 import { isLoopbackHost, type RegisteredClient } from '../client-registration/index.js';
 import { nowSeconds, safeEqual, sha256Base64Url } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
+import { parseResourceIndicators } from '../common/validation/resource.js';
 import { UsersService } from '../users/index.js';
 import { AccessTokenService } from './access-token.service.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
@@ -148,6 +149,17 @@ export class TokenGrantService {
     } else if (client.isPublic) {
       throw OAuthError.invalidGrant('Public clients must use PKCE');
     }
+    // RFC 8707 §2.2: when the authorization request named resources, the tokens are for those (or for
+    // the subset named here) and nothing else; otherwise `resource` here alone sets the audience.
+    const authorized = stored.resources;
+    if (authorized && audience && !audience.every((a) => authorized.includes(a))) {
+      throw new OAuthError(
+        'invalid_target',
+        400,
+        'The requested resource was not part of the authorization request',
+      );
+    }
+    audience = audience ?? authorized;
     const user = await this.users.findById(stored.userId);
     if (!user) throw OAuthError.invalidGrant('The resource owner no longer exists');
     // Registration updates take effect at once: scopes the client lost since are not issued.
@@ -333,36 +345,9 @@ function isStillRegistered(client: RegisteredClient, uri: string): boolean {
   return target !== null && client.redirectUris.some((r) => withoutPort(r) === target);
 }
 
-/** RFC 3986 §2: unreserved and reserved characters and `%`. */
-const RESOURCE_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/;
-
 /** RFC 8707 §2: `resource` values are absolute URIs without a fragment; else `invalid_target`. */
 function parseResources(params: TokenParams): string[] | null {
-  const values = params.getAll('resource');
-  if (values.length === 0) return null;
-  for (const v of values) {
-    let ok: boolean;
-    try {
-      const u = new URL(v);
-      // RFC 3986 characters only: the value becomes the token's `aud`, compared as a string.
-      ok =
-        !v.includes('#') &&
-        u.protocol.length > 1 &&
-        v.length <= 2048 &&
-        RESOURCE_CHARS.test(v) &&
-        !/%(?![0-9A-Fa-f]{2})/.test(v);
-    } catch {
-      ok = false;
-    }
-    if (!ok) {
-      throw new OAuthError(
-        'invalid_target',
-        400,
-        'resource must be an absolute URI without a fragment (RFC 8707 §2)',
-      );
-    }
-  }
-  return [...new Set(values)];
+  return parseResourceIndicators(params.getAll('resource'));
 }
 
 function tokenResponse(

@@ -40,6 +40,10 @@ export class AuthorizationRequestEntity {
   @Column({ name: 'code_challenge', type: 'varchar', length: 128, nullable: true })
   codeChallenge!: string | null;
 
+  /** RFC 8707 resource indicators named in the request; null when none were. */
+  @Column({ name: 'resources', type: 'text', nullable: true, transformer: jsonText })
+  resources!: string[] | null;
+
   /** OIDC Core §3.1.2.1 `prompt` values. */
   @Column({ name: 'prompt', type: 'text', transformer: jsonText })
   prompt!: string[];

@@ -5,6 +5,7 @@ import { CreateSigningKeys1732800002000 } from './1732800002000-CreateSigningKey
 import { CreateUsers1732800002100 } from './1732800002100-CreateUsers.js';
 import { CreateTokenTables1732800003000 } from './1732800003000-CreateTokenTables.js';
 import { CreateAuthorizeTables1732800004000 } from './1732800004000-CreateAuthorizeTables.js';
+import { AddResourceIndicators1732800005000 } from './1732800005000-AddResourceIndicators.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -20,4 +21,5 @@ export const MIGRATIONS: MigrationClass[] = [
   CreateUsers1732800002100,
   CreateTokenTables1732800003000,
   CreateAuthorizeTables1732800004000,
+  AddResourceIndicators1732800005000,
 ];

@@ -43,6 +43,10 @@ export class AuthorizationCodeEntity {
   @Column({ name: 'code_challenge_method', type: 'varchar', length: 8, nullable: true })
   codeChallengeMethod!: 'S256' | null;
 
+  /** RFC 8707 resource indicators named in the authorization request; null when none were. */
+  @Column({ name: 'resources', type: 'text', nullable: true, transformer: jsonText })
+  resources!: string[] | null;
+
   /** Epoch seconds of the user's authentication (OIDC Core §2 `auth_time`). */
   @Column({ name: 'auth_time', type: 'bigint', transformer: epochSeconds })
   authTime!: number;
