@@ -63,6 +63,15 @@ export class AuthorizationRequestParams {
   code_challenge_method?: string;
 
   @ApiPropertyOptional({
+    description:
+      'RFC 8707 resource indicator: an absolute URI without a fragment, repeatable (at most 10). The ' +
+      "code's tokens get these as `aud`; anything else is `invalid_target`",
+    type: [String],
+    example: ['https://mcp.example.com/mcp'],
+  })
+  resource?: string[];
+
+  @ApiPropertyOptional({
     description: 'Only `query` (the default for the code flow)',
     enum: ['query'],
   })
