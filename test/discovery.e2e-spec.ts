@@ -89,8 +89,9 @@ describe(`discovery metadata (${TEST_DB_TYPE})`, () => {
         code_challenge_methods_supported: ['S256'],
         authorization_response_iss_parameter_supported: true,
         subject_types_supported: ['public'],
-        // OIDC Discovery §3: "The algorithm RS256 MUST be included"; TOKEN_ID_ALG defaults to it.
-        id_token_signing_alg_values_supported: ['RS256'],
+        // OIDC Discovery §3: "The algorithm RS256 MUST be included"; TOKEN_ID_ALG (default RS256) comes
+        // first, then ES256, which a client may register as id_token_signed_response_alg.
+        id_token_signing_alg_values_supported: ['RS256', 'ES256'],
         request_parameter_supported: false,
         request_uri_parameter_supported: false,
         claims_parameter_supported: false,
@@ -188,10 +189,11 @@ describe(`discovery with RS256 keys (${TEST_DB_TYPE})`, () => {
     await t?.close();
   });
 
-  it('advertises RS256 for ID tokens when every key is RSA', async () => {
+  it('advertises RS256 first for ID tokens when every configured key is RSA, and ES256 for clients that register it', async () => {
     const res = await request(t.url).get('/.well-known/openid-configuration').expect(200);
     expect((res.body as Record<string, unknown>).id_token_signing_alg_values_supported).toEqual([
       'RS256',
+      'ES256',
     ]);
   });
 });
@@ -205,10 +207,11 @@ describe(`discovery with TOKEN_ID_ALG=ES256 (${TEST_DB_TYPE})`, () => {
     await t?.close();
   });
 
-  it('advertises exactly ES256, the one algorithm ID tokens are then signed with', async () => {
+  it('advertises ES256 first, the default ID token algorithm, then RS256 (OIDC Discovery §3 requires it)', async () => {
     const res = await request(t.url).get('/.well-known/openid-configuration').expect(200);
     expect((res.body as Record<string, unknown>).id_token_signing_alg_values_supported).toEqual([
       'ES256',
+      'RS256',
     ]);
   });
 });

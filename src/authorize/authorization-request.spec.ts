@@ -24,6 +24,7 @@ const client: RegisteredClient = {
   tosUri: null,
   jwks: null,
   jwksUri: null,
+  idTokenSignedResponseAlg: null,
   clientSecretExpiresAt: 0,
   isPublic: false,
 };

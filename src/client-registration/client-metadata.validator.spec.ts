@@ -47,6 +47,7 @@ describe(validateClientMetadata.name, () => {
       jwksUri: null,
       softwareId: null,
       softwareVersion: null,
+      idTokenSignedResponseAlg: null,
     });
   });
 
@@ -183,6 +184,44 @@ describe(validateClientMetadata.name, () => {
   it('refuses more than 20 redirect URIs', () => {
     const uris = Array.from({ length: 21 }, (_, i) => `https://app.example.com/cb${i}`);
     expect(errorOf({ redirect_uris: uris }).description).toContain('redirect_uris');
+  });
+
+  it.each(['RS256', 'ES256'])(
+    'accepts id_token_signed_response_alg %s (OIDC Registration §2) and keeps it',
+    (alg) => {
+      expect(
+        validateClientMetadata({ ...web, id_token_signed_response_alg: alg }, rules)
+          .idTokenSignedResponseAlg,
+      ).toBe(alg);
+    },
+  );
+
+  it('leaves id_token_signed_response_alg unset when omitted or null (the server default applies)', () => {
+    expect(validateClientMetadata(web, rules).idTokenSignedResponseAlg).toBeNull();
+    expect(
+      validateClientMetadata({ ...web, id_token_signed_response_alg: null }, rules)
+        .idTokenSignedResponseAlg,
+    ).toBeNull();
+  });
+
+  it.each<[string, unknown]>([
+    ['none (unsigned ID tokens)', 'none'],
+    ['HS256 (a symmetric algorithm)', 'HS256'],
+    ['an algorithm the server does not sign with', 'PS256'],
+    ['a different spelling', 'rs256'],
+    ['an empty string', ''],
+    ['a number', 256],
+    ['an array', ['RS256']],
+    ['an object', { alg: 'RS256' }],
+    ['a boolean', true],
+  ])('refuses id_token_signed_response_alg that is %s with invalid_client_metadata', (_, value) => {
+    const e = errorOf({
+      ...web,
+      id_token_signed_response_alg: value,
+    } as unknown as ClientMetadataInput);
+    expect(e.error).toBe('invalid_client_metadata');
+    expect(e.status).toBe(400);
+    expect(e.description).toContain('id_token_signed_response_alg');
   });
 });
 

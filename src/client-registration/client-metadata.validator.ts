@@ -1,6 +1,7 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { DANGEROUS_KEYS, isPlainObject, textProblem } from '../common/validation/text.js';
+import type { SigningAlg } from '../keys/index.js';
 import type { TokenEndpointAuthMethod } from './entities/client.entity.js';
 
 /** `application_type` values (OpenID Connect Dynamic Registration §2). */
@@ -20,6 +21,13 @@ export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_crede
 
 /** Response types a client may register: only `code` (RFC 9700 §2.1.2 rules out implicit and hybrid). */
 export const RESPONSE_TYPES = ['code'] as const;
+
+/**
+ * `id_token_signed_response_alg` values a client may register (OpenID Connect Dynamic Registration §2):
+ * the asymmetric algorithms the server signs with. `none` and HMAC algorithms are never offered.
+ */
+export const ID_TOKEN_SIGNING_ALGS = ['RS256', 'ES256'] as const satisfies readonly SigningAlg[];
+export type IdTokenSigningAlg = (typeof ID_TOKEN_SIGNING_ALGS)[number];
 
 /** Limits that keep stored metadata and the work done on it bounded. */
 export const METADATA_LIMITS = {
@@ -59,6 +67,7 @@ export interface ClientMetadataInput {
   jwks?: string | Record<string, unknown> | null;
   software_id?: string | null;
   software_version?: string | null;
+  id_token_signed_response_alg?: string | null;
 }
 
 /** A public JWK Set (RFC 7517 §5). */
@@ -84,6 +93,8 @@ export interface ClientMetadata {
   jwksUri: string | null;
   softwareId: string | null;
   softwareVersion: string | null;
+  /** The client's ID token algorithm; null: the server default (`TOKEN_ID_ALG`). */
+  idTokenSignedResponseAlg: IdTokenSigningAlg | null;
 }
 
 /** Server settings the rules depend on. */
@@ -473,5 +484,20 @@ export function validateClientMetadata(
       input.software_version,
       METADATA_LIMITS.textLength,
     ),
+    idTokenSignedResponseAlg: idTokenAlg(input.id_token_signed_response_alg),
   };
+}
+
+/**
+ * OpenID Connect Dynamic Registration §2 `id_token_signed_response_alg`: one of
+ * {@link ID_TOKEN_SIGNING_ALGS}, or null when omitted (the server default then applies).
+ */
+function idTokenAlg(value: unknown): IdTokenSigningAlg | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || !(ID_TOKEN_SIGNING_ALGS as readonly string[]).includes(value)) {
+    throw OAuthError.invalidClientMetadata(
+      `id_token_signed_response_alg must be one of ${ID_TOKEN_SIGNING_ALGS.join(', ')}`,
+    );
+  }
+  return value as IdTokenSigningAlg;
 }

@@ -33,5 +33,8 @@ export function toClientRegistrationResponse(
   if (info.jwksUri !== null) out.jwks_uri = info.jwksUri;
   if (info.softwareId !== null) out.software_id = info.softwareId;
   if (info.softwareVersion !== null) out.software_version = info.softwareVersion;
+  if (info.idTokenSignedResponseAlg !== null) {
+    out.id_token_signed_response_alg = info.idTokenSignedResponseAlg;
+  }
   return out;
 }

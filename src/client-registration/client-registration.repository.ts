@@ -119,5 +119,6 @@ function toStoredClient(e: ClientEntity): StoredClient {
     jwksUri: e.jwksUri,
     softwareId: e.softwareId,
     softwareVersion: e.softwareVersion,
+    idTokenSignedResponseAlg: e.idTokenSignedResponseAlg,
   };
 }

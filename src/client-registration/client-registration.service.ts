@@ -257,5 +257,6 @@ function pickMetadata(c: StoredClient): ClientMetadata {
     jwksUri: c.jwksUri,
     softwareId: c.softwareId,
     softwareVersion: c.softwareVersion,
+    idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
   };
 }

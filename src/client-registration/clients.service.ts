@@ -24,6 +24,8 @@ export interface RegisteredClient {
   tosUri: string | null;
   jwks: { keys: Record<string, unknown>[] } | null;
   jwksUri: string | null;
+  /** OpenID Connect Registration §2 `id_token_signed_response_alg`; null: the server's `TOKEN_ID_ALG`. */
+  idTokenSignedResponseAlg: 'RS256' | 'ES256' | null;
   /** Epoch seconds, 0 = never (RFC 7591 §3.2.1). */
   clientSecretExpiresAt: number;
   /** True for clients that authenticate with no secret or key (`none`). */
@@ -50,6 +52,7 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
     tosUri: e.tosUri,
     jwks: e.jwks,
     jwksUri: e.jwksUri,
+    idTokenSignedResponseAlg: e.idTokenSignedResponseAlg,
     clientSecretExpiresAt: e.clientSecretExpiresAt,
     isPublic: e.tokenEndpointAuthMethod === 'none',
   };

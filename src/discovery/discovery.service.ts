@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { KeysService } from '../keys/index.js';
+import { KeysService, SIGNING_ALGS } from '../keys/index.js';
 import {
   CLAIMS_SUPPORTED,
   CLIENT_ASSERTION_SIGNING_ALGS,
@@ -24,9 +24,14 @@ export class DiscoveryService {
   async metadata(): Promise<OpenIdProviderMetadata> {
     const c = this.config;
     const assertionAlgs = [...CLIENT_ASSERTION_SIGNING_ALGS];
-    // OIDC Discovery §3: exactly the algorithms ID tokens are signed with, each with a key in the JWK Set
-    // (created here on first use). `TOKEN_ID_ALG` defaults to RS256, which that section requires.
-    const idTokenAlgs = [c.token.idTokenAlg];
+    // OIDC Discovery §3: every algorithm an ID token can be signed with, each with a key in the JWK Set
+    // (created here on first use): `TOKEN_ID_ALG` (the default) first, then the others a client may
+    // register as `id_token_signed_response_alg` (every algorithm the server signs with). RS256, which
+    // that section requires, is always among them.
+    const idTokenAlgs = [
+      c.token.idTokenAlg,
+      ...SIGNING_ALGS.filter((alg) => alg !== c.token.idTokenAlg),
+    ];
     for (const alg of idTokenAlgs) await this.keys.ensureSigningKey(alg);
     return {
       issuer: c.issuer,

@@ -73,11 +73,12 @@ let warnedAboutDevelopmentKey = false;
  *
  * Keys live in the `signing_keys` table so every stateless instance signs with the same keys and publishes
  * the same JWK Set. There is one active key per algorithm in use: `KEYS_ALG` for access tokens and
- * `TOKEN_ID_ALG` for ID tokens (the same key when both name one algorithm). Each instance caches them for
- * {@link KEYS_CACHE_TTL_MS} and re-reads afterwards, so a rotation made elsewhere (another instance,
- * `npm run keys:rotate`) is picked up; a token carrying an unknown `kid` triggers an early, rate-limited
- * reload. An algorithm's first key is created on first use inside a race-safe step: each algorithm has its
- * own active slot ({@link ACTIVE_SLOT_BY_ALG}) under a unique index, and a loser re-reads the winner's key.
+ * `TOKEN_ID_ALG` or a client's `id_token_signed_response_alg` for ID tokens (the same key when they name
+ * one algorithm). Each instance caches them for {@link KEYS_CACHE_TTL_MS} and re-reads afterwards, so a
+ * rotation made elsewhere (another instance, `npm run keys:rotate`) is picked up; a token carrying an
+ * unknown `kid` triggers an early, rate-limited reload. An algorithm's first key is created on first use
+ * inside a race-safe step: each algorithm has its own active slot ({@link ACTIVE_SLOT_BY_ALG}) under a
+ * unique index, and a loser re-reads the winner's key.
  */
 @Injectable()
 export class KeysService {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { AppConfig } from '../config/app-config.js';
-import { KeysService } from '../keys/index.js';
+import { KeysService, type SigningAlg } from '../keys/index.js';
 
 /** What an ID token states (OpenID Connect Core §2, §3.1.3.6). */
 export interface IdTokenInput {
@@ -12,6 +12,8 @@ export interface IdTokenInput {
   nonce?: string | null;
   /** The access token issued beside it, for `at_hash`. */
   accessToken: string;
+  /** The client's `id_token_signed_response_alg` (OIDC Registration §2); null: `TOKEN_ID_ALG`. */
+  alg?: SigningAlg | null;
 }
 
 /** Hash of the JWS algorithm family: SHA-256 for *256, SHA-384 for *384, SHA-512 for *512 and EdDSA. */
@@ -25,8 +27,9 @@ function hashFor(alg: string): string {
  * OpenID Connect ID tokens, kept minimal: `iss`, `sub`, `aud` (the client), `exp`, `iat`, `auth_time`,
  * `nonce` when the authorization request had one, `at_hash` and `azp`. Profile and email claims are
  * served by the UserInfo endpoint (OIDC Core §5.4: with an access token, claims come from UserInfo).
- * Signed with `TOKEN_ID_ALG` (RS256 by default, the OIDC Registration §2 default every relying party
- * accepts), whose key is not the access-token key when `KEYS_ALG` names another algorithm.
+ * Signed with the client's registered `id_token_signed_response_alg` (OIDC Registration §2) or else
+ * `TOKEN_ID_ALG` (RS256 by default, the default every relying party accepts); that algorithm's key is not
+ * the access-token key when `KEYS_ALG` names another algorithm.
  */
 @Injectable()
 export class IdTokenService {
@@ -37,7 +40,7 @@ export class IdTokenService {
 
   async sign(input: IdTokenInput): Promise<string> {
     const iat = nowSeconds();
-    const alg = this.config.token.idTokenAlg;
+    const alg = input.alg ?? this.config.token.idTokenAlg;
     // OIDC Core §3.1.3.6: at_hash is the left half of the hash of the access token's ASCII octets,
     // with the hash of the ID token's alg.
     const digest = createHash(hashFor(alg)).update(input.accessToken, 'ascii').digest();

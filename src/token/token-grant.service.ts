@@ -190,6 +190,7 @@ export class TokenGrantService {
           authTime: stored.authTime,
           nonce: stored.nonce,
           accessToken: access.token,
+          alg: client.idTokenSignedResponseAlg,
         })
       : undefined;
 
@@ -278,6 +279,7 @@ export class TokenGrantService {
           clientId: client.clientId,
           authTime: stored.authTime,
           accessToken: access.token,
+          alg: client.idTokenSignedResponseAlg,
         })
       : undefined;
     const won = await this.dataSource.transaction(async (m) => {

@@ -5,7 +5,7 @@ import {
   OptionalString,
   OptionalStringArray,
 } from '../../common/validation/metadata-decorators.js';
-import { METADATA_LIMITS } from '../client-metadata.validator.js';
+import { ID_TOKEN_SIGNING_ALGS, METADATA_LIMITS } from '../client-metadata.validator.js';
 
 const URI = METADATA_LIMITS.uriLength;
 const TEXT = METADATA_LIMITS.textLength;
@@ -63,6 +63,15 @@ export abstract class ClientMetadataFields {
     example: '{"keys":[{"kty":"EC","crv":"P-256","x":"…","y":"…","kid":"k1"}]}',
   })
   jwks?: string | Record<string, unknown>;
+
+  @OptionalString(16, {
+    description:
+      'JWS algorithm of the ID tokens issued to this client (OpenID Connect Registration §2): `RS256` or ' +
+      '`ES256`. Default: the server setting (`TOKEN_ID_ALG`, RS256 unless configured otherwise).',
+    example: 'ES256',
+    enum: [...ID_TOKEN_SIGNING_ALGS],
+  })
+  id_token_signed_response_alg?: string;
 
   @OptionalString(URI, {
     description: "JWKS URI: https URL of the client's JWK Set. Not together with `jwks`.",

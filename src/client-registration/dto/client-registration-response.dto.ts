@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { ID_TOKEN_SIGNING_ALGS } from '../client-metadata.validator.js';
 
 /**
  * `ClientRegistrationResponse` (reference, RFC 7591 §3.2.1 / RFC 7592 §3): the client information.
@@ -55,6 +56,15 @@ export class ClientRegistrationResponse {
 
   @ApiProperty({ type: [String], example: ['code'], description: 'Response types' })
   response_types!: string[];
+
+  @ApiPropertyOptional({
+    example: 'ES256',
+    description:
+      'JWS algorithm of the ID tokens issued to this client (OpenID Connect Registration §2); omitted ' +
+      'when not registered (the server default `TOKEN_ID_ALG` applies)',
+    enum: [...ID_TOKEN_SIGNING_ALGS],
+  })
+  id_token_signed_response_alg?: string;
 
   @ApiPropertyOptional({
     type: 'object',

@@ -100,6 +100,10 @@ export class ClientEntity {
   @Column({ name: 'software_version', type: 'varchar', length: 255, nullable: true })
   softwareVersion!: string | null;
 
+  /** OpenID Connect Registration §2 `id_token_signed_response_alg`; null: `TOKEN_ID_ALG` applies. */
+  @Column({ name: 'id_token_signed_response_alg', type: 'varchar', length: 16, nullable: true })
+  idTokenSignedResponseAlg!: 'RS256' | 'ES256' | null;
+
   @VersionColumn({ name: 'version' })
   version!: number;
 

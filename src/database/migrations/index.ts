@@ -6,6 +6,7 @@ import { CreateUsers1732800002100 } from './1732800002100-CreateUsers.js';
 import { CreateTokenTables1732800003000 } from './1732800003000-CreateTokenTables.js';
 import { CreateAuthorizeTables1732800004000 } from './1732800004000-CreateAuthorizeTables.js';
 import { AddResourceIndicators1732800005000 } from './1732800005000-AddResourceIndicators.js';
+import { AddIdTokenSignedResponseAlg1732800006000 } from './1732800006000-AddIdTokenSignedResponseAlg.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -22,4 +23,5 @@ export const MIGRATIONS: MigrationClass[] = [
   CreateTokenTables1732800003000,
   CreateAuthorizeTables1732800004000,
   AddResourceIndicators1732800005000,
+  AddIdTokenSignedResponseAlg1732800006000,
 ];

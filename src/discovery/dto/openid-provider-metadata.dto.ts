@@ -18,8 +18,10 @@ export class OpenIdProviderMetadata extends AuthorizationServerMetadata {
 
   @ApiProperty({
     type: [String],
-    description: 'Algorithm of the current signing key',
-    example: ['ES256'],
+    description:
+      'JWS algorithms ID tokens are signed with: `TOKEN_ID_ALG` (the default) first, then the others a ' +
+      'client may choose as `id_token_signed_response_alg`',
+    example: ['RS256', 'ES256'],
   })
   id_token_signing_alg_values_supported!: string[];
 
