@@ -370,8 +370,8 @@ describe(`signing keys shared by instances (${TEST_DB_TYPE})`, () => {
     const [a, b] = await twoInstances({ TOKEN_ID_ALG: 'ES256' }, { TOKEN_ID_ALG: 'RS256' });
     const ka = a.app.get(KeysService);
     const kb = b.app.get(KeysService);
-    expect((await ka.getPublicJwks()).keys.map((k) => k.alg)).toEqual(['ES256']);
-    // B needs an RS256 key too; A publishes it once it re-reads the table (here: on the unknown kid).
+    // Whatever an instance's own settings, its JWK Set has a key for every algorithm a token may use.
+    expect((await ka.getPublicJwks()).keys.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
     const fromB = await kb.signJwt(claims(a), { alg: 'RS256' });
     await expect(ka.verifyJwt(fromB)).resolves.toMatchObject({ sub: 'usr_test' });
     expect((await ka.getPublicJwks()).keys.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
@@ -461,7 +461,7 @@ describe(`signing keys shared by instances (${TEST_DB_TYPE})`, () => {
   });
 });
 
-describe(`RS256 signing keys for everything (${TEST_DB_TYPE})`, () => {
+describe(`KEYS_ALG=RS256 (${TEST_DB_TYPE})`, () => {
   let t: TestApp;
   beforeAll(async () => {
     // TOKEN_ID_ALG defaults to RS256: one key signs access and ID tokens.
@@ -474,8 +474,9 @@ describe(`RS256 signing keys for everything (${TEST_DB_TYPE})`, () => {
   it('publishes a 2048-bit RSA public key only and signs RS256 JWTs (RFC 7518 §3.3)', async () => {
     const keys = t.app.get(KeysService);
     const jwks = await fetchJwks(t);
-    expect(jwks.keys).toHaveLength(1);
-    const [key] = jwks.keys;
+    // The ES256 key is there too, for clients that register id_token_signed_response_alg=ES256.
+    expect(jwks.keys.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
+    const key = jwks.keys[1];
     expect(Object.keys(key).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
     expect(key).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', e: 'AQAB' });
     expect(Buffer.from(String(key.n), 'base64url').length * 8).toBeGreaterThanOrEqual(2048);
@@ -485,14 +486,15 @@ describe(`RS256 signing keys for everything (${TEST_DB_TYPE})`, () => {
     expect(decodeProtectedHeader(token).alg).toBe('RS256');
     await jwtVerify(token, createLocalJWKSet(jwks as never), { issuer: t.url });
     await expect(keys.verifyJwt(token)).resolves.toMatchObject({ sub: 'usr_test' });
-    expect(keys.configuredAlgs()).toEqual(['RS256']);
-    expect((await keys.rotate()).map((k) => k.alg)).toEqual(['RS256']);
-    const row = (await keyRows(t))[0];
-    expect(row.private_key_enc).not.toMatch(/BEGIN|"d"|"p"|"q"/);
+    expect(keys.configuredAlgs()).toEqual(['RS256', 'ES256']);
+    expect((await keys.rotate()).map((k) => k.alg)).toEqual(['ES256', 'RS256']);
+    for (const row of await keyRows(t)) {
+      expect(row.private_key_enc).not.toMatch(/BEGIN|"d"|"p"|"q"/);
+    }
   });
 });
 
-describe(`ES256 signing keys for everything (${TEST_DB_TYPE})`, () => {
+describe(`TOKEN_ID_ALG=ES256 (${TEST_DB_TYPE})`, () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ env: { TOKEN_ID_ALG: 'ES256' } });
@@ -501,12 +503,15 @@ describe(`ES256 signing keys for everything (${TEST_DB_TYPE})`, () => {
     await t?.close();
   });
 
-  it('publishes and signs with one ES256 key when TOKEN_ID_ALG=ES256', async () => {
+  it('signs access and ID tokens with the one ES256 key when TOKEN_ID_ALG=ES256, and still publishes RS256', async () => {
     const keys = t.app.get(KeysService);
     const jwks = await fetchJwks(t);
-    expect(jwks.keys.map((k) => k.alg)).toEqual(['ES256']);
-    expect(keys.configuredAlgs()).toEqual(['ES256']);
-    expect((await keyRows(t)).map((r) => [r.alg, Number(r.active_slot)])).toEqual([['ES256', 1]]);
+    expect(jwks.keys.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
+    expect(keys.configuredAlgs()).toEqual(['ES256', 'RS256']);
+    expect((await keyRows(t)).map((r) => [r.alg, Number(r.active_slot)]).sort()).toEqual([
+      ['ES256', 1],
+      ['RS256', 2],
+    ]);
   });
 });
 

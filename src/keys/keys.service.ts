@@ -192,11 +192,15 @@ export class KeysService {
   }
 
   /**
-   * The algorithms this instance signs with: `KEYS_ALG` (access tokens) and `TOKEN_ID_ALG` (ID tokens),
-   * once each.
+   * The algorithms this instance may sign with: `KEYS_ALG` (access tokens) and `TOKEN_ID_ALG` (ID tokens)
+   * first, then every other supported one, since a client may register it as its
+   * `id_token_signed_response_alg` (OIDC Registration §2). The JWK Set creates a key for each before it is
+   * published, so a key is public before the first token it signs: with several instances, one that
+   * created a key on demand would otherwise sign with it while another still serves a cached JWK Set
+   * without it.
    */
   configuredAlgs(): SigningAlg[] {
-    return [...new Set([this.config.keys.alg, this.config.token.idTokenAlg])];
+    return [...new Set([this.config.keys.alg, this.config.token.idTokenAlg, ...SIGNING_ALGS])];
   }
 
   /**
