@@ -5,6 +5,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOAuthError } from './helpers/oauth-assertions.js';
 import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
+import type { Registered } from './helpers/clients.js';
 import { basic, createUser, issueCode, pkce, postForm, type User } from './helpers/token-flow.js';
 
 // OpenID Connect Dynamic Client Registration 1.0 §2 `id_token_signed_response_alg`.
@@ -16,13 +17,6 @@ const valid = {
   grant_types: ['authorization_code', 'refresh_token'],
   scope: 'openid profile email',
 };
-
-interface Registered {
-  client_id: string;
-  client_secret?: string;
-  registration_access_token: string;
-  [k: string]: unknown;
-}
 
 describe(`id_token_signed_response_alg registration, envelope style (${TEST_DB_TYPE})`, () => {
   let t: TestApp;

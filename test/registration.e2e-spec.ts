@@ -4,6 +4,7 @@ import { ClientsService } from '../src/client-registration/index.js';
 import { sha256Hex } from '../src/common/crypto/tokens.js';
 import { expectOAuthError } from './helpers/oauth-assertions.js';
 import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
+import type { Registered } from './helpers/clients.js';
 
 const REGISTER = '/api/v1/oauth/register';
 const valid = {
@@ -12,13 +13,6 @@ const valid = {
   grant_types: ['authorization_code', 'refresh_token'],
   scope: 'openid profile email',
 };
-
-interface Registered {
-  client_id: string;
-  client_secret?: string;
-  registration_access_token: string;
-  [k: string]: unknown;
-}
 
 describe(`client registration, envelope style (${TEST_DB_TYPE})`, () => {
   let t: TestApp;

@@ -3,6 +3,14 @@ import { generateToken, nowSeconds, sha256Hex } from '../../src/common/crypto/to
 import { ClientEntity } from '../../src/client-registration/entities/client.entity.js';
 import type { TestApp } from './test-app.js';
 
+/** The client information of a registration response (RFC 7591 §3.2.1), as the tests read it. */
+export interface Registered {
+  client_id: string;
+  client_secret?: string;
+  registration_access_token: string;
+  [k: string]: unknown;
+}
+
 /** A client inserted straight into the store, with its plain credentials. */
 export interface SeededClient {
   clientId: string;
