@@ -238,7 +238,6 @@ export class KeysService {
     if (algs.length === 0) return [];
     const created = await Promise.all(algs.map((alg) => this.generate(alg)));
     const now = nowSeconds();
-    const retention = this.retentionSeconds();
     // A concurrent rotation can make our insert collide with its new active row (or deadlock on MySQL);
     // retrying re-reads the current active key and retires that one instead.
     for (let attempt = 1; ; attempt++) {
@@ -256,12 +255,7 @@ export class KeysService {
             await repo
               .createQueryBuilder()
               .update()
-              .set({
-                status: 'retired',
-                activeSlot: null,
-                retiredAt: now,
-                notAfter: now + retention,
-              })
+              .set(this.retirement(now))
               .where('(alg = :alg AND active_slot IS NOT NULL) OR active_slot = :slot', {
                 alg: key.alg,
                 slot: key.activeSlot,
@@ -430,12 +424,7 @@ export class KeysService {
         await this.keys
           .createQueryBuilder()
           .update()
-          .set({
-            status: 'retired',
-            activeSlot: null,
-            retiredAt: now,
-            notAfter: now + this.retentionSeconds(),
-          })
+          .set(this.retirement(now))
           .where('kid = :kid AND active_slot = :slot', { kid: holder.kid, slot })
           .execute();
         this.logger.log(`Retired ${holder.alg} key ${holder.kid}: its slot belongs to ${alg} keys`);
@@ -447,6 +436,19 @@ export class KeysService {
    * How long a retired key stays published and verifiable: the longest token lifetime (max of
    * `TOKEN_ACCESS_TTL`, `TOKEN_ID_TTL`) plus the cache period and clock tolerance.
    */
+  /**
+   * The columns of a key leaving its active slot: it stops signing but stays published and verifiable
+   * until `not_after`, so that every token it signed can still be checked.
+   */
+  private retirement(now: number): Partial<SigningKeyEntity> {
+    return {
+      status: 'retired',
+      activeSlot: null,
+      retiredAt: now,
+      notAfter: now + this.retentionSeconds(),
+    };
+  }
+
   private retentionSeconds(): number {
     return (
       Math.max(this.config.token.accessTtlSeconds, this.config.token.idTokenTtlSeconds) +
