@@ -8,7 +8,7 @@ export interface DatabaseConfig {
   /**
    * SQLite `synchronous` in WAL mode. `normal` (default): no fsync per commit; an application crash loses
    * nothing, an OS crash or power cut may roll back the last commits (never corrupts). `full`: every
-   * commit is fsynced before it returns, at the price of one fsync per write (docs/decisions.md §12).
+   * commit is fsynced before it returns, at the price of one fsync per write (docs/adr/0012-sqlite-synchronous-normal.md).
    */
   sqliteSynchronous: 'normal' | 'full';
   host: string;
