@@ -25,8 +25,8 @@ const toInt = ({ value }: { value: unknown }): unknown =>
 
 /**
  * Every environment variable the server reads, validated once at boot: a bad value stops start-up with a
- * message naming the variable. Each property is documented in `.env.example` and the README's settings
- * table; `secret` in a description marks values that must never be logged.
+ * message naming the variable. Each property is documented in `env.docs.ts` (from which, with these
+ * rules, `npm run docs:config` generates docs/configuration.md) and in `.env.example`.
  */
 export class EnvironmentVariables {
   /** `development`, `production` or `test`. */

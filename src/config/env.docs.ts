@@ -1,0 +1,247 @@
+import type { EnvironmentVariables } from './env.validation.js';
+
+/** Groups of settings, in the order docs/configuration.md lists them. */
+export const ENV_GROUPS = [
+  'Server',
+  'Database',
+  'Dynamic client registration',
+  'Scopes and tokens',
+  'Signing keys',
+  'Login',
+  '`private_key_jwt` clients’ `jwks_uri`',
+] as const;
+
+/** One of {@link ENV_GROUPS}. */
+export type EnvGroup = (typeof ENV_GROUPS)[number];
+
+/** What the documentation says about one variable; what it accepts comes from the schema itself. */
+export interface EnvVarDoc {
+  /** Heading the variable is listed under. */
+  group: EnvGroup;
+  /** What it does and what to watch out for, in a sentence or two of Markdown. */
+  description: string;
+  /**
+   * The value the server uses when the variable is unset, written as one would set it. A test checks
+   * that setting it changes nothing in `loadConfig()`, so the documented default cannot drift. Omit it
+   * when the default is derived or absent, and say what happens in {@link defaultText}.
+   */
+  default?: string;
+  /** Shown instead of {@link default} when there is no literal default. Markdown. */
+  defaultText?: string;
+}
+
+/**
+ * The documentation of every variable of {@link EnvironmentVariables}. The key type makes the compiler
+ * refuse a schema property without an entry (and an entry without a property); docs/configuration.md is
+ * generated from this and the schema's validation rules by `npm run docs:config`, and
+ * `env.docs.spec.ts` fails when the committed file differs. Whether a value is secret comes from
+ * `SECRET_VARIABLES`, the list that also redacts it from error messages.
+ */
+export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
+  NODE_ENV: {
+    group: 'Server',
+    description:
+      '`production` refuses to start without `KEYS_ENCRYPTION_KEY` ([ADR 0010](adr/0010-stricter-security-defaults.md)); the test harness sets `test`.',
+    default: 'development',
+  },
+  PORT: { group: 'Server', description: 'TCP port the HTTP server listens on.', default: '3000' },
+  HOST: { group: 'Server', description: 'Interface the HTTP server binds to.', default: '0.0.0.0' },
+  ISSUER: {
+    group: 'Server',
+    description:
+      'Issuer identifier (RFC 8414 §2): the public base URL, no trailing slash, query or fragment. The `iss` of every token and the base of `registration_client_uri` and of every discovery URL. Use https in production (it also makes the login cookies `Secure`).',
+    defaultText: '`http://localhost:$PORT`',
+  },
+  TRUST_PROXY: {
+    group: 'Server',
+    description:
+      'Express `trust proxy` (`1`, `loopback`, `true`, a subnet…) so client IPs for rate limits come from `X-Forwarded-For` behind a proxy.',
+    defaultText: '_(unset: the peer address)_',
+  },
+  BODY_LIMIT: {
+    group: 'Server',
+    description:
+      'Largest accepted request body (a number of bytes, or with `kb` / `mb`); larger is `413`.',
+    default: '64kb',
+  },
+  LOG_LEVEL: {
+    group: 'Server',
+    description: 'Nest log levels to print, comma separated (`error,warn,log,debug,verbose`).',
+    default: 'log,warn,error',
+  },
+
+  DB_TYPE: {
+    group: 'Database',
+    description:
+      '`sqlite` (embedded file, no other service), `mysql` (MySQL through mysql2) or `mariadb` (MariaDB through mysql2, [ADR 0004](adr/0004-db-type-mariadb.md)). See [database.md](database.md).',
+    default: 'sqlite',
+  },
+  DB_SQLITE_PATH: {
+    group: 'Database',
+    description: 'SQLite database file; its directory is created.',
+    default: 'data/authms.sqlite',
+  },
+  DB_SQLITE_SYNCHRONOUS: {
+    group: 'Database',
+    description:
+      'SQLite commit durability in WAL mode: `normal` (no fsync per commit; a process crash loses nothing, an OS crash or power cut may roll back the last commits) or `full` (an fsync per commit; several times slower writes). [ADR 0012](adr/0012-sqlite-synchronous-normal.md).',
+    default: 'normal',
+  },
+  DB_HOST: { group: 'Database', description: 'MySQL / MariaDB server host.', default: '127.0.0.1' },
+  DB_PORT: { group: 'Database', description: 'MySQL / MariaDB server port.', default: '3306' },
+  DB_USER: { group: 'Database', description: 'MySQL / MariaDB user.', default: 'root' },
+  DB_PASSWORD: {
+    group: 'Database',
+    description: 'MySQL / MariaDB password.',
+    defaultText: '_(empty)_',
+  },
+  DB_NAME: {
+    group: 'Database',
+    description: 'MySQL / MariaDB database; create it first, with `utf8mb4`.',
+    default: 'authms',
+  },
+  DB_POOL_SIZE: {
+    group: 'Database',
+    description: 'mysql2 connection pool size per instance.',
+    default: '10',
+  },
+  DB_MIGRATIONS_RUN: {
+    group: 'Database',
+    description:
+      'Run pending migrations at start-up. With several instances set `false` and run `npm run migration:run` as a deployment step ([database.md](database.md#migrations)).',
+    default: 'true',
+  },
+  DB_LOGGING: {
+    group: 'Database',
+    description: 'Log every SQL statement (development only).',
+    default: 'false',
+  },
+
+  REGISTRATION_RESPONSE_STYLE: {
+    group: 'Dynamic client registration',
+    description:
+      '`envelope` (`{code,data,message,timestamp}`, the oauth-service contract) or `flat` (plain RFC 7591/7592 bodies, for MCP clients and OAuth libraries). Read at start-up ([ADR 0007](adr/0007-response-style-fixed-at-composition.md)).',
+    default: 'envelope',
+  },
+  REGISTRATION_RATE_LIMIT: {
+    group: 'Dynamic client registration',
+    description:
+      'Registrations per client IP per window, counted in the database across instances; `0` = unlimited. Over the limit: `429 rate_limit_exceeded` with `Retry-After`.',
+    default: '10',
+  },
+  REGISTRATION_RATE_WINDOW: {
+    group: 'Dynamic client registration',
+    description: 'Registration rate-limit window, seconds.',
+    default: '3600',
+  },
+  REGISTRATION_INITIAL_ACCESS_TOKENS: {
+    group: 'Dynamic client registration',
+    description:
+      'Comma-separated initial access tokens (RFC 7591 §3), at least 16 characters each; when set, registering needs `Authorization: Bearer` with one of them.',
+    defaultText: '_(empty: open registration)_',
+  },
+  REGISTRATION_ROTATE_ACCESS_TOKEN: {
+    group: 'Dynamic client registration',
+    description:
+      'Issue a new registration access token on every successful `PUT` (RFC 7592 §2.2); the old one stops working at once.',
+    default: 'true',
+  },
+  REGISTRATION_SECRET_TTL: {
+    group: 'Dynamic client registration',
+    description:
+      'Client secret lifetime, seconds (`client_secret_expires_at`); `0` = never expires.',
+    default: '0',
+  },
+  REGISTRATION_ALLOW_HTTP_LOOPBACK: {
+    group: 'Dynamic client registration',
+    description:
+      'Allow `http` redirect URIs on loopback hosts (`localhost`, `127.x.x.x`, `[::1]`) for `web` clients.',
+    default: 'true',
+  },
+  REGISTRATION_DEFAULT_SCOPE: {
+    group: 'Dynamic client registration',
+    description:
+      'Scope of a client that registers without one; every value must be in `SCOPES_SUPPORTED`.',
+    defaultText: 'all of `SCOPES_SUPPORTED`',
+  },
+
+  SCOPES_SUPPORTED: {
+    group: 'Scopes and tokens',
+    description: 'Space-separated scopes the server offers (discovery `scopes_supported`).',
+    default: 'openid profile email offline_access',
+  },
+  TOKEN_ACCESS_TTL: {
+    group: 'Scopes and tokens',
+    description: 'Access token lifetime, seconds.',
+    default: '3600',
+  },
+  TOKEN_REFRESH_TTL: {
+    group: 'Scopes and tokens',
+    description: 'Refresh token lifetime, seconds (30 days).',
+    default: '2592000',
+  },
+  TOKEN_ID_TTL: {
+    group: 'Scopes and tokens',
+    description: 'ID token lifetime, seconds.',
+    default: '3600',
+  },
+  TOKEN_ID_ALG: {
+    group: 'Scopes and tokens',
+    description:
+      'Algorithm of ID tokens for clients without `id_token_signed_response_alg`; discovery lists it first. RS256 is the one OIDC Discovery §3 requires every provider to offer. See [keys.md](keys.md).',
+    default: 'RS256',
+  },
+  AUTH_CODE_TTL: {
+    group: 'Scopes and tokens',
+    description: 'Authorization code lifetime, seconds.',
+    default: '60',
+  },
+  TOKEN_RATE_LIMIT: {
+    group: 'Scopes and tokens',
+    description:
+      'Token requests per client IP per minute, counted in the database; `0` = unlimited.',
+    default: '0',
+  },
+
+  KEYS_ALG: {
+    group: 'Signing keys',
+    description:
+      'Algorithm of JWT access tokens (RFC 9068); one active key per algorithm in use. See [keys.md](keys.md).',
+    default: 'ES256',
+  },
+  KEYS_ENCRYPTION_KEY: {
+    group: 'Signing keys',
+    description:
+      'Base64 of 32 random bytes (`openssl rand -base64 32`), the same on every instance; encrypts the private signing keys at rest. Required when `NODE_ENV=production`.',
+    defaultText: '_(a development key anyone can derive; a warning is logged)_',
+  },
+
+  SESSION_TTL: {
+    group: 'Login',
+    description: 'Login session lifetime, seconds (8 h).',
+    default: '28800',
+  },
+
+  JWKS_URI_ALLOW_PRIVATE: {
+    group: '`private_key_jwt` clients’ `jwks_uri`',
+    description:
+      'Allow loopback and private addresses, and plain http (tests and internal networks only: SSRF).',
+    default: 'false',
+  },
+  JWKS_URI_TIMEOUT_MS: {
+    group: '`private_key_jwt` clients’ `jwks_uri`',
+    description: 'Fetch timeout, milliseconds.',
+    default: '3000',
+  },
+  JWKS_URI_MAX_BYTES: {
+    group: '`private_key_jwt` clients’ `jwks_uri`',
+    description: 'Largest accepted JWK Set, bytes.',
+    default: '65536',
+  },
+  JWKS_URI_CACHE_TTL: {
+    group: '`private_key_jwt` clients’ `jwks_uri`',
+    description:
+      'Cache lifetime, seconds (refetched early when an assertion names an unknown `kid`).',
+    default: '300',
+  },
+};
