@@ -42,8 +42,9 @@ function describeRules(rules: readonly ValidationMetadata[]): string {
   if (Array.isArray(oneOf)) return oneOf.map((v) => `\`${String(v)}\``).join(', ');
   if (byName.has('isBoolean')) return 'boolean';
   if (byName.has('isInt')) {
-    const min = byName.get('min')?.[0];
-    const max = byName.get('max')?.[0];
+    // @Min / @Max constraints are numbers.
+    const min = byName.get('min')?.[0] as number | undefined;
+    const max = byName.get('max')?.[0] as number | undefined;
     if (min !== undefined && max !== undefined) return `integer ${String(min)}–${String(max)}`;
     if (min !== undefined) return `integer ≥ ${String(min)}`;
     if (max !== undefined) return `integer ≤ ${String(max)}`;
