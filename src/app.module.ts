@@ -17,14 +17,14 @@ import { TokenModule } from './token/index.js';
 export interface AppModuleOptions {
   /** Environment values merged over `process.env` before validation. */
   env?: Record<string, string | undefined>;
-  /** Extra modules, e.g. one that replaces the login step (see README "Extending"). */
+  /** Extra modules, e.g. one that replaces the login step (see docs/extending.md). */
   imports?: ModuleMetadata['imports'];
   /**
    * Replaces the default `ClientRegistrationModule.forRootAsync(...)` (configured from `AppConfig`),
    * e.g. with one built by `ClientRegistrationModule.forRoot({...})`.
    */
   registration?: DynamicModule;
-  /** Options of `AuthorizeModule.forRoot`, e.g. a replacement login handler (README "Extending"). */
+  /** Options of `AuthorizeModule.forRoot`, e.g. a replacement login handler (docs/extending.md). */
   authorize?: AuthorizeModuleOptions;
 }
 
