@@ -174,6 +174,14 @@ describe(`client registration, envelope style (${TEST_DB_TYPE})`, () => {
       expect(res.body.error_description).toContain(field);
     });
 
+    it('says redirect_uris must be an array when it is a string, not that it has too many items', async () => {
+      const res = await request(t.url)
+        .post(REGISTER)
+        .send({ redirect_uris: 'https://a.example.com/cb' });
+      expectOAuthError(res, 400, 'invalid_client_metadata');
+      expect(res.body.error_description).toBe('redirect_uris must be an array of strings');
+    });
+
     it('refuses a body that is not a JSON object with 400 invalid_client_metadata', async () => {
       for (const raw of ['[]', '"text"', 'null', '123']) {
         const res = await request(t.url)
@@ -405,6 +413,13 @@ describe(`client registration, envelope style (${TEST_DB_TYPE})`, () => {
         .get(path(d.client_id))
         .auth(d.registration_access_token, { type: 'bearer' })
         .expect(200);
+    });
+
+    it('says redirect_uris must be an array when an update gives a string', async () => {
+      const d = await register();
+      const res = await put(d, { ...valid, redirect_uris: 'https://a.example.com/cb' });
+      expectOAuthError(res, 400, 'invalid_client_metadata');
+      expect(res.body.error_description).toBe('redirect_uris must be an array of strings');
     });
 
     it('checks the token before the body, and refuses non-JSON bodies', async () => {

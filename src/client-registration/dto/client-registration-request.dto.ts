@@ -11,11 +11,13 @@ import { ClientMetadataFields } from './client-metadata-fields.dto.js';
 @ApiSchema({ description: 'OAuth 2.0 Dynamic Client Registration request (RFC 7591 §2)' })
 export class ClientRegistrationRequest extends ClientMetadataFields {
   @IsOptional()
-  @IsArray({ message: '$property must be an array of strings' })
+  // Decorators register bottom-up and the pipe stops at the first error: the array check goes last,
+  // so a string is "must be an array", not a size error.
+  @IsString({ each: true, message: '$property must be an array of strings' })
   @ArrayMaxSize(METADATA_LIMITS.redirectUris, {
     message: `$property must have at most ${METADATA_LIMITS.redirectUris} items`,
   })
-  @IsString({ each: true, message: '$property must be an array of strings' })
+  @IsArray({ message: '$property must be an array of strings' })
   @ApiProperty({
     type: [String],
     required: true,
