@@ -243,6 +243,78 @@ describe('Swagger document against the oauth-service contract (O17-O20 and the P
     await expect(SwaggerParser.validate(raw as never)).resolves.toBeDefined();
   });
 
+  describe('"Try it out" and the examples', () => {
+    type Media = {
+      example?: Record<string, unknown>;
+      examples?: Record<string, { value: object }>;
+    };
+    const media = (op: unknown, where: 'requestBody' | '201') => {
+      const o = op as {
+        requestBody: { content: Record<string, Media> };
+        responses: Record<string, { content: Record<string, Media> }>;
+      };
+      return (where === 'requestBody' ? o.requestBody : o.responses['201']).content[
+        'application/json'
+      ];
+    };
+
+    it('registers with every documented POST /oauth/register example (201) and updates with every PUT example (200)', async () => {
+      const registerExamples = Object.values(
+        media(doc.paths['/api/v1/oauth/register'].post, 'requestBody').examples ?? {},
+      );
+      const updateExamples = Object.values(
+        media(doc.paths['/api/v1/oauth/register/{client_id}'].put, 'requestBody').examples ?? {},
+      );
+      expect(registerExamples.length).toBeGreaterThanOrEqual(1);
+      expect(updateExamples.length).toBeGreaterThanOrEqual(1);
+      const registered: { client_id: string; registration_access_token: string }[] = [];
+      for (const { value } of registerExamples) {
+        const res = await request(t.url).post('/api/v1/oauth/register').send(value);
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+        registered.push(res.body.data);
+      }
+      let { client_id: id, registration_access_token: token } = registered[0];
+      for (const { value } of updateExamples) {
+        const res = await request(t.url)
+          .put(`/api/v1/oauth/register/${id}`)
+          .auth(token, { type: 'bearer' })
+          .send(value);
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        ({ client_id: id, registration_access_token: token } = res.body.data);
+      }
+    });
+
+    it('shows "code": 201 in the 201 example, with the fields a registration really answers', async () => {
+      const example = media(doc.paths['/api/v1/oauth/register'].post, '201').example!;
+      expect(example.code).toBe(201);
+      const [first] = Object.values(
+        media(doc.paths['/api/v1/oauth/register'].post, 'requestBody').examples ?? {},
+      );
+      const real = await request(t.url).post('/api/v1/oauth/register').send(first.value);
+      expect(Object.keys(example).sort()).toEqual(Object.keys(real.body as object).sort());
+      expect(Object.keys(example.data as object).sort()).toEqual(
+        Object.keys(real.body.data as object).sort(),
+      );
+    });
+
+    it('describes the registration access token as an opaque bearer token, not a JWT', () => {
+      const schemes = (
+        doc as unknown as { components: { securitySchemes: Record<string, object> } }
+      ).components.securitySchemes;
+      expect(schemes.registration_access_token).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(schemes.registration_access_token).not.toHaveProperty('bearerFormat');
+    });
+
+    it('gives every path parameter a type', () => {
+      const params = Object.values(doc.paths)
+        .flatMap((ops) => Object.values(ops))
+        .flatMap((op) => (op.parameters ?? []) as { in: string; name: string; schema?: object }[])
+        .filter((p) => p.in === 'path');
+      expect(params.length).toBeGreaterThanOrEqual(3);
+      for (const p of params) expect(p.schema, p.name).toMatchObject({ type: 'string' });
+    });
+  });
+
   it('serves Swagger UI at /api/docs', async () => {
     const res = await request(t.url).get('/api/docs').redirects(1).expect(200);
     expect(res.text).toContain('swagger-ui');

@@ -43,6 +43,11 @@ import { ClientRegistrationDetailResponse } from './dto/client-registration-deta
 import { ClientRegistrationRequest } from './dto/client-registration-request.dto.js';
 import { ClientRegistrationResponse } from './dto/client-registration-response.dto.js';
 import { ClientRegistrationUpdateRequest } from './dto/client-registration-update-request.dto.js';
+import {
+  registeredResponseExample,
+  REGISTRATION_REQUEST_EXAMPLES,
+  UPDATE_REQUEST_EXAMPLES,
+} from './client-registration.examples.js';
 import { OpenRegistrationGuard } from './open-registration.guard.js';
 import { RegistrationAccessTokenGuard } from './registration-access-token.guard.js';
 
@@ -83,6 +88,7 @@ const TOKEN_HEADER = {
 };
 const CLIENT_ID_PARAM = {
   name: 'client_id',
+  type: String,
   description: 'Client ID',
   example: '01JNXXXXXXXXXXXXXXXXXXXXXX',
 };
@@ -130,10 +136,12 @@ function createClientRegistrationController(style: RegistrationResponseStyle): T
       required: true,
       description:
         'Client registration request (includes client_name, redirect_uris, grant_types, scope, etc.)',
+      examples: REGISTRATION_REQUEST_EXAMPLES,
     })
     @ApiResponse({
       status: 201,
       type: success,
+      example: registeredResponseExample(style),
       description:
         'Registration successful (includes client_id, client_secret, registration_access_token). ' +
         'Reference: RFC 7591 §2.1.',
@@ -204,6 +212,7 @@ function createClientRegistrationController(style: RegistrationResponseStyle): T
       type: ClientRegistrationUpdateRequest,
       required: true,
       description: 'Updated client metadata',
+      examples: UPDATE_REQUEST_EXAMPLES,
     })
     @ApiResponse({ status: 200, type: success, description: 'Updated client metadata' })
     @ApiOAuthErrors(

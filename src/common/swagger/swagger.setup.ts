@@ -20,14 +20,14 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
     )
     .setVersion('1.0.0')
     .addServer(config.issuer)
-    .addBearerAuth(
-      {
-        type: 'http',
-        scheme: 'bearer',
-        description: 'Registration access token (`reg_…`) issued by POST /oauth/register',
-      },
-      REGISTRATION_ACCESS_TOKEN_SCHEME,
-    )
+    // addSecurity, not addBearerAuth: the latter defaults bearerFormat to JWT, and this token is opaque.
+    .addSecurity(REGISTRATION_ACCESS_TOKEN_SCHEME, {
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'Registration access token (RFC 7592 §1): the opaque `reg_…` string issued by POST /oauth/register ' +
+        '(not a JWT)',
+    })
     .addBearerAuth(
       {
         type: 'http',
