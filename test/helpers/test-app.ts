@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
 import type { AuthorizeModuleOptions } from '../../src/authorize/index.js';
 import { configureApp } from '../../src/app.setup.js';
+import { testLogger } from './test-logger.js';
 
 /** A running server on a real port with its own, fresh database. */
 export interface TestApp {
@@ -124,9 +125,12 @@ export async function createTestApp(
   };
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({ env, imports: options.imports, authorize: options.authorize }),
-    { bodyParser: false, logger: ['error'], abortOnError: false },
+    // Warnings and errors are kept, and printed only when a test fails (test/setup/per-file.ts).
+    { bodyParser: false, logger: testLogger, abortOnError: false },
   );
   configureApp(app);
+  // Again after configureApp, in case the application's setup installs a logger of its own.
+  app.useLogger(testLogger);
   await app.listen(port, '127.0.0.1');
   const dataSource = app.get(DataSource);
   return {
