@@ -1,7 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import type { CliIo } from '../src/cli/cli-io.js';
 import { runKeysRotate } from '../src/cli/keys-rotate.command.js';
 import { EXIT, runUserCreate } from '../src/cli/user-create.command.js';
 import { UsersService } from '../src/users/index.js';
+import { ensureBuilt, ROOT } from './helpers/dist.js';
 import {
   createTestApp,
   createTestDatabase,
@@ -213,44 +213,28 @@ describe(`CLIs: user:create and keys:rotate (${TEST_DB_TYPE})`, () => {
 });
 
 /**
- * The compiled entry points, as `npm run user:create` / `npm run keys:rotate` run them. They are compiled
- * into a temporary directory (not `dist/`, which other work may be using) that resolves the project's
- * node_modules.
+ * The compiled entry points, as `npm run user:create` / `npm run keys:rotate` run them: from `dist/`,
+ * which CI builds before testing. A missing or stale build is compiled once first (helpers/dist.ts).
  */
 describe(`compiled CLI entry points (${TEST_DB_TYPE})`, () => {
-  const root = resolve(import.meta.dirname, '..');
-  let dir: string;
+  let dist: string;
   let env: Record<string, string>;
   let drop: () => Promise<void>;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'authms-cli-'));
-    writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
-    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
-    spawnSync(
-      process.execPath,
-      [
-        join(root, 'node_modules/typescript/bin/tsc'),
-        '-p',
-        join(root, 'tsconfig.build.json'),
-        '--outDir',
-        join(dir, 'out'),
-      ],
-      { cwd: root, stdio: 'ignore' },
-    );
+    dist = ensureBuilt();
     const db = await createTestDatabase();
     drop = db.drop;
     env = { NODE_ENV: 'test', KEYS_ENCRYPTION_KEY: TEST_KEY, ...db.env };
   }, 240_000);
   afterAll(async () => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
     await drop?.();
   });
 
   function run(script: string, args: string[], stdin: string): Promise<Run> {
     return new Promise((done, fail) => {
-      const child = spawn(process.execPath, [join(dir, 'out/src/cli', script), ...args], {
-        cwd: dir,
+      const child = spawn(process.execPath, [join(dist, 'src/cli', script), ...args], {
+        cwd: ROOT,
         env: { PATH: process.env.PATH ?? '', ...env },
       });
       let stdout = '';
@@ -264,7 +248,7 @@ describe(`compiled CLI entry points (${TEST_DB_TYPE})`, () => {
   }
 
   it('user-create.js reads the password from piped stdin, prints the id and exits 0; a duplicate exits 1', async () => {
-    expect(existsSync(join(dir, 'out/src/cli/user-create.js'))).toBe(true);
+    expect(existsSync(join(dist, 'src/cli/user-create.js'))).toBe(true);
     const ok = await run('user-create.js', ['--username', 'alice'], 'alice-password\n');
     expect(ok.stderr).toBe('');
     expect(ok).toMatchObject({
