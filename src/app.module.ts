@@ -2,9 +2,12 @@ import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuthorizeModule, type AuthorizeModuleOptions } from './authorize/index.js';
-import { ClientRegistrationModule } from './client-registration/index.js';
+import {
+  ClientRegistrationModule,
+  type ClientRegistrationModuleOptions,
+} from './client-registration/index.js';
 import { OAuthExceptionFilter } from './common/errors/oauth-exception.filter.js';
-import { AppConfig } from './config/app-config.js';
+import { API_PREFIX, AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DiscoveryModule } from './discovery/index.js';
@@ -20,8 +23,8 @@ export interface AppModuleOptions {
   /** Extra modules, e.g. one that replaces the login step (see README "Extending"). */
   imports?: ModuleMetadata['imports'];
   /**
-   * Replaces the default `ClientRegistrationModule.forRootAsync(...)` (configured from `AppConfig`),
-   * e.g. with one built by `ClientRegistrationModule.forRoot({...})`.
+   * Replaces the default `ClientRegistrationModule.forRootAsync(...)` (filled from the `REGISTRATION_*`
+   * settings), e.g. with one built by `ClientRegistrationModule.forRoot({...})`.
    */
   registration?: DynamicModule;
   /** Options of `AuthorizeModule.forRoot`, e.g. a replacement login handler (README "Extending"). */
@@ -47,20 +50,32 @@ export class AppModule {
         DiscoveryModule,
         TokenModule,
         AuthorizeModule.forRoot(options.authorize),
-        options.registration ?? AppModule.defaultRegistration(options.env),
+        options.registration ?? AppModule.defaultRegistration(),
         ...(options.imports ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: OAuthExceptionFilter }],
     };
   }
 
-  /** Registration (RFC 7591/7592) configured by the `REGISTRATION_*` settings. */
-  private static defaultRegistration(env: AppModuleOptions['env']): DynamicModule {
+  /**
+   * Registration (RFC 7591/7592) configured by the `REGISTRATION_*` settings: the module gets them as its
+   * own options, it never reads the application's configuration itself.
+   */
+  private static defaultRegistration(): DynamicModule {
     return ClientRegistrationModule.forRootAsync({
-      // The response style picks the controller and its Swagger document, so it is read up front.
-      responseStyle: AppConfigModule.load(env).registration.responseStyle,
       inject: [AppConfig],
-      useFactory: () => ({}),
+      useFactory: (config: AppConfig): ClientRegistrationModuleOptions => ({
+        issuer: config.issuer,
+        routePrefix: API_PREFIX,
+        scopesSupported: config.scopesSupported,
+        defaultScope: config.registration.defaultScope,
+        rotateAccessToken: config.registration.rotateAccessToken,
+        rateLimit: config.registration.rateLimit,
+        rateWindowSeconds: config.registration.rateWindowSeconds,
+        initialAccessTokens: config.registration.initialAccessTokens,
+        secretTtlSeconds: config.registration.secretTtlSeconds,
+        allowHttpLoopback: config.registration.allowHttpLoopback,
+      }),
     });
   }
 }

@@ -1,5 +1,6 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { OAuthError } from '../common/errors/oauth-error.js';
+import { isLoopbackHost } from '../common/validation/loopback.js';
 import { DANGEROUS_KEYS, isPlainObject, textProblem } from '../common/validation/text.js';
 import type { SigningAlg } from '../keys/index.js';
 import type { TokenEndpointAuthMethod } from './entities/client.entity.js';
@@ -124,15 +125,6 @@ const FORBIDDEN_SCHEMES = new Set([
 
 /** RFC 3986 §3.1 scheme syntax, followed by `:`. */
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
-
-/** Loopback hosts as `URL.hostname` spells them (RFC 8252 §7.3, RFC 6761 §6.3 for `localhost`). */
-export function isLoopbackHost(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname === '[::1]' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
-  );
-}
 
 /** RFC 3986 §2: the characters a URI may contain (unreserved, reserved and `%`). */
 const URI_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/;
