@@ -64,18 +64,28 @@ export class AppModule {
   private static defaultRegistration(): DynamicModule {
     return ClientRegistrationModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig): ClientRegistrationModuleOptions => ({
-        issuer: config.issuer,
-        routePrefix: API_PREFIX,
-        scopesSupported: config.scopesSupported,
-        defaultScope: config.registration.defaultScope,
-        rotateAccessToken: config.registration.rotateAccessToken,
-        rateLimit: config.registration.rateLimit,
-        rateWindowSeconds: config.registration.rateWindowSeconds,
-        initialAccessTokens: config.registration.initialAccessTokens,
-        secretTtlSeconds: config.registration.secretTtlSeconds,
-        allowHttpLoopback: config.registration.allowHttpLoopback,
-      }),
+      useFactory: registrationOptionsFrom,
     });
   }
+}
+
+/**
+ * The options AuthMS gives `ClientRegistrationModule`, from its validated settings. A replacement
+ * registration module (`AppModule.forRoot({ registration })`, e.g. one with a policy) starts from these
+ * so it keeps honouring the `REGISTRATION_*` settings (docs/extending.md).
+ */
+export function registrationOptionsFrom(config: AppConfig): ClientRegistrationModuleOptions {
+  const r = config.registration;
+  return {
+    issuer: config.issuer,
+    routePrefix: API_PREFIX,
+    scopesSupported: config.scopesSupported,
+    defaultScope: r.defaultScope,
+    rotateAccessToken: r.rotateAccessToken,
+    rateLimit: r.rateLimit,
+    rateWindowSeconds: r.rateWindowSeconds,
+    initialAccessTokens: r.initialAccessTokens,
+    secretTtlSeconds: r.secretTtlSeconds,
+    allowHttpLoopback: r.allowHttpLoopback,
+  };
 }
