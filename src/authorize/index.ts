@@ -19,3 +19,8 @@ export { PasswordLoginHandler } from './password-login.handler.js';
 export { loginPage } from './html/pages.js';
 export { escapeHtml } from './html/escape.js';
 export { sendHtml } from './html/http.js';
+import { AuthorizationRequestEntity } from './entities/authorization-request.entity.js';
+import { ConsentEntity } from './entities/consent.entity.js';
+import { LoginSessionEntity } from './entities/login-session.entity.js';
+/** The entities of AuthorizeModule, for a host's TypeORM connection and `ormconfig.ts`. */
+export const AUTHORIZE_ENTITIES = [AuthorizationRequestEntity, LoginSessionEntity, ConsentEntity];
