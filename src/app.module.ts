@@ -1,7 +1,11 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { AuthorizeModule, type AuthorizeModuleOptions } from './authorize/index.js';
+import {
+  AuthorizeModule,
+  type AuthorizeModuleExtras,
+  type AuthorizeModuleOptions,
+} from './authorize/index.js';
 import {
   ClientRegistrationModule,
   type ClientRegistrationModuleOptions,
@@ -14,7 +18,7 @@ import { DiscoveryModule } from './discovery/index.js';
 import { HealthModule } from './health/health.module.js';
 import { KeysModule } from './keys/index.js';
 import { UsersModule } from './users/index.js';
-import { TokenModule } from './token/index.js';
+import { TokenModule, type TokenModuleOptions } from './token/index.js';
 
 /** Options for composing the application (tests and embedders use them; `main.ts` passes none). */
 export interface AppModuleOptions {
@@ -27,8 +31,11 @@ export interface AppModuleOptions {
    * settings), e.g. with one built by `ClientRegistrationModule.forRoot({...})`.
    */
   registration?: DynamicModule;
-  /** Options of `AuthorizeModule.forRoot`, e.g. a replacement login handler (README "Extending"). */
-  authorize?: AuthorizeModuleOptions;
+  /**
+   * How AuthorizeModule is composed, e.g. a replacement login handler and the modules it needs
+   * (docs/extending.md "Login handlers"). Its settings still come from the environment.
+   */
+  authorize?: Pick<AuthorizeModuleExtras, 'loginHandler' | 'imports'>;
 }
 
 /**
@@ -38,6 +45,9 @@ export interface AppModuleOptions {
 @Module({})
 export class AppModule {
   static forRoot(options: AppModuleOptions = {}): DynamicModule {
+    // One configured TokenModule, imported here and handed to AuthorizeModule (the same object, so
+    // Nest builds it once).
+    const token = TokenModule.forRootAsync({ inject: [AppConfig], useFactory: tokenOptionsFrom });
     return {
       module: AppModule,
       imports: [
@@ -48,8 +58,14 @@ export class AppModule {
         KeysModule,
         UsersModule,
         DiscoveryModule,
-        TokenModule,
-        AuthorizeModule.forRoot(options.authorize),
+        token,
+        AuthorizeModule.forRootAsync({
+          token,
+          loginHandler: options.authorize?.loginHandler,
+          imports: options.authorize?.imports,
+          inject: [AppConfig],
+          useFactory: authorizeOptionsFrom,
+        }),
         options.registration ?? AppModule.defaultRegistration(),
         ...(options.imports ?? []),
       ],
@@ -87,5 +103,30 @@ export function registrationOptionsFrom(config: AppConfig): ClientRegistrationMo
     initialAccessTokens: r.initialAccessTokens,
     secretTtlSeconds: r.secretTtlSeconds,
     allowHttpLoopback: r.allowHttpLoopback,
+  };
+}
+
+/** The options AuthorizeModule gets from the validated settings (`ISSUER`, `SCOPES_SUPPORTED`, `SESSION_TTL`). */
+export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions {
+  return {
+    issuer: config.issuer,
+    scopesSupported: config.scopesSupported,
+    sessionTtlSeconds: config.sessionTtlSeconds,
+  };
+}
+
+/** The options TokenModule gets from the validated settings (`ISSUER`, `TOKEN_*`, `JWKS_URI_*`). */
+export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
+  const t = config.token;
+  return {
+    issuer: config.issuer,
+    routePrefix: API_PREFIX,
+    accessTtlSeconds: t.accessTtlSeconds,
+    refreshTtlSeconds: t.refreshTtlSeconds,
+    idTokenTtlSeconds: t.idTokenTtlSeconds,
+    idTokenAlg: t.idTokenAlg,
+    authCodeTtlSeconds: t.authCodeTtlSeconds,
+    rateLimitPerMinute: t.rateLimitPerMinute,
+    jwksFetch: { ...config.jwksFetch },
   };
 }

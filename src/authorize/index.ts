@@ -9,7 +9,9 @@ export {
   LOGIN_PATH,
   CONSENT_PATH,
 } from './authorize.constants.js';
+export { AUTHORIZE_DEFAULTS } from './authorize.options.js';
 export type {
+  AuthorizeModuleExtras,
   AuthorizeModuleOptions,
   LoginContext,
   LoginHandler,

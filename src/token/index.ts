@@ -1,5 +1,6 @@
 // Public surface of TokenModule: other modules import only from here.
 export { TokenModule } from './token.module.js';
+export { TOKEN_DEFAULTS, type TokenModuleOptions } from './token.options.js';
 export {
   AuthorizationCodeService,
   type AuthorizationCodeInput,
