@@ -129,16 +129,14 @@ describe.each(asyncConfigurations)(
 
     /** One request to the host; `path` may be absolute (a registration_client_uri). */
     const call = async (
-      method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+      method: 'get' | 'post' | 'put' | 'delete',
       path: string,
       token?: string,
       body?: object,
     ) => {
       const target = new URL(path, url);
-      let req = request(target.origin)[
-        method === 'DELETE' ? 'delete' : (method.toLowerCase() as 'get' | 'post' | 'put')
-      ](target.pathname);
-      if (token) req = req.auth(token, { type: 'bearer' });
+      const req = request(target.origin)[method](target.pathname);
+      if (token) void req.auth(token, { type: 'bearer' });
       const res = body ? await req.send(body) : await req;
       return { status: res.status, body: res.body };
     };
@@ -151,7 +149,7 @@ describe.each(asyncConfigurations)(
     });
 
     it('registers, reads, updates and deletes a client with its own options', async () => {
-      const reg = await call('POST', '/connect/register', undefined, {
+      const reg = await call('post', '/connect/register', undefined, {
         redirect_uris: ['https://shop.example.com/cb'],
         client_name: 'Shop',
       });
@@ -162,7 +160,7 @@ describe.each(asyncConfigurations)(
       expect(reg.body.scope).toBe('openid orders:read');
 
       const read = await call(
-        'GET',
+        'get',
         reg.body.registration_client_uri as string,
         reg.body.registration_access_token,
       );
@@ -171,7 +169,7 @@ describe.each(asyncConfigurations)(
         clientName: 'Shop',
       });
 
-      const upd = await call('PUT', `/connect/register/${id}`, reg.body.registration_access_token, {
+      const upd = await call('put', `/connect/register/${id}`, reg.body.registration_access_token, {
         redirect_uris: ['https://shop.example.com/cb'],
         client_name: 'Shop 2',
         scope: 'orders:read',
@@ -182,12 +180,12 @@ describe.each(asyncConfigurations)(
       });
 
       // The contract's envelope answers too, at /oauth/register since this host has no global prefix.
-      const env = await call('GET', `/oauth/register/${id}`, upd.body.registration_access_token);
+      const env = await call('get', `/oauth/register/${id}`, upd.body.registration_access_token);
       expect(env).toMatchObject({ status: 200, body: { code: 200, data: { client_id: id } } });
       expect(env.body.data.registration_client_uri).toBe(`${url}/oauth/register/${id}`);
 
       const del = await call(
-        'DELETE',
+        'delete',
         `/connect/register/${id}`,
         upd.body.registration_access_token,
       );
@@ -196,7 +194,7 @@ describe.each(asyncConfigurations)(
     });
 
     it('answers OAuth errors without any help from the host (RFC 7591 §3.2.2, RFC 6750 §3.1)', async () => {
-      const bad = await call('POST', '/connect/register', undefined, {
+      const bad = await call('post', '/connect/register', undefined, {
         redirect_uris: ['https://x.example/cb'],
         scope: 'admin',
       });
@@ -205,7 +203,7 @@ describe.each(asyncConfigurations)(
         error: 'invalid_client_metadata',
         error_description: expect.any(String),
       });
-      const unauth = await call('GET', '/connect/register/01ARZ3NDEKTSV4RRFFQ69G5FAV', 'reg_wrong');
+      const unauth = await call('get', '/connect/register/01ARZ3NDEKTSV4RRFFQ69G5FAV', 'reg_wrong');
       expect(unauth).toEqual({
         status: 401,
         body: { error: 'invalid_token', error_description: expect.any(String) },
