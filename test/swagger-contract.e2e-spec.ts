@@ -258,44 +258,65 @@ describe('Swagger document against the oauth-service contract (O17-O20 and the P
       ];
     };
 
-    it('registers with every documented POST /oauth/register example (201) and updates with every PUT example (200)', async () => {
-      const registerExamples = Object.values(
-        media(doc.paths['/api/v1/oauth/register'].post, 'requestBody').examples ?? {},
-      );
-      const updateExamples = Object.values(
-        media(doc.paths['/api/v1/oauth/register/{client_id}'].put, 'requestBody').examples ?? {},
-      );
-      expect(registerExamples.length).toBeGreaterThanOrEqual(1);
-      expect(updateExamples.length).toBeGreaterThanOrEqual(1);
-      const registered: { client_id: string; registration_access_token: string }[] = [];
-      for (const { value } of registerExamples) {
-        const res = await request(t.url).post('/api/v1/oauth/register').send(value);
-        expect(res.status, JSON.stringify(res.body)).toBe(201);
-        registered.push(res.body.data);
-      }
-      let { client_id: id, registration_access_token: token } = registered[0];
-      for (const { value } of updateExamples) {
-        const res = await request(t.url)
-          .put(`/api/v1/oauth/register/${id}`)
-          .auth(token, { type: 'bearer' })
-          .send(value);
-        expect(res.status, JSON.stringify(res.body)).toBe(200);
-        ({ client_id: id, registration_access_token: token } = res.body.data);
-      }
-    });
+    // Both registration endpoints: the contract's envelope and the flat RFC 7591 one (docs/adr/0020).
+    const styles: [string, string, (body: Record<string, unknown>) => Record<string, unknown>][] = [
+      ['envelope', '/api/v1/oauth/register', (body) => body.data as Record<string, unknown>],
+      ['flat', '/connect/register', (body) => body],
+    ];
 
-    it('shows "code": 201 in the 201 example, with the fields a registration really answers', async () => {
-      const example = media(doc.paths['/api/v1/oauth/register'].post, '201').example!;
-      expect(example.code).toBe(201);
-      const [first] = Object.values(
-        media(doc.paths['/api/v1/oauth/register'].post, 'requestBody').examples ?? {},
-      );
-      const real = await request(t.url).post('/api/v1/oauth/register').send(first.value);
-      expect(Object.keys(example).sort()).toEqual(Object.keys(real.body as object).sort());
-      expect(Object.keys(example.data as object).sort()).toEqual(
-        Object.keys(real.body.data as object).sort(),
-      );
-    });
+    it.each(styles)(
+      '%s: registers with every documented POST %s example (201) and updates with every PUT example (200)',
+      async (_style, path, info) => {
+        const registerExamples = Object.values(
+          media(doc.paths[path].post, 'requestBody').examples ?? {},
+        );
+        const updateExamples = Object.values(
+          media(doc.paths[`${path}/{client_id}`].put, 'requestBody').examples ?? {},
+        );
+        expect(registerExamples.length).toBeGreaterThanOrEqual(1);
+        expect(updateExamples.length).toBeGreaterThanOrEqual(1);
+        const registered: Record<string, unknown>[] = [];
+        for (const { value } of registerExamples) {
+          const res = await request(t.url).post(path).send(value);
+          expect(res.status, JSON.stringify(res.body)).toBe(201);
+          registered.push(info(res.body as Record<string, unknown>));
+        }
+        let id = String(registered[0].client_id);
+        let token = String(registered[0].registration_access_token);
+        for (const { value } of updateExamples) {
+          const res = await request(t.url)
+            .put(`${path}/${id}`)
+            .auth(token, { type: 'bearer' })
+            .send(value);
+          expect(res.status, JSON.stringify(res.body)).toBe(200);
+          const updated = info(res.body as Record<string, unknown>);
+          id = String(updated.client_id);
+          token = String(updated.registration_access_token);
+        }
+      },
+    );
+
+    it.each(styles)(
+      '%s: the 201 example of POST %s has the fields a registration really answers',
+      async (style, path) => {
+        const example = media(doc.paths[path].post, '201').example!;
+        if (style === 'envelope') expect(example.code).toBe(201);
+        const [first] = Object.values(media(doc.paths[path].post, 'requestBody').examples ?? {});
+        const real = (await request(t.url).post(path).send(first.value).expect(201)).body as Record<
+          string,
+          unknown
+        >;
+        expect(Object.keys(example).sort()).toEqual(Object.keys(real).sort());
+        if (style === 'envelope') {
+          expect(Object.keys(example.data as object).sort()).toEqual(
+            Object.keys(real.data as object).sort(),
+          );
+        }
+        const uri = (style === 'envelope' ? (example.data as typeof example) : example)
+          .registration_client_uri;
+        expect(String(uri)).toContain(`${path}/`);
+      },
+    );
 
     it('describes the registration access token as an opaque bearer token, not a JWT', () => {
       const schemes = (

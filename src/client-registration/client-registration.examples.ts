@@ -1,4 +1,5 @@
 import type { ExamplesObject } from '@nestjs/swagger';
+import { REGISTRATION_PATHS } from './client-registration.constants.js';
 import type { RegistrationResponseStyle } from './client-registration.options.js';
 
 /**
@@ -87,7 +88,14 @@ const REGISTERED_CLIENT_EXAMPLE = {
  * (the schema's own example says 200, which the read and update responses use).
  */
 export function registeredResponseExample(style: RegistrationResponseStyle): object {
-  if (style === 'flat') return REGISTERED_CLIENT_EXAMPLE;
+  if (style === 'flat') {
+    // A client registered at the flat endpoint is managed there (RFC 7592 §3).
+    const { client_id: id } = REGISTERED_CLIENT_EXAMPLE;
+    return {
+      ...REGISTERED_CLIENT_EXAMPLE,
+      registration_client_uri: `http://localhost:3000${REGISTRATION_PATHS.flat}/${id}`,
+    };
+  }
   return {
     code: 201,
     data: REGISTERED_CLIENT_EXAMPLE,

@@ -120,8 +120,8 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
   REGISTRATION_RESPONSE_STYLE: {
     group: 'Dynamic client registration',
     description:
-      '`envelope` (`{code,data,message,timestamp}`, the oauth-service contract) or `flat` (plain RFC 7591/7592 bodies, for MCP clients and OAuth libraries). Read at start-up ([ADR 0007](adr/0007-response-style-fixed-at-composition.md)).',
-    default: 'envelope',
+      "Which registration endpoint discovery advertises as `registration_endpoint`: `flat` (`/connect/register`, plain RFC 7591/7592 bodies, what OAuth libraries and MCP clients expect) or `envelope` (the oauth-service contract's `/api/v1/oauth/register`). Both always answer ([ADR 0020](adr/0020-both-registration-styles-at-connect-register.md)).",
+    default: 'flat',
   },
   REGISTRATION_RATE_LIMIT: {
     group: 'Dynamic client registration',

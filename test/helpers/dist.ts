@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 /** The repository root. */
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 
-/** Sources `npm run build` compiles (tsconfig.build.json): `src/` without specs, and `ormconfig.ts`. */
+/** The compiled sources the CLI entry points run: `src/` without specs, and `ormconfig.ts`. */
 function buildSources(): string[] {
   const src = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))
