@@ -54,6 +54,10 @@ export interface TokenConfig {
   authCodeTtlSeconds: number;
   /** Token requests per IP per minute; 0 = unlimited. */
   rateLimitPerMinute: number;
+  /** `CLIENT_ASSERTION_AUDIENCE`: which `aud` a `private_key_jwt` assertion may name (RFC 7523 §3). */
+  clientAssertionAudience: 'issuer' | 'issuer-or-endpoint';
+  /** `CLIENT_ASSERTION_MAX_LIFETIME`: assertions must expire within this many seconds. Default 300. */
+  clientAssertionMaxLifetimeSeconds: number;
 }
 
 /** Signing key settings. */
@@ -149,6 +153,10 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     idTokenAlg: (env.TOKEN_ID_ALG as TokenConfig['idTokenAlg']) ?? 'RS256',
     authCodeTtlSeconds: env.AUTH_CODE_TTL ?? 60,
     rateLimitPerMinute: env.TOKEN_RATE_LIMIT ?? 0,
+    clientAssertionAudience:
+      (env.CLIENT_ASSERTION_AUDIENCE as TokenConfig['clientAssertionAudience']) ??
+      'issuer-or-endpoint',
+    clientAssertionMaxLifetimeSeconds: env.CLIENT_ASSERTION_MAX_LIFETIME ?? 300,
   };
   c.keys = {
     alg: (env.KEYS_ALG as KeysConfig['alg']) ?? 'ES256',

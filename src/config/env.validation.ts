@@ -101,6 +101,20 @@ export class EnvironmentVariables {
   /** Token requests allowed per client IP per minute; 0 disables the limit. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) TOKEN_RATE_LIMIT?: number;
 
+  /**
+   * Accepted `aud` of `private_key_jwt` client assertions (RFC 7523 §3): `issuer-or-endpoint` (default:
+   * the issuer, the token endpoint URL or the URL of the endpoint called) or `issuer` (the issuer only,
+   * draft-ietf-oauth-rfc7523bis). An array `aud` is refused either way.
+   */
+  @IsOptional() @IsIn(['issuer-or-endpoint', 'issuer']) CLIENT_ASSERTION_AUDIENCE?: string;
+  /** Longest accepted client assertion lifetime, seconds from now to `exp` (RFC 7523 §3); default 300. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(86400)
+  CLIENT_ASSERTION_MAX_LIFETIME?: number;
+
   /** JWS algorithm of JWT access tokens (RFC 9068): `ES256` (default) or `RS256`. */
   @IsOptional() @IsIn(['ES256', 'RS256']) KEYS_ALG?: string;
   /** secret. Base64 of 32 random bytes; encrypts private signing keys at rest. */
