@@ -74,6 +74,8 @@ export interface JwksFetchConfig {
   timeoutMs: number;
   maxBytes: number;
   cacheTtlSeconds: number;
+  /** `JWKS_URI_FETCH_LIMIT`: outbound fetches per client per minute, across instances; 0 = unlimited. */
+  fetchLimitPerMinute: number;
 }
 
 /**
@@ -169,6 +171,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     timeoutMs: env.JWKS_URI_TIMEOUT_MS ?? 3000,
     maxBytes: env.JWKS_URI_MAX_BYTES ?? 64 * 1024,
     cacheTtlSeconds: env.JWKS_URI_CACHE_TTL ?? 300,
+    fetchLimitPerMinute: env.JWKS_URI_FETCH_LIMIT ?? 5,
   };
   const unknownScopes = defaultScope.split(' ').filter((s) => !c.scopesSupported.includes(s));
   if (unknownScopes.length > 0) {

@@ -130,6 +130,8 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(30000) JWKS_URI_TIMEOUT_MS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) JWKS_URI_MAX_BYTES?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) JWKS_URI_CACHE_TTL?: number;
+  /** Outbound `jwks_uri` fetches each client may cause per minute (all instances); 0 = unlimited. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) JWKS_URI_FETCH_LIMIT?: number;
 }
 
 /** Variables whose values are secrets: never logged or echoed. */

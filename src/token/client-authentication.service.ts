@@ -211,11 +211,11 @@ export class ClientAuthenticationService {
       if (client.jwks) return await verifyWith(client.jwks);
       if (!client.jwksUri) throw OAuthError.invalidClient('The client has no registered keys');
       try {
-        return await verifyWith(await this.jwksFetcher.get(client.jwksUri));
+        return await verifyWith(await this.jwksFetcher.get(client.jwksUri, false, client.clientId));
       } catch (e) {
         // The client may have rotated its keys since the cached copy: fetch once more.
         if (!(e instanceof joseErrors.JWKSNoMatchingKey)) throw e;
-        return await verifyWith(await this.jwksFetcher.get(client.jwksUri, true));
+        return await verifyWith(await this.jwksFetcher.get(client.jwksUri, true, client.clientId));
       }
     } catch (e) {
       if (e instanceof OAuthError) throw e;
