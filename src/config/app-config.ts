@@ -1,4 +1,5 @@
 import { validateEnv } from './env.validation.js';
+import { parseTrustProxy, type TrustProxySetting } from './trust-proxy.js';
 
 /** Database connection settings (DESIGN.md "Persistence"). */
 export interface DatabaseConfig {
@@ -89,7 +90,8 @@ export class AppConfig {
   host!: string;
   /** Issuer identifier, no trailing slash (RFC 8414 §2). */
   issuer!: string;
-  trustProxy!: string | undefined;
+  /** Express `trust proxy` from `TRUST_PROXY`: false, a hop count, or proxy addresses and subnets. */
+  trustProxy!: TrustProxySetting;
   bodyLimit!: string;
   logLevels!: string[];
   scopesSupported!: string[];
@@ -114,7 +116,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
   c.port = env.PORT ?? 3000;
   c.host = env.HOST ?? '0.0.0.0';
   c.issuer = env.ISSUER ?? `http://localhost:${c.port}`;
-  c.trustProxy = env.TRUST_PROXY;
+  c.trustProxy = parseTrustProxy(env.TRUST_PROXY);
   c.bodyLimit = env.BODY_LIMIT ?? '64kb';
   c.logLevels = (env.LOG_LEVEL ?? 'log,warn,error').split(',').map((s) => s.trim());
   c.scopesSupported = (env.SCOPES_SUPPORTED ?? 'openid profile email offline_access').split(' ');

@@ -12,6 +12,7 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
+import { parseTrustProxy, TrustProxyError } from './trust-proxy.js';
 
 const toBool = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -46,7 +47,11 @@ export class EnvironmentVariables {
     message: 'ISSUER must not end with "/" nor carry a query or fragment',
   })
   ISSUER?: string;
-  /** Express `trust proxy` setting, so the client IP is taken from X-Forwarded-For behind a proxy. */
+  /**
+   * Which proxies in front of the server to trust for the client IP (X-Forwarded-For): a hop count, or
+   * addresses, CIDR subnets and Express's named ranges (`loopback`…), comma separated. `true` is refused
+   * (see {@link parseTrustProxy}).
+   */
   @IsOptional() @IsString() TRUST_PROXY?: string;
   /** Largest accepted request body, e.g. `64kb`. */
   @IsOptional() @Matches(/^\d+(b|kb|mb)?$/i) BODY_LIMIT?: string;
@@ -162,6 +167,12 @@ export function validateEnv(raw: Record<string, string | undefined>): Environmen
     lines.push(
       '  KEYS_ENCRYPTION_KEY: required when NODE_ENV=production (generate one: openssl rand -base64 32)',
     );
+  }
+  try {
+    parseTrustProxy(env.TRUST_PROXY);
+  } catch (e) {
+    if (!(e instanceof TrustProxyError)) throw e;
+    lines.push(`  TRUST_PROXY=${JSON.stringify(env.TRUST_PROXY)}: ${e.message}`);
   }
   if (lines.length > 0) {
     throw new ConfigValidationError(`Invalid configuration:\n${lines.join('\n')}`);
