@@ -4,7 +4,7 @@ import { ClientsService } from '../client-registration/index.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { AppConfig } from '../config/app-config.js';
-import { AuthorizationCodeService } from '../token/index.js';
+import { AuthorizationCodeService, ResourceIndicatorPolicy } from '../token/index.js';
 import {
   AuthorizationPageError,
   echoableState,
@@ -44,6 +44,7 @@ export class AuthorizationFlowService {
     private readonly sessions: LoginSessionsService,
     private readonly consents: ConsentsService,
     @Inject(LOGIN_HANDLER) private readonly loginHandler: LoginHandler,
+    private readonly resourcePolicy: ResourceIndicatorPolicy,
   ) {}
 
   /** `GET|POST /oauth/authorize`. */
@@ -57,6 +58,8 @@ export class AuthorizationFlowService {
     const stateForErrors = echoableState(params);
     try {
       const v = validateAuthorizationRequest(params, resolved, this.config.scopesSupported);
+      // RFC 8707 §2: a resource this client may not obtain tokens for is invalid_target (redirected).
+      this.resourcePolicy.assertAllowed(v.client, v.resources);
       const session = await this.liveSession(req);
       const now = nowSeconds();
       const needLogin =

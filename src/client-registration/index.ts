@@ -2,6 +2,7 @@
 export { ClientsModule } from './clients.module.js';
 export {
   ClientsService,
+  InvalidAllowedResourcesError,
   isPlausibleClientId,
   type RegisteredClient,
   type SecretCheck,

@@ -1,3 +1,4 @@
+import { parseResourceAllowList } from '../common/validation/resource.js';
 import { validateEnv } from './env.validation.js';
 import { parseTrustProxy, type TrustProxySetting } from './trust-proxy.js';
 
@@ -95,6 +96,12 @@ export class AppConfig {
   bodyLimit!: string;
   logLevels!: string[];
   scopesSupported!: string[];
+  /**
+   * `RESOURCE_INDICATORS_ALLOWED`: the RFC 8707 resources any client may ask for (exact URIs, or
+   * prefixes ending in `/`); null when unset (any resource, as before the setting existed). A client's
+   * own allowed resources, set by the operator, replace this list for that client.
+   */
+  resourceIndicatorsAllowed!: string[] | null;
   sessionTtlSeconds!: number;
   database!: DatabaseConfig;
   registration!: RegistrationConfig;
@@ -120,6 +127,10 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
   c.bodyLimit = env.BODY_LIMIT ?? '64kb';
   c.logLevels = (env.LOG_LEVEL ?? 'log,warn,error').split(',').map((s) => s.trim());
   c.scopesSupported = (env.SCOPES_SUPPORTED ?? 'openid profile email offline_access').split(' ');
+  c.resourceIndicatorsAllowed =
+    env.RESOURCE_INDICATORS_ALLOWED === undefined
+      ? null
+      : parseResourceAllowList(env.RESOURCE_INDICATORS_ALLOWED.split(' ').filter(Boolean));
   c.sessionTtlSeconds = env.SESSION_TTL ?? 8 * 3600;
   c.database = {
     type: (env.DB_TYPE as DatabaseConfig['type']) ?? 'sqlite',

@@ -12,6 +12,7 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
+import { parseResourceAllowList } from '../common/validation/resource.js';
 import { parseTrustProxy, TrustProxyError } from './trust-proxy.js';
 
 const toBool = ({ value }: { value: unknown }): unknown => {
@@ -97,6 +98,12 @@ export class EnvironmentVariables {
   @Matches(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/)
   SCOPES_SUPPORTED?: string;
 
+  /**
+   * Space-separated RFC 8707 resource indicators any client may request tokens for: absolute URIs
+   * matched exactly, or prefixes ending in `/`. Unset: any resource (a warning is logged in production).
+   */
+  @IsOptional() @IsString() RESOURCE_INDICATORS_ALLOWED?: string;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(30) TOKEN_ACCESS_TTL?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(60) TOKEN_REFRESH_TTL?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(30) TOKEN_ID_TTL?: number;
@@ -167,6 +174,13 @@ export function validateEnv(raw: Record<string, string | undefined>): Environmen
     lines.push(
       '  KEYS_ENCRYPTION_KEY: required when NODE_ENV=production (generate one: openssl rand -base64 32)',
     );
+  }
+  if (env.RESOURCE_INDICATORS_ALLOWED !== undefined) {
+    try {
+      parseResourceAllowList(env.RESOURCE_INDICATORS_ALLOWED.split(' ').filter(Boolean));
+    } catch (e) {
+      lines.push(`  RESOURCE_INDICATORS_ALLOWED: ${(e as Error).message}`);
+    }
   }
   try {
     parseTrustProxy(env.TRUST_PROXY);

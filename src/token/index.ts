@@ -11,3 +11,4 @@ export {
 } from './access-token.service.js';
 export { SUPPORTED_GRANT_TYPES } from './token-grant.service.js';
 export { ASSERTION_ALGORITHMS, JWT_BEARER_ASSERTION } from './client-authentication.service.js';
+export { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js';

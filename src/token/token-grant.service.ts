@@ -12,6 +12,7 @@ import type { AuthenticatedClient } from './client-authentication.service.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
 import { IdTokenService } from './id-token.service.js';
 import { RefreshTokenService } from './refresh-token.service.js';
+import { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js';
 import { parseScope, type TokenParams } from './token-params.js';
 import { TokenPurgeService } from './token-purge.service.js';
 
@@ -56,6 +57,7 @@ export class TokenGrantService {
     private readonly idTokens: IdTokenService,
     private readonly users: UsersService,
     private readonly purge: TokenPurgeService,
+    private readonly resources: ResourceIndicatorPolicy,
   ) {}
 
   /** Reads and checks `grant_type` (RFC 6749 §4.1.3, §5.2) before any client authentication. */
@@ -163,6 +165,8 @@ export class TokenGrantService {
       );
     }
     audience = audience ?? authorized;
+    // The allow-list may have changed since the authorization request: checked again here.
+    this.resources.assertAllowed(client, audience);
     const user = await this.users.findById(stored.userId);
     if (!user) throw OAuthError.invalidGrant('The resource owner no longer exists');
     // Registration updates take effect at once: scopes the client lost since are not issued.
@@ -254,6 +258,8 @@ export class TokenGrantService {
         'The requested resource was not part of the original grant',
       );
     }
+    // Also the audience the grant carries: a resource the operator has since disallowed ends the refreshes.
+    this.resources.assertAllowed(client, audience ?? grantedAudience);
     const user = await this.users.findById(stored.userId);
     if (!user) throw OAuthError.invalidGrant('The resource owner no longer exists');
     const familyScopes = stored.scopes.filter((s) => client.scopes.includes(s));
@@ -317,6 +323,8 @@ export class TokenGrantService {
       );
     }
     const scopes = requested ?? allowed;
+    // RFC 8707 §2: the client names the resource; it must be one this client may obtain tokens for.
+    this.resources.assertAllowed(client, audience);
     const access = await this.accessTokens.mint({
       clientId: client.clientId,
       userId: null,
