@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ClientsModule } from '../client-registration/index.js';
 import { AppConfigModule } from '../config/config.module.js';
 import { DatabaseModule } from '../database/database.module.js';
-import { KeysModule } from '../keys/index.js';
+import { KeyMaintenanceModule, KeysModule } from '../keys/index.js';
 import { UsersModule } from '../users/index.js';
 
 /**
@@ -21,6 +21,18 @@ export class CliModule {
         UsersModule,
         ClientsModule,
       ],
+    };
+  }
+
+  /**
+   * For `keys:reencrypt`: configuration, database and the key maintenance service only. Not KeysModule,
+   * whose start-up check refuses to run while signing keys are under the development key, which is
+   * exactly what this command repairs.
+   */
+  static forKeyMaintenance(env: Record<string, string | undefined>): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [AppConfigModule.forRoot(env), DatabaseModule, KeyMaintenanceModule],
     };
   }
 }

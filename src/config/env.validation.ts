@@ -174,6 +174,17 @@ export function validateEnv(raw: Record<string, string | undefined>): Environmen
     lines.push(
       '  KEYS_ENCRYPTION_KEY: required when NODE_ENV=production (generate one: openssl rand -base64 32)',
     );
+  } else if (
+    (env.DB_TYPE === 'mysql' || env.DB_TYPE === 'mariadb') &&
+    !env.KEYS_ENCRYPTION_KEY &&
+    env.NODE_ENV !== 'development'
+  ) {
+    // Instances sharing a MySQL/MariaDB database must share the key, so none can be generated for them;
+    // only an explicit NODE_ENV=development may fall back to the derivable development key.
+    lines.push(
+      `  KEYS_ENCRYPTION_KEY: required with DB_TYPE=${env.DB_TYPE} unless NODE_ENV=development (generate ` +
+        'one: openssl rand -base64 32, the same on every instance)',
+    );
   }
   if (env.RESOURCE_INDICATORS_ALLOWED !== undefined) {
     try {
