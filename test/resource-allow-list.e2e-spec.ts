@@ -4,7 +4,9 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClientResources } from '../src/cli/client-resources.command.js';
 import { ClientEntity } from '../src/client-registration/entities/client.entity.js';
+import { tokenOptionsFrom } from '../src/app.module.js';
 import { loadConfig } from '../src/config/app-config.js';
+import { resolveTokenSettings } from '../src/token/token.options.js';
 import { ResourceIndicatorPolicy } from '../src/token/index.js';
 import { seedClient } from './helpers/clients.js';
 import { authorize, createUser } from './helpers/login-flow.js';
@@ -242,7 +244,9 @@ describe('RESOURCE_INDICATORS_ALLOWED setting', () => {
 
   it('warns at start-up in production when unset (any resource is accepted then)', () => {
     const warning = (env: Record<string, string>) =>
-      new ResourceIndicatorPolicy(loadConfig(env)).startupWarning();
+      new ResourceIndicatorPolicy(
+        resolveTokenSettings(tokenOptionsFrom(loadConfig(env))),
+      ).startupWarning();
     const key = Buffer.alloc(32, 1).toString('base64');
     expect(warning({ NODE_ENV: 'production', KEYS_ENCRYPTION_KEY: key })).toMatch(
       /RESOURCE_INDICATORS_ALLOWED is not set/,

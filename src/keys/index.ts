@@ -20,3 +20,6 @@ export {
   ReencryptionError,
   type ReencryptionResult,
 } from './key-reencryption.service.js';
+import { SigningKeyEntity } from './entities/signing-key.entity.js';
+/** The entities of KeysModule, for a host's TypeORM connection and `ormconfig.ts`. */
+export const KEYS_ENTITIES = [SigningKeyEntity];

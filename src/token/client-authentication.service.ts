@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   createLocalJWKSet,
@@ -17,7 +17,6 @@ import {
 } from '../client-registration/index.js';
 import { nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
-import { AppConfig } from '../config/app-config.js';
 import { CLIENT_ASSERTION_SIGNING_ALGS } from '../discovery/discovery.constants.js';
 import {
   acceptedAssertionAudiences,
@@ -28,6 +27,8 @@ import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity
 import { JwksFetcher } from './jwks-fetcher.service.js';
 import type { TokenParams } from './token-params.js';
 import { TokenPurgeService } from './token-purge.service.js';
+import { TOKEN_SETTINGS } from './token.constants.js';
+import type { TokenSettings } from './token.options.js';
 
 /** RFC 7523 §2.2 client assertion type. */
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -73,7 +74,7 @@ export class ClientAuthenticationService {
 
   constructor(
     private readonly clients: ClientsService,
-    private readonly config: AppConfig,
+    @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
     private readonly jwksFetcher: JwksFetcher,
     @InjectRepository(ClientAssertionJtiEntity)
     private readonly jtis: Repository<ClientAssertionJtiEntity>,
@@ -180,14 +181,14 @@ export class ClientAuthenticationService {
     this.requireMethod(client, 'private_key_jwt', false);
 
     // Claims first (audience, lifetime, jti), so that a refused assertion costs no key fetch.
-    const audiences = acceptedAssertionAudiences(this.config.token.clientAssertionAudience, {
-      issuer: this.config.issuer,
-      tokenEndpoint: this.config.apiUrl('/oauth/token'),
+    const audiences = acceptedAssertionAudiences(this.settings.clientAssertion.audience, {
+      issuer: this.settings.issuer,
+      tokenEndpoint: this.settings.apiUrl('/oauth/token'),
       endpoint: req.endpointUrl,
     });
     const { exp, jti } = checkAssertionClaims(unverified, {
       audiences,
-      maxLifetimeSeconds: this.config.token.clientAssertionMaxLifetimeSeconds,
+      maxLifetimeSeconds: this.settings.clientAssertion.maxLifetimeSeconds,
       now: nowSeconds(),
     });
     await this.verifyAssertion(client, assertion);

@@ -1,9 +1,9 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/app-config.js';
 import type { RateLimitResult, RateLimitService } from '../rate-limit/index.js';
 import { JwksFetcher } from './jwks-fetcher.service.js';
+import { resolveTokenSettings, type TokenModuleOptions } from './token.options.js';
 
 const servers: Server[] = [];
 async function serve(handler: RequestListener): Promise<string> {
@@ -28,13 +28,13 @@ class InMemoryRateLimit {
   }
 }
 
-function sut(env: Record<string, string> = {}, rateLimit = new InMemoryRateLimit()): JwksFetcher {
+function sut(
+  jwksFetch: TokenModuleOptions['jwksFetch'] = {},
+  rateLimit = new InMemoryRateLimit(),
+): JwksFetcher {
   return new JwksFetcher(
-    loadConfig({
-      JWKS_URI_ALLOW_PRIVATE: 'true',
-      JWKS_URI_TIMEOUT_MS: '300',
-      JWKS_URI_MAX_BYTES: '2048',
-      ...env,
+    resolveTokenSettings({
+      jwksFetch: { allowPrivate: true, timeoutMs: 300, maxBytes: 2048, ...jwksFetch },
     }),
     rateLimit as unknown as RateLimitService,
   );
@@ -78,7 +78,7 @@ describe(JwksFetcher.name, () => {
       hits++;
       res.end(JSON.stringify(JWKS));
     });
-    const strict = sut({ JWKS_URI_ALLOW_PRIVATE: 'false' });
+    const strict = sut({ allowPrivate: false });
     await expect(strict.get(url)).rejects.toThrow(/https only|private/);
     await expect(strict.get(url.replace('http:', 'https:'))).rejects.toThrow(/private/);
     await expect(strict.get(url.replace('http://127.0.0.1', 'https://localhost'))).rejects.toThrow(
@@ -165,7 +165,7 @@ describe(JwksFetcher.name, () => {
       res.end(JSON.stringify(JWKS));
     });
     // No document cache, so every call would fetch; distinct URIs, as a client changing its jwks_uri.
-    const fetcher = sut({ JWKS_URI_CACHE_TTL: '0', JWKS_URI_FETCH_LIMIT: '2' });
+    const fetcher = sut({ cacheTtlSeconds: 0, fetchLimitPerMinute: 2 });
     await fetcher.get(`${url}?1`, false, 'c1');
     await fetcher.get(`${url}?2`, false, 'c1');
     await expect(fetcher.get(`${url}?3`, false, 'c1')).rejects.toThrow(/fetch limit/);
@@ -182,7 +182,7 @@ describe(JwksFetcher.name, () => {
       res.end(JSON.stringify(JWKS));
     });
     const limits = new InMemoryRateLimit();
-    const fetcher = sut({ JWKS_URI_FETCH_LIMIT: '1' }, limits);
+    const fetcher = sut({ fetchLimitPerMinute: 1 }, limits);
     expect(await fetcher.get(url, false, 'c1')).toEqual(JWKS);
     limits.hits.set('jwks-fetch:client:c1', 99);
     // Old enough for a forced refetch: pretend the copy is 11 s old.

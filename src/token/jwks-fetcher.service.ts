@@ -2,11 +2,12 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { JSONWebKeySet } from 'jose';
-import { AppConfig } from '../config/app-config.js';
 import { RateLimitService } from '../rate-limit/index.js';
 import { isPrivateAddress } from './private-address.js';
+import { TOKEN_SETTINGS } from './token.constants.js';
+import type { TokenSettings } from './token.options.js';
 
 /** Upper bound of cached documents (and of cached failures), so that many clients cannot grow memory. */
 const MAX_CACHE_ENTRIES = 1000;
@@ -56,7 +57,7 @@ export class JwksFetcher {
   private readonly inflight = new Map<string, Promise<JSONWebKeySet>>();
 
   constructor(
-    private readonly config: AppConfig,
+    @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
     private readonly rateLimit: RateLimitService,
   ) {}
 
@@ -67,7 +68,7 @@ export class JwksFetcher {
    */
   async get(uri: string, refresh = false, clientId?: string): Promise<JSONWebKeySet> {
     const cached = this.cache.get(uri);
-    const ttlMs = this.config.jwksFetch.cacheTtlSeconds * 1000;
+    const ttlMs = this.settings.jwksFetch.cacheTtlSeconds * 1000;
     const age = cached ? Date.now() - cached.fetchedAt : Infinity;
     if (cached && age < ttlMs && !(refresh && age >= MIN_REFETCH_INTERVAL_MS)) return cached.jwks;
     const failure = this.failures.get(uri);
@@ -98,7 +99,7 @@ export class JwksFetcher {
 
   /** Counts one outbound fetch for `clientId` (`JWKS_URI_FETCH_LIMIT` per minute, 0 = unlimited). */
   private async withinFetchLimit(clientId: string): Promise<boolean> {
-    const limit = this.config.jwksFetch.fetchLimitPerMinute;
+    const limit = this.settings.jwksFetch.fetchLimitPerMinute;
     if (limit <= 0) return true;
     const result = await this.rateLimit.hit(
       `jwks-fetch:client:${clientId}`,
@@ -128,7 +129,7 @@ export class JwksFetcher {
   }
 
   private async fetchJwks(uri: string): Promise<JSONWebKeySet> {
-    const { allowPrivate, timeoutMs, maxBytes } = this.config.jwksFetch;
+    const { allowPrivate, timeoutMs, maxBytes } = this.settings.jwksFetch;
     let url: URL;
     try {
       url = new URL(uri);

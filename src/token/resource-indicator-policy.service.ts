@@ -1,8 +1,9 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { RegisteredClient } from '../client-registration/index.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { isResourceAllowed } from '../common/validation/resource.js';
-import { AppConfig } from '../config/app-config.js';
+import { TOKEN_SETTINGS } from './token.constants.js';
+import type { TokenSettings } from './token.options.js';
 
 /**
  * Which RFC 8707 resource indicators a client may name, at the authorization endpoint and at the token
@@ -10,9 +11,9 @@ import { AppConfig } from '../config/app-config.js';
  * tokens whose `aud` is an arbitrary resource server (issue 7 item 5):
  *
  * 1. the client's own allowed resources, when the operator set them (`npm run client:resources`);
- * 2. otherwise `RESOURCE_INDICATORS_ALLOWED`, when set;
+ * 2. otherwise the module's `resourceIndicators.allowed` (`RESOURCE_INDICATORS_ALLOWED`), when set;
  * 3. otherwise any resource (the behaviour before the setting existed; a warning is logged at start-up
- *    in production).
+ *    when `resourceIndicators.warnWhenUnrestricted`, which AuthMS sets in production).
  *
  * Entries are exact URIs or prefixes ending in `/`. Anything else is 400 `invalid_target` (RFC 8707 §2).
  */
@@ -20,18 +21,20 @@ import { AppConfig } from '../config/app-config.js';
 export class ResourceIndicatorPolicy implements OnApplicationBootstrap {
   private readonly logger = new Logger(ResourceIndicatorPolicy.name);
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(@Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings) {}
 
   onApplicationBootstrap(): void {
     const warning = this.startupWarning();
     if (warning) this.logger.warn(warning);
   }
 
-  /** The start-up warning for production without `RESOURCE_INDICATORS_ALLOWED`, or null. */
+  /**
+   * The start-up warning when any resource is allowed and the host asked for it
+   * (`resourceIndicators.warnWhenUnrestricted`, which AuthMS sets in production), or null.
+   */
   startupWarning(): string | null {
-    if (this.config.nodeEnv !== 'production' || this.config.resourceIndicatorsAllowed !== null) {
-      return null;
-    }
+    const { allowed, warnWhenUnrestricted } = this.settings.resourceIndicators;
+    if (!warnWhenUnrestricted || allowed !== null) return null;
     return (
       'RESOURCE_INDICATORS_ALLOWED is not set: any client, including an anonymously registered one, can ' +
       'obtain tokens for any resource URI it names (RFC 8707 resource becomes the token aud). List the ' +
@@ -44,7 +47,7 @@ export class ResourceIndicatorPolicy implements OnApplicationBootstrap {
    * allowed. For pages that show what a request would grant (the consent page).
    */
   allowedFor(client: Pick<RegisteredClient, 'allowedResources'>): readonly string[] | null {
-    return client.allowedResources ?? this.config.resourceIndicatorsAllowed;
+    return client.allowedResources ?? this.settings.resourceIndicators.allowed;
   }
 
   /** Throws 400 `invalid_target` unless every resource of `resources` is allowed for `client`. */
