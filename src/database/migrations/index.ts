@@ -38,4 +38,5 @@ export const CLIENT_REGISTRATION_MIGRATIONS: MigrationClass[] = [
   CreateOAuthClients1732800000000,
   CreateRateLimitCounters1732800001000,
   AddIdTokenSignedResponseAlg1732800006000,
+  AddClientAllowedResources1733700000000,
 ];
