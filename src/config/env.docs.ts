@@ -8,7 +8,7 @@ export const ENV_GROUPS = [
   'Scopes and tokens',
   'Signing keys',
   'Login',
-  '`private_key_jwt` clients’ `jwks_uri`',
+  '`private_key_jwt` clients',
 ] as const;
 
 /** One of {@link ENV_GROUPS}. */
@@ -41,7 +41,7 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
   NODE_ENV: {
     group: 'Server',
     description:
-      '`production` refuses to start without `KEYS_ENCRYPTION_KEY` ([ADR 0010](adr/0010-stricter-security-defaults.md)); the test harness sets `test`.',
+      '`production` refuses to start without `KEYS_ENCRYPTION_KEY` ([ADR 0010](adr/0010-stricter-security-defaults.md)), and so do MySQL/MariaDB unless `development`; the test harness sets `test`.',
     default: 'development',
   },
   PORT: { group: 'Server', description: 'TCP port the HTTP server listens on.', default: '3000' },
@@ -55,8 +55,8 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
   TRUST_PROXY: {
     group: 'Server',
     description:
-      'Express `trust proxy` (`1`, `loopback`, `true`, a subnet…) so client IPs for rate limits come from `X-Forwarded-For` behind a proxy.',
-    defaultText: '_(unset: the peer address)_',
+      'Proxies trusted for `X-Forwarded-For`, so rate limits see client IPs behind them: a hop count (`1`–`10`), or addresses, CIDR subnets and named ranges (`loopback`…), comma separated. `true` is refused ([security-settings.md](security-settings.md#client-ip-behind-proxies-trust_proxy)).',
+    defaultText: '_(unset: no proxy, the peer address)_',
   },
   BODY_LIMIT: {
     group: 'Server',
@@ -196,6 +196,12 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     description: 'Authorization code lifetime, seconds.',
     default: '60',
   },
+  RESOURCE_INDICATORS_ALLOWED: {
+    group: 'Scopes and tokens',
+    description:
+      "Space-separated RFC 8707 resource indicators any client may request tokens for: absolute URIs matched exactly, or prefixes ending in `/`. A client's own allowed resources (`npm run client:resources`) replace it for that client ([security-settings.md](security-settings.md#resource-indicators-resource_indicators_allowed-and-per-client-resources)).",
+    defaultText: '_(unset: any resource; a warning is logged in production)_',
+  },
   TOKEN_RATE_LIMIT: {
     group: 'Scopes and tokens',
     description:
@@ -212,8 +218,8 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
   KEYS_ENCRYPTION_KEY: {
     group: 'Signing keys',
     description:
-      'Base64 of 32 random bytes (`openssl rand -base64 32`), the same on every instance; encrypts the private signing keys at rest. Required when `NODE_ENV=production`.',
-    defaultText: '_(a development key anyone can derive; a warning is logged)_',
+      'Base64 of 32 random bytes (`openssl rand -base64 32`), the same on every instance; encrypts the private signing keys at rest. Required in production and with MySQL/MariaDB (unless `NODE_ENV=development`); see [security-settings.md](security-settings.md#private-signing-keys-at-rest-keys_encryption_key).',
+    defaultText: '_(SQLite: a random key generated into `<DB_SQLITE_PATH>.keys-encryption-key`)_',
   },
 
   SESSION_TTL: {
@@ -222,24 +228,41 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     default: '28800',
   },
 
+  CLIENT_ASSERTION_AUDIENCE: {
+    group: '`private_key_jwt` clients',
+    description:
+      'Accepted `aud` of client assertions (RFC 7523 §3): `issuer-or-endpoint` (the issuer, the token endpoint URL or the URL of the endpoint called) or `issuer` (the issuer only). An array `aud` is refused either way.',
+    default: 'issuer-or-endpoint',
+  },
+  CLIENT_ASSERTION_MAX_LIFETIME: {
+    group: '`private_key_jwt` clients',
+    description: 'Longest accepted client assertion lifetime, seconds from now to its `exp`.',
+    default: '300',
+  },
   JWKS_URI_ALLOW_PRIVATE: {
-    group: '`private_key_jwt` clients’ `jwks_uri`',
+    group: '`private_key_jwt` clients',
     description:
       'Allow loopback and private addresses, and plain http (tests and internal networks only: SSRF).',
     default: 'false',
   },
   JWKS_URI_TIMEOUT_MS: {
-    group: '`private_key_jwt` clients’ `jwks_uri`',
+    group: '`private_key_jwt` clients',
     description: 'Fetch timeout, milliseconds.',
     default: '3000',
   },
   JWKS_URI_MAX_BYTES: {
-    group: '`private_key_jwt` clients’ `jwks_uri`',
+    group: '`private_key_jwt` clients',
     description: 'Largest accepted JWK Set, bytes.',
     default: '65536',
   },
+  JWKS_URI_FETCH_LIMIT: {
+    group: '`private_key_jwt` clients',
+    description:
+      'Outbound `jwks_uri` fetches each client may cause per minute, counted across instances; `0` = unlimited.',
+    default: '5',
+  },
   JWKS_URI_CACHE_TTL: {
-    group: '`private_key_jwt` clients’ `jwks_uri`',
+    group: '`private_key_jwt` clients',
     description:
       'Cache lifetime, seconds (refetched early when an assertion names an unknown `kid`).',
     default: '300',
