@@ -430,7 +430,8 @@ async function main() {
 }
 
 // `npm run bench -- --compare oidc-provider|sqlite [options]`: the side-by-side mode (bench/compare.mjs).
-const run = process.argv.slice(2).length > 0 ? import('./compare.mjs').then((m) => m.main()) : main();
+const run =
+  process.argv.slice(2).length > 0 ? import('./compare.mjs').then((m) => m.main()) : main();
 run.catch((e) => {
   console.error(e);
   process.exitCode = 1;
