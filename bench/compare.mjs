@@ -9,6 +9,7 @@
 //
 // Options: --only get,put,register,token,code,introspect  --clients N  --duration S (10)  --runs N (3)
 // --rounds N (2)  --warmup S (5)  --connections N (16)  --loader wrk|node  --no-pin
+// --report bench/results/compare-<mode>.json (print the table of an earlier run again)
 // --registration-path /path (AuthMS's registration endpoint; default: discovery's registration_endpoint).
 // Environment: DB_HOST DB_PORT DB_USER DB_PASSWORD (MariaDB, default 127.0.0.1:3306 root, no password),
 // BENCH_SERVER_NODE_ARGS (node flags for the AuthMS servers, e.g. "--cpu-prof --cpu-prof-dir=prof"),
@@ -27,7 +28,7 @@
 // Loopback only; every run is bounded in time and the servers are stopped at the end.
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -718,9 +719,9 @@ const fmt = (v, digits = 0) =>
 function table(results, targets, o) {
   const [a, b] = targets;
   const head =
-    `| operation | ${a.label} req/s | p99 ms | CPU µs/req | SQL/req | RSS MB | ` +
-    `${b.label} req/s | p99 ms | CPU µs/req | SQL/req | RSS MB | ratio req/s | ratio CPU | goal |`;
-  const lines = [head, `|${'---|'.repeat(14)}`];
+    `| operation | ${a.label} req/s | p99 ms | CPU µs/req | SQL/req | DB µs/req | RSS MB | ` +
+    `${b.label} req/s | p99 ms | CPU µs/req | SQL/req | DB µs/req | RSS MB | ratio req/s | ratio CPU | goal |`;
+  const lines = [head, `|${'---|'.repeat(16)}`];
   for (const op of o.ops) {
     const ra = results[op][a.label];
     const rb = results[op][b.label];
@@ -737,10 +738,12 @@ function table(results, targets, o) {
       r.sqlPerReq === null
         ? 'n/a'
         : `${fmt(r.sqlPerReq, 1)}${r.txPerReq >= 0.5 ? ` +${fmt(r.txPerReq, 1)} tx` : ''}`;
+    // MariaDB's CPU per request (all its clients: noisy on a shared machine); n/a on SQLite.
+    const db = (r) => (r.sqlPerReq === null ? 'n/a' : fmt(r.dbCpuUs));
     lines.push(
       `| ${OPERATIONS[op].title} | ${fmt(ra.rps)} | ${fmt(ra.p99Ms, 1)} | ${fmt(ra.cpuUs)} | ${sql(ra)} | ` +
-        `${fmt(ra.rssMaxMb)} | ${fmt(rb.rps)} | ${fmt(rb.p99Ms, 1)} | ${fmt(rb.cpuUs)} | ${sql(rb)} | ` +
-        `${fmt(rb.rssMaxMb)} | ${fmt(ratio, 2)} | ${fmt(cpuRatio, 2)} | ${verdict} |`,
+        `${db(ra)} | ${fmt(ra.rssMaxMb)} | ${fmt(rb.rps)} | ${fmt(rb.p99Ms, 1)} | ${fmt(rb.cpuUs)} | ` +
+        `${sql(rb)} | ${db(rb)} | ${fmt(rb.rssMaxMb)} | ${fmt(ratio, 2)} | ${fmt(cpuRatio, 2)} | ${verdict} |`,
     );
   }
   return lines.join('\n');
@@ -749,6 +752,20 @@ function table(results, targets, o) {
 // ---------------------------------------------------------------------------------------------------
 
 export async function main() {
+  // `--report bench/results/compare-….json`: prints the table of an earlier run again.
+  const report = process.argv.indexOf('--report');
+  if (report > 0) {
+    const saved = JSON.parse(readFileSync(process.argv[report + 1], 'utf8'));
+    const labels = Object.keys(Object.values(saved.results)[0]);
+    console.log(
+      `${saved.header}\n\n${table(
+        saved.results,
+        labels.map((label) => ({ label })),
+        saved.options,
+      )}`,
+    );
+    return;
+  }
   const o = options();
   const pin = pinning(o.pin);
   const targets =
@@ -781,6 +798,7 @@ export async function main() {
     ctx.sql = await SqlCounters.open();
     for (const t of targets) {
       await t.start(pin);
+      t.rssIdleMb = processRssMb(t.pid);
       await prepare(t, o);
       for (const op of o.ops) await check(t, op, o);
     }
@@ -825,11 +843,13 @@ export async function main() {
     `MariaDB ${ctx.sql?.version ?? ''} · ${o.clients > 0 ? `${o.clients.toLocaleString('en-US')} seeded clients · ` : ''}` +
     `${o.loader === 'wrk' ? `wrk -t1 -c${o.connections}` : `node:http load client (no wrk), ${o.connections} connections`} · ` +
     `${o.rounds} round(s), warm-up ${o.warmup} s, ${o.runs}×${o.duration} s · ${pin.notes.join('; ')} · ` +
+    `RSS after start-up: ${targets.map((t) => `${t.label} ${fmt(t.rssIdleMb)} MB`).join(', ')} · ` +
     `${cpus().length} CPUs, Node ${process.version} · load average ${load0.map((x) => x.toFixed(2)).join(' ')} → ${load1.map((x) => x.toFixed(2)).join(' ')}`;
   console.log(`\n${header}\n\n${md}\n`);
   console.log(
     'ratio req/s = first server / second; ratio CPU = second server CPU µs/req / first (> 1: the first is cheaper). ' +
-      'SQL/req counts SELECT/INSERT/UPDATE/DELETE (+ transaction statements) from SHOW GLOBAL STATUS.',
+      'SQL/req counts SELECT/INSERT/UPDATE/DELETE (+ transaction statements) from SHOW GLOBAL STATUS; ' +
+      "DB µs/req is MariaDB's CPU per request (every client of it counts: noisy on a shared machine).",
   );
   mkdirSync('bench/results', { recursive: true });
   const name = `compare-${o.compare}${o.clients ? `-${o.clients}` : ''}`;
