@@ -4,6 +4,8 @@
 //   npm run bench -- --compare oidc-provider        # six operations, AuthMS (MariaDB) vs oidc-provider (MariaDB)
 //   npm run bench -- --compare sqlite               # four operations, AuthMS on SQLite vs AuthMS on MariaDB
 //   npm run bench -- --compare oidc-provider --clients 1000000   # seed 1M registered clients in SQL first
+//   npm run bench -- --compare clients              # AuthMS with 1,000 vs with 1,000,000 registered clients
+//                                                   # (two MariaDB databases, seeded in SQL; --clients a,b)
 //   npm run bench -- --compare oidc-provider --only get,token --duration 120 --runs 1 --rounds 1  # RSS soak
 //   npm run bench -- --compare oidc-provider --smoke   # 1-second runs: checks that everything works
 //
@@ -49,7 +51,7 @@ import {
   processRssMb,
   runNode,
 } from './lib/common.mjs';
-import { runLoad } from './lib/load.mjs';
+import { runLoad, stopLoad } from './lib/load.mjs';
 import { seedAuthms, seedOidcProvider } from './lib/seed.mjs';
 
 /** The resource server (RFC 8707) every access token of the bench is for, on both servers. */
@@ -100,13 +102,18 @@ function options() {
     },
     strict: true,
   });
-  if (values.compare !== 'oidc-provider' && values.compare !== 'sqlite')
-    throw new Error('usage: npm run bench -- --compare oidc-provider|sqlite [options]');
+  if (!['oidc-provider', 'sqlite', 'clients'].includes(values.compare))
+    throw new Error('usage: npm run bench -- --compare oidc-provider|sqlite|clients [options]');
   const smoke = values.smoke === true;
   const num = (v, d) => (v === undefined ? d : Number(v));
   const o = {
     compare: values.compare,
-    clients: num(values.clients, 0),
+    // `--compare clients` takes two counts (default 1,000 and 1,000,000), the other modes one.
+    clients: values.compare === 'clients' ? 0 : num(values.clients, 0),
+    clientCounts:
+      values.compare === 'clients'
+        ? (values.clients ?? '1000,1000000').split(',').map(Number)
+        : undefined,
     duration: num(values.duration, smoke ? 1 : 10),
     runs: num(values.runs, smoke ? 1 : 3),
     rounds: num(values.rounds, smoke ? 1 : 2),
@@ -118,8 +125,10 @@ function options() {
       values['registration-path'] ?? process.env.BENCH_REGISTRATION_PATH ?? undefined,
     smoke,
   };
+  if (o.clientCounts && (o.clientCounts.length !== 2 || !o.clientCounts.every(Number.isInteger)))
+    throw new Error('--compare clients needs --clients a,b (two counts)');
   const all =
-    o.compare === 'sqlite' ? ['get', 'put', 'register', 'token'] : Object.keys(OPERATIONS);
+    o.compare === 'oidc-provider' ? Object.keys(OPERATIONS) : ['get', 'put', 'register', 'token'];
   o.ops = values.only ? values.only.split(',').filter(Boolean) : all;
   for (const op of o.ops) if (!all.includes(op)) throw new Error(`unknown operation ${op}`);
   for (const k of ['clients', 'duration', 'runs', 'rounds', 'warmup', 'connections'])
@@ -417,15 +426,16 @@ async function prepare(t, o) {
   };
   t.host = new URL(t.base).host;
   const needs = new Set(o.ops);
-  if (o.clients > 0) {
+  const seedCount = t.seedCount ?? o.clients;
+  if (seedCount > 0) {
     const template = await register(t, {
       client_name: 'bench seed template',
       redirect_uris: [WEB_REDIRECT],
     });
     const t0 = Date.now();
-    const total = await t.seed(o.clients, template);
+    const total = await t.seed(seedCount, template);
     console.log(
-      `${t.label}: seeded ${o.clients} clients in SQL in ${((Date.now() - t0) / 1000).toFixed(1)} s ` +
+      `${t.label}: seeded ${seedCount} clients in SQL in ${((Date.now() - t0) / 1000).toFixed(1)} s ` +
         `(${total} registered clients)`,
     );
   }
@@ -729,11 +739,16 @@ function table(results, targets, o) {
     const cpuRatio = ra.cpuUs && rb.cpuUs ? rb.cpuUs / ra.cpuUs : null;
     const goal = o.compare === 'sqlite' ? 1.0 : OPERATIONS[op].goal;
     const p99ok = ra.p99Ms !== null && rb.p99Ms !== null && ra.p99Ms <= rb.p99Ms;
+    // Issue 11: latency flat (±20 %) between the two client counts: p50 and p99 of the second / first.
+    const flat = (k) => (ra[k] && rb[k] ? rb[k] / ra[k] : null);
     const verdict =
-      ratio === null
-        ? 'n/a'
-        : `${ratio >= goal ? 'met' : 'missed'} (>= ${goal.toFixed(1)})` +
-          (o.compare === 'sqlite' ? '' : `, p99 ${p99ok ? 'ok' : 'higher'}`);
+      o.compare === 'clients'
+        ? `p50 ×${fmt(flat('p50Ms'), 2)}, p99 ×${fmt(flat('p99Ms'), 2)}: ` +
+          `${[flat('p50Ms'), flat('p99Ms')].every((x) => x !== null && x >= 0.8 && x <= 1.2) ? 'flat' : 'not flat'} (±20 %)`
+        : ratio === null
+          ? 'n/a'
+          : `${ratio >= goal ? 'met' : 'missed'} (>= ${goal.toFixed(1)})` +
+            (o.compare === 'sqlite' ? '' : `, p99 ${p99ok ? 'ok' : 'higher'}`);
     const sql = (r) =>
       r.sqlPerReq === null
         ? 'n/a'
@@ -768,13 +783,20 @@ export async function main() {
   }
   const o = options();
   const pin = pinning(o.pin);
+  const seeded = (n) => {
+    const t = new AuthmsTarget(`AuthMS ${n.toLocaleString('en-US')} clients`, 'mysql', o);
+    t.seedCount = n;
+    return t;
+  };
   const targets =
     o.compare === 'oidc-provider'
       ? [new AuthmsTarget('AuthMS', 'mysql', o), new OidcProviderTarget('oidc-provider', o)]
-      : [
-          new AuthmsTarget('AuthMS SQLite', 'sqlite', o),
-          new AuthmsTarget('AuthMS MariaDB', 'mysql', o),
-        ];
+      : o.compare === 'clients'
+        ? o.clientCounts.map(seeded)
+        : [
+            new AuthmsTarget('AuthMS SQLite', 'sqlite', o),
+            new AuthmsTarget('AuthMS MariaDB', 'mysql', o),
+          ];
   const ctx = { sql: null, dbPid: findProcess('mariadbd') ?? findProcess('mysqld') };
   const load0 = loadavg();
   const started = new Date();
@@ -784,6 +806,7 @@ export async function main() {
   const cleanup = async () => {
     if (cleaned) return;
     cleaned = true;
+    stopLoad();
     for (const t of targets) await t.stop().catch((e) => console.error(`${t.label} stop:`, e));
     await ctx.sql?.close().catch(() => {});
     agent.destroy();
@@ -839,7 +862,7 @@ export async function main() {
   const load1 = loadavg();
   const md = table(results, targets, o);
   const header =
-    `${started.toISOString()} · ${o.compare === 'oidc-provider' ? 'AuthMS vs oidc-provider 9 (mysql2 adapter), both on' : 'AuthMS on SQLite vs on'} ` +
+    `${started.toISOString()} · ${{ 'oidc-provider': 'AuthMS vs oidc-provider 9 (mysql2 adapter), both on', sqlite: 'AuthMS on SQLite vs on', clients: 'AuthMS with few vs many registered clients, both on' }[o.compare]} ` +
     `MariaDB ${ctx.sql?.version ?? ''} · ${o.clients > 0 ? `${o.clients.toLocaleString('en-US')} seeded clients · ` : ''}` +
     `${o.loader === 'wrk' ? `wrk -t1 -c${o.connections}` : `node:http load client (no wrk), ${o.connections} connections`} · ` +
     `${o.rounds} round(s), warm-up ${o.warmup} s, ${o.runs}×${o.duration} s · ${pin.notes.join('; ')} · ` +

@@ -13,6 +13,13 @@ import { performance } from 'node:perf_hooks';
 import { http, keepAliveAgent } from './common.mjs';
 
 const PLACEHOLDER = '@@@@N@@@@';
+/** wrk processes running now, so that an interrupted bench can stop them. */
+const running = new Set();
+
+/** Stops any wrk still running (Ctrl-C of the bench). */
+export function stopLoad() {
+  for (const child of running) child.kill('SIGKILL');
+}
 const LUA = new URL('../wrk/requests.lua', import.meta.url).pathname;
 
 /** A complete HTTP/1.1 request as wrk sends it. */
@@ -60,6 +67,8 @@ async function wrk({ host, base, requests, mode, seconds, connections }) {
     ];
     const { code, stdout, stderr } = await new Promise((resolve, reject) => {
       const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      running.add(child);
+      child.on('exit', () => running.delete(child));
       let out = '';
       let err = '';
       child.stdout.on('data', (d) => (out += d));
