@@ -685,6 +685,8 @@ async function measureRun(t, op, seconds, o, ctx) {
     rssMaxMb: rss.length ? Math.max(...rss) : null,
     rssFirstMb: rss.length ? rss[0] : null,
     rssLastMb: rss.length ? rss[rss.length - 1] : null,
+    // One sample per 10 s (40 samples of 250 ms): shows whether RSS stays flat over a long run.
+    rssEvery10sMb: rss.filter((_, i) => i % 40 === 0).map((v) => Math.round(v)),
     window: { startUs, endUs },
   };
 }
@@ -848,7 +850,8 @@ export async function main() {
               `  ${OPERATIONS[op].title} | ${t.label} | round ${round + 1} run ${i + 1}: ` +
                 `${fmt(r.rps)} req/s, p99 ${fmt(r.p99Ms, 1)} ms, ${fmt(r.cpuUs)} µs CPU/req, ` +
                 `${r.sqlPerReq === null ? '' : `${fmt(r.sqlPerReq, 2)} SQL/req, `}` +
-                `RSS ${fmt(r.rssMaxMb)} MB${r.failures ? `, ${r.failures} FAILED` : ''}\n`,
+                `RSS ${fmt(r.rssMaxMb)} MB${r.failures ? `, ${r.failures} FAILED` : ''}` +
+                `${o.duration >= 60 ? ` (every 10 s: ${r.rssEvery10sMb.join(' ')} MB)` : ''}\n`,
             );
           }
           rounds[t.label].push(runs);
