@@ -7,3 +7,6 @@ export {
   type RotatedKey,
   type SigningAlg,
 } from './keys.service.js';
+import { SigningKeyEntity } from './entities/signing-key.entity.js';
+/** The entities of KeysModule, for a host's TypeORM connection and `ormconfig.ts`. */
+export const KEYS_ENTITIES = [SigningKeyEntity];

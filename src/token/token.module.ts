@@ -18,6 +18,9 @@ import { RefreshTokenService } from './refresh-token.service.js';
 import { TokenController } from './token.controller.js';
 import { TokenGrantService } from './token-grant.service.js';
 import { TokenIntrospectionService } from './token-introspection.service.js';
+import { TOKEN_SETTINGS } from './token.constants.js';
+import { ConfigurableModuleClass, TOKEN_MODULE_OPTIONS } from './token.module-definition.js';
+import { resolveTokenSettings, type TokenModuleOptions } from './token.options.js';
 import { TokenPurgeService } from './token-purge.service.js';
 import { UserInfoController } from './userinfo.controller.js';
 
@@ -26,6 +29,10 @@ import { UserInfoController } from './userinfo.controller.js';
  * (RFC 6749 §2.3, RFC 7523), revocation (RFC 7009), introspection (RFC 7662) and userinfo (OIDC Core
  * §5.3). Exports {@link AuthorizationCodeService} for AuthorizeModule and {@link AccessTokenService}
  * for modules that protect their own routes with this server's access tokens.
+ *
+ * Configured with its own options only (`TokenModule.forRoot({...})` / `forRootAsync(...)`, see
+ * {@link TokenModuleOptions}); the application fills them from its settings. Import the configured
+ * module once and hand the same object to `AuthorizeModule` (`token` option), which issues codes with it.
  */
 @Module({
   imports: [
@@ -42,6 +49,11 @@ import { UserInfoController } from './userinfo.controller.js';
   ],
   controllers: [TokenController, UserInfoController],
   providers: [
+    {
+      provide: TOKEN_SETTINGS,
+      inject: [TOKEN_MODULE_OPTIONS],
+      useFactory: (options: TokenModuleOptions | undefined) => resolveTokenSettings(options ?? {}),
+    },
     AuthorizationCodeService,
     AccessTokenService,
     RefreshTokenService,
@@ -55,4 +67,4 @@ import { UserInfoController } from './userinfo.controller.js';
   ],
   exports: [AuthorizationCodeService, AccessTokenService],
 })
-export class TokenModule {}
+export class TokenModule extends ConfigurableModuleClass {}
