@@ -826,6 +826,7 @@ export async function main() {
       t.rssIdleMb = processRssMb(t.pid);
       await prepare(t, o);
       for (const op of o.ops) await check(t, op, o);
+      console.log(`${t.label}: ${t.base}, registration endpoint ${t.endpoints.registration}`);
     }
     console.log(
       `bench: ${o.compare} — ${o.ops.join(', ')}; ${o.rounds} round(s) A-B|B-A, warm-up ${o.warmup} s, ` +
