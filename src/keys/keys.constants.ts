@@ -26,3 +26,6 @@ export const PUBLIC_DOCUMENT_CACHE_CONTROL = 'public, max-age=300';
  * slot 1, where every key lived before keys were per algorithm.
  */
 export const ACTIVE_SLOT_BY_ALG = { ES256: 1, RS256: 2 } as const;
+
+/** Injection token of the resolved key-encryption key ({@link ResolvedEncryptionKey} in encryption-key.ts). */
+export const KEY_ENCRYPTION_KEY = Symbol('KEY_ENCRYPTION_KEY');

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
@@ -6,6 +6,7 @@ import { DataSource, Repository } from 'typeorm';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { AppConfig } from '../config/app-config.js';
 import { SigningKeyEntity } from './entities/signing-key.entity.js';
+import type { ResolvedEncryptionKey } from './encryption-key.js';
 import {
   decryptPrivateKey,
   developmentEncryptionKey,
@@ -22,6 +23,7 @@ import {
 import {
   ACTIVE_SLOT_BY_ALG,
   JWT_CLOCK_TOLERANCE_SECONDS,
+  KEY_ENCRYPTION_KEY,
   KEYS_CACHE_TTL_MS,
   PUBLIC_JWK_MEMBERS,
   UNKNOWN_KID_RELOAD_INTERVAL_MS,
@@ -65,9 +67,6 @@ function isSigningAlg(alg: string): alg is SigningAlg {
   return Object.prototype.hasOwnProperty.call(ACTIVE_SLOT_BY_ALG, alg);
 }
 
-/** Ensures the loud development-key warning is printed once per process, not once per app or call. */
-let warnedAboutDevelopmentKey = false;
-
 /**
  * The server's signing keys (RFC 7515 JWS, RFC 7517 JWK) and the JWTs made with them.
  *
@@ -94,20 +93,9 @@ export class KeysService {
     private readonly config: AppConfig,
     @InjectRepository(SigningKeyEntity) private readonly keys: Repository<SigningKeyEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(KEY_ENCRYPTION_KEY) resolved: ResolvedEncryptionKey,
   ) {
-    if (config.keys.encryptionKey) {
-      this.encryptionKey = config.keys.encryptionKey;
-    } else {
-      this.encryptionKey = developmentEncryptionKey();
-      if (!warnedAboutDevelopmentKey) {
-        warnedAboutDevelopmentKey = true;
-        this.logger.warn(
-          'KEYS_ENCRYPTION_KEY is not set: private signing keys are encrypted with a built-in ' +
-            'DEVELOPMENT key that anyone can derive. Set KEYS_ENCRYPTION_KEY (openssl rand -base64 32) ' +
-            'in production.',
-        );
-      }
-    }
+    this.encryptionKey = resolved.key;
   }
 
   /**
@@ -392,7 +380,7 @@ export class KeysService {
     } catch (cause) {
       // Never log the ciphertext or key material; the kid and the likely cause are enough.
       this.logger.error(
-        `Cannot decrypt private signing key ${kid}: KEYS_ENCRYPTION_KEY differs from the one it was stored with`,
+        `Cannot decrypt private signing key ${kid}: ${undecryptableHint(row.privateKeyEnc, kid)}`,
       );
       throw new Error(`cannot decrypt signing key ${kid}`, { cause });
     }
@@ -476,6 +464,25 @@ export class KeysService {
       retiredAt: null,
       notAfter: null,
     };
+  }
+}
+
+/**
+ * Why a stored private key does not decrypt under the configured key, and what to run: rows written with
+ * the built-in development key (the default before issue 7 item 3) are recognised as such.
+ */
+export function undecryptableHint(sealed: string, kid: string): string {
+  try {
+    decryptPrivateKey(sealed, kid, developmentEncryptionKey());
+    return (
+      'it is encrypted with the built-in development key, which anyone can derive; run ' +
+      'npm run keys:reencrypt -- --from-key dev with the server settings, then npm run keys:rotate'
+    );
+  } catch {
+    return (
+      'the key-encryption key differs from the one it was stored with; run ' +
+      'npm run keys:reencrypt -- --from-key env:<VAR> (or file:<path>) with the previous key'
+    );
   }
 }
 

@@ -7,6 +7,7 @@ import { CreateTokenTables1732800003000 } from './1732800003000-CreateTokenTable
 import { CreateAuthorizeTables1732800004000 } from './1732800004000-CreateAuthorizeTables.js';
 import { AddResourceIndicators1732800005000 } from './1732800005000-AddResourceIndicators.js';
 import { AddIdTokenSignedResponseAlg1732800006000 } from './1732800006000-AddIdTokenSignedResponseAlg.js';
+import { AddClientAllowedResources1733700000000 } from './1733700000000-AddClientAllowedResources.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -24,6 +25,7 @@ export const MIGRATIONS: MigrationClass[] = [
   CreateAuthorizeTables1732800004000,
   AddResourceIndicators1732800005000,
   AddIdTokenSignedResponseAlg1732800006000,
+  AddClientAllowedResources1733700000000,
 ];
 
 /**
@@ -36,4 +38,5 @@ export const CLIENT_REGISTRATION_MIGRATIONS: MigrationClass[] = [
   CreateOAuthClients1732800000000,
   CreateRateLimitCounters1732800001000,
   AddIdTokenSignedResponseAlg1732800006000,
+  AddClientAllowedResources1733700000000,
 ];
