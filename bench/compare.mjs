@@ -280,6 +280,8 @@ class AuthmsTarget {
       REGISTRATION_ROTATE_ACCESS_TOKEN: 'false',
       REGISTRATION_RESPONSE_STYLE: 'flat',
       KEYS_ALG: 'ES256',
+      // The one resource server of the bench, allowed explicitly (oidc-provider: getResourceServerInfo).
+      RESOURCE_INDICATORS_ALLOWED: RESOURCE,
       // Codes are made before a run and exchanged during it (oidc-provider: the same 600 s).
       AUTH_CODE_TTL: '600',
       KEYS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
