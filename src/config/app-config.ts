@@ -62,6 +62,11 @@ export interface KeysConfig {
   alg: 'ES256' | 'RS256';
   /** 32-byte key that encrypts private keys at rest; `undefined` means a development key is derived. */
   encryptionKey: Buffer | undefined;
+  /**
+   * `KEYS_PUBLISH_AHEAD`: seconds a staged key is published before it signs (default 600). At least the
+   * longest JWK Set cache lifetime (instance key cache 60 s + JWK Set `max-age` 300 s), see docs/keys.md.
+   */
+  publishAheadSeconds: number;
 }
 
 /** Outbound fetches of client `jwks_uri` documents (RFC 7523 client authentication). */
@@ -155,6 +160,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     encryptionKey: env.KEYS_ENCRYPTION_KEY
       ? Buffer.from(env.KEYS_ENCRYPTION_KEY, 'base64')
       : undefined,
+    publishAheadSeconds: env.KEYS_PUBLISH_AHEAD ?? 600,
   };
   c.jwksFetch = {
     allowPrivate: env.JWKS_URI_ALLOW_PRIVATE ?? false,

@@ -49,7 +49,7 @@ describe('environment validation', () => {
     expect(loadConfig({ NODE_ENV: 'production', KEYS_ENCRYPTION_KEY: KEY }).nodeEnv).toBe(
       'production',
     );
-    // Development keeps working out of the box (with a logged warning from KeysService).
+    // Development keeps working out of the box (with a logged warning from KeyStoreService).
     expect(loadConfig({ NODE_ENV: 'development' }).keys.encryptionKey).toBeUndefined();
   });
 

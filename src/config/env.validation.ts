@@ -107,6 +107,11 @@ export class EnvironmentVariables {
   @IsOptional()
   @Matches(/^[A-Za-z0-9+/_-]{43}=?$/, { message: 'KEYS_ENCRYPTION_KEY must be base64 of 32 bytes' })
   KEYS_ENCRYPTION_KEY?: string;
+  /**
+   * Seconds a key staged by `keys:rotate` is published before it signs. At least 360: the instances' key
+   * cache (60 s) plus the JWK Set `max-age` (300 s), the longest a JWK Set copy can lag the database.
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(360) KEYS_PUBLISH_AHEAD?: number;
 
   /** Lifetime of a login session in seconds. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(60) SESSION_TTL?: number;

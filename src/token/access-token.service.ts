@@ -6,7 +6,7 @@ import { newUlid } from '../common/crypto/ids.js';
 import { ClientsService, type RegisteredClient } from '../client-registration/index.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { AppConfig } from '../config/app-config.js';
-import { JwtVerificationError, KeysService } from '../keys/index.js';
+import { JwtService, JwtVerificationError } from '../keys/index.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 
 /** RFC 9068 §2.1 media type of JWT access tokens (`typ` header). */
@@ -49,7 +49,7 @@ export interface ActiveAccessToken {
 export class AccessTokenService {
   constructor(
     @InjectRepository(AccessTokenEntity) private readonly repo: Repository<AccessTokenEntity>,
-    private readonly keys: KeysService,
+    private readonly keys: JwtService,
     private readonly clients: ClientsService,
     private readonly config: AppConfig,
   ) {}

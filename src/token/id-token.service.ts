@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { AppConfig } from '../config/app-config.js';
-import { KeysService, type SigningAlg } from '../keys/index.js';
+import { JwtService, type SigningAlg } from '../keys/index.js';
 
 /** What an ID token states (OpenID Connect Core §2, §3.1.3.6). */
 export interface IdTokenInput {
@@ -34,7 +34,7 @@ function hashFor(alg: string): string {
 @Injectable()
 export class IdTokenService {
   constructor(
-    private readonly keys: KeysService,
+    private readonly keys: JwtService,
     private readonly config: AppConfig,
   ) {}
 
