@@ -215,7 +215,7 @@ describe(`signing-key rotation across two instances (${TEST_DB_TYPE})`, () => {
           `${failures.length} failures`,
       );
     }
-  });
+  }, 180_000);
 });
 
 describe(`signing-key activation settings and upgrade (${TEST_DB_TYPE})`, () => {

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
+import { RateLimit } from '../rate-limit/index.js';
 import type { RawParams } from './authorization-request.js';
 import { AuthorizationFlowService } from './authorization-flow.service.js';
 import { AUTHORIZE_PATH } from './authorize.constants.js';
@@ -43,6 +44,7 @@ export class AuthorizeController {
   constructor(private readonly flow: AuthorizationFlowService) {}
 
   @Get(AUTHORIZE_PATH)
+  @RateLimit('authorize')
   @ApiOperation({
     summary: 'OAuth 2.0 Authorization Endpoint',
     description:
@@ -65,6 +67,7 @@ export class AuthorizeController {
   }
 
   @Post(AUTHORIZE_PATH)
+  @RateLimit('authorize')
   @ApiOperation({
     summary: 'OAuth 2.0 Authorization Endpoint (POST)',
     description:

@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../client-registration/index.js';
+import { AppConfig } from '../config/app-config.js';
+import { provideRateLimit, RateLimitModule } from '../rate-limit/index.js';
 import { TokenModule } from '../token/index.js';
 import { UsersModule } from '../users/index.js';
 import { AuthorizationFlowService } from './authorization-flow.service.js';
@@ -35,10 +37,20 @@ export class AuthorizeModule {
         ClientsModule,
         UsersModule,
         TokenModule,
+        RateLimitModule,
         ...(options.imports ?? []),
       ],
       controllers: [AuthorizeController, InteractionController],
       providers: [
+        // AUTHORIZE_RATE_LIMIT and LOGIN_RATE_LIMIT per IP (docs/rate-limits.md).
+        provideRateLimit('authorize', {
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => config.rateLimits.authorize,
+        }),
+        provideRateLimit('login', {
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => config.rateLimits.login,
+        }),
         handler,
         { provide: LOGIN_HANDLER, useExisting: handler },
         AuthorizationFlowService,

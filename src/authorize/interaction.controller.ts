@@ -10,6 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { RateLimit } from '../rate-limit/index.js';
 import type { RawParams } from './authorization-request.js';
 import { AuthorizationFlowService } from './authorization-flow.service.js';
 import { CONSENT_PATH, LOGIN_PATH, STYLESHEET_PATH } from './authorize.constants.js';
@@ -54,6 +55,7 @@ export class InteractionController {
   }
 
   @Post(LOGIN_PATH)
+  @RateLimit('login')
   @ApiOperation({
     summary: 'Submit the login form (form-encoded: request, csrf_token, username, password)',
   })

@@ -32,6 +32,7 @@ import { REGISTRATION_ACCESS_TOKEN_SCHEME } from '../common/swagger/swagger.setu
 import { JsonObjectBody } from '../common/validation/json-object-body.decorator.js';
 import { oauthValidationExceptionFactory } from '../common/validation/validation-exception.factory.js';
 import { AppConfig } from '../config/app-config.js';
+import { RateLimit } from '../rate-limit/index.js';
 import { toClientRegistrationResponse } from './client-registration.mapper.js';
 import type { RegistrationResponseStyle } from './client-registration.options.js';
 import {
@@ -116,6 +117,7 @@ function createClientRegistrationController(style: RegistrationResponseStyle): T
     @HttpCode(201)
     @Header('Cache-Control', 'no-store')
     @Header('Pragma', 'no-cache')
+    @RateLimit('register')
     @UseGuards(OpenRegistrationGuard)
     @ApiOperation({
       summary: 'Dynamic Client Registration',

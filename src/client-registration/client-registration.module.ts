@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
-import { RateLimitModule } from '../rate-limit/index.js';
+import { provideRateLimit, RateLimitModule } from '../rate-limit/index.js';
 import { REGISTRATION_POLICY, REGISTRATION_SETTINGS } from './client-registration.constants.js';
 import {
   CLIENT_REGISTRATION_OPTIONS,
@@ -13,6 +13,7 @@ import {
   resolveRegistrationSettings,
   type ClientRegistrationModuleOptions,
   type RegistrationResponseStyle,
+  type RegistrationSettings,
 } from './client-registration.options.js';
 import { ClientRegistrationRepository } from './client-registration.repository.js';
 import { ClientRegistrationService } from './client-registration.service.js';
@@ -52,6 +53,15 @@ import { RegistrationAccessTokenStrategy } from './registration-access-token.str
       inject: [CLIENT_REGISTRATION_OPTIONS],
       useFactory: (options: ClientRegistrationModuleOptions) => options?.policy ?? ALLOW_ALL_POLICY,
     },
+    // The contract's "10 per hour per IP" (REGISTRATION_RATE_LIMIT / REGISTRATION_RATE_WINDOW or the
+    // rateLimit / rateWindowSeconds options), declared on POST /oauth/register.
+    provideRateLimit('register', {
+      inject: [REGISTRATION_SETTINGS],
+      useFactory: (s: RegistrationSettings) => ({
+        limit: s.rateLimit,
+        windowSeconds: s.rateWindowSeconds,
+      }),
+    }),
     ClientRegistrationRepository,
     ClientRegistrationService,
     RegistrationAccessTokenStrategy,

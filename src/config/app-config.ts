@@ -52,8 +52,25 @@ export interface TokenConfig {
    */
   idTokenAlg: 'ES256' | 'RS256';
   authCodeTtlSeconds: number;
-  /** Token requests per IP per minute; 0 = unlimited. */
-  rateLimitPerMinute: number;
+}
+
+/** One rate limit: `limit` requests per fixed window of `windowSeconds`; `limit` 0 disables it. */
+export interface RateLimitSetting {
+  limit: number;
+  windowSeconds: number;
+}
+
+/**
+ * Rate limits of the protocol endpoints besides registration (whose limit is in
+ * {@link RegistrationConfig}); docs/rate-limits.md.
+ */
+export interface RateLimitsConfig {
+  /** `POST /oauth/token` and `/oauth/refresh`, per client_id and IP. Default 20000 per 60 s. */
+  token: RateLimitSetting;
+  /** `GET|POST /oauth/authorize`, per IP. Default 300 per 60 s. */
+  authorize: RateLimitSetting;
+  /** `POST /oauth/login` (sign-in attempts), per IP. Default 60 per 60 s. */
+  login: RateLimitSetting;
 }
 
 /** Signing key settings. */
@@ -96,6 +113,7 @@ export class AppConfig {
   database!: DatabaseConfig;
   registration!: RegistrationConfig;
   token!: TokenConfig;
+  rateLimits!: RateLimitsConfig;
   keys!: KeysConfig;
   jwksFetch!: JwksFetchConfig;
 
@@ -153,7 +171,14 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     idTokenTtlSeconds: env.TOKEN_ID_TTL ?? 3600,
     idTokenAlg: (env.TOKEN_ID_ALG as TokenConfig['idTokenAlg']) ?? 'RS256',
     authCodeTtlSeconds: env.AUTH_CODE_TTL ?? 60,
-    rateLimitPerMinute: env.TOKEN_RATE_LIMIT ?? 0,
+  };
+  c.rateLimits = {
+    token: { limit: env.TOKEN_RATE_LIMIT ?? 20000, windowSeconds: env.TOKEN_RATE_WINDOW ?? 60 },
+    authorize: {
+      limit: env.AUTHORIZE_RATE_LIMIT ?? 300,
+      windowSeconds: env.AUTHORIZE_RATE_WINDOW ?? 60,
+    },
+    login: { limit: env.LOGIN_RATE_LIMIT ?? 60, windowSeconds: env.LOGIN_RATE_WINDOW ?? 60 },
   };
   c.keys = {
     alg: (env.KEYS_ALG as KeysConfig['alg']) ?? 'ES256',

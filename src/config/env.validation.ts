@@ -98,8 +98,18 @@ export class EnvironmentVariables {
   /** JWS algorithm of ID tokens: `RS256` (default; OIDC Discovery §3 requires it) or `ES256`. */
   @IsOptional() @IsIn(['RS256', 'ES256']) TOKEN_ID_ALG?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(600) AUTH_CODE_TTL?: number;
-  /** Token requests allowed per client IP per minute; 0 disables the limit. */
+  /** Token requests (`/oauth/token`, `/oauth/refresh`) per client_id and IP per window; 0 disables. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) TOKEN_RATE_LIMIT?: number;
+  /** Window of the token rate limit, seconds. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) TOKEN_RATE_WINDOW?: number;
+  /** Authorization requests (`/oauth/authorize`) per IP per window; 0 disables. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) AUTHORIZE_RATE_LIMIT?: number;
+  /** Window of the authorization rate limit, seconds. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) AUTHORIZE_RATE_WINDOW?: number;
+  /** Sign-in attempts (`POST /oauth/login`) per IP per window; 0 disables. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) LOGIN_RATE_LIMIT?: number;
+  /** Window of the sign-in rate limit, seconds. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) LOGIN_RATE_WINDOW?: number;
 
   /** JWS algorithm of JWT access tokens (RFC 9068): `ES256` (default) or `RS256`. */
   @IsOptional() @IsIn(['ES256', 'RS256']) KEYS_ALG?: string;

@@ -1,3 +1,5 @@
 // Public surface of RateLimitModule.
 export { RateLimitModule } from './rate-limit.module.js';
 export { RateLimitService, type RateLimitResult } from './rate-limit.service.js';
+export { RateLimit } from './rate-limit.decorator.js';
+export { clientIpTracker, provideRateLimit, type RateLimitPolicy } from './rate-limit.policy.js';

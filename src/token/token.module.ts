@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../client-registration/index.js';
 import { KeysModule } from '../keys/index.js';
-import { RateLimitModule } from '../rate-limit/index.js';
+import { AppConfig } from '../config/app-config.js';
+import { provideRateLimit, RateLimitModule } from '../rate-limit/index.js';
 import { UsersModule } from '../users/index.js';
 import { AccessTokenService } from './access-token.service.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
@@ -19,6 +20,7 @@ import { TokenController } from './token.controller.js';
 import { TokenGrantService } from './token-grant.service.js';
 import { TokenIntrospectionService } from './token-introspection.service.js';
 import { TokenPurgeService } from './token-purge.service.js';
+import { tokenRateLimitTracker } from './token-rate-limit.js';
 import { UserInfoController } from './userinfo.controller.js';
 
 /**
@@ -42,6 +44,14 @@ import { UserInfoController } from './userinfo.controller.js';
   ],
   controllers: [TokenController, UserInfoController],
   providers: [
+    // The contract's 429 on /oauth/token: TOKEN_RATE_LIMIT per TOKEN_RATE_WINDOW per client and IP.
+    provideRateLimit('token', {
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        ...config.rateLimits.token,
+        tracker: tokenRateLimitTracker,
+      }),
+    }),
     AuthorizationCodeService,
     AccessTokenService,
     RefreshTokenService,
