@@ -298,7 +298,6 @@ async function main() {
     REGISTRATION_RATE_LIMIT: '0',
     TOKEN_RATE_LIMIT: '0',
     REGISTRATION_ROTATE_ACCESS_TOKEN: 'false',
-    REGISTRATION_RESPONSE_STYLE: 'flat',
     KEYS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     ...db.env,
   };
@@ -339,7 +338,7 @@ async function main() {
     // A confidential client_credentials client used by the token and introspection scenarios.
     const reg = parseJson(
       await http(
-        `${base}/api/v1/oauth/register`,
+        `${base}/connect/register`,
         json({
           client_name: 'bench',
           grant_types: ['client_credentials'],
@@ -356,7 +355,7 @@ async function main() {
       webRegs.push(
         parseJson(
           await http(
-            `${base}/api/v1/oauth/register`,
+            `${base}/connect/register`,
             json({ client_name: `bench-web ${w}`, redirect_uris: ['https://app.example.com/cb'] }),
           ),
           'register web',
@@ -365,7 +364,7 @@ async function main() {
     }
     const app = parseJson(
       await http(
-        `${base}/api/v1/oauth/register`,
+        `${base}/connect/register`,
         json({
           client_name: 'bench-app',
           redirect_uris: ['https://rp.example.com/cb'],
@@ -427,7 +426,7 @@ async function main() {
         'POST /oauth/register',
         (i) =>
           http(
-            `${base}/api/v1/oauth/register`,
+            `${base}/connect/register`,
             json({ client_name: `bench ${i}`, redirect_uris: [`https://app${i}.example.com/cb`] }),
           ).then(okStatus),
       ],

@@ -1,17 +1,24 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { AuthorizeModule, type AuthorizeModuleOptions } from './authorize/index.js';
-import { ClientRegistrationModule } from './client-registration/index.js';
+import {
+  AuthorizeModule,
+  type AuthorizeModuleExtras,
+  type AuthorizeModuleOptions,
+} from './authorize/index.js';
+import {
+  ClientRegistrationModule,
+  type ClientRegistrationModuleOptions,
+} from './client-registration/index.js';
 import { OAuthExceptionFilter } from './common/errors/oauth-exception.filter.js';
-import { AppConfig } from './config/app-config.js';
+import { API_PREFIX, AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DiscoveryModule } from './discovery/index.js';
 import { HealthModule } from './health/health.module.js';
 import { KeysModule } from './keys/index.js';
 import { UsersModule } from './users/index.js';
-import { TokenModule } from './token/index.js';
+import { TokenModule, type TokenModuleOptions } from './token/index.js';
 
 /** Options for composing the application (tests and embedders use them; `main.ts` passes none). */
 export interface AppModuleOptions {
@@ -20,12 +27,15 @@ export interface AppModuleOptions {
   /** Extra modules, e.g. one that replaces the login step (see README "Extending"). */
   imports?: ModuleMetadata['imports'];
   /**
-   * Replaces the default `ClientRegistrationModule.forRootAsync(...)` (configured from `AppConfig`),
-   * e.g. with one built by `ClientRegistrationModule.forRoot({...})`.
+   * Replaces the default `ClientRegistrationModule.forRootAsync(...)` (filled from the `REGISTRATION_*`
+   * settings), e.g. with one built by `ClientRegistrationModule.forRoot({...})`.
    */
   registration?: DynamicModule;
-  /** Options of `AuthorizeModule.forRoot`, e.g. a replacement login handler (README "Extending"). */
-  authorize?: AuthorizeModuleOptions;
+  /**
+   * How AuthorizeModule is composed, e.g. a replacement login handler and the modules it needs
+   * (docs/extending.md "Login handlers"). Its settings still come from the environment.
+   */
+  authorize?: Pick<AuthorizeModuleExtras, 'loginHandler' | 'imports'>;
 }
 
 /**
@@ -35,6 +45,9 @@ export interface AppModuleOptions {
 @Module({})
 export class AppModule {
   static forRoot(options: AppModuleOptions = {}): DynamicModule {
+    // One configured TokenModule, imported here and handed to AuthorizeModule (the same object, so
+    // Nest builds it once).
+    const token = TokenModule.forRootAsync({ inject: [AppConfig], useFactory: tokenOptionsFrom });
     return {
       module: AppModule,
       imports: [
@@ -45,22 +58,83 @@ export class AppModule {
         KeysModule,
         UsersModule,
         DiscoveryModule,
-        TokenModule,
-        AuthorizeModule.forRoot(options.authorize),
-        options.registration ?? AppModule.defaultRegistration(options.env),
+        token,
+        AuthorizeModule.forRootAsync({
+          token,
+          loginHandler: options.authorize?.loginHandler,
+          imports: options.authorize?.imports,
+          inject: [AppConfig],
+          useFactory: authorizeOptionsFrom,
+        }),
+        options.registration ?? AppModule.defaultRegistration(),
         ...(options.imports ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: OAuthExceptionFilter }],
     };
   }
 
-  /** Registration (RFC 7591/7592) configured by the `REGISTRATION_*` settings. */
-  private static defaultRegistration(env: AppModuleOptions['env']): DynamicModule {
+  /**
+   * Registration (RFC 7591/7592) configured by the `REGISTRATION_*` settings: the module gets them as its
+   * own options, it never reads the application's configuration itself.
+   */
+  private static defaultRegistration(): DynamicModule {
     return ClientRegistrationModule.forRootAsync({
-      // The response style picks the controller and its Swagger document, so it is read up front.
-      responseStyle: AppConfigModule.load(env).registration.responseStyle,
       inject: [AppConfig],
-      useFactory: () => ({}),
+      useFactory: registrationOptionsFrom,
     });
   }
+}
+
+/**
+ * The options AuthMS gives `ClientRegistrationModule`, from its validated settings. A replacement
+ * registration module (`AppModule.forRoot({ registration })`, e.g. one with a policy) starts from these
+ * so it keeps honouring the `REGISTRATION_*` settings (docs/extending.md).
+ */
+export function registrationOptionsFrom(config: AppConfig): ClientRegistrationModuleOptions {
+  const r = config.registration;
+  return {
+    issuer: config.issuer,
+    routePrefix: API_PREFIX,
+    scopesSupported: config.scopesSupported,
+    defaultScope: r.defaultScope,
+    rotateAccessToken: r.rotateAccessToken,
+    rateLimit: r.rateLimit,
+    rateWindowSeconds: r.rateWindowSeconds,
+    initialAccessTokens: r.initialAccessTokens,
+    secretTtlSeconds: r.secretTtlSeconds,
+    allowHttpLoopback: r.allowHttpLoopback,
+  };
+}
+
+/**
+ * The options AuthorizeModule gets from the validated settings (`ISSUER`, `SCOPES_SUPPORTED`, `SESSION_TTL`,
+ * `AUTHORIZE_RATE_*`, `LOGIN_RATE_*`).
+ */
+export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions {
+  return {
+    issuer: config.issuer,
+    scopesSupported: config.scopesSupported,
+    sessionTtlSeconds: config.sessionTtlSeconds,
+    rateLimit: config.rateLimits.authorize.limit,
+    rateWindowSeconds: config.rateLimits.authorize.windowSeconds,
+    loginRateLimit: config.rateLimits.login.limit,
+    loginRateWindowSeconds: config.rateLimits.login.windowSeconds,
+  };
+}
+
+/** The options TokenModule gets from the validated settings (`ISSUER`, `TOKEN_*`, `JWKS_URI_*`). */
+export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
+  const t = config.token;
+  return {
+    issuer: config.issuer,
+    routePrefix: API_PREFIX,
+    accessTtlSeconds: t.accessTtlSeconds,
+    refreshTtlSeconds: t.refreshTtlSeconds,
+    idTokenTtlSeconds: t.idTokenTtlSeconds,
+    idTokenAlg: t.idTokenAlg,
+    authCodeTtlSeconds: t.authCodeTtlSeconds,
+    rateLimit: config.rateLimits.token.limit,
+    rateWindowSeconds: config.rateLimits.token.windowSeconds,
+    jwksFetch: { ...config.jwksFetch },
+  };
 }

@@ -2,11 +2,15 @@ import { RequestMethod, type INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import helmet from 'helmet';
-import { AppConfig } from './config/app-config.js';
+import { REGISTRATION_ROOT_ROUTES } from './client-registration/index.js';
+import { API_PREFIX, AppConfig } from './config/app-config.js';
 import { setupSwagger } from './common/swagger/swagger.setup.js';
 import { httpSemantics } from './common/http/http-semantics.js';
 
-/** Paths served at the host root rather than under `/api/v1` (RFC 8414 §3, OIDC Discovery §4). */
+/**
+ * Paths served at the host root rather than under `/api/v1` (RFC 8414 §3, OIDC Discovery §4); the
+ * standard registration endpoint (`/connect/register`, {@link REGISTRATION_ROOT_ROUTES}) is too.
+ */
 export const ROOT_PATHS = [
   '.well-known/oauth-authorization-server',
   '.well-known/openid-configuration',
@@ -54,8 +58,11 @@ export function configureApp(app: INestApplication): void {
     }),
   );
   http.use(express.urlencoded({ limit: config.bodyLimit, extended: false, parameterLimit: 100 }));
-  app.setGlobalPrefix('api/v1', {
-    exclude: ROOT_PATHS.map((path) => ({ path, method: RequestMethod.ALL })),
+  app.setGlobalPrefix(API_PREFIX.slice(1), {
+    exclude: [
+      ...ROOT_PATHS.map((path) => ({ path, method: RequestMethod.ALL })),
+      ...REGISTRATION_ROOT_ROUTES,
+    ],
   });
   app.enableShutdownHooks();
   setupSwagger(app, config);

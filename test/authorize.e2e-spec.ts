@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientEntity } from '../src/client-registration/entities/client.entity.js';
+import { ClientEntity } from '../src/client-registration/index.js';
 import { AuthorizationRequestEntity } from '../src/authorize/entities/authorization-request.entity.js';
 import { seedClient, type SeededClient } from './helpers/clients.js';
 import { authorize, AUTHORIZE_PATH, CookieJar, createUser, send } from './helpers/login-flow.js';

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientsService } from '../src/client-registration/index.js';
+import { ClientsModule, ClientsService } from '../src/client-registration/index.js';
 import { seedClient } from './helpers/clients.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
-import { ClientsModule } from '../src/client-registration/clients.module.js';
 
 describe('ClientsService (the client store other modules read)', () => {
   let t: TestApp;

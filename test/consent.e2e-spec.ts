@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsentEntity } from '../src/authorize/entities/consent.entity.js';
-import { ClientEntity } from '../src/client-registration/entities/client.entity.js';
+import { ClientEntity } from '../src/client-registration/index.js';
 import { seedClient, type SeededClient } from './helpers/clients.js';
 import {
   authorize,

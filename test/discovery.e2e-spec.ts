@@ -44,7 +44,7 @@ describe(`discovery metadata (${TEST_DB_TYPE})`, () => {
       expect(doc).toMatchObject({
         authorization_endpoint: `${t.url}/api/v1/oauth/authorize`,
         token_endpoint: `${t.url}/api/v1/oauth/token`,
-        registration_endpoint: `${t.url}/api/v1/oauth/register`,
+        registration_endpoint: `${t.url}/connect/register`,
         jwks_uri: `${t.url}/.well-known/jwks.json`,
         revocation_endpoint: `${t.url}/api/v1/oauth/revoke`,
         introspection_endpoint: `${t.url}/api/v1/oauth/introspect`,
@@ -153,7 +153,7 @@ describe(`discovery metadata (${TEST_DB_TYPE})`, () => {
       const as = await oauth.processDiscoveryResponse(issuer, response);
       expect(as.issuer).toBe(t.url);
       expect(as.token_endpoint).toBe(`${t.url}/api/v1/oauth/token`);
-      expect(as.registration_endpoint).toBe(`${t.url}/api/v1/oauth/register`);
+      expect(as.registration_endpoint).toBe(`${t.url}/connect/register`);
       expect(as.code_challenge_methods_supported).toEqual(['S256']);
     }
   });

@@ -11,6 +11,8 @@ import { basic, createUser, issueCode, pkce, postForm, type User } from './helpe
 // OpenID Connect Dynamic Client Registration 1.0 §2 `id_token_signed_response_alg`.
 
 const REGISTER = '/api/v1/oauth/register';
+/** The standard registration endpoint: flat RFC 7591 bodies. */
+const FLAT_REGISTER = '/connect/register';
 const REDIRECT = 'https://app.example.com/callback';
 const valid = {
   redirect_uris: [REDIRECT],
@@ -131,7 +133,7 @@ describe(`id_token_signed_response_alg registration, flat style (${TEST_DB_TYPE}
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({
-      env: { REGISTRATION_RESPONSE_STYLE: 'flat', REGISTRATION_RATE_LIMIT: '0' },
+      env: { REGISTRATION_RATE_LIMIT: '0' },
     });
   });
   afterAll(async () => {
@@ -140,29 +142,29 @@ describe(`id_token_signed_response_alg registration, flat style (${TEST_DB_TYPE}
 
   it('echoes the field at the top level, omits it when unset and clears it on PUT', async () => {
     const reg = await request(t.url)
-      .post(REGISTER)
+      .post(FLAT_REGISTER)
       .send({ ...valid, id_token_signed_response_alg: 'ES256' })
       .expect(201);
     expect(reg.body).not.toHaveProperty('data');
     expect(reg.body.id_token_signed_response_alg).toBe('ES256');
     const id = reg.body.client_id as string;
     const got = await request(t.url)
-      .get(`${REGISTER}/${id}`)
+      .get(`${FLAT_REGISTER}/${id}`)
       .auth(reg.body.registration_access_token as string, { type: 'bearer' })
       .expect(200);
     expect(got.body.id_token_signed_response_alg).toBe('ES256');
     const upd = await request(t.url)
-      .put(`${REGISTER}/${id}`)
+      .put(`${FLAT_REGISTER}/${id}`)
       .auth(reg.body.registration_access_token as string, { type: 'bearer' })
       .send(valid)
       .expect(200);
     expect(upd.body).not.toHaveProperty('id_token_signed_response_alg');
 
-    const plain = await request(t.url).post(REGISTER).send(valid).expect(201);
+    const plain = await request(t.url).post(FLAT_REGISTER).send(valid).expect(201);
     expect(plain.body).not.toHaveProperty('id_token_signed_response_alg');
     expectOAuthError(
       await request(t.url)
-        .post(REGISTER)
+        .post(FLAT_REGISTER)
         .send({ ...valid, id_token_signed_response_alg: 'none' }),
       400,
       'invalid_client_metadata',
@@ -307,7 +309,7 @@ describe(`openid-client v6 with id_token_signed_response_alg ES256 (${TEST_DB_TY
   let user: User;
   beforeAll(async () => {
     t = await createTestApp({
-      env: { KEYS_ALG: 'RS256', REGISTRATION_RESPONSE_STYLE: 'flat', REGISTRATION_RATE_LIMIT: '0' },
+      env: { KEYS_ALG: 'RS256', REGISTRATION_RATE_LIMIT: '0' },
     });
     user = await createUser(t);
   });

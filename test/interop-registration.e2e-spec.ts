@@ -3,16 +3,17 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
 
-// Standard client libraries register against the running server in the flat RFC 7591 style, then read
-// the registration back with the registration access token (RFC 7592 §2.1).
+// Standard client libraries register against the running server with its DEFAULT settings (discovery
+// advertises the flat RFC 7591 endpoint), then read the registration back with the registration access
+// token (RFC 7592 §2.1).
 describe(`interoperability of dynamic registration (${TEST_DB_TYPE})`, () => {
   let t: TestApp;
   let serverMetadata: oauth.AuthorizationServer;
   beforeAll(async () => {
-    t = await createTestApp({ env: { REGISTRATION_RESPONSE_STYLE: 'flat' } });
+    t = await createTestApp();
     serverMetadata = {
       issuer: t.url,
-      registration_endpoint: `${t.url}/api/v1/oauth/register`,
+      registration_endpoint: `${t.url}/connect/register`,
       authorization_endpoint: `${t.url}/api/v1/oauth/authorize`,
       token_endpoint: `${t.url}/api/v1/oauth/token`,
     };
@@ -40,9 +41,15 @@ describe(`interoperability of dynamic registration (${TEST_DB_TYPE})`, () => {
     return (await res.json()) as Record<string, unknown>;
   };
 
-  it('oauth4webapi registers a public client and reads it back', async () => {
+  it('oauth4webapi discovers the server, registers a public client and reads it back', async () => {
+    const issuer = new URL(t.url);
+    const as = await oauth.processDiscoveryResponse(
+      issuer,
+      await oauth.discoveryRequest(issuer, { [oauth.allowInsecureRequests]: true }),
+    );
+    expect(as.registration_endpoint).toBe(`${t.url}/connect/register`);
     const response = await oauth.dynamicClientRegistrationRequest(
-      serverMetadata,
+      as,
       {
         redirect_uris: ['http://127.0.0.1:8765/callback'],
         token_endpoint_auth_method: 'none',
@@ -55,7 +62,7 @@ describe(`interoperability of dynamic registration (${TEST_DB_TYPE})`, () => {
     expect(registered.client_id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(registered.client_secret).toBeUndefined();
     const uri = registered.registration_client_uri as string;
-    expect(uri).toBe(`${t.url}/api/v1/oauth/register/${registered.client_id}`);
+    expect(uri).toBe(`${t.url}/connect/register/${registered.client_id}`);
     const read = await readBack(uri, registered.registration_access_token as string);
     expect(read).toMatchObject({
       client_id: registered.client_id,
@@ -80,7 +87,7 @@ describe(`interoperability of dynamic registration (${TEST_DB_TYPE})`, () => {
     const metadata = config.clientMetadata();
     expect(metadata.client_id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(metadata.client_secret).toMatch(/^sec_/);
-    expect(config.serverMetadata().registration_endpoint).toBe(`${t.url}/api/v1/oauth/register`);
+    expect(config.serverMetadata().registration_endpoint).toBe(`${t.url}/connect/register`);
     const read = await readBack(
       metadata.registration_client_uri as string,
       metadata.registration_access_token as string,

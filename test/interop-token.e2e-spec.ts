@@ -40,7 +40,7 @@ describe(`interoperability of the token endpoints (${TEST_DB_TYPE})`, () => {
 
   beforeAll(async () => {
     t = await createTestApp({
-      env: { REGISTRATION_RESPONSE_STYLE: 'flat', REGISTRATION_RATE_LIMIT: '0' },
+      env: { REGISTRATION_RATE_LIMIT: '0' },
     });
     user = await createUser(t, { email: 'interop@example.com', name: 'Interop User' });
   });

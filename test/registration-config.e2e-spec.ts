@@ -22,6 +22,8 @@ import {
 } from './helpers/test-app.js';
 
 const REGISTER = '/api/v1/oauth/register';
+/** The standard endpoint with flat bodies (RFC 7591), mounted by every configuration of the module. */
+const FLAT_REGISTER = '/connect/register';
 const valid = { redirect_uris: ['https://app.example.com/callback'] };
 
 /** Boots the real app with `registration` replacing the default module (createTestApp cannot). */
@@ -87,7 +89,6 @@ const styles: [string, () => DynamicModule][] = [
       ClientRegistrationModule.forRoot({
         rotateAccessToken: false,
         policy: requireName,
-        responseStyle: 'flat',
       }),
   ],
   [
@@ -99,13 +100,11 @@ const styles: [string, () => DynamicModule][] = [
           rotateAccessToken: !c.registration.rotateAccessToken,
           policy: requireName,
         }),
-        responseStyle: 'flat',
       }),
   ],
   [
     'forRootAsync useClass',
-    () =>
-      ClientRegistrationModule.forRootAsync({ useClass: OptionsFactory, responseStyle: 'flat' }),
+    () => ClientRegistrationModule.forRootAsync({ useClass: OptionsFactory }),
   ],
   [
     'forRootAsync useExisting',
@@ -113,7 +112,6 @@ const styles: [string, () => DynamicModule][] = [
       ClientRegistrationModule.forRootAsync({
         imports: [OptionsFactoryModule],
         useExisting: OptionsFactory,
-        responseStyle: 'flat',
       }),
   ],
 ];
@@ -129,13 +127,13 @@ describe.each(styles)(
       await s?.close();
     });
 
-    it('applies its options: policy hook, no rotation, flat style', async () => {
-      const refused = await request(s.url).post(REGISTER).send(valid);
+    it('applies its options (policy hook, no rotation) at the standard endpoint', async () => {
+      const refused = await request(s.url).post(FLAT_REGISTER).send(valid);
       expectOAuthError(refused, 400, 'invalid_client_metadata');
       expect(refused.body.error_description).toContain('policy');
 
       const reg = await request(s.url)
-        .post(REGISTER)
+        .post(FLAT_REGISTER)
         .send({ ...valid, client_name: 'ok' })
         .expect(201);
       const { client_id: id, registration_access_token: token } = reg.body as Record<
@@ -144,7 +142,7 @@ describe.each(styles)(
       >;
       expect(id).toBeDefined();
       const put = (body: object) =>
-        request(s.url).put(`${REGISTER}/${id}`).auth(token, { type: 'bearer' }).send(body);
+        request(s.url).put(`${FLAT_REGISTER}/${id}`).auth(token, { type: 'bearer' }).send(body);
       expectOAuthError(await put(valid), 400, 'invalid_client_metadata');
       const upd = await put({ ...valid, client_name: 'still ok' }).expect(200);
       expect(upd.body.registration_access_token).toBe(token);

@@ -3,7 +3,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Base64Url, sha256Hex } from '../src/common/crypto/tokens.js';
-import { ClientEntity } from '../src/client-registration/entities/client.entity.js';
+import { ClientEntity } from '../src/client-registration/index.js';
 import { AuthorizationCodeEntity } from '../src/token/entities/authorization-code.entity.js';
 import { seedClient } from './helpers/clients.js';
 import { expectOAuthError } from './helpers/oauth-assertions.js';

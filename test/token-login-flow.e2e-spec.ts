@@ -35,7 +35,8 @@ describe(`full authorization code journey (${TEST_DB_TYPE})`, () => {
         scope: 'openid profile email',
       })
       .expect(201);
-    const { client_id: clientId, client_secret: secret } = reg.body.data as Record<string, string>;
+    // Discovery advertises the standard endpoint: flat RFC 7591 §3.2.1 body.
+    const { client_id: clientId, client_secret: secret } = reg.body as Record<string, string>;
     const auth = basic(clientId, secret);
 
     const user = await createUser(t);

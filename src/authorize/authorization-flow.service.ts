@@ -3,7 +3,6 @@ import type { Request, Response } from 'express';
 import { ClientsService } from '../client-registration/index.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
-import { AppConfig } from '../config/app-config.js';
 import { AuthorizationCodeService } from '../token/index.js';
 import {
   AuthorizationPageError,
@@ -25,6 +24,8 @@ import { consentPage, errorPage } from './html/pages.js';
 import { LoginSessionsService, type LoginSession } from './login-sessions.service.js';
 import { resolveRedirectUri } from './redirect-uri.js';
 import { UsersService } from '../users/index.js';
+import { AUTHORIZE_SETTINGS } from './authorize.constants.js';
+import type { AuthorizeSettings } from './authorize.options.js';
 
 /**
  * The authorization code flow at the authorization endpoint (RFC 6749 §4.1.1-§4.1.2): validation, the
@@ -36,7 +37,7 @@ export class AuthorizationFlowService {
   private readonly logger = new Logger(AuthorizationFlowService.name);
 
   constructor(
-    private readonly config: AppConfig,
+    @Inject(AUTHORIZE_SETTINGS) private readonly settings: AuthorizeSettings,
     private readonly clients: ClientsService,
     private readonly users: UsersService,
     private readonly codes: AuthorizationCodeService,
@@ -56,7 +57,7 @@ export class AuthorizationFlowService {
     }
     const stateForErrors = echoableState(params);
     try {
-      const v = validateAuthorizationRequest(params, resolved, this.config.scopesSupported);
+      const v = validateAuthorizationRequest(params, resolved, this.settings.scopesSupported);
       const session = await this.liveSession(req);
       const now = nowSeconds();
       const needLogin =
@@ -290,7 +291,7 @@ export class AuthorizationFlowService {
   private responseUri(redirectUri: string, params: Record<string, string | null>): string {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) if (v !== null) q.append(k, v);
-    q.append('iss', this.config.issuer);
+    q.append('iss', this.settings.issuer);
     // RFC 6749 §3.1.2: keep the registered query component as it is, and append to it.
     return `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${q.toString()}`;
   }

@@ -1,15 +1,16 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHmac } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { IsNull, LessThan, MoreThan, type Repository } from 'typeorm';
 import { generateToken, nowSeconds, safeEqual, sha256Hex } from '../common/crypto/tokens.js';
-import { AppConfig } from '../config/app-config.js';
 import type { ValidatedAuthorizationRequest } from './authorization-request.js';
 import { AUTHORIZATION_REQUEST_TTL_SECONDS, BINDING_COOKIE } from './authorize.constants.js';
 import { AuthorizationRequestEntity } from './entities/authorization-request.entity.js';
 import { readCookies } from './html/http.js';
 import { LoginSessionsService } from './login-sessions.service.js';
+import { AUTHORIZE_SETTINGS } from './authorize.constants.js';
+import type { AuthorizeSettings } from './authorize.options.js';
 
 /** A pending request as the login and consent steps see it. */
 export type PendingAuthorizationRequest = Omit<AuthorizationRequestEntity, 'bindingHash'>;
@@ -38,7 +39,7 @@ export class AuthorizationRequestsService {
   constructor(
     @InjectRepository(AuthorizationRequestEntity)
     private readonly repo: Repository<AuthorizationRequestEntity>,
-    private readonly config: AppConfig,
+    @Inject(AUTHORIZE_SETTINGS) private readonly settings: AuthorizeSettings,
     private readonly sessions: LoginSessionsService,
   ) {}
 
@@ -128,7 +129,7 @@ export class AuthorizationRequestsService {
     res.cookie(BINDING_COOKIE, value, {
       httpOnly: true,
       sameSite: 'lax',
-      secure: this.config.issuer.startsWith('https:'),
+      secure: this.settings.issuer.startsWith('https:'),
       path: '/',
     });
     return value;

@@ -1,3 +1,6 @@
+/** Injection token of the resolved {@link AuthorizeSettings} (AuthorizeModule's options over defaults). */
+export const AUTHORIZE_SETTINGS = Symbol('AUTHORIZE_SETTINGS');
+
 /** Injection token of the {@link LoginHandler} that authenticates the end-user at `/oauth/authorize`. */
 export const LOGIN_HANDLER = Symbol('LOGIN_HANDLER');
 

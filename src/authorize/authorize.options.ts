@@ -1,4 +1,4 @@
-import type { ModuleMetadata, Type } from '@nestjs/common';
+import type { DynamicModule, ModuleMetadata, Type } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
 /** What a {@link LoginHandler} knows about the authorization request it authenticates a user for. */
@@ -75,13 +75,110 @@ export interface LoginHandler {
   ): Promise<LoginOutcome>;
 }
 
-/** Options of {@link AuthorizeModule.forRoot}. */
+/**
+ * Options of `AuthorizeModule.forRoot()` / `forRootAsync()`. The module reads nothing else (no
+ * environment, no application settings); an omitted option takes the default stated here, the same in
+ * both methods.
+ */
 export interface AuthorizeModuleOptions {
+  /**
+   * Issuer identifier (RFC 8414 §2): the `iss` of authorization responses (RFC 9207) and, when it is
+   * https, the reason cookies are `Secure`. Default: `http://localhost:3000`.
+   */
+  issuer?: string;
+  /**
+   * Scope values a client may request (RFC 6749 §3.3). Default:
+   * `['openid', 'profile', 'email', 'offline_access']`.
+   */
+  scopesSupported?: string[];
+  /** Lifetime of a login session, seconds (OIDC Core §3.1.2.1 `max_age` counts from its login). Default: `28800` (8 h). */
+  sessionTtlSeconds?: number;
+  /**
+   * Requests to `GET|POST /oauth/authorize` per client IP per window, counted in the database (429
+   * `rate_limit_exceeded` beyond); 0 = unlimited. Default: `300`.
+   */
+  rateLimit?: number;
+  /** Window of `rateLimit`, seconds. Default: `60`. */
+  rateWindowSeconds?: number;
+  /** Sign-in attempts (`POST /oauth/login`) per client IP per window; 0 = unlimited. Default: `60`. */
+  loginRateLimit?: number;
+  /** Window of `loginRateLimit`, seconds. Default: `60`. */
+  loginRateWindowSeconds?: number;
+}
+
+/** The defaults of {@link AuthorizeModuleOptions}. */
+export const AUTHORIZE_DEFAULTS = {
+  issuer: 'http://localhost:3000',
+  scopesSupported: ['openid', 'profile', 'email', 'offline_access'],
+  sessionTtlSeconds: 8 * 3600,
+  rateLimit: 300,
+  rateWindowSeconds: 60,
+  loginRateLimit: 60,
+  loginRateWindowSeconds: 60,
+} as const;
+
+/** AuthorizeModule's effective settings. */
+export interface AuthorizeSettings {
+  issuer: string;
+  scopesSupported: string[];
+  sessionTtlSeconds: number;
+  rateLimit: number;
+  rateWindowSeconds: number;
+  loginRateLimit: number;
+  loginRateWindowSeconds: number;
+}
+
+/**
+ * How AuthorizeModule is composed, fixed when the application is built (they shape its providers and
+ * imports; accepted by both `forRoot` and `forRootAsync`).
+ */
+export interface AuthorizeModuleExtras {
   /**
    * The class that implements the login step; it is instantiated inside AuthorizeModule with the
    * providers of {@link imports} available. Default: the username/password form backed by `UsersService`.
    */
   loginHandler?: Type<LoginHandler>;
-  /** Modules whose exported providers the login handler needs. Default: none. */
+  /**
+   * Modules whose exported providers the login handler needs (in `forRootAsync` they also serve the
+   * options factory). Default: none.
+   */
   imports?: ModuleMetadata['imports'];
+  /**
+   * The configured `TokenModule` (`TokenModule.forRoot/forRootAsync(...)`), the very object the
+   * application imports, whose `AuthorizationCodeService` issues the codes (RFC 6749 §4.1.2). Required:
+   * composing without it fails at start-up.
+   */
+  token?: DynamicModule;
+}
+
+/** Applies the defaults and refuses values that cannot work at start-up. */
+export function resolveAuthorizeSettings(options: AuthorizeModuleOptions = {}): AuthorizeSettings {
+  const d = AUTHORIZE_DEFAULTS;
+  const s: AuthorizeSettings = {
+    issuer: (options.issuer ?? d.issuer).replace(/\/+$/, ''),
+    scopesSupported: [...(options.scopesSupported ?? d.scopesSupported)],
+    sessionTtlSeconds: options.sessionTtlSeconds ?? d.sessionTtlSeconds,
+    rateLimit: options.rateLimit ?? d.rateLimit,
+    rateWindowSeconds: options.rateWindowSeconds ?? d.rateWindowSeconds,
+    loginRateLimit: options.loginRateLimit ?? d.loginRateLimit,
+    loginRateWindowSeconds: options.loginRateWindowSeconds ?? d.loginRateWindowSeconds,
+  };
+  const problems: string[] = [];
+  if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(s.issuer)) {
+    problems.push('issuer must be an absolute http(s) URL without query or fragment');
+  }
+  if (s.scopesSupported.length === 0) problems.push('scopesSupported must not be empty');
+  if (!Number.isInteger(s.sessionTtlSeconds) || s.sessionTtlSeconds < 1) {
+    problems.push('sessionTtlSeconds must be an integer >= 1');
+  }
+  for (const name of ['rateLimit', 'loginRateLimit'] as const) {
+    if (!Number.isInteger(s[name]) || s[name] < 0) problems.push(`${name} must be an integer >= 0`);
+  }
+  for (const name of ['rateWindowSeconds', 'loginRateWindowSeconds'] as const) {
+    if (!Number.isInteger(s[name]) || s[name] < 1) problems.push(`${name} must be an integer >= 1`);
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid AuthorizeModule options: ${problems.join('; ')}`);
+  }
+  return s;
 }

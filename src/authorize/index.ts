@@ -9,7 +9,9 @@ export {
   LOGIN_PATH,
   CONSENT_PATH,
 } from './authorize.constants.js';
+export { AUTHORIZE_DEFAULTS } from './authorize.options.js';
 export type {
+  AuthorizeModuleExtras,
   AuthorizeModuleOptions,
   LoginContext,
   LoginHandler,
@@ -19,3 +21,8 @@ export { PasswordLoginHandler } from './password-login.handler.js';
 export { loginPage } from './html/pages.js';
 export { escapeHtml } from './html/escape.js';
 export { sendHtml } from './html/http.js';
+import { AuthorizationRequestEntity } from './entities/authorization-request.entity.js';
+import { ConsentEntity } from './entities/consent.entity.js';
+import { LoginSessionEntity } from './entities/login-session.entity.js';
+/** The entities of AuthorizeModule, for a host's TypeORM connection and `ormconfig.ts`. */
+export const AUTHORIZE_ENTITIES = [AuthorizationRequestEntity, LoginSessionEntity, ConsentEntity];

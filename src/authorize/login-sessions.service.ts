@@ -1,12 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { LessThan, type Repository } from 'typeorm';
 import { generateToken, nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
-import { AppConfig } from '../config/app-config.js';
 import { SESSION_COOKIE } from './authorize.constants.js';
 import { LoginSessionEntity } from './entities/login-session.entity.js';
 import { readCookies } from './html/http.js';
+import { AUTHORIZE_SETTINGS } from './authorize.constants.js';
+import type { AuthorizeSettings } from './authorize.options.js';
 
 /** A live login session. */
 export interface LoginSession {
@@ -25,7 +26,7 @@ export interface LoginSession {
 export class LoginSessionsService {
   constructor(
     @InjectRepository(LoginSessionEntity) private readonly repo: Repository<LoginSessionEntity>,
-    private readonly config: AppConfig,
+    @Inject(AUTHORIZE_SETTINGS) private readonly settings: AuthorizeSettings,
   ) {}
 
   /** The unexpired session named by the request's cookie, or null. */
@@ -51,7 +52,7 @@ export class LoginSessionsService {
     if (previous) await this.repo.delete({ idHash: sha256Hex(previous) });
     const value = generateToken('ses_');
     const now = nowSeconds();
-    const ttl = this.config.sessionTtlSeconds;
+    const ttl = this.settings.sessionTtlSeconds;
     const row: LoginSessionEntity = {
       idHash: sha256Hex(value),
       userId,
@@ -63,7 +64,7 @@ export class LoginSessionsService {
     res.cookie(SESSION_COOKIE, value, {
       httpOnly: true,
       sameSite: 'lax',
-      secure: this.config.issuer.startsWith('https:'),
+      secure: this.settings.issuer.startsWith('https:'),
       path: '/',
       maxAge: ttl * 1000,
     });

@@ -91,6 +91,55 @@ describe(validateClientMetadata.name, () => {
     });
   });
 
+  describe('RFC 7591 §3.2.1 replacement of known but unoffered grant and response types', () => {
+    const SIX = ['code', 'id_token', 'token', 'code id_token', 'code token', 'code id_token token'];
+
+    it('registers the supported rest of a relying party default request (implicit, hybrid)', () => {
+      const m = validateClientMetadata(
+        {
+          ...web,
+          grant_types: ['authorization_code', 'implicit', 'refresh_token'],
+          response_types: SIX,
+        },
+        rules,
+      );
+      expect(m.grantTypes).toEqual(['authorization_code', 'refresh_token']);
+      expect(m.responseTypes).toEqual(['code']);
+    });
+
+    it.each([['id_token code'], ['token id_token'], ['id_token token code'], ['token']])(
+      'drops the implicit or hybrid response type "%s" in any order when code remains',
+      (value) => {
+        expect(
+          validateClientMetadata({ ...web, response_types: ['code', value] }, rules).responseTypes,
+        ).toEqual(['code']);
+      },
+    );
+
+    it.each([
+      ['a malformed response type', { ...web, response_types: ['code', 'code  id_token'] }],
+      ['a repeated component', { ...web, response_types: ['code', 'code code'] }],
+      ['an unknown response type', { ...web, response_types: ['code', 'code foo'] }],
+      ['response type none', { ...web, response_types: ['code', 'none'] }],
+      ['a wrongly cased response type', { ...web, response_types: ['code', 'ID_TOKEN'] }],
+      ['an unknown grant type', { ...web, grant_types: ['authorization_code', 'urn:x:grant'] }],
+      ['the password grant', { ...web, grant_types: ['authorization_code', 'password'] }],
+    ])('keeps the 400 for %s even when a supported value is there', (_name, input) => {
+      expect(errorOf(input)).toMatchObject({ error: 'invalid_client_metadata', status: 400 });
+    });
+
+    it.each([
+      ['only implicit', { ...web, grant_types: ['implicit'] }, 'grant_types: "implicit"'],
+      [
+        'only hybrid response types',
+        { ...web, response_types: ['code id_token', 'id_token'] },
+        'response_types: "code id_token"',
+      ],
+    ])('refuses a request of which nothing supported remains: %s', (_name, input, text) => {
+      expect(errorOf(input).description).toContain(text);
+    });
+  });
+
   it.each([
     [{ ...web, application_type: 'desktop' }, 'application_type'],
     [{ ...web, token_endpoint_auth_method: 'client_secret_jwt' }, 'token_endpoint_auth_method'],

@@ -1,5 +1,6 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { OAuthError } from '../common/errors/oauth-error.js';
+import { isLoopbackHost } from '../common/validation/loopback.js';
 import { DANGEROUS_KEYS, isPlainObject, textProblem } from '../common/validation/text.js';
 import type { SigningAlg } from '../keys/index.js';
 import type { TokenEndpointAuthMethod } from './entities/client.entity.js';
@@ -21,6 +22,15 @@ export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_crede
 
 /** Response types a client may register: only `code` (RFC 9700 §2.1.2 rules out implicit and hybrid). */
 export const RESPONSE_TYPES = ['code'] as const;
+
+/**
+ * Grant types that are defined (RFC 6749 §4.2) but not offered here: a request naming them registers
+ * without them when an offered grant type remains (RFC 7591 §3.2.1).
+ */
+export const KNOWN_UNOFFERED_GRANT_TYPES = ['implicit'] as const;
+
+/** The values response types combine (OIDC Core §3, OAuth 2.0 Multiple Response Type Encoding §3). */
+const RESPONSE_TYPE_COMPONENTS = ['code', 'id_token', 'token'] as const;
 
 /**
  * `id_token_signed_response_alg` values a client may register (OpenID Connect Dynamic Registration §2):
@@ -124,15 +134,6 @@ const FORBIDDEN_SCHEMES = new Set([
 
 /** RFC 3986 §3.1 scheme syntax, followed by `:`. */
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
-
-/** Loopback hosts as `URL.hostname` spells them (RFC 8252 §7.3, RFC 6761 §6.3 for `localhost`). */
-export function isLoopbackHost(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname === '[::1]' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
-  );
-}
 
 /** RFC 3986 §2: the characters a URI may contain (unreserved, reserved and `%`). */
 const URI_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/;
@@ -328,6 +329,45 @@ function uniq(values: readonly string[]): string[] {
 }
 
 /**
+ * RFC 7591 §3.2.1 ("the authorization server MAY replace any of the client's requested metadata
+ * values"): the requested values this server offers, after dropping those that are `known` but not
+ * offered. An unknown or malformed value is 400 `invalid_client_metadata`, and so is a request of which
+ * nothing offered remains: replacement narrows a request, it never invents one.
+ */
+function offeredSubset(
+  field: string,
+  requested: readonly string[],
+  offered: readonly string[],
+  known: (value: string) => boolean,
+  supported: string,
+): string[] {
+  const kept = requested.filter((v) => offered.includes(v));
+  const refused = requested.filter((v) => !offered.includes(v));
+  const unknown = refused.find((v) => !known(v));
+  const first = unknown ?? (kept.length === 0 ? refused[0] : undefined);
+  if (first !== undefined) {
+    throw OAuthError.invalidClientMetadata(
+      `${field}: "${first.slice(0, 64)}" is not supported (${supported})`,
+    );
+  }
+  return kept;
+}
+
+/**
+ * A well-formed implicit or hybrid response type (OIDC Core §3.2, §3.3; OAuth 2.0 Multiple Response
+ * Type Encoding Practices §3): distinct values from `code`, `id_token` and `token`, separated by single
+ * spaces in any order, other than `code` alone.
+ */
+function isImplicitOrHybridResponseType(value: string): boolean {
+  const parts = value.split(' ');
+  return (
+    value !== 'code' &&
+    parts.every((p) => (RESPONSE_TYPE_COMPONENTS as readonly string[]).includes(p)) &&
+    new Set(parts).size === parts.length
+  );
+}
+
+/**
  * Validates client metadata as a whole and applies the defaults of RFC 7591 §2: the one rule set for
  * registration (RFC 7591 §3.1), update (RFC 7592 §2.2, where omitted fields are reset) and, through
  * {@link redirectUriProblem}, the authorize endpoint. Throws `invalid_redirect_uri` for redirect URI
@@ -351,30 +391,31 @@ export function validateClientMetadata(
     );
   }
 
-  // RFC 7591 §2: grant_types defaults to authorization_code.
-  const grantTypes = uniq(input.grant_types ?? ['authorization_code']);
+  // RFC 7591 §2: grant_types defaults to authorization_code. RFC 7591 §3.2.1: values that are known but
+  // not offered here (implicit) are replaced by the supported rest, which is what gets registered.
+  const grantTypes = offeredSubset(
+    'grant_types',
+    uniq(input.grant_types ?? ['authorization_code']),
+    GRANT_TYPES,
+    (g) => (KNOWN_UNOFFERED_GRANT_TYPES as readonly string[]).includes(g),
+    `supported: ${GRANT_TYPES.join(', ')}`,
+  );
   if (grantTypes.length === 0) {
     throw OAuthError.invalidClientMetadata('grant_types must not be empty');
-  }
-  for (const g of grantTypes) {
-    if (!(GRANT_TYPES as readonly string[]).includes(g)) {
-      throw OAuthError.invalidClientMetadata(
-        `grant_types: "${g.slice(0, 64)}" is not supported (supported: ${GRANT_TYPES.join(', ')})`,
-      );
-    }
   }
   const hasCode = grantTypes.includes('authorization_code');
 
   // RFC 7591 §2: response_types defaults to code; a client without the authorization_code grant has
-  // no use for a response type (§2.1), so its default is empty.
-  const responseTypes = uniq(input.response_types ?? (hasCode ? ['code'] : []));
-  for (const r of responseTypes) {
-    if (!(RESPONSE_TYPES as readonly string[]).includes(r)) {
-      throw OAuthError.invalidClientMetadata(
-        `response_types: "${r.slice(0, 64)}" is not supported; only "code" is (RFC 9700 §2.1.2)`,
-      );
-    }
-  }
+  // no use for a response type (§2.1), so its default is empty. Implicit and hybrid response types
+  // (OIDC Core §3.2, §3.3) are known but not offered (RFC 9700 §2.1.2): dropped as grant types are.
+  const requestedResponseTypes = input.response_types ?? (hasCode ? ['code'] : []);
+  const responseTypes = offeredSubset(
+    'response_types',
+    uniq(requestedResponseTypes),
+    RESPONSE_TYPES,
+    isImplicitOrHybridResponseType,
+    'only "code" is (RFC 9700 §2.1.2)',
+  );
   // RFC 7591 §2.1: response type "code" goes with grant type "authorization_code" and vice versa.
   if (responseTypes.includes('code') && !hasCode) {
     throw OAuthError.invalidClientMetadata(

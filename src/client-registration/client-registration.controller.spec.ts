@@ -1,7 +1,7 @@
 import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { describe, expect, it } from 'vitest';
 import {
-  EnvelopeClientRegistrationController,
+  ClientRegistrationController,
   FlatClientRegistrationController,
 } from './client-registration.controller.js';
 import { OpenRegistrationGuard } from './open-registration.guard.js';
@@ -11,11 +11,8 @@ import { RegistrationAccessTokenGuard } from './registration-access-token.guard.
 // public on purpose (OpenRegistrationGuard: rate limit + optional initial access token, RFC 7591 §3); the
 // client configuration endpoint needs the registration access token (RFC 7592 §2).
 describe('ClientRegistrationController routes', () => {
-  for (const controller of [
-    EnvelopeClientRegistrationController,
-    FlatClientRegistrationController,
-  ]) {
-    const proto = controller.prototype as Record<string, unknown>;
+  for (const controller of [ClientRegistrationController, FlatClientRegistrationController]) {
+    const proto = controller.prototype as unknown as Record<string, unknown>;
     const routes = Object.getOwnPropertyNames(proto)
       .map((name) => ({ name, fn: proto[name] as object }))
       .filter(

@@ -1,13 +1,16 @@
 import {
+  applyDecorators,
   Controller,
   createParamDecorator,
   Delete,
   Get,
   Header,
   HttpCode,
+  Inject,
   Put,
   Post,
   Req,
+  UseFilters,
   UseGuards,
   ValidationPipe,
   type ExecutionContext,
@@ -26,15 +29,19 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { OAuthError } from '../common/errors/oauth-error.js';
+import { OAuthExceptionFilter } from '../common/errors/oauth-exception.filter.js';
 import { envelope, type Envelope } from '../common/http/envelope.js';
 import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
 import { REGISTRATION_ACCESS_TOKEN_SCHEME } from '../common/swagger/swagger.setup.js';
 import { JsonObjectBody } from '../common/validation/json-object-body.decorator.js';
 import { oauthValidationExceptionFactory } from '../common/validation/validation-exception.factory.js';
-import { AppConfig } from '../config/app-config.js';
 import { RateLimit } from '../rate-limit/index.js';
+import { REGISTRATION_PATHS, REGISTRATION_SETTINGS } from './client-registration.constants.js';
 import { toClientRegistrationResponse } from './client-registration.mapper.js';
-import type { RegistrationResponseStyle } from './client-registration.options.js';
+import type {
+  RegistrationResponseStyle,
+  RegistrationSettings,
+} from './client-registration.options.js';
 import {
   ClientRegistrationService,
   type AuthenticatedRegistration,
@@ -92,55 +99,49 @@ const UNAUTHORIZED: [number, string] = [
   'invalid_token: missing or invalid Registration Access Token. Reference: RFC 7591 §2.3.',
 ];
 
-/** The success body type of a response style: an envelope or the bare client information. */
-type Body = Envelope<ClientRegistrationResponse> | ClientRegistrationResponse;
+/**
+ * `applyDecorators` applies its list top-down; stacked decorators apply bottom-up. Reversing keeps the
+ * generated OpenAPI document (parameter order and all) exactly what the stacked decorators produced.
+ */
+const stacked = (...decorators: (MethodDecorator | ClassDecorator)[]) =>
+  applyDecorators(...decorators.reverse());
+
+const NO_STORE = () => stacked(Header('Cache-Control', 'no-store'), Header('Pragma', 'no-cache'));
 
 /**
- * Builds the registration controller for one response style. The style decides both the body and the
- * Swagger document (RFC 7591 §3.2.1 flat bodies, or the contract's envelope), so it is fixed when the
- * module is composed and each style gets its own class with its own documentation metadata.
+ * The documentation and HTTP semantics of each operation, shared by both styles; `success` is the body
+ * schema of the style (the envelope `ClientRegistrationDetailResponse` or the flat
+ * `ClientRegistrationResponse`).
  */
-function createClientRegistrationController(style: RegistrationResponseStyle): Type<unknown> {
-  const success: Type<unknown> =
-    style === 'flat' ? ClientRegistrationResponse : ClientRegistrationDetailResponse;
-
-  @ApiTags('OAuth')
-  @ApiExtraModels(ClientRegistrationResponse, ClientRegistrationDetailResponse)
-  @Controller('oauth/register')
-  class ClientRegistrationController {
-    constructor(
-      private readonly registrations: ClientRegistrationService,
-      private readonly config: AppConfig,
-    ) {}
-
-    @Post()
-    @HttpCode(201)
-    @Header('Cache-Control', 'no-store')
-    @Header('Pragma', 'no-cache')
-    @RateLimit('register')
-    @UseGuards(OpenRegistrationGuard)
-    @ApiOperation({
-      summary: 'Dynamic Client Registration',
+const RegisterOperation = (success: Type<unknown>, style: string) =>
+  stacked(
+    Post(),
+    HttpCode(201),
+    NO_STORE(),
+    RateLimit('register'),
+    UseGuards(OpenRegistrationGuard),
+    ApiOperation({
+      summary: 'Dynamic Client Registration' + style,
       description:
         'OAuth 2.0 dynamic client registration endpoint. Clients self-register and obtain client_id, ' +
         'client_secret, and registration_access_token. Rate limit: max 10 registrations per hour per IP ' +
         '(configurable). Open unless initial access tokens are configured (then `Authorization: Bearer ' +
         '<initial access token>`). Reference: RFC 7591 §2 (Dynamic Client Registration Protocol).',
-    })
-    @ApiBody({
+    }),
+    ApiBody({
       type: ClientRegistrationRequest,
       required: true,
       description:
         'Client registration request (includes client_name, redirect_uris, grant_types, scope, etc.)',
-    })
-    @ApiResponse({
+    }),
+    ApiResponse({
       status: 201,
       type: success,
       description:
         'Registration successful (includes client_id, client_secret, registration_access_token). ' +
         'Reference: RFC 7591 §2.1.',
-    })
-    @ApiOAuthErrors(
+    }),
+    ApiOAuthErrors(
       [
         400,
         'invalid_client_metadata: request metadata invalid (missing redirect_uris, etc.); ' +
@@ -154,61 +155,55 @@ function createClientRegistrationController(style: RegistrationResponseStyle): T
       [415, 'invalid_request: Content-Type must be application/json'],
       [429, 'rate_limit_exceeded: registration rate limit exceeded, please retry later'],
       [500, 'server_error: failed to register client'],
-    )
-    async register(
-      @Req() req: Request,
-      @MetadataBody() body: ClientRegistrationRequest,
-    ): Promise<Body> {
-      const info = await this.registrations.register(body, req.ip ?? '');
-      return this.present(201, info, 'Client registered');
-    }
+    ),
+  );
 
-    @Get(':client_id')
-    @Header('Cache-Control', 'no-store')
-    @Header('Pragma', 'no-cache')
-    @UseGuards(RegistrationAccessTokenGuard)
-    @ApiBearerAuth(REGISTRATION_ACCESS_TOKEN_SCHEME)
-    @ApiOperation({
-      summary: 'Read Client Registration',
+const ReadOperation = (success: Type<unknown>, style: string) =>
+  stacked(
+    Get(':client_id'),
+    NO_STORE(),
+    UseGuards(RegistrationAccessTokenGuard),
+    ApiBearerAuth(REGISTRATION_ACCESS_TOKEN_SCHEME),
+    ApiOperation({
+      summary: 'Read Client Registration' + style,
       description:
         'OAuth 2.0 dynamic client registration read endpoint. Uses Registration Access Token to read ' +
         'current client metadata. The client secret is not returned again. Reference: RFC 7591 §3 ' +
         '(Client Read Request), RFC 7592 §2.1.',
-    })
-    @ApiParam(CLIENT_ID_PARAM)
-    @ApiHeader(TOKEN_HEADER)
-    @ApiResponse({ status: 200, type: success, description: 'Client metadata' })
-    @ApiOAuthErrors([
+    }),
+    ApiParam(CLIENT_ID_PARAM),
+    ApiHeader(TOKEN_HEADER),
+    ApiResponse({ status: 200, type: success, description: 'Client metadata' }),
+    ApiOAuthErrors([
       401,
       'invalid_token: missing or invalid Registration Access Token. Reference: RFC 7591 §3.2.',
-    ])
-    read(@RegistrationAuth() auth: AuthenticatedRegistration): Body {
-      return this.present(200, this.registrations.read(auth), 'Client metadata');
-    }
+    ]),
+  );
 
-    @Put(':client_id')
-    @Header('Cache-Control', 'no-store')
-    @Header('Pragma', 'no-cache')
-    @UseGuards(RegistrationAccessTokenGuard)
-    @ApiBearerAuth(REGISTRATION_ACCESS_TOKEN_SCHEME)
-    @ApiOperation({
-      summary: 'Update Client Registration',
+const UpdateOperation = (success: Type<unknown>, style: string) =>
+  stacked(
+    Put(':client_id'),
+    NO_STORE(),
+    UseGuards(RegistrationAccessTokenGuard),
+    ApiBearerAuth(REGISTRATION_ACCESS_TOKEN_SCHEME),
+    ApiOperation({
+      summary: 'Update Client Registration' + style,
       description:
         'OAuth 2.0 dynamic client registration update endpoint. Uses Registration Access Token to ' +
         'update client metadata (redirect_uris, grant_types, scope, JWKS, etc.). The body replaces the ' +
         'metadata: omitted fields are cleared or reset to their defaults. A new registration access ' +
         'token is returned and the old one stops working (unless rotation is disabled). Reference: ' +
         'RFC 7591 §2.2 (Client Update Request), RFC 7592 §2.2.',
-    })
-    @ApiParam(CLIENT_ID_PARAM)
-    @ApiHeader(TOKEN_HEADER)
-    @ApiBody({
+    }),
+    ApiParam(CLIENT_ID_PARAM),
+    ApiHeader(TOKEN_HEADER),
+    ApiBody({
       type: ClientRegistrationUpdateRequest,
       required: true,
       description: 'Updated client metadata',
-    })
-    @ApiResponse({ status: 200, type: success, description: 'Updated client metadata' })
-    @ApiOAuthErrors(
+    }),
+    ApiResponse({ status: 200, type: success, description: 'Updated client metadata' }),
+    ApiOAuthErrors(
       [
         400,
         'invalid_client_metadata: request metadata invalid; invalid_redirect_uri: a redirect URI is ' +
@@ -218,56 +213,133 @@ function createClientRegistrationController(style: RegistrationResponseStyle): T
       [413, 'invalid_request: the request body is too large'],
       [415, 'invalid_request: Content-Type must be application/json'],
       [500, 'server_error: failed to update client registration'],
-    )
-    async update(
-      @Req() req: Request,
-      @RegistrationAuth() auth: AuthenticatedRegistration,
-      @MetadataBody() body: ClientRegistrationUpdateRequest,
-    ): Promise<Body> {
-      const info = await this.registrations.update(auth, body, req.ip ?? '');
-      return this.present(200, info, 'Client updated');
-    }
+    ),
+  );
 
-    @Delete(':client_id')
-    @HttpCode(204)
-    @Header('Cache-Control', 'no-store')
-    @Header('Pragma', 'no-cache')
-    @UseGuards(RegistrationAccessTokenGuard)
-    @ApiBearerAuth(REGISTRATION_ACCESS_TOKEN_SCHEME)
-    @ApiOperation({
-      summary: 'Delete Client Registration',
+const DeleteOperation = (style: string) =>
+  stacked(
+    Delete(':client_id'),
+    HttpCode(204),
+    NO_STORE(),
+    UseGuards(RegistrationAccessTokenGuard),
+    ApiBearerAuth(REGISTRATION_ACCESS_TOKEN_SCHEME),
+    ApiOperation({
+      summary: 'Delete Client Registration' + style,
       description:
         'OAuth 2.0 dynamic client registration delete endpoint. Uses Registration Access Token to ' +
         'soft-delete client registration; its secret and tokens stop working at once. Reference: ' +
         'RFC 7591 §2.3 (Client Delete Request), RFC 7592 §2.3.',
-    })
-    @ApiParam(CLIENT_ID_PARAM)
-    @ApiHeader(TOKEN_HEADER)
-    @ApiNoContentResponse({ description: 'Deleted successfully (no response body)' })
-    @ApiOAuthErrors(UNAUTHORIZED, [500, 'server_error: failed to delete client registration'])
-    async delete(@RegistrationAuth() auth: AuthenticatedRegistration): Promise<void> {
-      await this.registrations.delete(auth);
-    }
+    }),
+    ApiParam(CLIENT_ID_PARAM),
+    ApiHeader(TOKEN_HEADER),
+    ApiNoContentResponse({ description: 'Deleted successfully (no response body)' }),
+    ApiOAuthErrors(UNAUTHORIZED, [500, 'server_error: failed to delete client registration']),
+  );
 
-    private present(code: number, info: ClientInformation, message: string): Body {
-      const data = toClientRegistrationResponse(
-        info,
-        this.config.apiUrl(`/oauth/register/${info.clientId}`),
-      );
-      return style === 'flat' ? data : envelope(code, data, message);
-    }
-  }
+/** Suffix of the flat operations' summaries, so Swagger UI tells the two styles apart. */
+const FLAT = ' (RFC 7591 flat body)';
 
-  return ClientRegistrationController;
+/**
+ * The client information of one response as the wire shape, with `registration_client_uri` pointing back
+ * into the same style's endpoint (RFC 7592 §3): envelope clients keep using the contract's path, standard
+ * clients the standard one.
+ */
+function present(
+  settings: RegistrationSettings,
+  style: RegistrationResponseStyle,
+  info: ClientInformation,
+): ClientRegistrationResponse {
+  const base = style === 'flat' ? '' : settings.routePrefix;
+  return toClientRegistrationResponse(
+    info,
+    `${settings.issuer}${base}${REGISTRATION_PATHS[style]}/${info.clientId}`,
+  );
 }
 
-/** The controller answering in the oauth-service envelope `{code, data, message, timestamp}`. */
-export const EnvelopeClientRegistrationController = createClientRegistrationController('envelope');
+/**
+ * The contract's registration endpoint (reference O17-O20): the client information wrapped in the
+ * oauth-service envelope `{code, data, message, timestamp}`, under the host's route prefix.
+ */
+@ApiTags('OAuth')
+@ApiExtraModels(ClientRegistrationResponse, ClientRegistrationDetailResponse)
+@UseFilters(OAuthExceptionFilter)
+@Controller(REGISTRATION_PATHS.envelope.slice(1))
+export class ClientRegistrationController {
+  constructor(
+    private readonly registrations: ClientRegistrationService,
+    @Inject(REGISTRATION_SETTINGS) private readonly settings: RegistrationSettings,
+  ) {}
 
-/** The controller answering with flat RFC 7591 §3.2.1 / RFC 7592 §3 bodies. */
-export const FlatClientRegistrationController = createClientRegistrationController('flat');
+  @RegisterOperation(ClientRegistrationDetailResponse, '')
+  async register(
+    @Req() req: Request,
+    @MetadataBody() body: ClientRegistrationRequest,
+  ): Promise<Envelope<ClientRegistrationResponse>> {
+    const info = await this.registrations.register(body, req.ip ?? '');
+    return envelope(201, present(this.settings, 'envelope', info), 'Client registered');
+  }
 
-/** The controller class for a response style. */
-export function clientRegistrationControllerFor(style: RegistrationResponseStyle): Type<unknown> {
-  return style === 'flat' ? FlatClientRegistrationController : EnvelopeClientRegistrationController;
+  @ReadOperation(ClientRegistrationDetailResponse, '')
+  read(@RegistrationAuth() auth: AuthenticatedRegistration): Envelope<ClientRegistrationResponse> {
+    const info = this.registrations.read(auth);
+    return envelope(200, present(this.settings, 'envelope', info), 'Client metadata');
+  }
+
+  @UpdateOperation(ClientRegistrationDetailResponse, '')
+  async update(
+    @Req() req: Request,
+    @RegistrationAuth() auth: AuthenticatedRegistration,
+    @MetadataBody() body: ClientRegistrationUpdateRequest,
+  ): Promise<Envelope<ClientRegistrationResponse>> {
+    const info = await this.registrations.update(auth, body, req.ip ?? '');
+    return envelope(200, present(this.settings, 'envelope', info), 'Client updated');
+  }
+
+  @DeleteOperation('')
+  async delete(@RegistrationAuth() auth: AuthenticatedRegistration): Promise<void> {
+    await this.registrations.delete(auth);
+  }
+}
+
+/**
+ * The standard registration endpoint (RFC 7591 §3, RFC 7592 §2) with flat bodies, at the host root:
+ * what discovery advertises as `registration_endpoint`, so OAuth libraries and MCP clients register
+ * with the default settings. Same service, store, validator, guards and errors as the contract's.
+ */
+@ApiTags('OAuth')
+@UseFilters(OAuthExceptionFilter)
+@Controller(REGISTRATION_PATHS.flat.slice(1))
+export class FlatClientRegistrationController {
+  constructor(
+    private readonly registrations: ClientRegistrationService,
+    @Inject(REGISTRATION_SETTINGS) private readonly settings: RegistrationSettings,
+  ) {}
+
+  @RegisterOperation(ClientRegistrationResponse, FLAT)
+  async register(
+    @Req() req: Request,
+    @MetadataBody() body: ClientRegistrationRequest,
+  ): Promise<ClientRegistrationResponse> {
+    return present(this.settings, 'flat', await this.registrations.register(body, req.ip ?? ''));
+  }
+
+  @ReadOperation(ClientRegistrationResponse, FLAT)
+  read(@RegistrationAuth() auth: AuthenticatedRegistration): ClientRegistrationResponse {
+    return present(this.settings, 'flat', this.registrations.read(auth));
+  }
+
+  @UpdateOperation(ClientRegistrationResponse, FLAT)
+  async update(
+    @Req() req: Request,
+    @RegistrationAuth() auth: AuthenticatedRegistration,
+    @MetadataBody() body: ClientRegistrationUpdateRequest,
+  ): Promise<ClientRegistrationResponse> {
+    const info = await this.registrations.update(auth, body, req.ip ?? '');
+    return present(this.settings, 'flat', info);
+  }
+
+  @DeleteOperation(FLAT)
+  async delete(@RegistrationAuth() auth: AuthenticatedRegistration): Promise<void> {
+    await this.registrations.delete(auth);
+  }
 }

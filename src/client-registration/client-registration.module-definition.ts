@@ -1,16 +1,9 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import { clientRegistrationControllerFor } from './client-registration.controller.js';
-import type {
-  ClientRegistrationModuleExtras,
-  ClientRegistrationModuleOptions,
-} from './client-registration.options.js';
-
-/** Injection token of the response style chosen when the module was composed. */
-export const REGISTRATION_RESPONSE_STYLE = Symbol('REGISTRATION_RESPONSE_STYLE');
+import type { ClientRegistrationModuleOptions } from './client-registration.options.js';
 
 /**
- * `ClientRegistrationModule.forRoot(options)` / `forRootAsync({ useFactory | useClass | useExisting })`.
- * `responseStyle` is an extra accepted by both: it picks the controller (and so the Swagger document).
+ * `ClientRegistrationModule.forRoot(options)` / `forRootAsync({ useFactory | useClass | useExisting })`
+ * (a `useClass` / `useExisting` provider implements `createRegistrationOptions()`).
  */
 export const {
   ConfigurableModuleClass,
@@ -22,18 +15,4 @@ export const {
 })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createRegistrationOptions')
-  .setExtras<ClientRegistrationModuleExtras>(
-    { responseStyle: 'envelope' },
-    (definition, extras) => {
-      const style = extras.responseStyle ?? 'envelope';
-      return {
-        ...definition,
-        controllers: [...(definition.controllers ?? []), clientRegistrationControllerFor(style)],
-        providers: [
-          ...(definition.providers ?? []),
-          { provide: REGISTRATION_RESPONSE_STYLE, useValue: style },
-        ],
-      };
-    },
-  )
   .build();

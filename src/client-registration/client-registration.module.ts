@@ -1,18 +1,19 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig } from '../config/app-config.js';
 import { provideRateLimit, RateLimitModule } from '../rate-limit/index.js';
 import { REGISTRATION_POLICY, REGISTRATION_SETTINGS } from './client-registration.constants.js';
 import {
+  ClientRegistrationController,
+  FlatClientRegistrationController,
+} from './client-registration.controller.js';
+import {
   CLIENT_REGISTRATION_OPTIONS,
   ConfigurableModuleClass,
-  REGISTRATION_RESPONSE_STYLE,
 } from './client-registration.module-definition.js';
 import {
   ALLOW_ALL_POLICY,
   resolveRegistrationSettings,
   type ClientRegistrationModuleOptions,
-  type RegistrationResponseStyle,
   type RegistrationSettings,
 } from './client-registration.options.js';
 import { ClientRegistrationRepository } from './client-registration.repository.js';
@@ -24,34 +25,36 @@ import { RegistrationAccessTokenGuard } from './registration-access-token.guard.
 import { RegistrationAccessTokenStrategy } from './registration-access-token.strategy.js';
 
 /**
- * OAuth 2.0 Dynamic Client Registration (RFC 7591) and its management protocol (RFC 7592):
- * `POST /oauth/register`, `GET|PUT|DELETE /oauth/register/:client_id`.
+ * OAuth 2.0 Dynamic Client Registration (RFC 7591) and its management protocol (RFC 7592), in both
+ * response styles at once: the contract's envelope at `{routePrefix}/oauth/register[/:client_id]` and
+ * flat RFC bodies at `/connect/register[/:client_id]`. One service, one store, one validator.
  *
  * ```ts
  * ClientRegistrationModule.forRootAsync({
- *   inject: [AppConfig],
- *   useFactory: (config: AppConfig) => ({ rotateAccessToken: config.registration.rotateAccessToken }),
- *   responseStyle: 'flat',
+ *   inject: [MySettings],
+ *   useFactory: (s: MySettings) => ({ issuer: s.publicUrl, rateLimit: s.registrationsPerHour }),
  * });
  * ```
- * Options left out take their value from `AppConfig.registration`. It re-exports `ClientsModule`.
+ * It depends on its options only (omitted ones take their documented defaults), on a TypeORM
+ * connection holding {@link CLIENT_REGISTRATION_ENTITIES} (created by
+ * {@link CLIENT_REGISTRATION_MIGRATIONS}) and on `EventEmitterModule.forRoot()` for its events.
+ * It re-exports `ClientsModule` (`ClientsService`).
  */
 @Module({
   imports: [ClientsModule, RateLimitModule, TypeOrmModule.forFeature([ClientEntity])],
+  controllers: [ClientRegistrationController, FlatClientRegistrationController],
   providers: [
     {
       provide: REGISTRATION_SETTINGS,
-      inject: [CLIENT_REGISTRATION_OPTIONS, REGISTRATION_RESPONSE_STYLE, AppConfig],
-      useFactory: (
-        options: ClientRegistrationModuleOptions,
-        style: RegistrationResponseStyle,
-        config: AppConfig,
-      ) => resolveRegistrationSettings(options ?? {}, style, config),
+      inject: [CLIENT_REGISTRATION_OPTIONS],
+      useFactory: (options: ClientRegistrationModuleOptions | undefined) =>
+        resolveRegistrationSettings(options ?? {}),
     },
     {
       provide: REGISTRATION_POLICY,
       inject: [CLIENT_REGISTRATION_OPTIONS],
-      useFactory: (options: ClientRegistrationModuleOptions) => options?.policy ?? ALLOW_ALL_POLICY,
+      useFactory: (options: ClientRegistrationModuleOptions | undefined) =>
+        options?.policy ?? ALLOW_ALL_POLICY,
     },
     // The contract's "10 per hour per IP" (REGISTRATION_RATE_LIMIT / REGISTRATION_RATE_WINDOW or the
     // rateLimit / rateWindowSeconds options), declared on POST /oauth/register.
@@ -68,6 +71,6 @@ import { RegistrationAccessTokenStrategy } from './registration-access-token.str
     RegistrationAccessTokenGuard,
     OpenRegistrationGuard,
   ],
-  exports: [ClientsModule, ClientRegistrationService, REGISTRATION_SETTINGS, REGISTRATION_POLICY],
+  exports: [ClientsModule],
 })
 export class ClientRegistrationModule extends ConfigurableModuleClass {}

@@ -1,7 +1,10 @@
-import type { AppConfig } from '../config/app-config.js';
 import type { ClientMetadata } from './client-metadata.validator.js';
 
-/** `envelope`: the oauth-service `{code, data, message, timestamp}`; `flat`: RFC 7591 §3.2.1 bodies. */
+/**
+ * `envelope`: the oauth-service `{code, data, message, timestamp}` (at the contract's
+ * `/oauth/register`); `flat`: the bare RFC 7591 §3.2.1 / RFC 7592 §3 bodies (at `/connect/register`).
+ * Both are always served; the style is a property of the route.
+ */
 export type RegistrationResponseStyle = 'envelope' | 'flat';
 
 /** What a {@link RegistrationPolicy} is told about the request it judges. */
@@ -10,7 +13,7 @@ export interface RegistrationPolicyContext {
   operation: 'register' | 'update';
   /** The client being updated; absent on register. */
   clientId?: string;
-  /** The caller's IP address as Express sees it (honours `TRUST_PROXY`). */
+  /** The caller's IP address as Express sees it (honours the host's `trust proxy`). */
   ip: string;
 }
 
@@ -18,7 +21,8 @@ export interface RegistrationPolicyContext {
  * An extension point (RFC 7591 §5 "the authorization server MAY reject or replace any of the client's
  * requested metadata values"): runs after the built-in rules, on register and on update, and may throw
  * `OAuthError.invalidClientMetadata(...)` / `OAuthError.invalidRedirectUri(...)` to refuse the metadata.
- * Provide it as the `policy` option or inject it with the `REGISTRATION_POLICY` token.
+ * Provide it as the `policy` option; a policy that needs other providers is built in the `forRootAsync`
+ * factory from what it injects.
  */
 export interface RegistrationPolicy {
   validate(
@@ -31,84 +35,120 @@ export interface RegistrationPolicy {
 export const ALLOW_ALL_POLICY: RegistrationPolicy = { validate: () => undefined };
 
 /**
- * Options of `ClientRegistrationModule.forRoot()` / `forRootAsync()`. Every option is optional; an
- * omitted one takes its value from `AppConfig.registration` (the `REGISTRATION_*` settings).
+ * Options of `ClientRegistrationModule.forRoot()` / `forRootAsync()`. The module reads nothing else: no
+ * environment, no application settings. Every option is optional; an omitted one takes the default
+ * stated here (the same in `forRoot` and `forRootAsync`), listed in {@link CLIENT_REGISTRATION_DEFAULTS}.
  */
 export interface ClientRegistrationModuleOptions {
   /**
+   * Absolute URL at which the host is reached (the issuer, RFC 8414 §2), without a trailing slash.
+   * `registration_client_uri` (RFC 7592 §3) is built from it. Default: `http://localhost:3000`.
+   */
+  issuer?: string;
+  /**
+   * The host's global route prefix (`app.setGlobalPrefix`), under which the contract's envelope routes
+   * (`/oauth/register`) answer; e.g. `/api/v1`. The standard routes (`/connect/register`) are at the host
+   * root: exclude {@link REGISTRATION_ROOT_ROUTES} from the prefix. Default: `''` (no prefix).
+   */
+  routePrefix?: string;
+  /**
+   * Scope values clients may register (RFC 7591 §2 `scope`). Default:
+   * `['openid', 'profile', 'email', 'offline_access']`.
+   */
+  scopesSupported?: string[];
+  /**
+   * Scope stored for clients that register without one; space-separated values of `scopesSupported`.
+   * Default: every value of `scopesSupported`.
+   */
+  defaultScope?: string;
+  /**
    * Issue a new registration access token on every successful update; the old one stops working at
-   * once (RFC 7592 §2.2 allows rotation). Default: `REGISTRATION_ROTATE_ACCESS_TOKEN` (true).
+   * once (RFC 7592 §2.2 allows rotation). Default: `true`.
    */
   rotateAccessToken?: boolean;
   /**
    * Registrations allowed per client IP per window, counted in the database so the limit holds across
-   * instances; 0 = unlimited. Default: `REGISTRATION_RATE_LIMIT` (10, the contract's "10 per hour per IP").
+   * instances; 0 = unlimited. Default: `10` (the contract's "10 per hour per IP").
    */
   rateLimit?: number;
-  /** Rate-limit window in seconds. Default: `REGISTRATION_RATE_WINDOW` (3600). */
+  /** Rate-limit window in seconds. Default: `3600`. */
   rateWindowSeconds?: number;
   /**
-   * Initial access tokens (RFC 7591 §3): when non-empty, `POST /oauth/register` requires
-   * `Authorization: Bearer <one of them>`. Default: `REGISTRATION_INITIAL_ACCESS_TOKENS` (empty = open).
+   * Initial access tokens (RFC 7591 §3), each at least 16 characters: when non-empty, registration
+   * requires `Authorization: Bearer <one of them>`. Default: `[]` (open registration).
    */
   initialAccessTokens?: string[];
-  /** Client secret lifetime in seconds, 0 = never (RFC 7591 §3.2.1). Default: `REGISTRATION_SECRET_TTL` (0). */
+  /** Client secret lifetime in seconds, 0 = never (RFC 7591 §3.2.1 `client_secret_expires_at`). Default: `0`. */
   secretTtlSeconds?: number;
-  /** Allow `http` redirect URIs on loopback hosts for `web` clients. Default: `REGISTRATION_ALLOW_HTTP_LOOPBACK` (true). */
+  /** Allow `http` redirect URIs on loopback hosts for `web` clients (RFC 8252 §7.3). Default: `true`. */
   allowHttpLoopback?: boolean;
-  /** Scope stored for clients that register without one. Default: `REGISTRATION_DEFAULT_SCOPE`. */
-  defaultScope?: string;
-  /** Extra registration rules (see {@link RegistrationPolicy}). Default: none. */
+  /** Extra registration rules (see {@link RegistrationPolicy}). Default: none ({@link ALLOW_ALL_POLICY}). */
   policy?: RegistrationPolicy;
 }
 
-/**
- * Static options of the module, fixed when it is composed because they shape its routes and its Swagger
- * document (they are accepted by both `forRoot` and `forRootAsync`).
- */
-export interface ClientRegistrationModuleExtras {
-  /**
-   * Response style of the four endpoints. Default `envelope` (the oauth-service contract); `flat` gives
-   * plain RFC 7591 §3.2.1 / RFC 7592 §3 bodies for strict standards clients (MCP clients, oauth4webapi).
-   */
-  responseStyle?: RegistrationResponseStyle;
-}
+/** The defaults of {@link ClientRegistrationModuleOptions} (`defaultScope`: all of `scopesSupported`). */
+export const CLIENT_REGISTRATION_DEFAULTS = {
+  issuer: 'http://localhost:3000',
+  routePrefix: '',
+  scopesSupported: ['openid', 'profile', 'email', 'offline_access'],
+  rotateAccessToken: true,
+  rateLimit: 10,
+  rateWindowSeconds: 3600,
+  initialAccessTokens: [],
+  secretTtlSeconds: 0,
+  allowHttpLoopback: true,
+} as const satisfies Omit<Required<ClientRegistrationModuleOptions>, 'defaultScope' | 'policy'>;
 
-/** The module's effective settings: options over `AppConfig.registration`, validated at start-up. */
+/** The module's effective settings: the options over their defaults, validated at start-up. */
 export interface RegistrationSettings {
-  responseStyle: RegistrationResponseStyle;
+  /** Issuer without a trailing slash. */
+  issuer: string;
+  /** `''` or `/segment[/segment…]`, without a trailing slash. */
+  routePrefix: string;
+  scopesSupported: string[];
+  defaultScope: string;
   rotateAccessToken: boolean;
   rateLimit: number;
   rateWindowSeconds: number;
   initialAccessTokens: string[];
   secretTtlSeconds: number;
   allowHttpLoopback: boolean;
-  defaultScope: string;
-  scopesSupported: string[];
 }
 
+/** RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
 /**
- * Merges options over the configuration and refuses contradictory values at start-up (a registration
- * server that cannot satisfy its own defaults must not start).
+ * Applies the defaults and refuses contradictory values at start-up (a registration server that cannot
+ * satisfy its own defaults must not start).
  */
 export function resolveRegistrationSettings(
-  options: ClientRegistrationModuleOptions,
-  responseStyle: RegistrationResponseStyle,
-  config: AppConfig,
+  options: ClientRegistrationModuleOptions = {},
 ): RegistrationSettings {
-  const r = config.registration;
+  const d = CLIENT_REGISTRATION_DEFAULTS;
+  const scopesSupported = [...(options.scopesSupported ?? d.scopesSupported)];
   const s: RegistrationSettings = {
-    responseStyle,
-    rotateAccessToken: options.rotateAccessToken ?? r.rotateAccessToken,
-    rateLimit: options.rateLimit ?? r.rateLimit,
-    rateWindowSeconds: options.rateWindowSeconds ?? r.rateWindowSeconds,
-    initialAccessTokens: options.initialAccessTokens ?? r.initialAccessTokens,
-    secretTtlSeconds: options.secretTtlSeconds ?? r.secretTtlSeconds,
-    allowHttpLoopback: options.allowHttpLoopback ?? r.allowHttpLoopback,
-    defaultScope: options.defaultScope ?? r.defaultScope,
-    scopesSupported: config.scopesSupported,
+    issuer: (options.issuer ?? d.issuer).replace(/\/+$/, ''),
+    routePrefix: normalizePrefix(options.routePrefix ?? d.routePrefix),
+    scopesSupported,
+    defaultScope: options.defaultScope ?? scopesSupported.join(' '),
+    rotateAccessToken: options.rotateAccessToken ?? d.rotateAccessToken,
+    rateLimit: options.rateLimit ?? d.rateLimit,
+    rateWindowSeconds: options.rateWindowSeconds ?? d.rateWindowSeconds,
+    initialAccessTokens: [...(options.initialAccessTokens ?? d.initialAccessTokens)],
+    secretTtlSeconds: options.secretTtlSeconds ?? d.secretTtlSeconds,
+    allowHttpLoopback: options.allowHttpLoopback ?? d.allowHttpLoopback,
   };
   const problems: string[] = [];
+  if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(s.issuer)) {
+    problems.push('issuer must be an absolute http(s) URL without query or fragment');
+  }
+  if (!/^(\/[A-Za-z0-9._~-]+)*$/.test(s.routePrefix)) {
+    problems.push('routePrefix must be empty or path segments such as /api/v1');
+  }
+  if (s.scopesSupported.length === 0 || !s.scopesSupported.every((v) => SCOPE_TOKEN.test(v))) {
+    problems.push('scopesSupported must be a non-empty list of RFC 6749 §3.3 scope tokens');
+  }
   if (!Number.isInteger(s.rateLimit) || s.rateLimit < 0) {
     problems.push('rateLimit must be an integer >= 0');
   }
@@ -131,4 +171,10 @@ export function resolveRegistrationSettings(
     throw new Error(`Invalid ClientRegistrationModule options: ${problems.join('; ')}`);
   }
   return s;
+}
+
+/** `api/v1`, `/api/v1/` and `/api/v1` all mean `/api/v1`; `''` and `/` mean no prefix. */
+function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.replace(/^\/+|\/+$/g, '');
+  return trimmed ? `/${trimmed}` : '';
 }

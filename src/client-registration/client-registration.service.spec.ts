@@ -47,7 +47,8 @@ class FakeEvents {
 }
 
 const settings: RegistrationSettings = {
-  responseStyle: 'envelope',
+  issuer: 'https://issuer.example.com',
+  routePrefix: '/api/v1',
   rotateAccessToken: true,
   rateLimit: 10,
   rateWindowSeconds: 3600,

@@ -1,35 +1,23 @@
-// Public surface of ClientRegistrationModule: other modules import only from here.
-export { ClientsModule } from './clients.module.js';
-export {
-  ClientsService,
-  isPlausibleClientId,
-  type RegisteredClient,
-  type SecretCheck,
-} from './clients.service.js';
-export type { TokenEndpointAuthMethod } from './entities/client.entity.js';
-export * from './client-registration.events.js';
+// Public surface of ClientRegistrationModule: what a host application needs, and nothing more. Other
+// modules of this repository import only from here too.
 export { ClientRegistrationModule } from './client-registration.module.js';
+export { ClientsModule } from './clients.module.js';
+export { ClientsService, type RegisteredClient, type SecretCheck } from './clients.service.js';
+export type { TokenEndpointAuthMethod } from './entities/client.entity.js';
+export { ClientEntity } from './entities/client.entity.js';
 export {
-  ClientRegistrationService,
-  type ClientInformation,
-} from './client-registration.service.js';
-export { REGISTRATION_POLICY, REGISTRATION_SETTINGS } from './client-registration.constants.js';
+  CLIENT_REGISTRATION_ENTITIES,
+  CLIENT_REGISTRATION_MIGRATIONS,
+} from './client-registration.schema.js';
+export * from './client-registration.events.js';
 export {
   ALLOW_ALL_POLICY,
-  type ClientRegistrationModuleExtras,
+  CLIENT_REGISTRATION_DEFAULTS,
   type ClientRegistrationModuleOptions,
   type RegistrationPolicy,
   type RegistrationPolicyContext,
   type RegistrationResponseStyle,
-  type RegistrationSettings,
 } from './client-registration.options.js';
-export {
-  isLoopbackHost,
-  redirectUriProblem,
-  usesClientSecret,
-  validateClientMetadata,
-  type ApplicationType,
-  type ClientMetadata,
-  type ClientMetadataInput,
-  type MetadataRules,
-} from './client-metadata.validator.js';
+export type { ClientMetadata } from './client-metadata.validator.js';
+export { REGISTRATION_PATHS, REGISTRATION_ROOT_ROUTES } from './client-registration.constants.js';
+export { OAuthError } from '../common/errors/oauth-error.js';

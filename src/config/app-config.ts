@@ -1,5 +1,8 @@
 import { validateEnv } from './env.validation.js';
 
+/** The global route prefix of the API (`configureApp`); discovery documents and `/connect/*` are outside it. */
+export const API_PREFIX = '/api/v1';
+
 /** Database connection settings (DESIGN.md "Persistence"). */
 export interface DatabaseConfig {
   /** `mariadb` uses the same mysql2 driver; TypeORM needs to know it to read MariaDB's catalogue right. */
@@ -23,7 +26,11 @@ export interface DatabaseConfig {
 
 /** Dynamic Client Registration settings (RFC 7591/7592). */
 export interface RegistrationConfig {
-  /** `envelope` = the oauth-service `{code,data,message,timestamp}`; `flat` = RFC 7591 §3.2.1 bodies. */
+  /**
+   * Which registration endpoint discovery advertises as `registration_endpoint` (both always answer):
+   * `flat` (default) = `/connect/register` (RFC 7591 bodies), `envelope` = the contract's
+   * `/api/v1/oauth/register` (docs/adr/0020).
+   */
   responseStyle: 'envelope' | 'flat';
   /** Registrations per IP per window; 0 = unlimited. Default 10 (the contract's "10 per hour per IP"). */
   rateLimit: number;
@@ -119,7 +126,7 @@ export class AppConfig {
 
   /** Absolute URL of a path under the API prefix, e.g. `apiUrl('/oauth/token')`. */
   apiUrl(path: string): string {
-    return `${this.issuer}/api/v1${path}`;
+    return `${this.issuer}${API_PREFIX}${path}`;
   }
 }
 
@@ -153,7 +160,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
   const defaultScope = env.REGISTRATION_DEFAULT_SCOPE ?? c.scopesSupported.join(' ');
   c.registration = {
     responseStyle:
-      (env.REGISTRATION_RESPONSE_STYLE as RegistrationConfig['responseStyle']) ?? 'envelope',
+      (env.REGISTRATION_RESPONSE_STYLE as RegistrationConfig['responseStyle']) ?? 'flat',
     rateLimit: env.REGISTRATION_RATE_LIMIT ?? 10,
     rateWindowSeconds: env.REGISTRATION_RATE_WINDOW ?? 3600,
     initialAccessTokens: (env.REGISTRATION_INITIAL_ACCESS_TOKENS ?? '')

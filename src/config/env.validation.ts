@@ -70,7 +70,10 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toBool) @IsBoolean() DB_MIGRATIONS_RUN?: boolean;
   @IsOptional() @Transform(toBool) @IsBoolean() DB_LOGGING?: boolean;
 
-  /** `envelope` (the oauth-service contract) or `flat` (plain RFC 7591/7592 bodies). */
+  /**
+   * Which registration endpoint discovery advertises: `flat` (default, `/connect/register`, RFC 7591
+   * bodies) or `envelope` (the contract's `/api/v1/oauth/register`). Both always answer.
+   */
   @IsOptional() @IsIn(['envelope', 'flat']) REGISTRATION_RESPONSE_STYLE?: string;
   /** Registrations allowed per client IP per window; 0 disables the limit. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) REGISTRATION_RATE_LIMIT?: number;

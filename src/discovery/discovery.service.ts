@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { REGISTRATION_PATHS } from '../client-registration/index.js';
 import { AppConfig } from '../config/app-config.js';
 import { KeyCacheService, SIGNING_ALGS } from '../keys/index.js';
 import {
@@ -38,7 +39,13 @@ export class DiscoveryService {
       authorization_endpoint: c.apiUrl('/oauth/authorize'),
       token_endpoint: c.apiUrl('/oauth/token'),
       jwks_uri: `${c.issuer}/.well-known/jwks.json`,
-      registration_endpoint: c.apiUrl('/oauth/register'),
+      // RFC 8414 §2 / RFC 7591 §3: the standard flat endpoint by default, so every discovery-driven
+      // client (OAuth libraries, MCP clients) registers; REGISTRATION_RESPONSE_STYLE=envelope advertises
+      // the contract's path instead (docs/adr/0020).
+      registration_endpoint:
+        c.registration.responseStyle === 'flat'
+          ? `${c.issuer}${REGISTRATION_PATHS.flat}`
+          : c.apiUrl(REGISTRATION_PATHS.envelope),
       userinfo_endpoint: c.apiUrl('/oauth/userinfo'),
       revocation_endpoint: c.apiUrl('/oauth/revoke'),
       introspection_endpoint: c.apiUrl('/oauth/introspect'),

@@ -9,3 +9,6 @@ export {
   type RotatedKey,
 } from './key-store.service.js';
 export type { SigningAlg } from './jwt.js';
+import { SigningKeyEntity } from './entities/signing-key.entity.js';
+/** The entities of KeysModule, for a host's TypeORM connection and `ormconfig.ts`. */
+export const KEYS_ENTITIES = [SigningKeyEntity];

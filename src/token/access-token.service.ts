@@ -1,13 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { JWTPayload } from 'jose';
 import { IsNull, type EntityManager, type Repository } from 'typeorm';
 import { newUlid } from '../common/crypto/ids.js';
 import { ClientsService, type RegisteredClient } from '../client-registration/index.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
-import { AppConfig } from '../config/app-config.js';
 import { JwtService, JwtVerificationError } from '../keys/index.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
+import { TOKEN_SETTINGS } from './token.constants.js';
+import type { TokenSettings } from './token.options.js';
 
 /** RFC 9068 §2.1 media type of JWT access tokens (`typ` header). */
 export const ACCESS_TOKEN_TYP = 'at+jwt';
@@ -51,21 +52,21 @@ export class AccessTokenService {
     @InjectRepository(AccessTokenEntity) private readonly repo: Repository<AccessTokenEntity>,
     private readonly keys: JwtService,
     private readonly clients: ClientsService,
-    private readonly config: AppConfig,
+    @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
   ) {}
 
   /** Signs an access token for `grant` (RFC 9068 §2.2); the caller stores `record`. */
   async mint(grant: AccessTokenGrant): Promise<MintedAccessToken> {
     const iat = nowSeconds();
-    const expiresIn = this.config.token.accessTtlSeconds;
+    const expiresIn = this.settings.accessTtlSeconds;
     const jti = newUlid();
     const aud = grant.audience?.length
       ? grant.audience.length === 1
         ? grant.audience[0]
         : grant.audience
-      : this.config.issuer;
+      : this.settings.issuer;
     const payload: JWTPayload & Record<string, unknown> = {
-      iss: this.config.issuer,
+      iss: this.settings.issuer,
       sub: grant.userId ?? grant.clientId,
       aud,
       client_id: grant.clientId,

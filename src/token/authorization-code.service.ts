@@ -1,11 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { newUlid } from '../common/crypto/ids.js';
 import { generateToken, nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
-import { AppConfig } from '../config/app-config.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
 import { TokenPurgeService } from './token-purge.service.js';
+import { TOKEN_SETTINGS } from './token.constants.js';
+import type { TokenSettings } from './token.options.js';
 
 /** What AuthorizeModule knows when it grants a code (RFC 6749 §4.1.2). */
 export interface AuthorizationCodeInput {
@@ -42,7 +43,7 @@ export class AuthorizationCodeService {
   constructor(
     @InjectRepository(AuthorizationCodeEntity)
     private readonly codes: Repository<AuthorizationCodeEntity>,
-    private readonly config: AppConfig,
+    @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
     private readonly purge: TokenPurgeService,
   ) {}
 
@@ -67,7 +68,7 @@ export class AuthorizationCodeService {
       codeChallengeMethod: input.codeChallenge !== undefined ? 'S256' : null,
       resources: input.resources && input.resources.length > 0 ? input.resources : null,
       authTime: input.authTime,
-      expiresAt: now + this.config.token.authCodeTtlSeconds,
+      expiresAt: now + this.settings.authCodeTtlSeconds,
       consumedAt: null,
     });
     this.purge.maybePurge();

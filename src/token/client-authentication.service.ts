@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   createLocalJWKSet,
@@ -17,12 +17,13 @@ import {
 } from '../client-registration/index.js';
 import { nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
-import { AppConfig } from '../config/app-config.js';
 import { CLIENT_ASSERTION_SIGNING_ALGS } from '../discovery/discovery.constants.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
 import { JwksFetcher } from './jwks-fetcher.service.js';
 import type { TokenParams } from './token-params.js';
 import { TokenPurgeService } from './token-purge.service.js';
+import { TOKEN_SETTINGS } from './token.constants.js';
+import type { TokenSettings } from './token.options.js';
 
 /** RFC 7523 §2.2 client assertion type. */
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -73,7 +74,7 @@ export class ClientAuthenticationService {
 
   constructor(
     private readonly clients: ClientsService,
-    private readonly config: AppConfig,
+    @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
     private readonly jwksFetcher: JwksFetcher,
     @InjectRepository(ClientAssertionJtiEntity)
     private readonly jtis: Repository<ClientAssertionJtiEntity>,
@@ -209,7 +210,7 @@ export class ClientAuthenticationService {
     // RFC 7523 §3 item 3: the audience identifies the authorization server: its issuer, the token
     // endpoint (OIDC Core §9) or the endpoint being called.
     const audience = [
-      ...new Set([this.config.issuer, this.config.apiUrl('/oauth/token'), endpointUrl]),
+      ...new Set([this.settings.issuer, this.settings.apiUrl('/oauth/token'), endpointUrl]),
     ];
     const options = {
       algorithms: ASSERTION_ALGORITHMS,

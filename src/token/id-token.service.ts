@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { nowSeconds } from '../common/crypto/tokens.js';
-import { AppConfig } from '../config/app-config.js';
 import { JwtService, type SigningAlg } from '../keys/index.js';
+import { TOKEN_SETTINGS } from './token.constants.js';
+import type { TokenSettings } from './token.options.js';
 
 /** What an ID token states (OpenID Connect Core §2, §3.1.3.6). */
 export interface IdTokenInput {
@@ -35,22 +36,22 @@ function hashFor(alg: string): string {
 export class IdTokenService {
   constructor(
     private readonly keys: JwtService,
-    private readonly config: AppConfig,
+    @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
   ) {}
 
   async sign(input: IdTokenInput): Promise<string> {
     const iat = nowSeconds();
-    const alg = input.alg ?? this.config.token.idTokenAlg;
+    const alg = input.alg ?? this.settings.idTokenAlg;
     // OIDC Core §3.1.3.6: at_hash is the left half of the hash of the access token's ASCII octets,
     // with the hash of the ID token's alg.
     const digest = createHash(hashFor(alg)).update(input.accessToken, 'ascii').digest();
     const payload: Record<string, unknown> = {
-      iss: this.config.issuer,
+      iss: this.settings.issuer,
       sub: input.userId,
       aud: input.clientId,
       azp: input.clientId,
       iat,
-      exp: iat + this.config.token.idTokenTtlSeconds,
+      exp: iat + this.settings.idTokenTtlSeconds,
       auth_time: input.authTime,
       at_hash: digest.subarray(0, digest.length / 2).toString('base64url'),
     };

@@ -1,5 +1,6 @@
 // Public surface of TokenModule: other modules import only from here.
 export { TokenModule } from './token.module.js';
+export { TOKEN_DEFAULTS, type TokenModuleOptions } from './token.options.js';
 export {
   AuthorizationCodeService,
   type AuthorizationCodeInput,
@@ -11,3 +12,14 @@ export {
 } from './access-token.service.js';
 export { SUPPORTED_GRANT_TYPES } from './token-grant.service.js';
 export { ASSERTION_ALGORITHMS, JWT_BEARER_ASSERTION } from './client-authentication.service.js';
+import { AccessTokenEntity } from './entities/access-token.entity.js';
+import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
+import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
+import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
+/** The entities of TokenModule, for a host's TypeORM connection and `ormconfig.ts`. */
+export const TOKEN_ENTITIES = [
+  AuthorizationCodeEntity,
+  RefreshTokenEntity,
+  AccessTokenEntity,
+  ClientAssertionJtiEntity,
+];

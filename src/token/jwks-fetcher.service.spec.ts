@@ -1,8 +1,8 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/app-config.js';
 import { JwksFetcher } from './jwks-fetcher.service.js';
+import { resolveTokenSettings, type TokenModuleOptions } from './token.options.js';
 
 const servers: Server[] = [];
 async function serve(handler: RequestListener): Promise<string> {
@@ -12,13 +12,10 @@ async function serve(handler: RequestListener): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
 }
 
-function sut(env: Record<string, string> = {}): JwksFetcher {
+function sut(jwksFetch: TokenModuleOptions['jwksFetch'] = {}): JwksFetcher {
   return new JwksFetcher(
-    loadConfig({
-      JWKS_URI_ALLOW_PRIVATE: 'true',
-      JWKS_URI_TIMEOUT_MS: '300',
-      JWKS_URI_MAX_BYTES: '2048',
-      ...env,
+    resolveTokenSettings({
+      jwksFetch: { allowPrivate: true, timeoutMs: 300, maxBytes: 2048, ...jwksFetch },
     }),
   );
 }
@@ -61,7 +58,7 @@ describe(JwksFetcher.name, () => {
       hits++;
       res.end(JSON.stringify(JWKS));
     });
-    const strict = sut({ JWKS_URI_ALLOW_PRIVATE: 'false' });
+    const strict = sut({ allowPrivate: false });
     await expect(strict.get(url)).rejects.toThrow(/https only|private/);
     await expect(strict.get(url.replace('http:', 'https:'))).rejects.toThrow(/private/);
     await expect(strict.get(url.replace('http://127.0.0.1', 'https://localhost'))).rejects.toThrow(

@@ -2,10 +2,11 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { JSONWebKeySet } from 'jose';
-import { AppConfig } from '../config/app-config.js';
 import { isPrivateAddress } from './private-address.js';
+import { TOKEN_SETTINGS } from './token.constants.js';
+import type { TokenSettings } from './token.options.js';
 
 /** Upper bound of cached documents, so that many clients cannot grow memory without limit. */
 const MAX_CACHE_ENTRIES = 1000;
@@ -37,7 +38,7 @@ export class JwksFetcher {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly inflight = new Map<string, Promise<JSONWebKeySet>>();
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(@Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings) {}
 
   /**
    * The key set at `uri`: from the cache when fresh, else fetched. `refresh` asks for a new copy (the
@@ -45,7 +46,7 @@ export class JwksFetcher {
    */
   async get(uri: string, refresh = false): Promise<JSONWebKeySet> {
     const cached = this.cache.get(uri);
-    const ttlMs = this.config.jwksFetch.cacheTtlSeconds * 1000;
+    const ttlMs = this.settings.jwksFetch.cacheTtlSeconds * 1000;
     const age = cached ? Date.now() - cached.fetchedAt : Infinity;
     if (cached && age < ttlMs && !(refresh && age >= MIN_REFETCH_INTERVAL_MS)) return cached.jwks;
     let pending = this.inflight.get(uri);
@@ -66,7 +67,7 @@ export class JwksFetcher {
   }
 
   private async fetchJwks(uri: string): Promise<JSONWebKeySet> {
-    const { allowPrivate, timeoutMs, maxBytes } = this.config.jwksFetch;
+    const { allowPrivate, timeoutMs, maxBytes } = this.settings.jwksFetch;
     let url: URL;
     try {
       url = new URL(uri);

@@ -1,11 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type EntityManager, type Repository } from 'typeorm';
 import { newUlid } from '../common/crypto/ids.js';
 import { generateToken, nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
-import { AppConfig } from '../config/app-config.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
+import { TOKEN_SETTINGS } from './token.constants.js';
+import type { TokenSettings } from './token.options.js';
 
 /** What a refresh token is issued for. */
 export interface RefreshTokenGrant {
@@ -26,7 +27,7 @@ export interface RefreshTokenGrant {
 export class RefreshTokenService {
   constructor(
     @InjectRepository(RefreshTokenEntity) private readonly repo: Repository<RefreshTokenEntity>,
-    private readonly config: AppConfig,
+    @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
   ) {}
 
   /** A new refresh token and its row (stored by the caller, in its transaction). */
@@ -43,7 +44,7 @@ export class RefreshTokenService {
       audience: grant.audience?.length ? grant.audience : null,
       authTime: grant.authTime,
       issuedAt: now,
-      expiresAt: now + this.config.token.refreshTtlSeconds,
+      expiresAt: now + this.settings.refreshTtlSeconds,
       rotatedAt: null,
       replacedBy: null,
       revokedAt: null,

@@ -1,11 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { RegisteredClient } from '../client-registration/index.js';
 import { ClientsService } from '../client-registration/index.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
-import { AppConfig } from '../config/app-config.js';
 import { UsersService } from '../users/index.js';
 import { AccessTokenService } from './access-token.service.js';
 import { RefreshTokenService } from './refresh-token.service.js';
+import { TOKEN_SETTINGS } from './token.constants.js';
+import type { TokenSettings } from './token.options.js';
 
 /** RFC 7662 §2.2 introspection response; inactive tokens are exactly `{ active: false }`. */
 export type IntrospectionBody =
@@ -39,7 +40,7 @@ export class TokenIntrospectionService {
     private readonly refreshTokens: RefreshTokenService,
     private readonly clients: ClientsService,
     private readonly users: UsersService,
-    private readonly config: AppConfig,
+    @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
   ) {}
 
   /** RFC 7662 §2.2. `hint` only orders the lookups (RFC 7662 §2.1 `token_type_hint`). */
@@ -66,7 +67,7 @@ export class TokenIntrospectionService {
       sub: claims.sub,
       exp: record.expiresAt,
       iat: record.issuedAt,
-      iss: this.config.issuer,
+      iss: this.settings.issuer,
       token_type: 'Bearer',
       aud: claims.aud,
       jti: claims.jti,
@@ -88,7 +89,7 @@ export class TokenIntrospectionService {
       sub: row.userId,
       exp: row.expiresAt,
       iat: row.issuedAt,
-      iss: this.config.issuer,
+      iss: this.settings.issuer,
     };
     const username = await this.username(row.userId);
     if (username) body.username = username;

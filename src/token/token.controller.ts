@@ -1,4 +1,4 @@
-import { Controller, Header, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Controller, Header, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBasicAuth,
   ApiBody,
@@ -11,7 +11,6 @@ import type { Request, Response } from 'express';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
 import { CLIENT_BASIC_SCHEME } from '../common/swagger/swagger.setup.js';
-import { AppConfig } from '../config/app-config.js';
 import { RateLimit } from '../rate-limit/index.js';
 import { ClientAuthenticationService } from './client-authentication.service.js';
 import { OAuthTokenRequest } from './dto/oauth-token-request.dto.js';
@@ -26,6 +25,8 @@ import {
   type IntrospectionBody,
 } from './token-introspection.service.js';
 import { TokenParams } from './token-params.js';
+import { TOKEN_SETTINGS } from './token.constants.js';
+import type { TokenSettings } from './token.options.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_BODY = 'application/json';
@@ -40,7 +41,7 @@ const JSON_BODY = 'application/json';
 @Controller('oauth')
 export class TokenController {
   constructor(
-    private readonly config: AppConfig,
+    @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
     private readonly clientAuth: ClientAuthenticationService,
     private readonly grants: TokenGrantService,
     private readonly introspection: TokenIntrospectionService,
@@ -81,7 +82,7 @@ export class TokenController {
     const auth = await this.clientAuth.authenticate({
       authorization: req.headers.authorization,
       params,
-      endpointUrl: this.config.apiUrl('/oauth/token'),
+      endpointUrl: this.settings.apiUrl('/oauth/token'),
     });
     return this.grants.grant(grantType, params, auth);
   }
@@ -124,7 +125,7 @@ export class TokenController {
     const auth = await this.clientAuth.authenticate({
       authorization: req.headers.authorization,
       params,
-      endpointUrl: this.config.apiUrl('/oauth/refresh'),
+      endpointUrl: this.settings.apiUrl('/oauth/refresh'),
     });
     return this.grants.grant('refresh_token', params, auth);
   }
@@ -153,7 +154,7 @@ export class TokenController {
     const { client } = await this.clientAuth.authenticate({
       authorization: req.headers.authorization,
       params,
-      endpointUrl: this.config.apiUrl('/oauth/revoke'),
+      endpointUrl: this.settings.apiUrl('/oauth/revoke'),
     });
     const token = params.require('token');
     await this.introspection.revoke(token, client, params.get('token_type_hint'));
@@ -190,7 +191,7 @@ export class TokenController {
     const { client } = await this.clientAuth.authenticate({
       authorization: req.headers.authorization,
       params,
-      endpointUrl: this.config.apiUrl('/oauth/introspect'),
+      endpointUrl: this.settings.apiUrl('/oauth/introspect'),
     });
     // RFC 7662 §2.1: the caller must be authorized; a public client proves nothing about itself.
     if (client.isPublic) {

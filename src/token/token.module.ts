@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../client-registration/index.js';
 import { KeysModule } from '../keys/index.js';
-import { AppConfig } from '../config/app-config.js';
 import { provideRateLimit, RateLimitModule } from '../rate-limit/index.js';
 import { UsersModule } from '../users/index.js';
 import { AccessTokenService } from './access-token.service.js';
@@ -19,6 +18,13 @@ import { RefreshTokenService } from './refresh-token.service.js';
 import { TokenController } from './token.controller.js';
 import { TokenGrantService } from './token-grant.service.js';
 import { TokenIntrospectionService } from './token-introspection.service.js';
+import { TOKEN_SETTINGS } from './token.constants.js';
+import { ConfigurableModuleClass, TOKEN_MODULE_OPTIONS } from './token.module-definition.js';
+import {
+  resolveTokenSettings,
+  type TokenModuleOptions,
+  type TokenSettings,
+} from './token.options.js';
 import { TokenPurgeService } from './token-purge.service.js';
 import { tokenRateLimitTracker } from './token-rate-limit.js';
 import { UserInfoController } from './userinfo.controller.js';
@@ -28,6 +34,10 @@ import { UserInfoController } from './userinfo.controller.js';
  * (RFC 6749 §2.3, RFC 7523), revocation (RFC 7009), introspection (RFC 7662) and userinfo (OIDC Core
  * §5.3). Exports {@link AuthorizationCodeService} for AuthorizeModule and {@link AccessTokenService}
  * for modules that protect their own routes with this server's access tokens.
+ *
+ * Configured with its own options only (`TokenModule.forRoot({...})` / `forRootAsync(...)`, see
+ * {@link TokenModuleOptions}); the application fills them from its settings. Import the configured
+ * module once and hand the same object to `AuthorizeModule` (`token` option), which issues codes with it.
  */
 @Module({
   imports: [
@@ -44,11 +54,18 @@ import { UserInfoController } from './userinfo.controller.js';
   ],
   controllers: [TokenController, UserInfoController],
   providers: [
-    // The contract's 429 on /oauth/token: TOKEN_RATE_LIMIT per TOKEN_RATE_WINDOW per client and IP.
+    {
+      provide: TOKEN_SETTINGS,
+      inject: [TOKEN_MODULE_OPTIONS],
+      useFactory: (options: TokenModuleOptions | undefined) => resolveTokenSettings(options ?? {}),
+    },
+    // The contract's 429 on /oauth/token: `rateLimit` per `rateWindowSeconds` per client and IP
+    // (TOKEN_RATE_LIMIT / TOKEN_RATE_WINDOW in the application).
     provideRateLimit('token', {
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        ...config.rateLimits.token,
+      inject: [TOKEN_SETTINGS],
+      useFactory: (s: TokenSettings) => ({
+        limit: s.rateLimit,
+        windowSeconds: s.rateWindowSeconds,
         tracker: tokenRateLimitTracker,
       }),
     }),
@@ -65,4 +82,4 @@ import { UserInfoController } from './userinfo.controller.js';
   ],
   exports: [AuthorizationCodeService, AccessTokenService],
 })
-export class TokenModule {}
+export class TokenModule extends ConfigurableModuleClass {}

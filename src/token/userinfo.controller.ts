@@ -1,4 +1,4 @@
-import { Controller, Get, Header, HttpCode, Post, Req } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -11,11 +11,12 @@ import type { Request } from 'express';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
 import { ACCESS_TOKEN_SCHEME } from '../common/swagger/swagger.setup.js';
-import { AppConfig } from '../config/app-config.js';
 import { UsersService } from '../users/index.js';
 import { AccessTokenService } from './access-token.service.js';
 import { OIDCUserInfoResponse } from './dto/oidc-user-info-response.dto.js';
 import { UserInfoRequest } from './dto/user-info-request.dto.js';
+import { TOKEN_SETTINGS } from './token.constants.js';
+import type { TokenSettings } from './token.options.js';
 
 const USERINFO_ERRORS: [number, string][] = [
   [400, 'invalid_request: the access token was sent in more than one way (RFC 6750 §2)'],
@@ -34,7 +35,7 @@ export class UserInfoController {
   constructor(
     private readonly accessTokens: AccessTokenService,
     private readonly users: UsersService,
-    private readonly config: AppConfig,
+    @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
   ) {}
 
   @Get('userinfo')
@@ -81,7 +82,10 @@ export class UserInfoController {
     }
     // RFC 8707 / RFC 9068 §4: a token for another resource is not valid here.
     const aud = ([] as string[]).concat(active.claims.aud ?? []);
-    if (!aud.includes(this.config.issuer) && !aud.includes(this.config.apiUrl('/oauth/userinfo'))) {
+    if (
+      !aud.includes(this.settings.issuer) &&
+      !aud.includes(this.settings.apiUrl('/oauth/userinfo'))
+    ) {
       throw OAuthError.invalidToken('The access token is not meant for the UserInfo endpoint');
     }
     const scopes = active.record.scopes;

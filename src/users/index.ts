@@ -7,3 +7,6 @@ export {
   type CreateUserInput,
   type User,
 } from './users.service.js';
+import { UserEntity } from './entities/user.entity.js';
+/** The entities of UsersModule, for a host's TypeORM connection and `ormconfig.ts`. */
+export const USERS_ENTITIES = [UserEntity];

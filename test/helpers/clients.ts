@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { generateToken, nowSeconds, sha256Hex } from '../../src/common/crypto/tokens.js';
-import { ClientEntity } from '../../src/client-registration/entities/client.entity.js';
+import { ClientEntity } from '../../src/client-registration/index.js';
 import type { TestApp } from './test-app.js';
 
 /** The client information of a registration response (RFC 7591 §3.2.1), as the tests read it. */

@@ -10,7 +10,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
-import type { AuthorizeModuleOptions } from '../../src/authorize/index.js';
+import type { AppModuleOptions } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
 
 /** A running server on a real port with its own, fresh database. */
@@ -103,8 +103,8 @@ export async function createTestApp(
     env?: Record<string, string>;
     imports?: ModuleMetadata['imports'];
     database?: Record<string, string>;
-    /** Options of `AuthorizeModule.forRoot` (e.g. a replacement login handler). */
-    authorize?: AuthorizeModuleOptions;
+    /** How AuthorizeModule is composed (e.g. a replacement login handler). */
+    authorize?: AppModuleOptions['authorize'];
   } = {},
 ): Promise<TestApp> {
   const port = await freePort();

@@ -42,13 +42,18 @@ export abstract class ClientMetadataFields {
 
   @OptionalStringArray(10, 64, {
     description:
-      'Grant types: `authorization_code` (default), `refresh_token`, `client_credentials` (RFC 7591 §2)',
+      'Grant types: `authorization_code` (default), `refresh_token`, `client_credentials` (RFC 7591 §2). ' +
+      '`implicit` is not offered: it is left out of what is registered when another grant remains ' +
+      '(RFC 7591 §3.2.1).',
     example: ['authorization_code', 'refresh_token'],
   })
   grant_types?: string[];
 
   @OptionalStringArray(10, 64, {
-    description: 'Response types: only `code` (default for the authorization_code grant; RFC 9700)',
+    description:
+      'Response types: only `code` (default for the authorization_code grant; RFC 9700). Implicit and ' +
+      'hybrid ones (`id_token`, `token`, `code id_token`…) are left out of what is registered when ' +
+      '`code` remains (RFC 7591 §3.2.1).',
     example: ['code'],
   })
   response_types?: string[];

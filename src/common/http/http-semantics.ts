@@ -15,6 +15,7 @@ export const CORS_PATHS: readonly RegExp[] = [
   /^\/\.well-known\//,
   /^\/api\/v1\/oauth\/(token|refresh|revoke|introspect|userinfo)\/?$/,
   /^\/api\/v1\/oauth\/register(\/[^/]*)?\/?$/,
+  /^\/connect\/register(\/[^/]*)?\/?$/,
 ];
 
 /** Response headers a cross-origin caller may read besides the safelisted ones. */

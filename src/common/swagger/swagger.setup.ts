@@ -15,7 +15,9 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
     .setTitle('AuthMS OAuth Service API')
     .setDescription(
       'OAuth 2.0 / OpenID Connect authorization server with Dynamic Client Registration (RFC 7591/7592). ' +
-        `Registration responses use the ${config.registration.responseStyle === 'flat' ? 'flat RFC 7591 body' : '`{code, data, message, timestamp}` envelope'}; ` +
+        'Client registration is served in two styles at once: the contract’s `{code, data, message, ' +
+        'timestamp}` envelope at `/api/v1/oauth/register` and flat RFC 7591/7592 bodies at ' +
+        '`/connect/register` (the `registration_endpoint` of discovery); ' +
         'every error is a flat `{error, error_description}` (OAuthErrorResponse).',
     )
     .setVersion('1.0.0')

@@ -27,3 +27,15 @@ export const MIGRATIONS: MigrationClass[] = [
   AddIdTokenSignedResponseAlg1732800006000,
   AddSigningKeyActivation1733300000000,
 ];
+
+/**
+ * The migrations that create and evolve the tables of `ClientRegistrationModule` (`oauth_clients`,
+ * `rate_limit_counters`), in order: what a host application that embeds only that module runs on its own
+ * connection (docs/extending.md). A new migration of those tables goes into this list too;
+ * `test/client-registration-host.e2e-spec.ts` fails when the list and the entities disagree.
+ */
+export const CLIENT_REGISTRATION_MIGRATIONS: MigrationClass[] = [
+  CreateOAuthClients1732800000000,
+  CreateRateLimitCounters1732800001000,
+  AddIdTokenSignedResponseAlg1732800006000,
+];

@@ -1,0 +1,138 @@
+import type { SigningAlg } from '../keys/index.js';
+
+/**
+ * Options of `TokenModule.forRoot()` / `forRootAsync()`. The module reads nothing else (no environment,
+ * no application settings); an omitted option takes the default stated here, the same in both methods.
+ */
+export interface TokenModuleOptions {
+  /**
+   * Issuer identifier (RFC 8414 §2), an absolute URL without a trailing slash: the `iss` of every token
+   * and an accepted audience of client assertions (RFC 7523 §3). Default: `http://localhost:3000`.
+   */
+  issuer?: string;
+  /**
+   * The host's global route prefix, under which the token endpoints answer (e.g. `/api/v1`); endpoint
+   * URLs (the audience of client assertions, OIDC Core §9) are built with it. Default: `''`.
+   */
+  routePrefix?: string;
+  /** Access token lifetime, seconds (RFC 9068 `exp`). Default: `3600`. */
+  accessTtlSeconds?: number;
+  /** Refresh token lifetime, seconds (RFC 6749 §6). Default: `2592000` (30 days). */
+  refreshTtlSeconds?: number;
+  /** ID token lifetime, seconds (OIDC Core §2). Default: `3600`. */
+  idTokenTtlSeconds?: number;
+  /**
+   * JWS algorithm of ID tokens for clients that registered none (OIDC Registration §2). Default: `RS256`
+   * (OIDC Discovery §3 requires it among the advertised ones).
+   */
+  idTokenAlg?: Extract<SigningAlg, 'ES256' | 'RS256'>;
+  /** Authorization code lifetime, seconds (RFC 6749 §4.1.2: short). Default: `60`. */
+  authCodeTtlSeconds?: number;
+  /**
+   * Requests to `/oauth/token` and `/oauth/refresh` per client (the client_id it claims) and IP per
+   * window, counted in the database (429 `rate_limit_exceeded` beyond); 0 = unlimited. Generous by
+   * default, so a busy client or a benchmark from one address is not held back: `20000`.
+   */
+  rateLimit?: number;
+  /** Window of `rateLimit`, seconds. Default: `60`. */
+  rateWindowSeconds?: number;
+  /** Fetching of clients' `jwks_uri` documents for `private_key_jwt` (RFC 7523). */
+  jwksFetch?: {
+    /** Allow loopback, private and link-local targets and plain http (tests only). Default: `false`. */
+    allowPrivate?: boolean;
+    /** Timeout of one fetch, milliseconds. Default: `3000`. */
+    timeoutMs?: number;
+    /** Largest accepted document, bytes. Default: `65536`. */
+    maxBytes?: number;
+    /** How long a fetched key set is reused, seconds. Default: `300`. */
+    cacheTtlSeconds?: number;
+  };
+}
+
+/** The defaults of {@link TokenModuleOptions}. */
+export const TOKEN_DEFAULTS = {
+  issuer: 'http://localhost:3000',
+  routePrefix: '',
+  accessTtlSeconds: 3600,
+  refreshTtlSeconds: 30 * 24 * 3600,
+  idTokenTtlSeconds: 3600,
+  idTokenAlg: 'RS256',
+  authCodeTtlSeconds: 60,
+  rateLimit: 20000,
+  rateWindowSeconds: 60,
+  jwksFetch: { allowPrivate: false, timeoutMs: 3000, maxBytes: 64 * 1024, cacheTtlSeconds: 300 },
+} as const;
+
+/** TokenModule's effective settings. */
+export interface TokenSettings {
+  issuer: string;
+  routePrefix: string;
+  accessTtlSeconds: number;
+  refreshTtlSeconds: number;
+  idTokenTtlSeconds: number;
+  idTokenAlg: 'ES256' | 'RS256';
+  authCodeTtlSeconds: number;
+  rateLimit: number;
+  rateWindowSeconds: number;
+  jwksFetch: {
+    allowPrivate: boolean;
+    timeoutMs: number;
+    maxBytes: number;
+    cacheTtlSeconds: number;
+  };
+  /** Absolute URL of one of the module's routes, e.g. `apiUrl('/oauth/token')`. */
+  apiUrl(path: string): string;
+}
+
+/** Applies the defaults and refuses values that cannot work at start-up. */
+export function resolveTokenSettings(options: TokenModuleOptions = {}): TokenSettings {
+  const d = TOKEN_DEFAULTS;
+  const issuer = (options.issuer ?? d.issuer).replace(/\/+$/, '');
+  const prefix = (options.routePrefix ?? d.routePrefix).replace(/^\/+|\/+$/g, '');
+  const routePrefix = prefix ? `/${prefix}` : '';
+  const s: TokenSettings = {
+    issuer,
+    routePrefix,
+    accessTtlSeconds: options.accessTtlSeconds ?? d.accessTtlSeconds,
+    refreshTtlSeconds: options.refreshTtlSeconds ?? d.refreshTtlSeconds,
+    idTokenTtlSeconds: options.idTokenTtlSeconds ?? d.idTokenTtlSeconds,
+    idTokenAlg: options.idTokenAlg ?? d.idTokenAlg,
+    authCodeTtlSeconds: options.authCodeTtlSeconds ?? d.authCodeTtlSeconds,
+    rateLimit: options.rateLimit ?? d.rateLimit,
+    rateWindowSeconds: options.rateWindowSeconds ?? d.rateWindowSeconds,
+    jwksFetch: { ...d.jwksFetch, ...options.jwksFetch },
+    apiUrl: (path) => `${issuer}${routePrefix}${path}`,
+  };
+  const problems: string[] = [];
+  if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(s.issuer)) {
+    problems.push('issuer must be an absolute http(s) URL without query or fragment');
+  }
+  if (!/^(\/[A-Za-z0-9._~-]+)*$/.test(s.routePrefix)) {
+    problems.push('routePrefix must be empty or path segments such as /api/v1');
+  }
+  const positive = {
+    accessTtlSeconds: s.accessTtlSeconds,
+    refreshTtlSeconds: s.refreshTtlSeconds,
+    idTokenTtlSeconds: s.idTokenTtlSeconds,
+    authCodeTtlSeconds: s.authCodeTtlSeconds,
+    rateWindowSeconds: s.rateWindowSeconds,
+    'jwksFetch.timeoutMs': s.jwksFetch.timeoutMs,
+    'jwksFetch.maxBytes': s.jwksFetch.maxBytes,
+  };
+  for (const [name, v] of Object.entries(positive)) {
+    if (!Number.isInteger(v) || v < 1) problems.push(`${name} must be an integer >= 1`);
+  }
+  for (const [name, v] of Object.entries({
+    rateLimit: s.rateLimit,
+    'jwksFetch.cacheTtlSeconds': s.jwksFetch.cacheTtlSeconds,
+  })) {
+    if (!Number.isInteger(v) || v < 0) problems.push(`${name} must be an integer >= 0`);
+  }
+  if (s.idTokenAlg !== 'ES256' && s.idTokenAlg !== 'RS256') {
+    problems.push('idTokenAlg must be ES256 or RS256');
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid TokenModule options: ${problems.join('; ')}`);
+  }
+  return s;
+}
