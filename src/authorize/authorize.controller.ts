@@ -26,6 +26,10 @@ const PAGE_ERROR_DESCRIPTION =
   'that is not registered. Never redirected (RFC 6749 §4.1.2.1): an HTML page, or OAuthErrorResponse ' +
   'when the request accepts only application/json.';
 
+const RATE_LIMITED_DESCRIPTION =
+  'rate_limit_exceeded: too many authorization requests from this IP (AUTHORIZE_RATE_LIMIT); ' +
+  'retry after Retry-After seconds.';
+
 /** Plain object of the request's parameters (query or body), whatever the body parser produced. */
 function paramsOf(value: unknown): RawParams {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -56,6 +60,7 @@ export class AuthorizeController {
   @ApiResponse({ status: 302, description: REDIRECT_DESCRIPTION })
   @ApiOAuthErrors(
     [400, PAGE_ERROR_DESCRIPTION],
+    [429, RATE_LIMITED_DESCRIPTION],
     [500, 'server_error: authorization server internal error. Reference: RFC 6749 §5.2.'],
   )
   async authorizeGet(
@@ -80,6 +85,7 @@ export class AuthorizeController {
   @ApiResponse({ status: 303, description: REDIRECT_DESCRIPTION })
   @ApiOAuthErrors(
     [400, PAGE_ERROR_DESCRIPTION],
+    [429, RATE_LIMITED_DESCRIPTION],
     [500, 'server_error: authorization server internal error. Reference: RFC 6749 §5.2.'],
   )
   async authorizePost(

@@ -76,6 +76,12 @@ export class InteractionController {
   @ApiResponse({ status: 400, description: 'Unknown, expired or completed request' })
   @ApiResponse({ status: 401, description: 'Wrong username or password: the form again' })
   @ApiResponse({ status: 403, description: 'CSRF check failed' })
+  @ApiResponse({
+    status: 429,
+    description:
+      'rate_limit_exceeded (OAuthErrorResponse): too many sign-in attempts from this IP ' +
+      '(LOGIN_RATE_LIMIT); retry after Retry-After seconds',
+  })
   async submitLogin(
     @Body() body: unknown,
     @Req() req: Request,
