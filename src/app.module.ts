@@ -122,7 +122,10 @@ export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions 
   };
 }
 
-/** The options TokenModule gets from the validated settings (`ISSUER`, `TOKEN_*`, `JWKS_URI_*`). */
+/**
+ * The options TokenModule gets from the validated settings (`ISSUER`, `TOKEN_*`, `JWKS_URI_*`,
+ * `CLIENT_ASSERTION_*`, `RESOURCE_INDICATORS_ALLOWED`).
+ */
 export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
   const t = config.token;
   return {
@@ -136,5 +139,14 @@ export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
     rateLimit: config.rateLimits.token.limit,
     rateWindowSeconds: config.rateLimits.token.windowSeconds,
     jwksFetch: { ...config.jwksFetch },
+    clientAssertion: {
+      audience: t.clientAssertionAudience,
+      maxLifetimeSeconds: t.clientAssertionMaxLifetimeSeconds,
+    },
+    resourceIndicators: {
+      allowed: config.resourceIndicatorsAllowed,
+      // In production an unrestricted RFC 8707 resource is worth a warning at every start.
+      warnWhenUnrestricted: config.nodeEnv === 'production',
+    },
   };
 }

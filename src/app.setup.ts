@@ -26,13 +26,9 @@ export function configureApp(app: INestApplication): void {
   const config = app.get(AppConfig);
   const http = app as NestExpressApplication;
   http.disable('x-powered-by');
-  if (config.trustProxy !== undefined) {
-    const v = config.trustProxy;
-    http.set(
-      'trust proxy',
-      /^\d+$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v,
-    );
-  }
+  // TRUST_PROXY: a hop count or the proxies' addresses, never `true` (refused by the validation: the
+  // leftmost X-Forwarded-For entry is the client's own claim).
+  http.set('trust proxy', config.trustProxy);
   http.use(
     helmet({
       contentSecurityPolicy: {

@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { loadConfig } from './config/app-config.js';
+import { DevelopmentKeyRowsError } from './keys/index.js';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -20,7 +21,14 @@ async function bootstrap(): Promise<void> {
     logger: config.logLevels as LogLevel[],
   });
   configureApp(app);
-  await app.listen(config.port, config.host);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (e) {
+    // A start-up refusal that tells the operator what to run (issue 7 item 3), not a stack trace.
+    if (!(e instanceof DevelopmentKeyRowsError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    process.exit(1);
+  }
   new Logger('Bootstrap').log(
     `AuthMS listening on ${config.host}:${config.port}; issuer ${config.issuer}; Swagger UI ${config.issuer}/api/docs`,
   );

@@ -285,7 +285,7 @@ describe(`client authentication at the token endpoint (${TEST_DB_TYPE})`, () => 
     });
 
     it('accepts an assertion signed by a key of the inline jwks, with aud = issuer or token endpoint', async () => {
-      for (const aud of [t.url, `${t.url}${TOKEN_PATH}`, [t.url, 'https://other.example']]) {
+      for (const aud of [t.url, `${t.url}${TOKEN_PATH}`]) {
         const res = await send(await assertion(key, clientId, aud));
         expect(res.status, JSON.stringify(res.body)).toBe(200);
         expect(res.body.access_token).toBeTruthy();

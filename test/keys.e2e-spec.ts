@@ -623,22 +623,3 @@ describe(`TOKEN_ID_ALG=ES256 (${TEST_DB_TYPE})`, () => {
     ]);
   });
 });
-
-describe(`development encryption key (${TEST_DB_TYPE})`, () => {
-  it('warns once, without key material, when KEYS_ENCRYPTION_KEY is unset, and still works', async () => {
-    const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    let t: TestApp | undefined;
-    try {
-      t = await createTestApp({ env: { KEYS_ENCRYPTION_KEY: '' } });
-      const keys = t.app.get(JwtService);
-      await expect(keys.verifyJwt(await keys.signJwt(claims(t)))).resolves.toBeTruthy();
-      const warnings = warn.mock.calls.filter((c) => /KEYS_ENCRYPTION_KEY/.test(String(c[0])));
-      expect(warnings).toHaveLength(1);
-      expect(String(warnings[0][0])).toMatch(/production/);
-      expect(String(warnings[0][0])).not.toMatch(/[A-Za-z0-9+/_-]{40,}/);
-    } finally {
-      warn.mockRestore();
-      await t?.close();
-    }
-  });
-});

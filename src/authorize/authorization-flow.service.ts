@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { ClientsService } from '../client-registration/index.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
-import { AuthorizationCodeService } from '../token/index.js';
+import { AuthorizationCodeService, ResourceIndicatorPolicy } from '../token/index.js';
 import {
   AuthorizationPageError,
   echoableState,
@@ -45,6 +45,7 @@ export class AuthorizationFlowService {
     private readonly sessions: LoginSessionsService,
     private readonly consents: ConsentsService,
     @Inject(LOGIN_HANDLER) private readonly loginHandler: LoginHandler,
+    private readonly resourcePolicy: ResourceIndicatorPolicy,
   ) {}
 
   /** `GET|POST /oauth/authorize`. */
@@ -58,6 +59,8 @@ export class AuthorizationFlowService {
     const stateForErrors = echoableState(params);
     try {
       const v = validateAuthorizationRequest(params, resolved, this.settings.scopesSupported);
+      // RFC 8707 §2: a resource this client may not obtain tokens for is invalid_target (redirected).
+      this.resourcePolicy.assertAllowed(v.client, v.resources);
       const session = await this.liveSession(req);
       const now = nowSeconds();
       const needLogin =

@@ -27,6 +27,7 @@ const client: RegisteredClient = {
   idTokenSignedResponseAlg: null,
   clientSecretExpiresAt: 0,
   isPublic: false,
+  allowedResources: null,
 };
 const SUPPORTED = ['openid', 'profile', 'email', 'offline_access'];
 const resolved = { client, redirectUri: 'https://app.example.com/cb', redirectUriProvided: true };

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { matchesHash, nowSeconds } from '../common/crypto/tokens.js';
+import { parseResourceAllowList } from '../common/validation/resource.js';
 import { ClientEntity, type TokenEndpointAuthMethod } from './entities/client.entity.js';
 
 /**
@@ -30,6 +31,11 @@ export interface RegisteredClient {
   clientSecretExpiresAt: number;
   /** True for clients that authenticate with no secret or key (`none`). */
   isPublic: boolean;
+  /**
+   * RFC 8707 resources the operator allowed this client (exact URIs, or prefixes ending in `/`); null:
+   * the server-wide `RESOURCE_INDICATORS_ALLOWED` applies.
+   */
+  allowedResources: string[] | null;
 }
 
 /** Result of checking a presented client secret. */
@@ -55,6 +61,7 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
     idTokenSignedResponseAlg: e.idTokenSignedResponseAlg,
     clientSecretExpiresAt: e.clientSecretExpiresAt,
     isPublic: e.tokenEndpointAuthMethod === 'none',
+    allowedResources: e.allowedResources ?? null,
   };
 }
 
@@ -104,7 +111,40 @@ export class ClientsService {
     }
     return { client: toRegisteredClient(row), check };
   }
+
+  /**
+   * Sets the RFC 8707 resources an active client may request (operator action: `npm run
+   * client:resources`, or an admin API): a list replaces the server-wide `RESOURCE_INDICATORS_ALLOWED`
+   * for this client (`[]` allows none); null returns the client to the server-wide list. Entries are
+   * absolute URIs without a fragment, a trailing `/` making a prefix. Returns false for an unknown or
+   * deleted client. The registration access token and `version` are untouched: this is not a client
+   * update in the RFC 7592 sense, and it must not make a concurrent PUT of the client lose.
+   */
+  async setAllowedResources(clientId: string, resources: string[] | null): Promise<boolean> {
+    let value: string[] | null = null;
+    if (resources !== null) {
+      try {
+        value = parseResourceAllowList(resources);
+      } catch (e) {
+        throw new InvalidAllowedResourcesError((e as Error).message);
+      }
+    }
+    if (!isPlausibleClientId(clientId)) return false;
+    // `version` and `updated_at` are set to themselves: TypeORM would otherwise bump them, and a
+    // concurrent PUT (conditional on the version) would lose for a change it cannot see.
+    const res = await this.repo
+      .createQueryBuilder()
+      .update(ClientEntity)
+      .set({ allowedResources: value, version: () => 'version', updatedAt: () => 'updated_at' })
+      .where('id = :id', { id: clientId })
+      .andWhere('deleted_at IS NULL')
+      .execute();
+    return res.affected === 1;
+  }
 }
+
+/** Thrown by {@link ClientsService.setAllowedResources} for an entry that is not a resource indicator. */
+export class InvalidAllowedResourcesError extends Error {}
 
 /** ULIDs are 26 Crockford base32 characters; anything else cannot be a client_id here. */
 export function isPlausibleClientId(id: unknown): id is string {

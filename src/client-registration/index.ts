@@ -2,7 +2,12 @@
 // modules of this repository import only from here too.
 export { ClientRegistrationModule } from './client-registration.module.js';
 export { ClientsModule } from './clients.module.js';
-export { ClientsService, type RegisteredClient, type SecretCheck } from './clients.service.js';
+export {
+  ClientsService,
+  InvalidAllowedResourcesError,
+  type RegisteredClient,
+  type SecretCheck,
+} from './clients.service.js';
 export type { TokenEndpointAuthMethod } from './entities/client.entity.js';
 export { ClientEntity } from './entities/client.entity.js';
 export {

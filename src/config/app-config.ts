@@ -1,4 +1,6 @@
+import { parseResourceAllowList } from '../common/validation/resource.js';
 import { validateEnv } from './env.validation.js';
+import { parseTrustProxy, type TrustProxySetting } from './trust-proxy.js';
 
 /** The global route prefix of the API (`configureApp`); discovery documents and `/connect/*` are outside it. */
 export const API_PREFIX = '/api/v1';
@@ -59,6 +61,10 @@ export interface TokenConfig {
    */
   idTokenAlg: 'ES256' | 'RS256';
   authCodeTtlSeconds: number;
+  /** `CLIENT_ASSERTION_AUDIENCE`: which `aud` a `private_key_jwt` assertion may name (RFC 7523 §3). */
+  clientAssertionAudience: 'issuer' | 'issuer-or-endpoint';
+  /** `CLIENT_ASSERTION_MAX_LIFETIME`: assertions must expire within this many seconds. Default 300. */
+  clientAssertionMaxLifetimeSeconds: number;
 }
 
 /** One rate limit: `limit` requests per fixed window of `windowSeconds`; `limit` 0 disables it. */
@@ -99,6 +105,8 @@ export interface JwksFetchConfig {
   timeoutMs: number;
   maxBytes: number;
   cacheTtlSeconds: number;
+  /** `JWKS_URI_FETCH_LIMIT`: outbound fetches per client per minute, across instances; 0 = unlimited. */
+  fetchLimitPerMinute: number;
 }
 
 /**
@@ -112,10 +120,17 @@ export class AppConfig {
   host!: string;
   /** Issuer identifier, no trailing slash (RFC 8414 §2). */
   issuer!: string;
-  trustProxy!: string | undefined;
+  /** Express `trust proxy` from `TRUST_PROXY`: false, a hop count, or proxy addresses and subnets. */
+  trustProxy!: TrustProxySetting;
   bodyLimit!: string;
   logLevels!: string[];
   scopesSupported!: string[];
+  /**
+   * `RESOURCE_INDICATORS_ALLOWED`: the RFC 8707 resources any client may ask for (exact URIs, or
+   * prefixes ending in `/`); null when unset (any resource, as before the setting existed). A client's
+   * own allowed resources, set by the operator, replace this list for that client.
+   */
+  resourceIndicatorsAllowed!: string[] | null;
   sessionTtlSeconds!: number;
   database!: DatabaseConfig;
   registration!: RegistrationConfig;
@@ -138,10 +153,14 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
   c.port = env.PORT ?? 3000;
   c.host = env.HOST ?? '0.0.0.0';
   c.issuer = env.ISSUER ?? `http://localhost:${c.port}`;
-  c.trustProxy = env.TRUST_PROXY;
+  c.trustProxy = parseTrustProxy(env.TRUST_PROXY);
   c.bodyLimit = env.BODY_LIMIT ?? '64kb';
   c.logLevels = (env.LOG_LEVEL ?? 'log,warn,error').split(',').map((s) => s.trim());
   c.scopesSupported = (env.SCOPES_SUPPORTED ?? 'openid profile email offline_access').split(' ');
+  c.resourceIndicatorsAllowed =
+    env.RESOURCE_INDICATORS_ALLOWED === undefined
+      ? null
+      : parseResourceAllowList(env.RESOURCE_INDICATORS_ALLOWED.split(' ').filter(Boolean));
   c.sessionTtlSeconds = env.SESSION_TTL ?? 8 * 3600;
   c.database = {
     type: (env.DB_TYPE as DatabaseConfig['type']) ?? 'sqlite',
@@ -178,6 +197,10 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     idTokenTtlSeconds: env.TOKEN_ID_TTL ?? 3600,
     idTokenAlg: (env.TOKEN_ID_ALG as TokenConfig['idTokenAlg']) ?? 'RS256',
     authCodeTtlSeconds: env.AUTH_CODE_TTL ?? 60,
+    clientAssertionAudience:
+      (env.CLIENT_ASSERTION_AUDIENCE as TokenConfig['clientAssertionAudience']) ??
+      'issuer-or-endpoint',
+    clientAssertionMaxLifetimeSeconds: env.CLIENT_ASSERTION_MAX_LIFETIME ?? 300,
   };
   c.rateLimits = {
     token: { limit: env.TOKEN_RATE_LIMIT ?? 20000, windowSeconds: env.TOKEN_RATE_WINDOW ?? 60 },
@@ -199,6 +222,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     timeoutMs: env.JWKS_URI_TIMEOUT_MS ?? 3000,
     maxBytes: env.JWKS_URI_MAX_BYTES ?? 64 * 1024,
     cacheTtlSeconds: env.JWKS_URI_CACHE_TTL ?? 300,
+    fetchLimitPerMinute: env.JWKS_URI_FETCH_LIMIT ?? 5,
   };
   const unknownScopes = defaultScope.split(' ').filter((s) => !c.scopesSupported.includes(s));
   if (unknownScopes.length > 0) {

@@ -49,8 +49,20 @@ describe('environment validation', () => {
     expect(loadConfig({ NODE_ENV: 'production', KEYS_ENCRYPTION_KEY: KEY }).nodeEnv).toBe(
       'production',
     );
-    // Development keeps working out of the box (with a logged warning from KeyStoreService).
+    // Development keeps working out of the box (SQLite: a generated key file, see KeysModule).
     expect(loadConfig({ NODE_ENV: 'development' }).keys.encryptionKey).toBeUndefined();
+  });
+
+  it('refuses MySQL/MariaDB without a key-encryption key unless NODE_ENV=development (issue 7 item 3)', () => {
+    for (const DB_TYPE of ['mysql', 'mariadb']) {
+      for (const env of [{ DB_TYPE }, { DB_TYPE, NODE_ENV: 'test' }] as Record<string, string>[]) {
+        expect(errorOf(env)).toContain(`KEYS_ENCRYPTION_KEY: required with DB_TYPE=${DB_TYPE}`);
+      }
+      expect(loadConfig({ DB_TYPE, NODE_ENV: 'development' }).database.type).toBe(DB_TYPE);
+      expect(loadConfig({ DB_TYPE, KEYS_ENCRYPTION_KEY: KEY }).database.type).toBe(DB_TYPE);
+    }
+    // SQLite needs no setting: the server generates a key file beside the database.
+    expect(loadConfig({ NODE_ENV: 'test' }).database.type).toBe('sqlite');
   });
 
   it('signs access tokens ES256 and ID tokens RS256 by default (OIDC Discovery §3), either one switchable', () => {

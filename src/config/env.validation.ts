@@ -12,6 +12,8 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
+import { parseResourceAllowList } from '../common/validation/resource.js';
+import { parseTrustProxy, TrustProxyError } from './trust-proxy.js';
 
 const toBool = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -46,7 +48,11 @@ export class EnvironmentVariables {
     message: 'ISSUER must not end with "/" nor carry a query or fragment',
   })
   ISSUER?: string;
-  /** Express `trust proxy` setting, so the client IP is taken from X-Forwarded-For behind a proxy. */
+  /**
+   * Which proxies in front of the server to trust for the client IP (X-Forwarded-For): a hop count, or
+   * addresses, CIDR subnets and Express's named ranges (`loopback`…), comma separated. `true` is refused
+   * (see {@link parseTrustProxy}).
+   */
   @IsOptional() @IsString() TRUST_PROXY?: string;
   /** Largest accepted request body, e.g. `64kb`. */
   @IsOptional() @Matches(/^\d+(b|kb|mb)?$/i) BODY_LIMIT?: string;
@@ -95,6 +101,12 @@ export class EnvironmentVariables {
   @Matches(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/)
   SCOPES_SUPPORTED?: string;
 
+  /**
+   * Space-separated RFC 8707 resource indicators any client may request tokens for: absolute URIs
+   * matched exactly, or prefixes ending in `/`. Unset: any resource (a warning is logged in production).
+   */
+  @IsOptional() @IsString() RESOURCE_INDICATORS_ALLOWED?: string;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(30) TOKEN_ACCESS_TTL?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(60) TOKEN_REFRESH_TTL?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(30) TOKEN_ID_TTL?: number;
@@ -113,6 +125,20 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) LOGIN_RATE_LIMIT?: number;
   /** Window of the sign-in rate limit, seconds. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) LOGIN_RATE_WINDOW?: number;
+
+  /**
+   * Accepted `aud` of `private_key_jwt` client assertions (RFC 7523 §3): `issuer-or-endpoint` (default:
+   * the issuer, the token endpoint URL or the URL of the endpoint called) or `issuer` (the issuer only,
+   * draft-ietf-oauth-rfc7523bis). An array `aud` is refused either way.
+   */
+  @IsOptional() @IsIn(['issuer-or-endpoint', 'issuer']) CLIENT_ASSERTION_AUDIENCE?: string;
+  /** Longest accepted client assertion lifetime, seconds from now to `exp` (RFC 7523 §3); default 300. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(86400)
+  CLIENT_ASSERTION_MAX_LIFETIME?: number;
 
   /** JWS algorithm of JWT access tokens (RFC 9068): `ES256` (default) or `RS256`. */
   @IsOptional() @IsIn(['ES256', 'RS256']) KEYS_ALG?: string;
@@ -134,6 +160,8 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(30000) JWKS_URI_TIMEOUT_MS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) JWKS_URI_MAX_BYTES?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) JWKS_URI_CACHE_TTL?: number;
+  /** Outbound `jwks_uri` fetches each client may cause per minute (all instances); 0 = unlimited. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) JWKS_URI_FETCH_LIMIT?: number;
 }
 
 /** Variables whose values are secrets: never logged or echoed. */
@@ -164,6 +192,30 @@ export function validateEnv(raw: Record<string, string | undefined>): Environmen
     lines.push(
       '  KEYS_ENCRYPTION_KEY: required when NODE_ENV=production (generate one: openssl rand -base64 32)',
     );
+  } else if (
+    (env.DB_TYPE === 'mysql' || env.DB_TYPE === 'mariadb') &&
+    !env.KEYS_ENCRYPTION_KEY &&
+    env.NODE_ENV !== 'development'
+  ) {
+    // Instances sharing a MySQL/MariaDB database must share the key, so none can be generated for them;
+    // only an explicit NODE_ENV=development may fall back to the derivable development key.
+    lines.push(
+      `  KEYS_ENCRYPTION_KEY: required with DB_TYPE=${env.DB_TYPE} unless NODE_ENV=development (generate ` +
+        'one: openssl rand -base64 32, the same on every instance)',
+    );
+  }
+  if (env.RESOURCE_INDICATORS_ALLOWED !== undefined) {
+    try {
+      parseResourceAllowList(env.RESOURCE_INDICATORS_ALLOWED.split(' ').filter(Boolean));
+    } catch (e) {
+      lines.push(`  RESOURCE_INDICATORS_ALLOWED: ${(e as Error).message}`);
+    }
+  }
+  try {
+    parseTrustProxy(env.TRUST_PROXY);
+  } catch (e) {
+    if (!(e instanceof TrustProxyError)) throw e;
+    lines.push(`  TRUST_PROXY=${JSON.stringify(env.TRUST_PROXY)}: ${e.message}`);
   }
   if (lines.length > 0) {
     throw new ConfigValidationError(`Invalid configuration:\n${lines.join('\n')}`);

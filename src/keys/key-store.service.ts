@@ -1,10 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { Clock } from '../common/time/clock.js';
 import { AppConfig } from '../config/app-config.js';
+import type { ResolvedEncryptionKey } from './encryption-key.js';
 import { SigningKeyEntity } from './entities/signing-key.entity.js';
 import { importPrivateJwk, type SigningAlg } from './jwt.js';
 import {
@@ -16,6 +17,7 @@ import { newestFirst, phaseOf, signingKeyOf } from './key-schedule.js';
 import {
   ACTIVE_SLOT_BY_ALG,
   JWT_CLOCK_TOLERANCE_SECONDS,
+  KEY_ENCRYPTION_KEY,
   KEYS_CACHE_TTL_MS,
   LONGEST_JWKS_CACHE_SECONDS,
   PUBLIC_JWK_MEMBERS,
@@ -57,9 +59,6 @@ type NewKey = Pick<SigningKeyEntity, 'kid' | 'alg' | 'publicJwk' | 'privateKeyEn
 /** Another instance changed the keys between our read and our write; the rotation retries. */
 class RotationConflict extends Error {}
 
-/** Ensures the loud development-key warning is printed once per process, not once per app or call. */
-let warnedAboutDevelopmentKey = false;
-
 /**
  * Storage and rotation of the server's signing keys (RFC 7515, RFC 7517): the `signing_keys` table, private
  * halves encrypted at rest, the creation of each algorithm's first key and the staging of the next one.
@@ -80,25 +79,14 @@ export class KeyStoreService {
     @InjectRepository(SigningKeyEntity) private readonly keys: Repository<SigningKeyEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    @Inject(KEY_ENCRYPTION_KEY) resolved: ResolvedEncryptionKey,
   ) {
+    this.encryptionKey = resolved.key;
     if (config.keys.publishAheadSeconds < LONGEST_JWKS_CACHE_SECONDS) {
       // The environment schema refuses this too; options built in code must not slip past it.
       throw new Error(
         `KEYS_PUBLISH_AHEAD must be at least ${LONGEST_JWKS_CACHE_SECONDS} seconds (key cache plus JWK Set max-age)`,
       );
-    }
-    if (config.keys.encryptionKey) {
-      this.encryptionKey = config.keys.encryptionKey;
-    } else {
-      this.encryptionKey = developmentEncryptionKey();
-      if (!warnedAboutDevelopmentKey) {
-        warnedAboutDevelopmentKey = true;
-        this.logger.warn(
-          'KEYS_ENCRYPTION_KEY is not set: private signing keys are encrypted with a built-in ' +
-            'DEVELOPMENT key that anyone can derive. Set KEYS_ENCRYPTION_KEY (openssl rand -base64 32) ' +
-            'in production.',
-        );
-      }
     }
   }
 
@@ -180,7 +168,7 @@ export class KeyStoreService {
     } catch (cause) {
       // Never log the ciphertext or key material; the kid and the likely cause are enough.
       this.logger.error(
-        `Cannot decrypt private signing key ${kid}: KEYS_ENCRYPTION_KEY differs from the one it was stored with`,
+        `Cannot decrypt private signing key ${kid}: ${undecryptableHint(row.privateKeyEnc, kid)}`,
       );
       throw new Error(`cannot decrypt signing key ${kid}`, { cause });
     }
@@ -443,6 +431,25 @@ export class KeyStoreService {
       publicJwk: pub,
       privateKeyEnc: encryptPrivateKey(JSON.stringify(priv), kid, this.encryptionKey),
     };
+  }
+}
+
+/**
+ * Why a stored private key does not decrypt under the configured key, and what to run: rows written with
+ * the built-in development key (the default before issue 7 item 3) are recognised as such.
+ */
+export function undecryptableHint(sealed: string, kid: string): string {
+  try {
+    decryptPrivateKey(sealed, kid, developmentEncryptionKey());
+    return (
+      'it is encrypted with the built-in development key, which anyone can derive; run ' +
+      'npm run keys:reencrypt -- --from-key dev with the server settings, then npm run keys:rotate'
+    );
+  } catch {
+    return (
+      'the key-encryption key differs from the one it was stored with; run ' +
+      'npm run keys:reencrypt -- --from-key env:<VAR> (or file:<path>) with the previous key'
+    );
   }
 }
 

@@ -40,3 +40,6 @@ export const LONGEST_JWKS_CACHE_SECONDS = KEYS_CACHE_TTL_MS / 1000 + JWKS_MAX_AG
  * every key lived before keys were per algorithm.
  */
 export const ACTIVE_SLOT_BY_ALG = { ES256: 1, RS256: 2 } as const;
+
+/** Injection token of the resolved key-encryption key ({@link ResolvedEncryptionKey} in encryption-key.ts). */
+export const KEY_ENCRYPTION_KEY = Symbol('KEY_ENCRYPTION_KEY');

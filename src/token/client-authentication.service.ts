@@ -18,6 +18,11 @@ import {
 import { nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { CLIENT_ASSERTION_SIGNING_ALGS } from '../discovery/discovery.constants.js';
+import {
+  acceptedAssertionAudiences,
+  checkAssertionClaims,
+  CLIENT_ASSERTION_CLOCK_TOLERANCE_SECONDS,
+} from './client-assertion-claims.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
 import { JwksFetcher } from './jwks-fetcher.service.js';
 import type { TokenParams } from './token-params.js';
@@ -33,11 +38,6 @@ export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type
  * list discovery advertises, so what we accept and what we publish cannot drift apart.
  */
 export const ASSERTION_ALGORITHMS: string[] = [...CLIENT_ASSERTION_SIGNING_ALGS];
-
-/** Assertions must expire within this many seconds of now (RFC 7523 §3 item 4: "reasonable"). */
-export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
-/** Clock skew tolerated on `exp`, `nbf` and `iat`. */
-const CLOCK_TOLERANCE_SECONDS = 30;
 
 /** The request as client authentication sees it. */
 export interface ClientAuthRequest {
@@ -180,44 +180,30 @@ export class ClientAuthenticationService {
     const client = await this.activeClient(clientId, false);
     this.requireMethod(client, 'private_key_jwt', false);
 
-    const payload = await this.verifyAssertion(client, assertion, req.endpointUrl);
-    const now = nowSeconds();
-    // RFC 7523 §3 item 4: exp is required; a long-lived assertion is refused.
-    if (typeof payload.exp !== 'number') {
-      throw OAuthError.invalidClient('client_assertion must carry exp');
-    }
-    if (payload.exp > now + MAX_ASSERTION_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS) {
-      throw OAuthError.invalidClient(
-        `client_assertion must expire within ${MAX_ASSERTION_LIFETIME_SECONDS} seconds`,
-      );
-    }
-    if (typeof payload.iat === 'number' && payload.iat > now + CLOCK_TOLERANCE_SECONDS) {
-      throw OAuthError.invalidClient('client_assertion iat is in the future');
-    }
-    // RFC 7523 §3 item 7 / OIDC Core §9: jti is required and accepted only once.
-    if (typeof payload.jti !== 'string' || payload.jti.length === 0) {
-      throw OAuthError.invalidClient('client_assertion must carry jti');
-    }
-    await this.rememberJti(clientId, payload.jti, payload.exp + CLOCK_TOLERANCE_SECONDS);
+    // Claims first (audience, lifetime, jti), so that a refused assertion costs no key fetch.
+    const audiences = acceptedAssertionAudiences(this.settings.clientAssertion.audience, {
+      issuer: this.settings.issuer,
+      tokenEndpoint: this.settings.apiUrl('/oauth/token'),
+      endpoint: req.endpointUrl,
+    });
+    const { exp, jti } = checkAssertionClaims(unverified, {
+      audiences,
+      maxLifetimeSeconds: this.settings.clientAssertion.maxLifetimeSeconds,
+      now: nowSeconds(),
+    });
+    await this.verifyAssertion(client, assertion);
+    // The jti is kept until the assertion has expired (plus leeway): until then a replay is refused.
+    await this.rememberJti(clientId, jti, exp + CLIENT_ASSERTION_CLOCK_TOLERANCE_SECONDS);
     return { client, method: 'private_key_jwt' };
   }
 
-  private async verifyAssertion(
-    client: RegisteredClient,
-    assertion: string,
-    endpointUrl: string,
-  ): Promise<JWTPayload> {
-    // RFC 7523 §3 item 3: the audience identifies the authorization server: its issuer, the token
-    // endpoint (OIDC Core §9) or the endpoint being called.
-    const audience = [
-      ...new Set([this.settings.issuer, this.settings.apiUrl('/oauth/token'), endpointUrl]),
-    ];
+  /** Verifies the signature (and `iss`, `sub`, `exp`) with a key of the client (RFC 7523 §3 item 9). */
+  private async verifyAssertion(client: RegisteredClient, assertion: string): Promise<JWTPayload> {
     const options = {
       algorithms: ASSERTION_ALGORITHMS,
       issuer: client.clientId,
       subject: client.clientId,
-      audience,
-      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      clockTolerance: CLIENT_ASSERTION_CLOCK_TOLERANCE_SECONDS,
       requiredClaims: ['exp', 'jti'],
     };
     const verifyWith = async (jwks: JSONWebKeySet) =>
@@ -226,11 +212,11 @@ export class ClientAuthenticationService {
       if (client.jwks) return await verifyWith(client.jwks);
       if (!client.jwksUri) throw OAuthError.invalidClient('The client has no registered keys');
       try {
-        return await verifyWith(await this.jwksFetcher.get(client.jwksUri));
+        return await verifyWith(await this.jwksFetcher.get(client.jwksUri, false, client.clientId));
       } catch (e) {
         // The client may have rotated its keys since the cached copy: fetch once more.
         if (!(e instanceof joseErrors.JWKSNoMatchingKey)) throw e;
-        return await verifyWith(await this.jwksFetcher.get(client.jwksUri, true));
+        return await verifyWith(await this.jwksFetcher.get(client.jwksUri, true, client.clientId));
       }
     } catch (e) {
       if (e instanceof OAuthError) throw e;

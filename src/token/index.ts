@@ -12,6 +12,7 @@ export {
 } from './access-token.service.js';
 export { SUPPORTED_GRANT_TYPES } from './token-grant.service.js';
 export { ASSERTION_ALGORITHMS, JWT_BEARER_ASSERTION } from './client-authentication.service.js';
+export { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';

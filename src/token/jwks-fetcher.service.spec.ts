@@ -1,6 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RateLimitResult, RateLimitService } from '../rate-limit/index.js';
 import { JwksFetcher } from './jwks-fetcher.service.js';
 import { resolveTokenSettings, type TokenModuleOptions } from './token.options.js';
 
@@ -12,11 +13,32 @@ async function serve(handler: RequestListener): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
 }
 
-function sut(jwksFetch: TokenModuleOptions['jwksFetch'] = {}): JwksFetcher {
+/** An in-memory stand-in for the database-backed counter: one window that never ends. */
+class InMemoryRateLimit {
+  readonly hits = new Map<string, number>();
+  hit(key: string, limit: number): Promise<RateLimitResult> {
+    const n = (this.hits.get(key) ?? 0) + 1;
+    this.hits.set(key, n);
+    const allowed = limit <= 0 || n <= limit;
+    return Promise.resolve({
+      allowed,
+      retryAfterSeconds: allowed ? 0 : 60,
+      remaining: Math.max(0, limit - n),
+      hits: n,
+      resetSeconds: 60,
+    });
+  }
+}
+
+function sut(
+  jwksFetch: TokenModuleOptions['jwksFetch'] = {},
+  rateLimit = new InMemoryRateLimit(),
+): JwksFetcher {
   return new JwksFetcher(
     resolveTokenSettings({
       jwksFetch: { allowPrivate: true, timeoutMs: 300, maxBytes: 2048, ...jwksFetch },
     }),
+    rateLimit as unknown as RateLimitService,
   );
 }
 
@@ -121,6 +143,56 @@ describe(JwksFetcher.name, () => {
     const fetcher = sut();
     await fetcher.get(url);
     await fetcher.get(url, true);
+    expect(hits).toBe(1);
+  });
+
+  it('remembers a failed fetch per URI instead of fetching again on every request', async () => {
+    let hits = 0;
+    const url = await serve((_req, res) => {
+      hits++;
+      res.writeHead(500);
+      res.end();
+    });
+    const fetcher = sut();
+    await expect(fetcher.get(url, false, 'c1')).rejects.toThrow(/HTTP 500/);
+    await expect(fetcher.get(url, false, 'c1')).rejects.toThrow(/failed recently/);
+    await expect(fetcher.get(url, true, 'c2')).rejects.toThrow(/failed recently/);
+    expect(hits).toBe(1);
+  });
+
+  it('lets each client cause at most JWKS_URI_FETCH_LIMIT fetches per window', async () => {
+    let hits = 0;
+    const url = await serve((_req, res) => {
+      hits++;
+      res.end(JSON.stringify(JWKS));
+    });
+    // No document cache, so every call would fetch; distinct URIs, as a client changing its jwks_uri.
+    const fetcher = sut({ cacheTtlSeconds: 0, fetchLimitPerMinute: 2 });
+    await fetcher.get(`${url}?1`, false, 'c1');
+    await fetcher.get(`${url}?2`, false, 'c1');
+    await expect(fetcher.get(`${url}?3`, false, 'c1')).rejects.toThrow(/fetch limit/);
+    expect(hits).toBe(2);
+    // Another client has its own budget.
+    await fetcher.get(`${url}?3`, false, 'c2');
+    expect(hits).toBe(3);
+  });
+
+  it('keeps using the cached copy when a refetch is over the limit', async () => {
+    let hits = 0;
+    const url = await serve((_req, res) => {
+      hits++;
+      res.end(JSON.stringify(JWKS));
+    });
+    const limits = new InMemoryRateLimit();
+    const fetcher = sut({ fetchLimitPerMinute: 1 }, limits);
+    expect(await fetcher.get(url, false, 'c1')).toEqual(JWKS);
+    limits.hits.set('jwks-fetch:client:c1', 99);
+    // Old enough for a forced refetch: pretend the copy is 11 s old.
+    const entry = (fetcher as unknown as { cache: Map<string, { fetchedAt: number }> }).cache.get(
+      url,
+    );
+    entry!.fetchedAt -= 11_000;
+    expect(await fetcher.get(url, true, 'c1')).toEqual(JWKS);
     expect(hits).toBe(1);
   });
 });

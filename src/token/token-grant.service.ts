@@ -13,6 +13,7 @@ import type { AuthenticatedClient } from './client-authentication.service.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
 import { IdTokenService } from './id-token.service.js';
 import { RefreshTokenService } from './refresh-token.service.js';
+import { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js';
 import { parseScope, type TokenParams } from './token-params.js';
 import { TokenPurgeService } from './token-purge.service.js';
 
@@ -57,6 +58,7 @@ export class TokenGrantService {
     private readonly idTokens: IdTokenService,
     private readonly users: UsersService,
     private readonly purge: TokenPurgeService,
+    private readonly resources: ResourceIndicatorPolicy,
   ) {}
 
   /** Reads and checks `grant_type` (RFC 6749 §4.1.3, §5.2) before any client authentication. */
@@ -113,31 +115,14 @@ export class TokenGrantService {
     }
     const stored = await this.codes.find(code);
     if (!stored) throw OAuthError.invalidGrant('The authorization code is invalid');
-    if (stored.consumedAt !== null) {
-      // RFC 6749 §4.1.2: a code used twice is denied, and what the first use issued is revoked.
-      await this.refreshTokens.revokeFamily(stored.grantId);
-      this.logger.warn(`Authorization code replayed; grant ${stored.grantId} revoked`);
-      throw OAuthError.invalidGrant('The authorization code has already been used');
-    }
-    if (stored.expiresAt <= nowSeconds()) {
-      throw OAuthError.invalidGrant('The authorization code has expired');
-    }
-    // RFC 6749 §4.1.3: the code was issued to this client.
+    // RFC 6749 §4.1.3: the code was issued to the client just authenticated (or, for a public client,
+    // named by client_id). Checked before replay detection: a leaked used code presented by anyone else
+    // must not revoke the victim's grant (issue 7 item 6).
     if (stored.clientId !== client.clientId) {
       throw OAuthError.invalidGrant('The authorization code was issued to another client');
     }
-    // RFC 6749 §4.1.3: redirect_uri is required, and identical, when the authorization request had it.
-    if (stored.redirectUriProvided && redirectUri === undefined) {
-      throw OAuthError.invalidRequest('redirect_uri is required for this authorization code');
-    }
-    if (redirectUri !== undefined && redirectUri !== stored.redirectUri) {
-      throw OAuthError.invalidGrant('redirect_uri does not match the authorization request');
-    }
-    // An update of redirect_uris since the code was issued takes effect at once (RFC 7592 §2.2).
-    if (!isStillRegistered(client, stored.redirectUri)) {
-      throw OAuthError.invalidGrant('The redirect URI is no longer registered for the client');
-    }
-    // RFC 7636 §4.6 (S256 only) and RFC 9700 §2.1.1.
+    // RFC 7636 §4.6 (S256 only) and RFC 9700 §2.1.1. Also before replay detection: a public client's
+    // authentication is its client_id alone, so only the holder of the verifier proves it is the client.
     if (stored.codeChallenge !== null) {
       if (verifier === undefined) {
         throw OAuthError.invalidGrant('code_verifier is required (PKCE, RFC 7636 §4.5)');
@@ -150,6 +135,26 @@ export class TokenGrantService {
     } else if (client.isPublic) {
       throw OAuthError.invalidGrant('Public clients must use PKCE');
     }
+    if (stored.consumedAt !== null) {
+      // RFC 6749 §4.1.2: a code used twice is denied, and what the first use issued is revoked.
+      await this.refreshTokens.revokeFamily(stored.grantId);
+      this.logger.warn(`Authorization code replayed; grant ${stored.grantId} revoked`);
+      throw OAuthError.invalidGrant('The authorization code has already been used');
+    }
+    if (stored.expiresAt <= nowSeconds()) {
+      throw OAuthError.invalidGrant('The authorization code has expired');
+    }
+    // RFC 6749 §4.1.3: redirect_uri is required, and identical, when the authorization request had it.
+    if (stored.redirectUriProvided && redirectUri === undefined) {
+      throw OAuthError.invalidRequest('redirect_uri is required for this authorization code');
+    }
+    if (redirectUri !== undefined && redirectUri !== stored.redirectUri) {
+      throw OAuthError.invalidGrant('redirect_uri does not match the authorization request');
+    }
+    // An update of redirect_uris since the code was issued takes effect at once (RFC 7592 §2.2).
+    if (!isStillRegistered(client, stored.redirectUri)) {
+      throw OAuthError.invalidGrant('The redirect URI is no longer registered for the client');
+    }
     // RFC 8707 §2.2: when the authorization request named resources, the tokens are for those (or for
     // the subset named here) and nothing else; otherwise `resource` here alone sets the audience.
     const authorized = stored.resources;
@@ -161,6 +166,8 @@ export class TokenGrantService {
       );
     }
     audience = audience ?? authorized;
+    // The allow-list may have changed since the authorization request: checked again here.
+    this.resources.assertAllowed(client, audience);
     const user = await this.users.findById(stored.userId);
     if (!user) throw OAuthError.invalidGrant('The resource owner no longer exists');
     // Registration updates take effect at once: scopes the client lost since are not issued.
@@ -252,6 +259,8 @@ export class TokenGrantService {
         'The requested resource was not part of the original grant',
       );
     }
+    // Also the audience the grant carries: a resource the operator has since disallowed ends the refreshes.
+    this.resources.assertAllowed(client, audience ?? grantedAudience);
     const user = await this.users.findById(stored.userId);
     if (!user) throw OAuthError.invalidGrant('The resource owner no longer exists');
     const familyScopes = stored.scopes.filter((s) => client.scopes.includes(s));
@@ -315,6 +324,8 @@ export class TokenGrantService {
       );
     }
     const scopes = requested ?? allowed;
+    // RFC 8707 §2: the client names the resource; it must be one this client may obtain tokens for.
+    this.resources.assertAllowed(client, audience);
     const access = await this.accessTokens.mint({
       clientId: client.clientId,
       userId: null,

@@ -15,6 +15,7 @@ import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
 import { IdTokenService } from './id-token.service.js';
 import { JwksFetcher } from './jwks-fetcher.service.js';
 import { RefreshTokenService } from './refresh-token.service.js';
+import { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js';
 import { TokenController } from './token.controller.js';
 import { TokenGrantService } from './token-grant.service.js';
 import { TokenIntrospectionService } from './token-introspection.service.js';
@@ -79,7 +80,8 @@ import { UserInfoController } from './userinfo.controller.js';
     TokenIntrospectionService,
     TokenPurgeService,
     ClientDeletedListener,
+    ResourceIndicatorPolicy,
   ],
-  exports: [AuthorizationCodeService, AccessTokenService],
+  exports: [AuthorizationCodeService, AccessTokenService, ResourceIndicatorPolicy],
 })
 export class TokenModule extends ConfigurableModuleClass {}

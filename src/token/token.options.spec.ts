@@ -28,7 +28,23 @@ describe(resolveTokenSettings.name, () => {
     [{ rateLimit: -1 }, /rateLimit/],
     [{ rateWindowSeconds: 0 }, /rateWindowSeconds/],
     [{ idTokenAlg: 'HS256' as never }, /idTokenAlg/],
+    [{ jwksFetch: { fetchLimitPerMinute: -1 } }, /fetchLimitPerMinute/],
+    [{ clientAssertion: { audience: 'any' as never } }, /clientAssertion.audience/],
+    [{ clientAssertion: { maxLifetimeSeconds: 5 } }, /maxLifetimeSeconds/],
+    [{ resourceIndicators: { allowed: ['/relative'] } }, /resourceIndicators.allowed/],
   ])('refuses %o at start-up', (options, message) => {
     expect(() => resolveTokenSettings(options)).toThrow(message);
+  });
+
+  it('keeps the issue 7 defaults: one-string assertion aud of this server, 300 s, any resource, 5 fetches', () => {
+    const s = resolveTokenSettings({});
+    expect(s.clientAssertion).toEqual({ audience: 'issuer-or-endpoint', maxLifetimeSeconds: 300 });
+    expect(s.resourceIndicators).toEqual({ allowed: null, warnWhenUnrestricted: false });
+    expect(s.jwksFetch.fetchLimitPerMinute).toBe(5);
+    expect(
+      resolveTokenSettings({
+        resourceIndicators: { allowed: ['https://a.example/', 'https://a.example/'] },
+      }).resourceIndicators.allowed,
+    ).toEqual(['https://a.example/']);
   });
 });

@@ -1,3 +1,4 @@
+import { parseResourceAllowList } from '../common/validation/resource.js';
 import type { SigningAlg } from '../keys/index.js';
 
 /**
@@ -46,6 +47,33 @@ export interface TokenModuleOptions {
     maxBytes?: number;
     /** How long a fetched key set is reused, seconds. Default: `300`. */
     cacheTtlSeconds?: number;
+    /**
+     * Outbound fetches one client may cause per minute, counted in the database (all instances);
+     * 0 = unlimited. A failed fetch is also remembered for 30 s per URI. Default: `5`.
+     */
+    fetchLimitPerMinute?: number;
+  };
+  /** `private_key_jwt` client assertions (RFC 7523 §3). */
+  clientAssertion?: {
+    /**
+     * Accepted `aud` (always one string; an array is refused): `issuer-or-endpoint` = the issuer, the token
+     * endpoint URL or the URL of the endpoint called; `issuer` = the issuer only
+     * (draft-ietf-oauth-rfc7523bis). Default: `issuer-or-endpoint`.
+     */
+    audience?: 'issuer' | 'issuer-or-endpoint';
+    /** Assertions must expire within this many seconds of now (plus 30 s leeway). Default: `300`. */
+    maxLifetimeSeconds?: number;
+  };
+  /** RFC 8707 resource indicators clients may name (the `aud` of their tokens). */
+  resourceIndicators?: {
+    /**
+     * Resources any client may request: absolute URIs, exact or prefixes ending in `/`; a client's
+     * operator-set allowed resources replace this list for that client. `null`: any resource.
+     * Default: `null`.
+     */
+    allowed?: string[] | null;
+    /** Log a warning at start-up when `allowed` is null (the application sets it in production). Default: `false`. */
+    warnWhenUnrestricted?: boolean;
   };
 }
 
@@ -60,7 +88,15 @@ export const TOKEN_DEFAULTS = {
   authCodeTtlSeconds: 60,
   rateLimit: 20000,
   rateWindowSeconds: 60,
-  jwksFetch: { allowPrivate: false, timeoutMs: 3000, maxBytes: 64 * 1024, cacheTtlSeconds: 300 },
+  jwksFetch: {
+    allowPrivate: false,
+    timeoutMs: 3000,
+    maxBytes: 64 * 1024,
+    cacheTtlSeconds: 300,
+    fetchLimitPerMinute: 5,
+  },
+  clientAssertion: { audience: 'issuer-or-endpoint', maxLifetimeSeconds: 300 },
+  resourceIndicators: { allowed: null, warnWhenUnrestricted: false },
 } as const;
 
 /** TokenModule's effective settings. */
@@ -79,7 +115,10 @@ export interface TokenSettings {
     timeoutMs: number;
     maxBytes: number;
     cacheTtlSeconds: number;
+    fetchLimitPerMinute: number;
   };
+  clientAssertion: { audience: 'issuer' | 'issuer-or-endpoint'; maxLifetimeSeconds: number };
+  resourceIndicators: { allowed: string[] | null; warnWhenUnrestricted: boolean };
   /** Absolute URL of one of the module's routes, e.g. `apiUrl('/oauth/token')`. */
   apiUrl(path: string): string;
 }
@@ -101,6 +140,13 @@ export function resolveTokenSettings(options: TokenModuleOptions = {}): TokenSet
     rateLimit: options.rateLimit ?? d.rateLimit,
     rateWindowSeconds: options.rateWindowSeconds ?? d.rateWindowSeconds,
     jwksFetch: { ...d.jwksFetch, ...options.jwksFetch },
+    clientAssertion: { ...d.clientAssertion, ...options.clientAssertion },
+    resourceIndicators: {
+      allowed: options.resourceIndicators?.allowed ?? d.resourceIndicators.allowed,
+      warnWhenUnrestricted:
+        options.resourceIndicators?.warnWhenUnrestricted ??
+        d.resourceIndicators.warnWhenUnrestricted,
+    },
     apiUrl: (path) => `${issuer}${routePrefix}${path}`,
   };
   const problems: string[] = [];
@@ -125,11 +171,26 @@ export function resolveTokenSettings(options: TokenModuleOptions = {}): TokenSet
   for (const [name, v] of Object.entries({
     rateLimit: s.rateLimit,
     'jwksFetch.cacheTtlSeconds': s.jwksFetch.cacheTtlSeconds,
+    'jwksFetch.fetchLimitPerMinute': s.jwksFetch.fetchLimitPerMinute,
   })) {
     if (!Number.isInteger(v) || v < 0) problems.push(`${name} must be an integer >= 0`);
   }
   if (s.idTokenAlg !== 'ES256' && s.idTokenAlg !== 'RS256') {
     problems.push('idTokenAlg must be ES256 or RS256');
+  }
+  const { audience, maxLifetimeSeconds } = s.clientAssertion;
+  if (audience !== 'issuer' && audience !== 'issuer-or-endpoint') {
+    problems.push('clientAssertion.audience must be issuer or issuer-or-endpoint');
+  }
+  if (!Number.isInteger(maxLifetimeSeconds) || maxLifetimeSeconds < 10) {
+    problems.push('clientAssertion.maxLifetimeSeconds must be an integer >= 10');
+  }
+  if (s.resourceIndicators.allowed !== null) {
+    try {
+      s.resourceIndicators.allowed = parseResourceAllowList(s.resourceIndicators.allowed);
+    } catch (e) {
+      problems.push(`resourceIndicators.allowed: ${(e as Error).message}`);
+    }
   }
   if (problems.length > 0) {
     throw new Error(`Invalid TokenModule options: ${problems.join('; ')}`);

@@ -88,7 +88,9 @@ export async function createTestDatabase(): Promise<{
   return {
     env: { DB_TYPE: 'sqlite', DB_SQLITE_PATH: file },
     drop: () => {
-      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
+      for (const suffix of ['', '-wal', '-shm', '-journal', '.keys-encryption-key']) {
+        rmSync(file + suffix, { force: true });
+      }
       return Promise.resolve();
     },
   };
@@ -122,12 +124,20 @@ export async function createTestApp(
     ...db.env,
     ...options.env,
   };
-  const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({ env, imports: options.imports, authorize: options.authorize }),
-    { bodyParser: false, logger: ['error'], abortOnError: false },
-  );
-  configureApp(app);
-  await app.listen(port, '127.0.0.1');
+  let app: NestExpressApplication | undefined;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forRoot({ env, imports: options.imports, authorize: options.authorize }),
+      { bodyParser: false, logger: ['error'], abortOnError: false },
+    );
+    configureApp(app);
+    await app.listen(port, '127.0.0.1');
+  } catch (e) {
+    // A refused start-up (bad setting, start-up check) must not leak connections or the database.
+    await app?.close().catch(() => undefined);
+    await db.drop();
+    throw e;
+  }
   const dataSource = app.get(DataSource);
   return {
     app,

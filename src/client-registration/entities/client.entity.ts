@@ -104,6 +104,14 @@ export class ClientEntity {
   @Column({ name: 'id_token_signed_response_alg', type: 'varchar', length: 16, nullable: true })
   idTokenSignedResponseAlg!: 'RS256' | 'ES256' | null;
 
+  /**
+   * RFC 8707 resources this client may request tokens for (exact URIs, or prefixes ending in `/`), set by
+   * the operator (`npm run client:resources`), never by the registration endpoints; null: the server-wide
+   * `RESOURCE_INDICATORS_ALLOWED` applies. Preserved by PUT (RFC 7592 §2.2 leaves server-managed fields).
+   */
+  @Column({ name: 'allowed_resources', type: 'text', nullable: true, transformer: jsonText })
+  allowedResources!: string[] | null;
+
   @VersionColumn({ name: 'version' })
   version!: number;
 

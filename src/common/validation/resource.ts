@@ -53,3 +53,36 @@ export function parseResourceIndicators(values: readonly unknown[]): string[] | 
   }
   return unique;
 }
+
+/**
+ * Reads an allow-list of resource indicators (`RESOURCE_INDICATORS_ALLOWED`, a client's allowed
+ * resources): each entry is an absolute URI without a fragment (RFC 8707 §2), matched exactly, or a
+ * prefix when it ends in `/`. Throws an `Error` naming the first bad entry; returns the distinct entries.
+ */
+export function parseResourceAllowList(entries: readonly string[]): string[] {
+  const bad = entries.find((e) => !isResourceIndicator(e));
+  if (bad !== undefined) {
+    throw new Error(
+      `${JSON.stringify(bad.slice(0, 100))} is not an absolute URI without a fragment (RFC 8707 §2)`,
+    );
+  }
+  return [...new Set(entries)];
+}
+
+/**
+ * Whether `resource` is allowed by `allowList`: equal to an entry, or starting with an entry that ends in
+ * `/`. A prefix match also requires that no path segment of the resource is a dot segment (`.`, `..`, or
+ * their percent-encoded forms): `https://api.example.com/public/../admin` starts with
+ * `https://api.example.com/public/` but names another resource to any server that normalises its URLs.
+ */
+export function isResourceAllowed(resource: string, allowList: readonly string[]): boolean {
+  if (allowList.includes(resource)) return true;
+  return allowList.some(
+    (entry) => entry.endsWith('/') && resource.startsWith(entry) && !hasDotSegment(resource),
+  );
+}
+
+function hasDotSegment(resource: string): boolean {
+  const path = resource.replace(/^[A-Za-z][A-Za-z0-9+.-]*:(\/\/[^/?#]*)?/, '').split(/[?#]/)[0];
+  return path.split('/').some((segment) => /^(\.|%2e){1,2}$/i.test(segment));
+}

@@ -8,6 +8,7 @@ import { CreateAuthorizeTables1732800004000 } from './1732800004000-CreateAuthor
 import { AddResourceIndicators1732800005000 } from './1732800005000-AddResourceIndicators.js';
 import { AddIdTokenSignedResponseAlg1732800006000 } from './1732800006000-AddIdTokenSignedResponseAlg.js';
 import { AddSigningKeyActivation1733300000000 } from './1733300000000-AddSigningKeyActivation.js';
+import { AddClientAllowedResources1733700000000 } from './1733700000000-AddClientAllowedResources.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -26,6 +27,7 @@ export const MIGRATIONS: MigrationClass[] = [
   AddResourceIndicators1732800005000,
   AddIdTokenSignedResponseAlg1732800006000,
   AddSigningKeyActivation1733300000000,
+  AddClientAllowedResources1733700000000,
 ];
 
 /**
@@ -38,4 +40,5 @@ export const CLIENT_REGISTRATION_MIGRATIONS: MigrationClass[] = [
   CreateOAuthClients1732800000000,
   CreateRateLimitCounters1732800001000,
   AddIdTokenSignedResponseAlg1732800006000,
+  AddClientAllowedResources1733700000000,
 ];
