@@ -199,6 +199,23 @@ describe(`key-encryption key without KEYS_ENCRYPTION_KEY (${TEST_DB_TYPE})`, () 
     expect(again.out().stderr).toMatch(/0 re-encrypted.*already under it/);
   });
 
+  it('counts a key that still signs until its staged successor activates as in use (by its times, not its slot)', async () => {
+    const db = await database();
+    const old = await db.boot({ KEYS_ENCRYPTION_KEY: DEV_KEY });
+    await signsAndVerifies(old);
+    // A rotation moved the slot to a staged successor: these keys hold no slot but sign for 10 more minutes.
+    const now = Math.floor(Date.now() / 1000);
+    await old.dataSource.query(
+      'UPDATE signing_keys SET active_slot = NULL, retired_at = ?, not_after = ?',
+      [now + 600, now + 600 + 3690],
+    );
+    await old.app.close();
+    const upgraded = TEST_DB_TYPE === 'sqlite' ? UNSET : { KEYS_ENCRYPTION_KEY: KEY_A };
+    await expect(createTestApp({ database: db.env, env: upgraded })).rejects.toThrow(
+      /development key.*npm run keys:reencrypt -- --from-key dev/,
+    );
+  });
+
   it('re-encrypts after a key change (--from-key env / file:) and refuses a wrong old key without changing anything', async () => {
     const db = await database();
     const a = await db.boot({ KEYS_ENCRYPTION_KEY: KEY_A });
