@@ -15,14 +15,24 @@
 // "server CPU µs/req" is the server process's CPU time per request (Linux /proc; the database server's own
 // CPU is not included): unlike req/s it hardly moves when other processes compete for the cores.
 // Loopback only; every loop is bounded by a request count.
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import {
+  CookieJar,
+  followAuthorization,
+  form,
+  freePort,
+  http as httpWith,
+  json,
+  keepAliveAgent,
+  okStatus,
+  parseJson,
+  processCpuMs,
+  runNode,
+} from './lib/common.mjs';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -49,17 +59,6 @@ const GOALS = {
   'GET /oauth/userinfo': 0.2,
   'GET /oauth/authorize (session, remembered consent)': 0.1,
 };
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function setupDatabase() {
   const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
@@ -99,74 +98,9 @@ async function setupDatabase() {
   };
 }
 
-/** Runs a built entry point (`dist/...`) with `env`; resolves with its exit code, rejects on spawn errors. */
-function runNode(script, args, env, { onStderr, nodeArgs = [] } = {}) {
-  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => {
-    stderr += d;
-    onStderr?.(d);
-  });
-  child.stdout.resume();
-  const exited = new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code, signal) => resolve({ code, signal, stderr }));
-  });
-  return { child, exited, stderr: () => stderr };
-}
-
 /** One keep-alive agent: each concurrent client keeps its connection, as a load generator does. */
-const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY, maxFreeSockets: CONCURRENCY });
-
-/** One HTTP exchange: `{ status, headers, body }` with the body as a string. */
-function http(url, { method = 'GET', headers = {}, body } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method,
-        headers:
-          body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) },
-        agent,
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-const json = (body, extra = {}) => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/json', ...extra },
-  body: JSON.stringify(body),
-});
-const form = (body, extra = {}) => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded', ...extra },
-  body: new URLSearchParams(body).toString(),
-});
-const okStatus = (r) => r.status < 400;
-const parseJson = (r, what) => {
-  try {
-    return JSON.parse(r.body);
-  } catch {
-    throw new Error(`${what}: ${r.status} ${r.body.slice(0, 300)}`);
-  }
-};
+const agent = keepAliveAgent(CONCURRENCY);
+const http = (url, init = {}) => httpWith(url, { ...init, agent });
 
 /**
  * Runs `REQUESTS` calls with `CONCURRENCY` in flight; `fn(i, worker)` does one request and returns whether it
@@ -205,20 +139,6 @@ async function measure(name, fn, serverPid) {
   return { name, rps: REQUESTS / seconds, p50: pct(50), p99: pct(99), cpuUs, failures };
 }
 
-/**
- * CPU time (user + system, ms) a process has used so far, from /proc (Linux); null elsewhere. The server's
- * CPU per request is the number to watch on a busy or shared machine, where req/s swings with the load of
- * other processes. Clock ticks are assumed to be 100 Hz (USER_HZ on every mainstream Linux).
- */
-function processCpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}
-
 /** Authorization code flow through the real login and consent pages (the session cookie is kept). */
 async function authorizeCode(base, jar, client, user) {
   const verifier = randomBytes(32).toString('base64url');
@@ -232,57 +152,8 @@ async function authorizeCode(base, jar, client, user) {
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
   });
-  let url = new URL(`${base}/api/v1/oauth/authorize?${params}`);
-  let res = await jar.send(url);
-  for (let step = 0; step < 8; step++) {
-    if (res.status >= 300 && res.status < 400) {
-      const next = new URL(res.headers.location, url);
-      if (next.origin !== new URL(base).origin) {
-        const code = next.searchParams.get('code');
-        if (!code) throw new Error(`authorize: no code in ${next.href}`);
-        return { code, verifier };
-      }
-      url = next;
-      res = await jar.send(url);
-      continue;
-    }
-    const m = /<form[^>]*method="post"[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/i.exec(
-      res.body,
-    );
-    if (res.status !== 200 || !m)
-      throw new Error(
-        `authorize flow stopped at ${url.href}: ${res.status} ${res.body.slice(0, 300)}`,
-      );
-    const fields = {};
-    for (const f of m[2].matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g))
-      fields[f[1]] = f[2].replace(/&amp;/g, '&');
-    url = new URL(m[1].replace(/&amp;/g, '&'), url);
-    if (url.pathname.endsWith('/oauth/login'))
-      Object.assign(fields, { username: user.username, password: user.password });
-    else Object.assign(fields, { decision: 'allow' });
-    res = await jar.send(url, form(fields));
-  }
-  throw new Error('authorize flow: too many steps');
-}
-
-/** A browser's cookies for one origin. */
-class CookieJar {
-  cookies = new Map();
-  async send(url, init = {}) {
-    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await http(url, {
-      ...init,
-      headers: { ...(init.headers ?? {}), ...(cookie ? { cookie } : {}) },
-    });
-    for (const line of res.headers['set-cookie'] ?? []) {
-      const [pair] = line.split(';');
-      const eq = pair.indexOf('=');
-      const value = pair.slice(eq + 1).trim();
-      if (value === '' || /max-age=0/i.test(line)) this.cookies.delete(pair.slice(0, eq).trim());
-      else this.cookies.set(pair.slice(0, eq).trim(), value);
-    }
-    return res;
-  }
+  const code = await followAuthorization(`${base}/api/v1/oauth/authorize?${params}`, jar, user);
+  return { code, verifier };
 }
 
 async function main() {
@@ -389,7 +260,7 @@ async function main() {
     if (!tok.access_token) throw new Error(`token setup failed: ${JSON.stringify(tok)}`);
     // One signed-in browser (login and consent once), then one code flow per concurrent client: each
     // worker owns a refresh-token chain (every refresh rotates it) and a user access token.
-    const jar = new CookieJar();
+    const jar = new CookieJar(agent);
     const chains = [];
     for (let w = 0; w < CONCURRENCY; w++) {
       const { code, verifier } = await authorizeCode(base, jar, app, user);
@@ -557,7 +428,10 @@ async function main() {
   process.exitCode = missed > 0 ? 1 : 0;
 }
 
-main().catch((e) => {
+// `npm run bench -- --compare oidc-provider|sqlite [options]`: the side-by-side mode (bench/compare.mjs).
+const run =
+  process.argv.slice(2).length > 0 ? import('./compare.mjs').then((m) => m.main()) : main();
+run.catch((e) => {
   console.error(e);
   process.exitCode = 1;
 });
