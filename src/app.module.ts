@@ -106,12 +106,19 @@ export function registrationOptionsFrom(config: AppConfig): ClientRegistrationMo
   };
 }
 
-/** The options AuthorizeModule gets from the validated settings (`ISSUER`, `SCOPES_SUPPORTED`, `SESSION_TTL`). */
+/**
+ * The options AuthorizeModule gets from the validated settings (`ISSUER`, `SCOPES_SUPPORTED`, `SESSION_TTL`,
+ * `AUTHORIZE_RATE_*`, `LOGIN_RATE_*`).
+ */
 export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions {
   return {
     issuer: config.issuer,
     scopesSupported: config.scopesSupported,
     sessionTtlSeconds: config.sessionTtlSeconds,
+    rateLimit: config.rateLimits.authorize.limit,
+    rateWindowSeconds: config.rateLimits.authorize.windowSeconds,
+    loginRateLimit: config.rateLimits.login.limit,
+    loginRateWindowSeconds: config.rateLimits.login.windowSeconds,
   };
 }
 
@@ -129,7 +136,8 @@ export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
     idTokenTtlSeconds: t.idTokenTtlSeconds,
     idTokenAlg: t.idTokenAlg,
     authCodeTtlSeconds: t.authCodeTtlSeconds,
-    rateLimitPerMinute: t.rateLimitPerMinute,
+    rateLimit: config.rateLimits.token.limit,
+    rateWindowSeconds: config.rateLimits.token.windowSeconds,
     jwksFetch: { ...config.jwksFetch },
     clientAssertion: {
       audience: t.clientAssertionAudience,

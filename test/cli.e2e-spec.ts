@@ -3,11 +3,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CliIo } from '../src/cli/cli-io.js';
 import { runKeysRotate } from '../src/cli/keys-rotate.command.js';
 import { EXIT, runUserCreate } from '../src/cli/user-create.command.js';
+import { KeyCacheService } from '../src/keys/index.js';
 import { UsersService } from '../src/users/index.js';
+import { controlClock } from './helpers/clock.js';
 import { ensureBuilt, ROOT } from './helpers/dist.js';
 import {
   createTestApp,
@@ -149,7 +151,9 @@ describe(`CLIs: user:create and keys:rotate (${TEST_DB_TYPE})`, () => {
     expect(run.stderr).toMatch(/KEYS_ALG/);
   });
 
-  it('keys:rotate prints only "<alg> <kid>" per algorithm in use; every instance then signs with and publishes them first', async () => {
+  it('keys:rotate prints only "<alg> <kid>" per algorithm in use; the staged keys are published at once and every instance signs with them from KEYS_PUBLISH_AHEAD on', async () => {
+    // One time for the server and the in-process CLI, moved by the test.
+    const clock = controlClock();
     const before = (await request(t.url).get('/.well-known/jwks.json').expect(200)).body as {
       keys: { kid: string; alg: string }[];
     };
@@ -160,13 +164,21 @@ describe(`CLIs: user:create and keys:rotate (${TEST_DB_TYPE})`, () => {
     const run = out();
     expect(code).toBe(0);
     expect(run.stdout).toMatch(/^ES256 [\w-]{43}\nRS256 [\w-]{43}\n$/);
+    expect(run.stderr).toMatch(
+      /ES256 key [\w-]{43} staged: published now, signs from .* \(in 600 s\)/,
+    );
     const kids = run.stdout
       .trim()
       .split('\n')
       .map((line) => line.split(' ')[1]);
     for (const kid of kids) expect(before.keys.map((k) => k.kid)).not.toContain(kid);
-    const { KeysService } = await import('../src/keys/index.js');
-    await t.app.get(KeysService).reload();
+    // Another process made them: this instance lists them once its cache is re-read.
+    clock.advance(60);
+    const staged = (await request(t.url).get('/.well-known/jwks.json').expect(200)).body as {
+      keys: { kid: string }[];
+    };
+    expect(staged.keys.map((k) => k.kid)).toEqual([...before.keys.map((k) => k.kid), ...kids]);
+    clock.advance(540);
     const after = (await request(t.url).get('/.well-known/jwks.json').expect(200)).body as {
       keys: { kid: string }[];
     };
@@ -177,31 +189,64 @@ describe(`CLIs: user:create and keys:rotate (${TEST_DB_TYPE})`, () => {
         .slice(2)
         .sort(),
     ).toEqual(before.keys.map((k) => k.kid).sort());
+    vi.restoreAllMocks();
   });
 
   it('keys:rotate --alg rotates only the named algorithm; a bad option exits 2 with usage', async () => {
+    // Past the activation of the keys staged by the test before.
+    const clock = controlClock(undefined, 1200);
     const before = (await request(t.url).get('/.well-known/jwks.json').expect(200)).body as {
       keys: { kid: string; alg: string }[];
     };
     const { io, out } = fakeIo(env);
     expect(await runKeysRotate(['--alg', 'RS256'], io)).toBe(0);
     expect(out().stdout).toMatch(/^RS256 [\w-]{43}\n$/);
-    const { KeysService } = await import('../src/keys/index.js');
-    await t.app.get(KeysService).reload();
+    clock.advance(600);
     const after = (await request(t.url).get('/.well-known/jwks.json').expect(200)).body as {
       keys: { kid: string; alg: string }[];
     };
-    // The active ES256 key is untouched; the RS256 one is new.
+    // The signing ES256 key is untouched; the RS256 one is new.
     expect(after.keys[0]).toEqual(before.keys[0]);
     expect(after.keys[1].alg).toBe('RS256');
     expect(after.keys[1].kid).toBe(out().stdout.trim().split(' ')[1]);
+    vi.restoreAllMocks();
 
-    for (const argv of [['--alg', 'HS256'], ['--alg'], ['RS256'], ['--algo', 'RS256']]) {
+    for (const argv of [
+      ['--alg', 'HS256'],
+      ['--alg'],
+      ['RS256'],
+      ['--algo', 'RS256'],
+      ['--now=1'],
+    ]) {
       const bad = fakeIo(env);
       expect(await runKeysRotate(argv, bad.io), argv.join(' ')).toBe(2);
       expect(bad.out().stderr).toMatch(/Usage: npm run keys:rotate/);
       expect(bad.out().stdout).toBe('');
     }
+  });
+
+  it('keys:rotate --now (emergency) makes the new keys sign at once and withdraws the previous ones from the JWK Set', async () => {
+    controlClock(undefined, 2400);
+    const before = (await request(t.url).get('/.well-known/jwks.json').expect(200)).body as {
+      keys: { kid: string; alg: string }[];
+    };
+    const { io, out } = fakeIo(env);
+    expect(await runKeysRotate(['--alg', 'ES256', '--now'], io)).toBe(0);
+    expect(out().stdout).toMatch(/^ES256 [\w-]{43}\n$/);
+    expect(out().stderr).toMatch(/ES256 key [\w-]{43} signs from now/);
+    const kid = out().stdout.trim().split(' ')[1];
+    // The instance re-reads its keys on the new kid of the first token it sees, or within a minute.
+    await t.app.get(KeyCacheService).reload();
+    const after = (await request(t.url).get('/.well-known/jwks.json').expect(200)).body as {
+      keys: { kid: string; alg: string }[];
+    };
+    expect(after.keys[0].kid).toBe(kid);
+    const oldEs = before.keys.filter((k) => k.alg === 'ES256').map((k) => k.kid);
+    for (const old of oldEs) expect(after.keys.map((k) => k.kid)).not.toContain(old);
+    expect(after.keys.filter((k) => k.alg === 'RS256')).toEqual(
+      before.keys.filter((k) => k.alg === 'RS256'),
+    );
+    vi.restoreAllMocks();
   });
 
   it('keys:rotate exits 1 with a message when the configuration is invalid', async () => {

@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeysService } from '../src/keys/index.js';
+import { KeyStoreService } from '../src/keys/index.js';
 import { expectOAuthError } from './helpers/oauth-assertions.js';
 import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
 
@@ -140,7 +140,7 @@ describe(`discovery metadata (${TEST_DB_TYPE})`, () => {
     for (const alg of doc.id_token_signing_alg_values_supported as string[]) {
       expect(jwks.keys.map((k) => k.alg)).toContain(alg);
     }
-    expect(t.app.get(KeysService).configuredAlgs()).toEqual(['ES256', 'RS256']);
+    expect(t.app.get(KeyStoreService).configuredAlgs()).toEqual(['ES256', 'RS256']);
   });
 
   it('is accepted by oauth4webapi for both the oauth2 and oidc algorithms', async () => {

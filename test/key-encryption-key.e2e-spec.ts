@@ -17,7 +17,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CliIo } from '../src/cli/cli-io.js';
 import { OLD_KEY_ENV, runKeysReencrypt } from '../src/cli/keys-reencrypt.command.js';
 import { decryptPrivateKey, developmentEncryptionKey } from '../src/keys/key-encryption.js';
-import { KeysService } from '../src/keys/index.js';
+import { JwtService } from '../src/keys/index.js';
 import {
   createTestApp,
   createTestDatabase,
@@ -54,7 +54,7 @@ function opens(row: KeyRow, keyBase64: string): boolean {
 async function signsAndVerifies(t: TestApp): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
   const jwt = await t.app
-    .get(KeysService)
+    .get(JwtService)
     .signJwt({ iss: t.url, sub: 'usr_1', aud: 'c', iat: now, exp: now + 60 }, { alg: 'RS256' });
   const jwks = (await request(t.url).get('/.well-known/jwks.json').expect(200)).body as never;
   await jwtVerify(jwt, createLocalJWKSet(jwks), { issuer: t.url });
@@ -197,6 +197,23 @@ describe(`key-encryption key without KEYS_ENCRYPTION_KEY (${TEST_DB_TYPE})`, () 
     expect(await runKeysReencrypt(['--from-key', 'dev'], again.io)).toBe(0);
     expect(again.out().stdout).toBe('');
     expect(again.out().stderr).toMatch(/0 re-encrypted.*already under it/);
+  });
+
+  it('counts a key that still signs until its staged successor activates as in use (by its times, not its slot)', async () => {
+    const db = await database();
+    const old = await db.boot({ KEYS_ENCRYPTION_KEY: DEV_KEY });
+    await signsAndVerifies(old);
+    // A rotation moved the slot to a staged successor: these keys hold no slot but sign for 10 more minutes.
+    const now = Math.floor(Date.now() / 1000);
+    await old.dataSource.query(
+      'UPDATE signing_keys SET active_slot = NULL, retired_at = ?, not_after = ?',
+      [now + 600, now + 600 + 3690],
+    );
+    await old.app.close();
+    const upgraded = TEST_DB_TYPE === 'sqlite' ? UNSET : { KEYS_ENCRYPTION_KEY: KEY_A };
+    await expect(createTestApp({ database: db.env, env: upgraded })).rejects.toThrow(
+      /development key.*npm run keys:reencrypt -- --from-key dev/,
+    );
   });
 
   it('re-encrypts after a key change (--from-key env / file:) and refuses a wrong old key without changing anything', async () => {

@@ -10,8 +10,14 @@ import {
 } from 'jose';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { nowSeconds } from '../src/common/crypto/tokens.js';
-import { JwtVerificationError, KeysService } from '../src/keys/index.js';
+import { Clock } from '../src/common/time/clock.js';
+import {
+  JwtService,
+  JwtVerificationError,
+  KeyCacheService,
+  KeyStoreService,
+} from '../src/keys/index.js';
+import { controlClock, type ControlledClock } from './helpers/clock.js';
 import {
   createTestApp,
   createTestDatabase,
@@ -41,19 +47,34 @@ async function fetchJwks(t: TestApp): Promise<{ keys: Record<string, unknown>[] 
   return res.body as { keys: Record<string, unknown>[] };
 }
 
+/** Claims of a test token, timed by the app's own clock (which tests move). */
 function claims(t: TestApp, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const now = nowSeconds();
+  const now = t.app.get(Clock).nowSeconds();
   return { iss: t.url, sub: 'usr_test', aud: 'client-1', iat: now, exp: now + 300, ...extra };
+}
+
+/** The three key services of one application. */
+function keysOf(t: TestApp) {
+  return {
+    jwt: t.app.get(JwtService),
+    cache: t.app.get(KeyCacheService),
+    store: t.app.get(KeyStoreService),
+  };
 }
 
 describe(`signing keys and JWKS (${TEST_DB_TYPE})`, () => {
   let t: TestApp;
-  let keys: KeysService;
+  let keys: JwtService;
+  let cache: KeyCacheService;
+  let store: KeyStoreService;
+  let clock: ControlledClock;
   beforeAll(async () => {
     t = await createTestApp({ env: { TOKEN_ACCESS_TTL: '600', TOKEN_ID_TTL: '900' } });
-    keys = t.app.get(KeysService);
+    ({ jwt: keys, cache, store } = keysOf(t));
+    clock = controlClock(t.app);
   });
   afterAll(async () => {
+    vi.restoreAllMocks();
     await t?.close();
   });
 
@@ -118,7 +139,7 @@ describe(`signing keys and JWKS (${TEST_DB_TYPE})`, () => {
       await jwtVerify(token, set, { issuer: t.url });
       await expect(keys.verifyJwt(token)).resolves.toMatchObject({ sub: 'usr_test' });
     }
-    expect(keys.configuredAlgs()).toEqual(['ES256', 'RS256']);
+    expect(store.configuredAlgs()).toEqual(['ES256', 'RS256']);
   });
 
   it('verifyJwt accepts its own tokens and checks typ and audience when asked', async () => {
@@ -137,7 +158,7 @@ describe(`signing keys and JWKS (${TEST_DB_TYPE})`, () => {
   });
 
   it('verifyJwt rejects a wrong issuer, expiry, future nbf and a missing exp (RFC 7519 §4.1)', async () => {
-    const now = nowSeconds();
+    const now = clock.nowSeconds();
     const cases = [
       claims(t, { iss: 'https://evil.example' }),
       claims(t, { iss: undefined }),
@@ -154,7 +175,7 @@ describe(`signing keys and JWKS (${TEST_DB_TYPE})`, () => {
   });
 
   it('verifyJwt tolerates small clock skew on exp', async () => {
-    const token = await keys.signJwt(claims(t, { exp: nowSeconds() - 5 }));
+    const token = await keys.signJwt(claims(t, { exp: clock.nowSeconds() - 5 }));
     await expect(keys.verifyJwt(token)).resolves.toMatchObject({ sub: 'usr_test' });
   });
 
@@ -199,9 +220,8 @@ describe(`signing keys and JWKS (${TEST_DB_TYPE})`, () => {
   it('reloads at most once per interval for unknown kids, so junk tokens cannot hammer the database', async () => {
     const foreign = await generateKeyPair('ES256');
     // Step past any earlier unknown-kid reload so exactly the first junk token may trigger one.
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(Date.now() + 5_000);
-    const reload = vi.spyOn(keys, 'reload');
+    clock.advance(5);
+    const reload = vi.spyOn(cache, 'reload');
     try {
       for (let i = 0; i < 5; i++) {
         const token = await new SignJWT(claims(t))
@@ -210,63 +230,114 @@ describe(`signing keys and JWKS (${TEST_DB_TYPE})`, () => {
         await expect(keys.verifyJwt(token)).rejects.toBeInstanceOf(JwtVerificationError);
       }
       expect(reload).toHaveBeenCalledTimes(1);
+      // One interval later the next unknown kid may reload again.
+      clock.advance(2);
+      const token = await new SignJWT(claims(t))
+        .setProtectedHeader({ alg: 'ES256', kid: 'unknown-later' })
+        .sign(foreign.privateKey);
+      await expect(keys.verifyJwt(token)).rejects.toBeInstanceOf(JwtVerificationError);
+      expect(reload).toHaveBeenCalledTimes(2);
     } finally {
       reload.mockRestore();
-      vi.useRealTimers();
     }
   });
 
-  it('rotation makes a new signing key per algorithm and keeps the old ones published and verifying for max(TTL) plus margins', async () => {
+  it('rotation stages a new key per algorithm: published at once, signing only KEYS_PUBLISH_AHEAD later; the old keys sign until then and stay published for max(TTL) plus margins', async () => {
     const before = (await fetchJwks(t)).keys;
     expect(before.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
+    const oldKids = before.map((k) => String(k.kid));
     const oldTokens = [
+      await keys.signJwt(claims(t, { exp: clock.nowSeconds() + 3000 })),
+      await keys.signJwt(claims(t, { exp: clock.nowSeconds() + 3000 }), { alg: 'RS256' }),
+    ];
+    const stagedAt = clock.nowSeconds();
+    const rotated = await store.rotate();
+    expect(rotated.map((k) => [k.alg, k.alreadyStaged])).toEqual([
+      ['ES256', false],
+      ['RS256', false],
+    ]);
+    const newKids = rotated.map((k) => k.kid);
+    for (const kid of newKids) expect(oldKids).not.toContain(kid);
+    for (const key of rotated) expect(key.activatesAt).toBe(stagedAt + 600);
+
+    // Published at once (signing keys first, then the staged ones), but nothing signs with them yet.
+    expect((await fetchJwks(t)).keys.map((k) => k.kid)).toEqual([...oldKids, ...newKids]);
+    expect(decodeProtectedHeader(await keys.signJwt(claims(t))).kid).toBe(oldKids[0]);
+    let rows = await keyRows(t);
+    for (const key of rotated) {
+      expect(rows.find((r) => r.kid === key.kid)).toMatchObject({ status: 'next' });
+    }
+    for (const kid of oldKids) {
+      const old = rows.find((r) => r.kid === kid);
+      // It signs until its successor activates, then verifies for max(TOKEN_ACCESS_TTL=600,
+      // TOKEN_ID_TTL=900) + 60 s cache + 30 s clock tolerance.
+      expect(Number(old?.retired_at)).toBe(stagedAt + 600);
+      expect(Number(old?.not_after) - Number(old?.retired_at)).toBe(900 + 60 + 30);
+      expect(old?.active_slot).toBeNull();
+    }
+
+    // One second before activation the old keys still sign; at activation the new ones do.
+    clock.advance(599);
+    expect(decodeProtectedHeader(await keys.signJwt(claims(t))).kid).toBe(oldKids[0]);
+    clock.advance(1);
+    const newTokens = [
       await keys.signJwt(claims(t)),
       await keys.signJwt(claims(t), { alg: 'RS256' }),
     ];
-    const rotated = await keys.rotate();
-    expect(rotated.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
-    const newKids = rotated.map((k) => k.kid);
-    for (const kid of newKids) expect(before.map((k) => k.kid)).not.toContain(kid);
-
+    expect(newTokens.map((tk) => decodeProtectedHeader(tk).kid)).toEqual(newKids);
     const jwks = await fetchJwks(t);
-    // Active keys first (ES256, RS256), then the retired ones.
+    // Signing keys first (ES256, RS256), then the retired ones.
     expect(jwks.keys.map((k) => k.kid).slice(0, 2)).toEqual(newKids);
     expect(
       jwks.keys
         .map((k) => k.kid)
         .slice(2)
         .sort(),
-    ).toEqual(before.map((k) => k.kid).sort());
-    const newTokens = [
-      await keys.signJwt(claims(t)),
-      await keys.signJwt(claims(t), { alg: 'RS256' }),
-    ];
-    expect(newTokens.map((tk) => decodeProtectedHeader(tk).kid)).toEqual(newKids);
+    ).toEqual([...oldKids].sort());
     // Relying parties holding the JWK Set verify all of them, and so do we.
     const set = createLocalJWKSet(jwks);
     for (const token of [...oldTokens, ...newTokens]) {
-      await jwtVerify(token, set, { issuer: t.url });
+      await jwtVerify(token, set, { issuer: t.url, currentDate: clock.date() });
       await expect(keys.verifyJwt(token)).resolves.toMatchObject({ sub: 'usr_test' });
     }
-
-    const rows = await keyRows(t);
-    for (const old of before) {
-      const retired = rows.find((r) => r.kid === old.kid);
-      expect(retired).toMatchObject({ status: 'retired', active_slot: null });
-      // max(TOKEN_ACCESS_TTL=600, TOKEN_ID_TTL=900) + 60 s cache + 30 s clock tolerance.
-      expect(Number(retired?.not_after) - Number(retired?.retired_at)).toBe(900 + 60 + 30);
-    }
+    // The status column follows the times (written by the instance that noticed).
+    await cache.reload();
+    rows = await keyRows(t);
+    expect(Object.fromEntries(rows.map((r) => [r.kid, r.status]))).toEqual({
+      [oldKids[0]]: 'retired',
+      [oldKids[1]]: 'retired',
+      [newKids[0]]: 'active',
+      [newKids[1]]: 'active',
+    });
     const active = rows.filter((r) => r.active_slot !== null);
     expect(Object.fromEntries(active.map((r) => [Number(r.active_slot), r.kid]))).toEqual({
       1: newKids[0],
       2: newKids[1],
     });
+    expect(await store.activeKeyAges()).toEqual([
+      { alg: 'ES256', kid: newKids[0], activatedAt: stagedAt + 600, ageSeconds: 0 },
+      { alg: 'RS256', kid: newKids[1], activatedAt: stagedAt + 600, ageSeconds: 0 },
+    ]);
   });
 
-  it('rotating one algorithm leaves the other algorithm’s active key alone', async () => {
+  it('a second rotation while a key is staged keeps that key (nothing new, activation not pushed back)', async () => {
+    const [first] = await store.rotate({ algs: ['ES256'] });
+    expect(first.alreadyStaged).toBe(false);
+    clock.advance(100);
+    const [again] = await store.rotate({ algs: ['ES256'] });
+    expect(again).toEqual({ ...first, alreadyStaged: true });
+    expect((await keyRows(t)).filter((r) => r.status === 'next').map((r) => r.kid)).toEqual([
+      first.kid,
+    ]);
+    clock.advance(500);
+    expect(decodeProtectedHeader(await keys.signJwt(claims(t))).kid).toBe(first.kid);
+  });
+
+  it('rotating one algorithm leaves the other algorithm’s signing key alone', async () => {
     const [ec, rsa] = (await fetchJwks(t)).keys;
-    const [rotated] = await keys.rotate({ algs: ['RS256'] });
+    const [rotated] = await store.rotate({ algs: ['RS256'] });
     expect(rotated.alg).toBe('RS256');
+    clock.advance(600);
     const after = (await fetchJwks(t)).keys;
     expect(after.slice(0, 2).map((k) => k.kid)).toEqual([ec.kid, rotated.kid]);
     expect(after.map((k) => k.kid)).toContain(rsa.kid);
@@ -277,22 +348,48 @@ describe(`signing keys and JWKS (${TEST_DB_TYPE})`, () => {
   });
 
   it('drops retired keys from the JWK Set and from verification once their window has passed', async () => {
-    const oldToken = await keys.signJwt(claims(t));
+    const oldToken = await keys.signJwt(claims(t, { exp: clock.nowSeconds() + 100_000 }));
     const oldKid = decodeProtectedHeader(oldToken).kid;
-    const [{ kid: newKid }] = await keys.rotate({ algs: ['ES256'] });
-    await t.dataSource.query('UPDATE signing_keys SET not_after = ? WHERE kid = ?', [
-      nowSeconds() - 1,
-      oldKid,
-    ]);
-    await keys.reload();
+    const [{ kid: newKid }] = await store.rotate({ algs: ['ES256'] });
+    clock.advance(600 + 990 - 1);
+    expect((await fetchJwks(t)).keys.map((k) => k.kid)).toContain(oldKid);
+    await expect(keys.verifyJwt(oldToken)).resolves.toMatchObject({ sub: 'usr_test' });
+    clock.advance(1);
     const kids = (await fetchJwks(t)).keys.map((k) => k.kid);
     expect(kids).not.toContain(oldKid);
     expect(kids[0]).toBe(newKid);
     await expect(keys.verifyJwt(oldToken)).rejects.toBeInstanceOf(JwtVerificationError);
 
     // The next rotation deletes expired keys: their private halves are no longer kept at all.
-    await keys.rotate();
+    clock.advance(1);
+    await store.rotate();
     expect((await keyRows(t)).map((r) => r.kid)).not.toContain(oldKid);
+    clock.advance(600);
+  });
+
+  it('an emergency rotation (immediately) signs with the new key at once and withdraws every previous key of the algorithm', async () => {
+    const es = await keys.signJwt(claims(t));
+    const rs = await keys.signJwt(claims(t), { alg: 'RS256' });
+    const [staged] = await store.rotate({ algs: ['ES256'] });
+    const [emergency] = await store.rotate({ algs: ['ES256'], immediately: true });
+    expect(emergency).toMatchObject({ alg: 'ES256', alreadyStaged: false });
+    expect(emergency.activatesAt).toBe(clock.nowSeconds());
+    const fresh = await keys.signJwt(claims(t));
+    expect(decodeProtectedHeader(fresh).kid).toBe(emergency.kid);
+    // The compromised key, and the key staged before, are gone from the JWK Set and from verification;
+    // the other algorithm is untouched.
+    const kids = (await fetchJwks(t)).keys.map((k) => k.kid);
+    expect(kids).toContain(emergency.kid);
+    expect(kids).not.toContain(decodeProtectedHeader(es).kid);
+    expect(kids).not.toContain(staged.kid);
+    expect(kids).toContain(decodeProtectedHeader(rs).kid);
+    await expect(keys.verifyJwt(es)).rejects.toBeInstanceOf(JwtVerificationError);
+    await expect(keys.verifyJwt(rs)).resolves.toMatchObject({ sub: 'usr_test' });
+    await expect(keys.verifyJwt(fresh)).resolves.toMatchObject({ sub: 'usr_test' });
+    const rows = await keyRows(t);
+    expect(
+      rows.filter((r) => r.alg === 'ES256' && r.active_slot !== null).map((r) => r.kid),
+    ).toEqual([emergency.kid]);
   });
 });
 
@@ -324,8 +421,8 @@ describe(`signing keys shared by instances (${TEST_DB_TYPE})`, () => {
 
   it('two instances creating the first keys at once end with one active key per algorithm and agree on them', async () => {
     const [a, b] = await twoInstances();
-    const ka = a.app.get(KeysService);
-    const kb = b.app.get(KeysService);
+    const ka = a.app.get(KeyCacheService);
+    const kb = b.app.get(KeyCacheService);
     const results = await Promise.all([
       ...Array.from({ length: 5 }, () => ka.getPublicJwks()),
       ...Array.from({ length: 5 }, () => kb.getPublicJwks()),
@@ -343,8 +440,8 @@ describe(`signing keys shared by instances (${TEST_DB_TYPE})`, () => {
 
   it('two instances racing to sign with each algorithm first (no JWK Set read) also end with one key per algorithm', async () => {
     const [a, b] = await twoInstances();
-    const ka = a.app.get(KeysService);
-    const kb = b.app.get(KeysService);
+    const ka = a.app.get(JwtService);
+    const kb = b.app.get(JwtService);
     const payload = claims(a);
     const tokens = await Promise.all(
       [ka, kb, ka, kb].flatMap((k) => [
@@ -368,19 +465,19 @@ describe(`signing keys shared by instances (${TEST_DB_TYPE})`, () => {
 
   it('instances with different TOKEN_ID_ALG share the keys of each algorithm and verify each other’s tokens', async () => {
     const [a, b] = await twoInstances({ TOKEN_ID_ALG: 'ES256' }, { TOKEN_ID_ALG: 'RS256' });
-    const ka = a.app.get(KeysService);
-    const kb = b.app.get(KeysService);
+    const ka = keysOf(a);
+    const kb = keysOf(b);
     // Whatever an instance's own settings, its JWK Set has a key for every algorithm a token may use.
-    expect((await ka.getPublicJwks()).keys.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
-    const fromB = await kb.signJwt(claims(a), { alg: 'RS256' });
-    await expect(ka.verifyJwt(fromB)).resolves.toMatchObject({ sub: 'usr_test' });
-    expect((await ka.getPublicJwks()).keys.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
+    expect((await ka.cache.getPublicJwks()).keys.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
+    const fromB = await kb.jwt.signJwt(claims(a), { alg: 'RS256' });
+    await expect(ka.jwt.verifyJwt(fromB)).resolves.toMatchObject({ sub: 'usr_test' });
+    expect((await ka.cache.getPublicJwks()).keys.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
     // Rotating from A rotates every algorithm in use, including the one only B is configured for.
-    const rotated = await ka.rotate();
+    const rotated = await ka.store.rotate();
     expect(rotated.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
   });
 
-  it('a key an older version left in slot 1 with another algorithm is handed over: retired, still verifying', async () => {
+  it('a key an older version left in slot 1 with another algorithm is handed over: it leaves the slot and keeps signing its algorithm, so no key signs before it is published', async () => {
     const db = await createTestDatabase();
     drop = db.drop;
     const old = await createTestApp({
@@ -388,54 +485,67 @@ describe(`signing keys shared by instances (${TEST_DB_TYPE})`, () => {
       env: { KEYS_ALG: 'RS256', TOKEN_ID_ALG: 'RS256' },
     });
     apps.push(old);
-    const legacyToken = await old.app.get(KeysService).signJwt(claims(old));
+    const legacyToken = await old.app.get(JwtService).signJwt(claims(old));
     const legacyKid = decodeProtectedHeader(legacyToken).kid;
     // Before keys were per algorithm, the one active key always sat in slot 1.
     await old.dataSource.query('UPDATE signing_keys SET active_slot = 1');
     const fresh = await createTestApp({ database: db.env, env: { ISSUER: old.url } });
     apps.push(fresh);
-    const keys = fresh.app.get(KeysService);
-    // Until something needs ES256, the legacy row is simply the active RS256 key.
-    expect(decodeProtectedHeader(await keys.signJwt(claims(old), { alg: 'RS256' })).kid).toBe(
+    const keys = keysOf(fresh);
+    expect(decodeProtectedHeader(await keys.jwt.signJwt(claims(old), { alg: 'RS256' })).kid).toBe(
       legacyKid,
     );
-    const jwks = (await keys.getPublicJwks()).keys;
-    expect(jwks.map((k) => k.alg)).toEqual(['ES256', 'RS256', 'RS256']);
-    expect(jwks[2].kid).toBe(legacyKid);
-    await expect(keys.verifyJwt(legacyToken)).resolves.toMatchObject({ sub: 'usr_test' });
-    const rows = await keyRows(fresh);
+    // ES256 needs its slot: the legacy key moves out of it and remains the RS256 signing key.
+    const jwks = (await keys.cache.getPublicJwks()).keys;
+    expect(jwks.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
+    expect(jwks[1].kid).toBe(legacyKid);
+    expect(decodeProtectedHeader(await keys.jwt.signJwt(claims(old), { alg: 'RS256' })).kid).toBe(
+      legacyKid,
+    );
+    await expect(keys.jwt.verifyJwt(legacyToken)).resolves.toMatchObject({ sub: 'usr_test' });
+    let rows = await keyRows(fresh);
     expect(rows.find((r) => r.kid === legacyKid)).toMatchObject({
-      status: 'retired',
+      status: 'active',
       active_slot: null,
     });
     expect(
       Object.fromEntries(
         rows.filter((r) => r.active_slot !== null).map((r) => [r.alg, Number(r.active_slot)]),
       ),
-    ).toEqual({ ES256: 1, RS256: 2 });
+    ).toEqual({ ES256: 1 });
+    // Its next rotation stages an RS256 key in RS256's own slot, as for any other key.
+    const [next] = await keys.store.rotate({ algs: ['RS256'] });
+    rows = await keyRows(fresh);
+    expect(rows.find((r) => r.kid === next.kid)).toMatchObject({ status: 'next' });
+    expect(Number(rows.find((r) => r.kid === next.kid)?.active_slot)).toBe(2);
+    expect(Number(rows.find((r) => r.kid === legacyKid)?.retired_at)).toBe(next.activatesAt);
   });
 
-  it('each instance verifies the other’s tokens, also right after a rotation made by the other', async () => {
+  it('each instance verifies the other’s tokens, also after a rotation made by the other has activated', async () => {
     const [a, b] = await twoInstances();
-    const ka = a.app.get(KeysService);
-    const kb = b.app.get(KeysService);
-    const payload = claims(a);
-    await expect(kb.verifyJwt(await ka.signJwt(payload))).resolves.toMatchObject({
+    const ka = keysOf(a);
+    const kb = keysOf(b);
+    const clockA = controlClock(a.app);
+    const clockB = controlClock(b.app);
+    const payload = claims(a, { exp: clockA.nowSeconds() + 3000 });
+    await expect(kb.jwt.verifyJwt(await ka.jwt.signJwt(payload))).resolves.toMatchObject({
       sub: 'usr_test',
     });
-    await expect(ka.verifyJwt(await kb.signJwt(payload))).resolves.toMatchObject({
+    await expect(ka.jwt.verifyJwt(await kb.jwt.signJwt(payload))).resolves.toMatchObject({
       sub: 'usr_test',
     });
 
-    const oldFromB = await kb.signJwt(payload, { alg: 'RS256' });
-    const rotated = await ka.rotate();
-    const newFromA = await ka.signJwt(payload, { alg: 'RS256' });
-    // B has the old keys cached; the unknown kid makes it re-read the table.
-    await expect(kb.verifyJwt(newFromA)).resolves.toMatchObject({ sub: 'usr_test' });
-    await expect(ka.verifyJwt(oldFromB)).resolves.toMatchObject({ sub: 'usr_test' });
+    const oldFromB = await kb.jwt.signJwt(payload, { alg: 'RS256' });
+    const rotated = await ka.store.rotate();
+    for (const c of [clockA, clockB]) c.advance(600);
+    const newFromA = await ka.jwt.signJwt(payload, { alg: 'RS256' });
+    expect(decodeProtectedHeader(newFromA).kid).toBe(rotated[1].kid);
+    await expect(kb.jwt.verifyJwt(newFromA)).resolves.toMatchObject({ sub: 'usr_test' });
+    await expect(ka.jwt.verifyJwt(oldFromB)).resolves.toMatchObject({ sub: 'usr_test' });
     expect((await fetchJwks(b)).keys.slice(0, 2).map((k) => k.kid)).toEqual(
       rotated.map((k) => k.kid),
     );
+    vi.restoreAllMocks();
   });
 
   it('an instance with a different KEYS_ENCRYPTION_KEY cannot sign but still publishes the JWK Set', async () => {
@@ -449,7 +559,7 @@ describe(`signing keys shared by instances (${TEST_DB_TYPE})`, () => {
     const kid = kids[0];
     const logged = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     try {
-      await expect(b.app.get(KeysService).signJwt(claims(a))).rejects.toThrow(/cannot decrypt/);
+      await expect(b.app.get(JwtService).signJwt(claims(a))).rejects.toThrow(/cannot decrypt/);
       // The log names the kid and the cause, never key material.
       const text = JSON.stringify(logged.mock.calls);
       expect(text).toContain(String(kid));
@@ -472,7 +582,7 @@ describe(`KEYS_ALG=RS256 (${TEST_DB_TYPE})`, () => {
   });
 
   it('publishes a 2048-bit RSA public key only and signs RS256 JWTs (RFC 7518 §3.3)', async () => {
-    const keys = t.app.get(KeysService);
+    const { jwt: keys, store } = keysOf(t);
     const jwks = await fetchJwks(t);
     // The ES256 key is there too, for clients that register id_token_signed_response_alg=ES256.
     expect(jwks.keys.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
@@ -486,8 +596,8 @@ describe(`KEYS_ALG=RS256 (${TEST_DB_TYPE})`, () => {
     expect(decodeProtectedHeader(token).alg).toBe('RS256');
     await jwtVerify(token, createLocalJWKSet(jwks as never), { issuer: t.url });
     await expect(keys.verifyJwt(token)).resolves.toMatchObject({ sub: 'usr_test' });
-    expect(keys.configuredAlgs()).toEqual(['RS256', 'ES256']);
-    expect((await keys.rotate()).map((k) => k.alg)).toEqual(['ES256', 'RS256']);
+    expect(store.configuredAlgs()).toEqual(['RS256', 'ES256']);
+    expect((await store.rotate()).map((k) => k.alg)).toEqual(['ES256', 'RS256']);
     for (const row of await keyRows(t)) {
       expect(row.private_key_enc).not.toMatch(/BEGIN|"d"|"p"|"q"/);
     }
@@ -504,10 +614,9 @@ describe(`TOKEN_ID_ALG=ES256 (${TEST_DB_TYPE})`, () => {
   });
 
   it('signs access and ID tokens with the one ES256 key when TOKEN_ID_ALG=ES256, and still publishes RS256', async () => {
-    const keys = t.app.get(KeysService);
     const jwks = await fetchJwks(t);
     expect(jwks.keys.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
-    expect(keys.configuredAlgs()).toEqual(['ES256', 'RS256']);
+    expect(t.app.get(KeyStoreService).configuredAlgs()).toEqual(['ES256', 'RS256']);
     expect((await keyRows(t)).map((r) => [r.alg, Number(r.active_slot)]).sort()).toEqual([
       ['ES256', 1],
       ['RS256', 2],

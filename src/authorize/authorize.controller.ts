@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
+import { RateLimit } from '../rate-limit/index.js';
 import type { RawParams } from './authorization-request.js';
 import { AuthorizationFlowService } from './authorization-flow.service.js';
 import { AUTHORIZE_PATH } from './authorize.constants.js';
@@ -24,6 +25,10 @@ const PAGE_ERROR_DESCRIPTION =
   'invalid_client / invalid_request: unknown or deleted client, missing client_id, or a redirect_uri ' +
   'that is not registered. Never redirected (RFC 6749 §4.1.2.1): an HTML page, or OAuthErrorResponse ' +
   'when the request accepts only application/json.';
+
+const RATE_LIMITED_DESCRIPTION =
+  'rate_limit_exceeded: too many authorization requests from this IP (AUTHORIZE_RATE_LIMIT); ' +
+  'retry after Retry-After seconds.';
 
 /** Plain object of the request's parameters (query or body), whatever the body parser produced. */
 function paramsOf(value: unknown): RawParams {
@@ -43,6 +48,7 @@ export class AuthorizeController {
   constructor(private readonly flow: AuthorizationFlowService) {}
 
   @Get(AUTHORIZE_PATH)
+  @RateLimit('authorize')
   @ApiOperation({
     summary: 'OAuth 2.0 Authorization Endpoint',
     description:
@@ -54,6 +60,7 @@ export class AuthorizeController {
   @ApiResponse({ status: 302, description: REDIRECT_DESCRIPTION })
   @ApiOAuthErrors(
     [400, PAGE_ERROR_DESCRIPTION],
+    [429, RATE_LIMITED_DESCRIPTION],
     [500, 'server_error: authorization server internal error. Reference: RFC 6749 §5.2.'],
   )
   async authorizeGet(
@@ -65,6 +72,7 @@ export class AuthorizeController {
   }
 
   @Post(AUTHORIZE_PATH)
+  @RateLimit('authorize')
   @ApiOperation({
     summary: 'OAuth 2.0 Authorization Endpoint (POST)',
     description:
@@ -77,6 +85,7 @@ export class AuthorizeController {
   @ApiResponse({ status: 303, description: REDIRECT_DESCRIPTION })
   @ApiOAuthErrors(
     [400, PAGE_ERROR_DESCRIPTION],
+    [429, RATE_LIMITED_DESCRIPTION],
     [500, 'server_error: authorization server internal error. Reference: RFC 6749 §5.2.'],
   )
   async authorizePost(

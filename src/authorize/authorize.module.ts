@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../client-registration/index.js';
+import { provideRateLimit, RateLimitModule } from '../rate-limit/index.js';
 import { UsersModule } from '../users/index.js';
 import { AuthorizationFlowService } from './authorization-flow.service.js';
 import { AuthorizationRequestsService } from './authorization-requests.service.js';
@@ -10,7 +11,11 @@ import {
   AUTHORIZE_MODULE_OPTIONS,
   ConfigurableModuleClass,
 } from './authorize.module-definition.js';
-import { resolveAuthorizeSettings, type AuthorizeModuleOptions } from './authorize.options.js';
+import {
+  resolveAuthorizeSettings,
+  type AuthorizeModuleOptions,
+  type AuthorizeSettings,
+} from './authorize.options.js';
 import { AuthorizeClientDeletedListener } from './client-deleted.listener.js';
 import { ConsentsService } from './consents.service.js';
 import { AuthorizationRequestEntity } from './entities/authorization-request.entity.js';
@@ -32,6 +37,7 @@ import { LoginSessionsService } from './login-sessions.service.js';
     TypeOrmModule.forFeature([AuthorizationRequestEntity, LoginSessionEntity, ConsentEntity]),
     ClientsModule,
     UsersModule,
+    RateLimitModule,
   ],
   controllers: [AuthorizeController, InteractionController],
   providers: [
@@ -41,6 +47,21 @@ import { LoginSessionsService } from './login-sessions.service.js';
       useFactory: (options: AuthorizeModuleOptions | undefined) =>
         resolveAuthorizeSettings(options ?? {}),
     },
+    // Declared on GET|POST /oauth/authorize and POST /oauth/login, per IP (docs/rate-limits.md).
+    provideRateLimit('authorize', {
+      inject: [AUTHORIZE_SETTINGS],
+      useFactory: (s: AuthorizeSettings) => ({
+        limit: s.rateLimit,
+        windowSeconds: s.rateWindowSeconds,
+      }),
+    }),
+    provideRateLimit('login', {
+      inject: [AUTHORIZE_SETTINGS],
+      useFactory: (s: AuthorizeSettings) => ({
+        limit: s.loginRateLimit,
+        windowSeconds: s.loginRateWindowSeconds,
+      }),
+    }),
     AuthorizationFlowService,
     AuthorizationRequestsService,
     LoginSessionsService,

@@ -14,6 +14,8 @@ describe(resolveAuthorizeSettings.name, () => {
     [{ issuer: 'not a url' }, /issuer/],
     [{ scopesSupported: [] }, /scopesSupported/],
     [{ sessionTtlSeconds: 0 }, /sessionTtlSeconds/],
+    [{ rateLimit: -1 }, /rateLimit/],
+    [{ loginRateWindowSeconds: 0 }, /loginRateWindowSeconds/],
   ])('refuses %o at start-up', (options, message) => {
     expect(() => resolveAuthorizeSettings(options)).toThrow(message);
   });

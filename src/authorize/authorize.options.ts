@@ -93,6 +93,17 @@ export interface AuthorizeModuleOptions {
   scopesSupported?: string[];
   /** Lifetime of a login session, seconds (OIDC Core §3.1.2.1 `max_age` counts from its login). Default: `28800` (8 h). */
   sessionTtlSeconds?: number;
+  /**
+   * Requests to `GET|POST /oauth/authorize` per client IP per window, counted in the database (429
+   * `rate_limit_exceeded` beyond); 0 = unlimited. Default: `300`.
+   */
+  rateLimit?: number;
+  /** Window of `rateLimit`, seconds. Default: `60`. */
+  rateWindowSeconds?: number;
+  /** Sign-in attempts (`POST /oauth/login`) per client IP per window; 0 = unlimited. Default: `60`. */
+  loginRateLimit?: number;
+  /** Window of `loginRateLimit`, seconds. Default: `60`. */
+  loginRateWindowSeconds?: number;
 }
 
 /** The defaults of {@link AuthorizeModuleOptions}. */
@@ -100,6 +111,10 @@ export const AUTHORIZE_DEFAULTS = {
   issuer: 'http://localhost:3000',
   scopesSupported: ['openid', 'profile', 'email', 'offline_access'],
   sessionTtlSeconds: 8 * 3600,
+  rateLimit: 300,
+  rateWindowSeconds: 60,
+  loginRateLimit: 60,
+  loginRateWindowSeconds: 60,
 } as const;
 
 /** AuthorizeModule's effective settings. */
@@ -107,6 +122,10 @@ export interface AuthorizeSettings {
   issuer: string;
   scopesSupported: string[];
   sessionTtlSeconds: number;
+  rateLimit: number;
+  rateWindowSeconds: number;
+  loginRateLimit: number;
+  loginRateWindowSeconds: number;
 }
 
 /**
@@ -139,6 +158,10 @@ export function resolveAuthorizeSettings(options: AuthorizeModuleOptions = {}): 
     issuer: (options.issuer ?? d.issuer).replace(/\/+$/, ''),
     scopesSupported: [...(options.scopesSupported ?? d.scopesSupported)],
     sessionTtlSeconds: options.sessionTtlSeconds ?? d.sessionTtlSeconds,
+    rateLimit: options.rateLimit ?? d.rateLimit,
+    rateWindowSeconds: options.rateWindowSeconds ?? d.rateWindowSeconds,
+    loginRateLimit: options.loginRateLimit ?? d.loginRateLimit,
+    loginRateWindowSeconds: options.loginRateWindowSeconds ?? d.loginRateWindowSeconds,
   };
   const problems: string[] = [];
   if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(s.issuer)) {
@@ -147,6 +170,12 @@ export function resolveAuthorizeSettings(options: AuthorizeModuleOptions = {}): 
   if (s.scopesSupported.length === 0) problems.push('scopesSupported must not be empty');
   if (!Number.isInteger(s.sessionTtlSeconds) || s.sessionTtlSeconds < 1) {
     problems.push('sessionTtlSeconds must be an integer >= 1');
+  }
+  for (const name of ['rateLimit', 'loginRateLimit'] as const) {
+    if (!Number.isInteger(s[name]) || s[name] < 0) problems.push(`${name} must be an integer >= 0`);
+  }
+  for (const name of ['rateWindowSeconds', 'loginRateWindowSeconds'] as const) {
+    if (!Number.isInteger(s[name]) || s[name] < 1) problems.push(`${name} must be an integer >= 1`);
   }
   if (problems.length > 0) {
     throw new Error(`Invalid AuthorizeModule options: ${problems.join('; ')}`);

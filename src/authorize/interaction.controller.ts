@@ -10,6 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { RateLimit } from '../rate-limit/index.js';
 import type { RawParams } from './authorization-request.js';
 import { AuthorizationFlowService } from './authorization-flow.service.js';
 import { CONSENT_PATH, LOGIN_PATH, STYLESHEET_PATH } from './authorize.constants.js';
@@ -54,6 +55,7 @@ export class InteractionController {
   }
 
   @Post(LOGIN_PATH)
+  @RateLimit('login')
   @ApiOperation({
     summary: 'Submit the login form (form-encoded: request, csrf_token, username, password)',
   })
@@ -74,6 +76,12 @@ export class InteractionController {
   @ApiResponse({ status: 400, description: 'Unknown, expired or completed request' })
   @ApiResponse({ status: 401, description: 'Wrong username or password: the form again' })
   @ApiResponse({ status: 403, description: 'CSRF check failed' })
+  @ApiResponse({
+    status: 429,
+    description:
+      'rate_limit_exceeded (OAuthErrorResponse): too many sign-in attempts from this IP ' +
+      '(LOGIN_RATE_LIMIT); retry after Retry-After seconds',
+  })
   async submitLogin(
     @Body() body: unknown,
     @Req() req: Request,

@@ -35,6 +35,7 @@ import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js'
 import { REGISTRATION_ACCESS_TOKEN_SCHEME } from '../common/swagger/swagger.setup.js';
 import { JsonObjectBody } from '../common/validation/json-object-body.decorator.js';
 import { oauthValidationExceptionFactory } from '../common/validation/validation-exception.factory.js';
+import { RateLimit } from '../rate-limit/index.js';
 import { REGISTRATION_PATHS, REGISTRATION_SETTINGS } from './client-registration.constants.js';
 import { toClientRegistrationResponse } from './client-registration.mapper.js';
 import type {
@@ -123,6 +124,7 @@ const RegisterOperation = (success: Type<unknown>, style: string) =>
     Post(),
     HttpCode(201),
     NO_STORE(),
+    RateLimit('register'),
     UseGuards(OpenRegistrationGuard),
     ApiOperation({
       summary: 'Dynamic Client Registration' + style,

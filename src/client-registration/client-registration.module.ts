@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { RateLimitModule } from '../rate-limit/index.js';
+import { provideRateLimit, RateLimitModule } from '../rate-limit/index.js';
 import { REGISTRATION_POLICY, REGISTRATION_SETTINGS } from './client-registration.constants.js';
 import {
   ClientRegistrationController,
@@ -14,6 +14,7 @@ import {
   ALLOW_ALL_POLICY,
   resolveRegistrationSettings,
   type ClientRegistrationModuleOptions,
+  type RegistrationSettings,
 } from './client-registration.options.js';
 import { ClientRegistrationRepository } from './client-registration.repository.js';
 import { ClientRegistrationService } from './client-registration.service.js';
@@ -55,6 +56,15 @@ import { RegistrationAccessTokenStrategy } from './registration-access-token.str
       useFactory: (options: ClientRegistrationModuleOptions | undefined) =>
         options?.policy ?? ALLOW_ALL_POLICY,
     },
+    // The contract's "10 per hour per IP" (REGISTRATION_RATE_LIMIT / REGISTRATION_RATE_WINDOW or the
+    // rateLimit / rateWindowSeconds options), declared on POST /oauth/register.
+    provideRateLimit('register', {
+      inject: [REGISTRATION_SETTINGS],
+      useFactory: (s: RegistrationSettings) => ({
+        limit: s.rateLimit,
+        windowSeconds: s.rateWindowSeconds,
+      }),
+    }),
     ClientRegistrationRepository,
     ClientRegistrationService,
     RegistrationAccessTokenStrategy,

@@ -61,12 +61,29 @@ export interface TokenConfig {
    */
   idTokenAlg: 'ES256' | 'RS256';
   authCodeTtlSeconds: number;
-  /** Token requests per IP per minute; 0 = unlimited. */
-  rateLimitPerMinute: number;
   /** `CLIENT_ASSERTION_AUDIENCE`: which `aud` a `private_key_jwt` assertion may name (RFC 7523 §3). */
   clientAssertionAudience: 'issuer' | 'issuer-or-endpoint';
   /** `CLIENT_ASSERTION_MAX_LIFETIME`: assertions must expire within this many seconds. Default 300. */
   clientAssertionMaxLifetimeSeconds: number;
+}
+
+/** One rate limit: `limit` requests per fixed window of `windowSeconds`; `limit` 0 disables it. */
+export interface RateLimitSetting {
+  limit: number;
+  windowSeconds: number;
+}
+
+/**
+ * Rate limits of the protocol endpoints besides registration (whose limit is in
+ * {@link RegistrationConfig}); docs/rate-limits.md.
+ */
+export interface RateLimitsConfig {
+  /** `POST /oauth/token` and `/oauth/refresh`, per client_id and IP. Default 20000 per 60 s. */
+  token: RateLimitSetting;
+  /** `GET|POST /oauth/authorize`, per IP. Default 300 per 60 s. */
+  authorize: RateLimitSetting;
+  /** `POST /oauth/login` (sign-in attempts), per IP. Default 60 per 60 s. */
+  login: RateLimitSetting;
 }
 
 /** Signing key settings. */
@@ -75,6 +92,11 @@ export interface KeysConfig {
   alg: 'ES256' | 'RS256';
   /** 32-byte key that encrypts private keys at rest; `undefined` means a development key is derived. */
   encryptionKey: Buffer | undefined;
+  /**
+   * `KEYS_PUBLISH_AHEAD`: seconds a staged key is published before it signs (default 600). At least the
+   * longest JWK Set cache lifetime (instance key cache 60 s + JWK Set `max-age` 300 s), see docs/keys.md.
+   */
+  publishAheadSeconds: number;
 }
 
 /** Outbound fetches of client `jwks_uri` documents (RFC 7523 client authentication). */
@@ -113,6 +135,7 @@ export class AppConfig {
   database!: DatabaseConfig;
   registration!: RegistrationConfig;
   token!: TokenConfig;
+  rateLimits!: RateLimitsConfig;
   keys!: KeysConfig;
   jwksFetch!: JwksFetchConfig;
 
@@ -174,17 +197,25 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     idTokenTtlSeconds: env.TOKEN_ID_TTL ?? 3600,
     idTokenAlg: (env.TOKEN_ID_ALG as TokenConfig['idTokenAlg']) ?? 'RS256',
     authCodeTtlSeconds: env.AUTH_CODE_TTL ?? 60,
-    rateLimitPerMinute: env.TOKEN_RATE_LIMIT ?? 0,
     clientAssertionAudience:
       (env.CLIENT_ASSERTION_AUDIENCE as TokenConfig['clientAssertionAudience']) ??
       'issuer-or-endpoint',
     clientAssertionMaxLifetimeSeconds: env.CLIENT_ASSERTION_MAX_LIFETIME ?? 300,
+  };
+  c.rateLimits = {
+    token: { limit: env.TOKEN_RATE_LIMIT ?? 20000, windowSeconds: env.TOKEN_RATE_WINDOW ?? 60 },
+    authorize: {
+      limit: env.AUTHORIZE_RATE_LIMIT ?? 300,
+      windowSeconds: env.AUTHORIZE_RATE_WINDOW ?? 60,
+    },
+    login: { limit: env.LOGIN_RATE_LIMIT ?? 60, windowSeconds: env.LOGIN_RATE_WINDOW ?? 60 },
   };
   c.keys = {
     alg: (env.KEYS_ALG as KeysConfig['alg']) ?? 'ES256',
     encryptionKey: env.KEYS_ENCRYPTION_KEY
       ? Buffer.from(env.KEYS_ENCRYPTION_KEY, 'base64')
       : undefined,
+    publishAheadSeconds: env.KEYS_PUBLISH_AHEAD ?? 600,
   };
   c.jwksFetch = {
     allowPrivate: env.JWKS_URI_ALLOW_PRIVATE ?? false,

@@ -7,7 +7,7 @@ export const ENV_GROUPS = [
   'Dynamic client registration',
   'Scopes and tokens',
   'Signing keys',
-  'Login',
+  'Authorization and login',
   '`private_key_jwt` clients',
 ] as const;
 
@@ -205,8 +205,13 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
   TOKEN_RATE_LIMIT: {
     group: 'Scopes and tokens',
     description:
-      'Token requests per client IP per minute, counted in the database; `0` = unlimited.',
-    default: '0',
+      'Token requests (`/oauth/token`, `/oauth/refresh`) per client_id and IP per window, counted in the database across instances; `0` = unlimited ([rate-limits.md](rate-limits.md)).',
+    default: '20000',
+  },
+  TOKEN_RATE_WINDOW: {
+    group: 'Scopes and tokens',
+    description: 'Token rate-limit window, seconds.',
+    default: '60',
   },
 
   KEYS_ALG: {
@@ -215,6 +220,12 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
       'Algorithm of JWT access tokens (RFC 9068); one active key per algorithm in use. See [keys.md](keys.md).',
     default: 'ES256',
   },
+  KEYS_PUBLISH_AHEAD: {
+    group: 'Signing keys',
+    description:
+      "Seconds a key staged by `keys:rotate` is published before it signs; at least 360 (the instances' key cache of 60 s plus the JWK Set `max-age` of 300 s). See [keys.md](keys.md#rotation).",
+    default: '600',
+  },
   KEYS_ENCRYPTION_KEY: {
     group: 'Signing keys',
     description:
@@ -222,8 +233,30 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     defaultText: '_(SQLite: a random key generated into `<DB_SQLITE_PATH>.keys-encryption-key`)_',
   },
 
+  AUTHORIZE_RATE_LIMIT: {
+    group: 'Authorization and login',
+    description:
+      'Authorization requests (`/oauth/authorize`) per client IP per window; `0` = unlimited ([rate-limits.md](rate-limits.md)).',
+    default: '300',
+  },
+  AUTHORIZE_RATE_WINDOW: {
+    group: 'Authorization and login',
+    description: 'Authorization rate-limit window, seconds.',
+    default: '60',
+  },
+  LOGIN_RATE_LIMIT: {
+    group: 'Authorization and login',
+    description:
+      'Sign-in attempts (`POST /oauth/login`) per client IP per window; `0` = unlimited ([rate-limits.md](rate-limits.md)).',
+    default: '60',
+  },
+  LOGIN_RATE_WINDOW: {
+    group: 'Authorization and login',
+    description: 'Sign-in rate-limit window, seconds.',
+    default: '60',
+  },
   SESSION_TTL: {
-    group: 'Login',
+    group: 'Authorization and login',
     description: 'Login session lifetime, seconds (8 h).',
     default: '28800',
   },

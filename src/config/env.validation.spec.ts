@@ -75,4 +75,10 @@ describe('environment validation', () => {
     expect(msg).toContain('TOKEN_ID_ALG="HS256"');
     expect(errorOf({ TOKEN_ID_ALG: 'none' })).toContain('TOKEN_ID_ALG');
   });
+
+  it('KEYS_PUBLISH_AHEAD defaults to 600 s and refuses less than the longest JWK Set cache lifetime (360 s)', () => {
+    expect(loadConfig({}).keys.publishAheadSeconds).toBe(600);
+    expect(loadConfig({ KEYS_PUBLISH_AHEAD: '360' }).keys.publishAheadSeconds).toBe(360);
+    expect(errorOf({ KEYS_PUBLISH_AHEAD: '359' })).toContain('KEYS_PUBLISH_AHEAD=359');
+  });
 });

@@ -113,8 +113,18 @@ export class EnvironmentVariables {
   /** JWS algorithm of ID tokens: `RS256` (default; OIDC Discovery §3 requires it) or `ES256`. */
   @IsOptional() @IsIn(['RS256', 'ES256']) TOKEN_ID_ALG?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(600) AUTH_CODE_TTL?: number;
-  /** Token requests allowed per client IP per minute; 0 disables the limit. */
+  /** Token requests (`/oauth/token`, `/oauth/refresh`) per client_id and IP per window; 0 disables. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) TOKEN_RATE_LIMIT?: number;
+  /** Window of the token rate limit, seconds. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) TOKEN_RATE_WINDOW?: number;
+  /** Authorization requests (`/oauth/authorize`) per IP per window; 0 disables. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) AUTHORIZE_RATE_LIMIT?: number;
+  /** Window of the authorization rate limit, seconds. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) AUTHORIZE_RATE_WINDOW?: number;
+  /** Sign-in attempts (`POST /oauth/login`) per IP per window; 0 disables. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) LOGIN_RATE_LIMIT?: number;
+  /** Window of the sign-in rate limit, seconds. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) LOGIN_RATE_WINDOW?: number;
 
   /**
    * Accepted `aud` of `private_key_jwt` client assertions (RFC 7523 §3): `issuer-or-endpoint` (default:
@@ -136,6 +146,11 @@ export class EnvironmentVariables {
   @IsOptional()
   @Matches(/^[A-Za-z0-9+/_-]{43}=?$/, { message: 'KEYS_ENCRYPTION_KEY must be base64 of 32 bytes' })
   KEYS_ENCRYPTION_KEY?: string;
+  /**
+   * Seconds a key staged by `keys:rotate` is published before it signs. At least 360: the instances' key
+   * cache (60 s) plus the JWK Set `max-age` (300 s), the longest a JWK Set copy can lag the database.
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(360) KEYS_PUBLISH_AHEAD?: number;
 
   /** Lifetime of a login session in seconds. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(60) SESSION_TTL?: number;

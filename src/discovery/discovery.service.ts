@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { REGISTRATION_PATHS } from '../client-registration/index.js';
 import { AppConfig } from '../config/app-config.js';
-import { KeysService, SIGNING_ALGS } from '../keys/index.js';
+import { KeyCacheService, SIGNING_ALGS } from '../keys/index.js';
 import {
   CLAIMS_SUPPORTED,
   CLIENT_ASSERTION_SIGNING_ALGS,
@@ -19,7 +19,7 @@ import type { OpenIdProviderMetadata } from './dto/openid-provider-metadata.dto.
 export class DiscoveryService {
   constructor(
     private readonly config: AppConfig,
-    private readonly keys: KeysService,
+    private readonly keys: KeyCacheService,
   ) {}
 
   async metadata(): Promise<OpenIdProviderMetadata> {

@@ -1,12 +1,14 @@
 // Public surface of KeysModule: other modules import only from here.
 export { KeyMaintenanceModule, KeysModule } from './keys.module.js';
+export { JwtService, JwtVerificationError } from './jwt.service.js';
+export { KeyCacheService } from './key-cache.service.js';
 export {
-  KeysService,
-  JwtVerificationError,
+  KeyStoreService,
   SIGNING_ALGS,
+  type ActiveKeyAge,
   type RotatedKey,
-  type SigningAlg,
-} from './keys.service.js';
+} from './key-store.service.js';
+export type { SigningAlg } from './jwt.js';
 export {
   decodeEncryptionKey,
   encryptionKeyFilePath,

@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { Clock } from '../common/time/clock.js';
 import type { ResolvedEncryptionKey } from './encryption-key.js';
 import { SigningKeyEntity } from './entities/signing-key.entity.js';
 import { decryptPrivateKey, developmentEncryptionKey } from './key-encryption.js';
+import { phaseOf } from './key-schedule.js';
 import { KEY_ENCRYPTION_KEY } from './keys.constants.js';
 
 /** The stored private keys that the configured key-encryption key does not open, by cause. */
@@ -33,6 +35,7 @@ export class KeyEncryptionCheck implements OnApplicationBootstrap {
   constructor(
     @InjectRepository(SigningKeyEntity) private readonly keys: Repository<SigningKeyEntity>,
     @Inject(KEY_ENCRYPTION_KEY) private readonly resolved: ResolvedEncryptionKey,
+    private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -61,8 +64,11 @@ export class KeyEncryptionCheck implements OnApplicationBootstrap {
   async undecryptable(): Promise<UndecryptableKeys> {
     const rows = await this.keys.createQueryBuilder('k').addSelect('k.privateKeyEnc').getMany();
     const out: UndecryptableKeys = { development: [], unknown: [] };
+    const now = this.clock.nowSeconds();
     for (const row of rows) {
-      const entry = { kid: row.kid, active: row.activeSlot !== null };
+      // A key that signs now or is staged to sign (docs/keys.md): the instance would have to use it.
+      const phase = phaseOf(row, rows, now);
+      const entry = { kid: row.kid, active: phase === 'active' || phase === 'next' };
       if (opens(row, this.resolved.key)) continue;
       (opens(row, developmentEncryptionKey()) ? out.development : out.unknown).push(entry);
     }

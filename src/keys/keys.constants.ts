@@ -1,7 +1,7 @@
 /**
- * How long an instance trusts its in-memory copy of the signing keys. A rotation made by another instance
- * or the CLI is picked up within this period; retired keys stay published at least this much longer than
- * the longest token lifetime to cover instances still signing with the previous key.
+ * How long an instance trusts its in-memory copy of the signing keys. A key staged by another instance or
+ * by `npm run keys:rotate` is in every instance's copy within this period, which is why a staged key is
+ * published at least this long (plus the JWK Set's `max-age`) before it signs (see `KEYS_PUBLISH_AHEAD`).
  */
 export const KEYS_CACHE_TTL_MS = 60_000;
 
@@ -17,13 +17,27 @@ export const PUBLIC_JWK_MEMBERS: Record<string, readonly string[]> = {
   RSA: ['kty', 'n', 'e'],
 };
 
+/**
+ * `max-age` of the JWK Set response (RFC 9111 §5.2.2.1): how long a relying party may answer from its copy
+ * without asking again. Part of the longest JWK Set cache lifetime a staged key must outlast.
+ */
+export const JWKS_MAX_AGE_SECONDS = 300;
+
 /** `Cache-Control` of the JWK Set and discovery documents: short enough that rotation propagates fast. */
-export const PUBLIC_DOCUMENT_CACHE_CONTROL = 'public, max-age=300';
+export const PUBLIC_DOCUMENT_CACHE_CONTROL = `public, max-age=${JWKS_MAX_AGE_SECONDS}`;
 
 /**
- * The `active_slot` of each algorithm's active key. The column's unique index then admits exactly one active
- * key per algorithm, which is what keeps lazy creation and rotation race-safe across instances. ES256 keeps
- * slot 1, where every key lived before keys were per algorithm.
+ * The longest time a JWK Set copy can lag the database: an instance's key cache ({@link KEYS_CACHE_TTL_MS})
+ * plus a relying party's HTTP cache of what that instance served ({@link JWKS_MAX_AGE_SECONDS}). A staged
+ * key must be published at least this long before it signs; `KEYS_PUBLISH_AHEAD` may not be shorter.
+ */
+export const LONGEST_JWKS_CACHE_SECONDS = KEYS_CACHE_TTL_MS / 1000 + JWKS_MAX_AGE_SECONDS;
+
+/**
+ * The `active_slot` of each algorithm's newest key (the staged key while a rotation is under way, else the
+ * signing key). The column's unique index then admits one such key per algorithm, which is what keeps the
+ * creation of the first key and concurrent rotations race-safe across instances. ES256 keeps slot 1, where
+ * every key lived before keys were per algorithm.
  */
 export const ACTIVE_SLOT_BY_ALG = { ES256: 1, RS256: 2 } as const;
 

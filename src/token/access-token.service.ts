@@ -5,7 +5,7 @@ import { IsNull, type EntityManager, type Repository } from 'typeorm';
 import { newUlid } from '../common/crypto/ids.js';
 import { ClientsService, type RegisteredClient } from '../client-registration/index.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
-import { JwtVerificationError, KeysService } from '../keys/index.js';
+import { JwtService, JwtVerificationError } from '../keys/index.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { TOKEN_SETTINGS } from './token.constants.js';
 import type { TokenSettings } from './token.options.js';
@@ -50,7 +50,7 @@ export interface ActiveAccessToken {
 export class AccessTokenService {
   constructor(
     @InjectRepository(AccessTokenEntity) private readonly repo: Repository<AccessTokenEntity>,
-    private readonly keys: KeysService,
+    private readonly keys: JwtService,
     private readonly clients: ClientsService,
     @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
   ) {}

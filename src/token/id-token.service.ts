@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { nowSeconds } from '../common/crypto/tokens.js';
-import { KeysService, type SigningAlg } from '../keys/index.js';
+import { JwtService, type SigningAlg } from '../keys/index.js';
 import { TOKEN_SETTINGS } from './token.constants.js';
 import type { TokenSettings } from './token.options.js';
 
@@ -35,7 +35,7 @@ function hashFor(alg: string): string {
 @Injectable()
 export class IdTokenService {
   constructor(
-    private readonly keys: KeysService,
+    private readonly keys: JwtService,
     @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
   ) {}
 

@@ -24,6 +24,8 @@ class InMemoryRateLimit {
       allowed,
       retryAfterSeconds: allowed ? 0 : 60,
       remaining: Math.max(0, limit - n),
+      hits: n,
+      resetSeconds: 60,
     });
   }
 }

@@ -11,7 +11,7 @@ import type { Request, Response } from 'express';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
 import { CLIENT_BASIC_SCHEME } from '../common/swagger/swagger.setup.js';
-import { RateLimitService } from '../rate-limit/index.js';
+import { RateLimit } from '../rate-limit/index.js';
 import { ClientAuthenticationService } from './client-authentication.service.js';
 import { OAuthTokenRequest } from './dto/oauth-token-request.dto.js';
 import { OAuthTokenResponse } from './dto/oauth-token-response.dto.js';
@@ -45,10 +45,10 @@ export class TokenController {
     private readonly clientAuth: ClientAuthenticationService,
     private readonly grants: TokenGrantService,
     private readonly introspection: TokenIntrospectionService,
-    private readonly rateLimit: RateLimitService,
   ) {}
 
   @Post('token')
+  @RateLimit('token')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
@@ -77,7 +77,6 @@ export class TokenController {
     [500, 'server_error: Internal error in authorization server. See RFC 6749 §5.2.'],
   )
   async token(@Req() req: Request): Promise<TokenResponseBody> {
-    await this.limit(req);
     const params = TokenParams.from(req.body, ['resource']);
     const grantType = TokenGrantService.grantType(params);
     const auth = await this.clientAuth.authenticate({
@@ -89,6 +88,7 @@ export class TokenController {
   }
 
   @Post('refresh')
+  @RateLimit('token')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
@@ -117,7 +117,6 @@ export class TokenController {
     [500, 'server_error: Internal error in authorization server'],
   )
   async refresh(@Req() req: Request): Promise<TokenResponseBody> {
-    await this.limit(req);
     const params = TokenParams.from(req.body, ['resource']);
     const grantType = params.get('grant_type');
     if (grantType !== undefined && grantType !== 'refresh_token') {
@@ -200,13 +199,5 @@ export class TokenController {
     }
     const token = params.require('token');
     return this.introspection.introspect(token, params.get('token_type_hint'));
-  }
-
-  /** `TOKEN_RATE_LIMIT` requests per client IP per minute (the contract's 429 on /oauth/token). */
-  private async limit(req: Request): Promise<void> {
-    const limit = this.settings.rateLimitPerMinute;
-    if (limit <= 0) return;
-    const result = await this.rateLimit.hit(`token:ip:${req.ip ?? 'unknown'}`, limit, 60);
-    if (!result.allowed) throw OAuthError.rateLimited(result.retryAfterSeconds);
   }
 }

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../client-registration/index.js';
 import { KeysModule } from '../keys/index.js';
-import { RateLimitModule } from '../rate-limit/index.js';
+import { provideRateLimit, RateLimitModule } from '../rate-limit/index.js';
 import { UsersModule } from '../users/index.js';
 import { AccessTokenService } from './access-token.service.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
@@ -21,8 +21,13 @@ import { TokenGrantService } from './token-grant.service.js';
 import { TokenIntrospectionService } from './token-introspection.service.js';
 import { TOKEN_SETTINGS } from './token.constants.js';
 import { ConfigurableModuleClass, TOKEN_MODULE_OPTIONS } from './token.module-definition.js';
-import { resolveTokenSettings, type TokenModuleOptions } from './token.options.js';
+import {
+  resolveTokenSettings,
+  type TokenModuleOptions,
+  type TokenSettings,
+} from './token.options.js';
 import { TokenPurgeService } from './token-purge.service.js';
+import { tokenRateLimitTracker } from './token-rate-limit.js';
 import { UserInfoController } from './userinfo.controller.js';
 
 /**
@@ -55,6 +60,16 @@ import { UserInfoController } from './userinfo.controller.js';
       inject: [TOKEN_MODULE_OPTIONS],
       useFactory: (options: TokenModuleOptions | undefined) => resolveTokenSettings(options ?? {}),
     },
+    // The contract's 429 on /oauth/token: `rateLimit` per `rateWindowSeconds` per client and IP
+    // (TOKEN_RATE_LIMIT / TOKEN_RATE_WINDOW in the application).
+    provideRateLimit('token', {
+      inject: [TOKEN_SETTINGS],
+      useFactory: (s: TokenSettings) => ({
+        limit: s.rateLimit,
+        windowSeconds: s.rateWindowSeconds,
+        tracker: tokenRateLimitTracker,
+      }),
+    }),
     AuthorizationCodeService,
     AccessTokenService,
     RefreshTokenService,

@@ -29,8 +29,14 @@ export interface TokenModuleOptions {
   idTokenAlg?: Extract<SigningAlg, 'ES256' | 'RS256'>;
   /** Authorization code lifetime, seconds (RFC 6749 §4.1.2: short). Default: `60`. */
   authCodeTtlSeconds?: number;
-  /** Token endpoint requests per client IP per minute; 0 = unlimited. Default: `0`. */
-  rateLimitPerMinute?: number;
+  /**
+   * Requests to `/oauth/token` and `/oauth/refresh` per client (the client_id it claims) and IP per
+   * window, counted in the database (429 `rate_limit_exceeded` beyond); 0 = unlimited. Generous by
+   * default, so a busy client or a benchmark from one address is not held back: `20000`.
+   */
+  rateLimit?: number;
+  /** Window of `rateLimit`, seconds. Default: `60`. */
+  rateWindowSeconds?: number;
   /** Fetching of clients' `jwks_uri` documents for `private_key_jwt` (RFC 7523). */
   jwksFetch?: {
     /** Allow loopback, private and link-local targets and plain http (tests only). Default: `false`. */
@@ -80,7 +86,8 @@ export const TOKEN_DEFAULTS = {
   idTokenTtlSeconds: 3600,
   idTokenAlg: 'RS256',
   authCodeTtlSeconds: 60,
-  rateLimitPerMinute: 0,
+  rateLimit: 20000,
+  rateWindowSeconds: 60,
   jwksFetch: {
     allowPrivate: false,
     timeoutMs: 3000,
@@ -101,7 +108,8 @@ export interface TokenSettings {
   idTokenTtlSeconds: number;
   idTokenAlg: 'ES256' | 'RS256';
   authCodeTtlSeconds: number;
-  rateLimitPerMinute: number;
+  rateLimit: number;
+  rateWindowSeconds: number;
   jwksFetch: {
     allowPrivate: boolean;
     timeoutMs: number;
@@ -129,7 +137,8 @@ export function resolveTokenSettings(options: TokenModuleOptions = {}): TokenSet
     idTokenTtlSeconds: options.idTokenTtlSeconds ?? d.idTokenTtlSeconds,
     idTokenAlg: options.idTokenAlg ?? d.idTokenAlg,
     authCodeTtlSeconds: options.authCodeTtlSeconds ?? d.authCodeTtlSeconds,
-    rateLimitPerMinute: options.rateLimitPerMinute ?? d.rateLimitPerMinute,
+    rateLimit: options.rateLimit ?? d.rateLimit,
+    rateWindowSeconds: options.rateWindowSeconds ?? d.rateWindowSeconds,
     jwksFetch: { ...d.jwksFetch, ...options.jwksFetch },
     clientAssertion: { ...d.clientAssertion, ...options.clientAssertion },
     resourceIndicators: {
@@ -152,6 +161,7 @@ export function resolveTokenSettings(options: TokenModuleOptions = {}): TokenSet
     refreshTtlSeconds: s.refreshTtlSeconds,
     idTokenTtlSeconds: s.idTokenTtlSeconds,
     authCodeTtlSeconds: s.authCodeTtlSeconds,
+    rateWindowSeconds: s.rateWindowSeconds,
     'jwksFetch.timeoutMs': s.jwksFetch.timeoutMs,
     'jwksFetch.maxBytes': s.jwksFetch.maxBytes,
   };
@@ -159,7 +169,7 @@ export function resolveTokenSettings(options: TokenModuleOptions = {}): TokenSet
     if (!Number.isInteger(v) || v < 1) problems.push(`${name} must be an integer >= 1`);
   }
   for (const [name, v] of Object.entries({
-    rateLimitPerMinute: s.rateLimitPerMinute,
+    rateLimit: s.rateLimit,
     'jwksFetch.cacheTtlSeconds': s.jwksFetch.cacheTtlSeconds,
     'jwksFetch.fetchLimitPerMinute': s.jwksFetch.fetchLimitPerMinute,
   })) {

@@ -7,6 +7,7 @@ import { CreateTokenTables1732800003000 } from './1732800003000-CreateTokenTable
 import { CreateAuthorizeTables1732800004000 } from './1732800004000-CreateAuthorizeTables.js';
 import { AddResourceIndicators1732800005000 } from './1732800005000-AddResourceIndicators.js';
 import { AddIdTokenSignedResponseAlg1732800006000 } from './1732800006000-AddIdTokenSignedResponseAlg.js';
+import { AddSigningKeyActivation1733300000000 } from './1733300000000-AddSigningKeyActivation.js';
 import { AddClientAllowedResources1733700000000 } from './1733700000000-AddClientAllowedResources.js';
 
 type MigrationClass = new () => MigrationInterface;
@@ -25,6 +26,7 @@ export const MIGRATIONS: MigrationClass[] = [
   CreateAuthorizeTables1732800004000,
   AddResourceIndicators1732800005000,
   AddIdTokenSignedResponseAlg1732800006000,
+  AddSigningKeyActivation1733300000000,
   AddClientAllowedResources1733700000000,
 ];
 

@@ -1,8 +1,12 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochSeconds, jsonText } from '../../common/database/columns.js';
 
-/** Lifecycle of a signing key: `active` signs new tokens; `retired` only verifies until `notAfter`. */
-export type SigningKeyStatus = 'active' | 'retired';
+/**
+ * Phase of a signing key, as its times give it: `next` (published, signs from `activatesAt`), `active`
+ * (the algorithm's newest key whose `activatesAt` has passed: it signs), `retired` (superseded or withdrawn:
+ * verifies until `notAfter`, then disappears).
+ */
+export type SigningKeyStatus = 'next' | 'active' | 'retired';
 
 /**
  * A JWS signing key (RFC 7515) of this server, shared by every instance through the database.
@@ -10,11 +14,16 @@ export type SigningKeyStatus = 'active' | 'retired';
  * - `kid` is the RFC 7638 JWK thumbprint of the public key.
  * - `privateKeyEnc` is the private JWK encrypted with AES-256-GCM under `KEYS_ENCRYPTION_KEY`
  *   (`select: false`: an ordinary find never loads it).
- * - `activeSlot` is the algorithm's fixed slot (`ACTIVE_SLOT_BY_ALG`: ES256 1, RS256 2) on its one active
- *   key and `NULL` on retired ones; its unique index is what makes "create the first key" and "rotate"
- *   race-safe across instances (a second active row of an algorithm cannot exist).
- * - A retired key stays published in the JWK Set (RFC 7517 §5) until `notAfter`, so tokens it signed
- *   before rotation keep verifying for their whole lifetime.
+ * - `activatesAt` decides when the key signs: each instance signs with the newest published key of the
+ *   algorithm whose `activatesAt` has passed, by its own clock and the rows it read, so a staged key takes
+ *   over on every instance at the same moment without anyone writing anything (docs/keys.md).
+ * - `status` mirrors the phase those times give; whichever instance notices a change first writes it.
+ *   Nothing decides by it.
+ * - `activeSlot` is the algorithm's fixed slot (`ACTIVE_SLOT_BY_ALG`: ES256 1, RS256 2) on its newest key
+ *   and `NULL` on the others; its unique index is what makes "create the first key" and "rotate"
+ *   race-safe across instances.
+ * - A key stays published in the JWK Set (RFC 7517 §5) until `notAfter` (NULL: no end yet), so tokens it
+ *   signed keep verifying for their whole lifetime.
  */
 @Entity('signing_keys')
 export class SigningKeyEntity {
@@ -36,7 +45,7 @@ export class SigningKeyEntity {
   @Column({ name: 'status', type: 'varchar', length: 16 })
   status!: SigningKeyStatus;
 
-  /** The algorithm's slot on its active key, NULL otherwise (unique: at most one active key per algorithm). */
+  /** The algorithm's slot on its newest key, NULL otherwise (unique: one newest key per algorithm). */
   @Index('UQ_signing_keys_active_slot', { unique: true })
   @Column({ name: 'active_slot', type: 'int', nullable: true })
   activeSlot!: number | null;
@@ -45,11 +54,15 @@ export class SigningKeyEntity {
   @Column({ name: 'created_at', type: 'bigint', transformer: epochSeconds })
   createdAt!: number;
 
-  /** Epoch seconds; set when the key stops signing. */
+  /** Epoch seconds from which the key signs (unless a newer key of its algorithm has activated). */
+  @Column({ name: 'activates_at', type: 'bigint', transformer: epochSeconds })
+  activatesAt!: number;
+
+  /** Epoch seconds at which the key stops signing (its successor's `activatesAt`); NULL until known. */
   @Column({ name: 'retired_at', type: 'bigint', nullable: true, transformer: epochSeconds })
   retiredAt!: number | null;
 
-  /** Epoch seconds after which a retired key is neither published nor accepted. */
+  /** Epoch seconds after which the key is neither published nor accepted; NULL until it is retired. */
   @Column({ name: 'not_after', type: 'bigint', nullable: true, transformer: epochSeconds })
   notAfter!: number | null;
 }
