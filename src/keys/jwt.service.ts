@@ -12,7 +12,7 @@ export class JwtVerificationError extends Error {
 
 /**
  * JWTs signed and verified with the server's own keys (RFC 7519 §7, RFC 7515 compact JWS), on
- * `node:crypto`'s one-shot sign/verify (`jwt.ts`, docs/decisions.md §13): the token endpoint signs one per
+ * `node:crypto`'s one-shot sign/verify (`jwt.ts`, docs/adr/0013): the token endpoint signs one per
  * token, introspection and userinfo verify one per call. Keys come from {@link KeyCacheService}.
  */
 @Injectable()
