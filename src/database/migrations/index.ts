@@ -9,6 +9,7 @@ import { AddResourceIndicators1732800005000 } from './1732800005000-AddResourceI
 import { AddIdTokenSignedResponseAlg1732800006000 } from './1732800006000-AddIdTokenSignedResponseAlg.js';
 import { AddSigningKeyActivation1733300000000 } from './1733300000000-AddSigningKeyActivation.js';
 import { AddClientAllowedResources1733700000000 } from './1733700000000-AddClientAllowedResources.js';
+import { AddConsentVersion1734500000000 } from './1734500000000-AddConsentVersion.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -28,6 +29,7 @@ export const MIGRATIONS: MigrationClass[] = [
   AddIdTokenSignedResponseAlg1732800006000,
   AddSigningKeyActivation1733300000000,
   AddClientAllowedResources1733700000000,
+  AddConsentVersion1734500000000,
 ];
 
 /**
