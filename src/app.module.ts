@@ -103,6 +103,7 @@ export function registrationOptionsFrom(config: AppConfig): ClientRegistrationMo
     initialAccessTokens: r.initialAccessTokens,
     secretTtlSeconds: r.secretTtlSeconds,
     allowHttpLoopback: r.allowHttpLoopback,
+    allowedRedirectHosts: r.allowedRedirectHosts,
   };
 }
 
@@ -119,6 +120,7 @@ export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions 
     rateWindowSeconds: config.rateLimits.authorize.windowSeconds,
     loginRateLimit: config.rateLimits.login.limit,
     loginRateWindowSeconds: config.rateLimits.login.windowSeconds,
+    untrustedErrorPage: config.authorize.untrustedErrorPage,
   };
 }
 

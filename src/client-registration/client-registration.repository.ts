@@ -12,6 +12,8 @@ export interface StoredClient extends ClientMetadata {
   clientSecretExpiresAt: number;
   registrationAccessTokenHash: string;
   version: number;
+  /** Registered without an initial access token (open registration); kept by updates. */
+  selfRegistered: boolean;
 }
 
 /** The new state written by an update (RFC 7592 §2.2): the whole record, never a patch. */
@@ -103,6 +105,7 @@ function toStoredClient(e: ClientEntity): StoredClient {
     clientSecretExpiresAt: e.clientSecretExpiresAt,
     registrationAccessTokenHash: e.registrationAccessTokenHash,
     version: e.version,
+    selfRegistered: Boolean(e.selfRegistered),
     redirectUris: e.redirectUris,
     tokenEndpointAuthMethod: e.tokenEndpointAuthMethod,
     grantTypes: e.grantTypes,

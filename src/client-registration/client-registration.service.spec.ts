@@ -55,6 +55,7 @@ const settings: RegistrationSettings = {
   initialAccessTokens: [],
   secretTtlSeconds: 0,
   allowHttpLoopback: true,
+  allowedRedirectHosts: null,
   defaultScope: 'openid',
   scopesSupported: ['openid', 'profile'],
 };

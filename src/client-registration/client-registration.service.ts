@@ -87,7 +87,9 @@ export class ClientRegistrationService {
 
   /** Registers a client (RFC 7591 §3.1): validates, issues its credentials, stores hashes only. */
   async register(input: ClientMetadataInput, ip: string): Promise<ClientInformation> {
-    const metadata = this.validate(input);
+    // Without initial access tokens anyone may register (RFC 7591 §3): the client is self-registered.
+    const selfRegistered = this.settings.initialAccessTokens.length === 0;
+    const metadata = this.validate(input, selfRegistered);
     await this.policy.validate(metadata, { operation: 'register', ip });
     const clientId = newUlid();
     const issuedAt = nowSeconds();
@@ -103,6 +105,7 @@ export class ClientRegistrationService {
       clientSecretHash: clientSecret ? sha256Hex(clientSecret) : null,
       clientSecretExpiresAt,
       registrationAccessTokenHash: sha256Hex(registrationAccessToken),
+      selfRegistered,
     });
     this.emit(CLIENT_REGISTERED, new ClientRegisteredEvent(clientId));
     return {
@@ -160,7 +163,7 @@ export class ClientRegistrationService {
         );
       }
     }
-    const metadata = this.validate(input);
+    const metadata = this.validate(input, client.selfRegistered);
     await this.policy.validate(metadata, { operation: 'update', clientId: client.id, ip });
 
     let clientSecret: string | undefined;
@@ -219,11 +222,16 @@ export class ClientRegistrationService {
     await this.events.emitAsync(CLIENT_DELETED, new ClientDeletedEvent(auth.client.id));
   }
 
-  private validate(input: ClientMetadataInput): ClientMetadata {
+  /**
+   * The built-in rules; a self-registered client's (RFC 7591 §3 open registration, and its RFC 7592
+   * updates) http(s) redirect hosts must also be on `allowedRedirectHosts`.
+   */
+  private validate(input: ClientMetadataInput, selfRegistered: boolean): ClientMetadata {
     return validateClientMetadata(input, {
       scopesSupported: this.settings.scopesSupported,
       defaultScope: this.settings.defaultScope,
       allowHttpLoopback: this.settings.allowHttpLoopback,
+      allowedRedirectHosts: selfRegistered ? this.settings.allowedRedirectHosts : null,
     });
   }
 

@@ -36,6 +36,11 @@ export interface RegisteredClient {
    * the server-wide `RESOURCE_INDICATORS_ALLOWED` applies.
    */
   allowedResources: string[] | null;
+  /**
+   * True when the client registered itself without an initial access token (open registration): shown as
+   * unverified on the consent page, and subject to `AUTHORIZE_UNTRUSTED_ERROR_PAGE`.
+   */
+  selfRegistered: boolean;
 }
 
 /** Result of checking a presented client secret. */
@@ -62,6 +67,7 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
     clientSecretExpiresAt: e.clientSecretExpiresAt,
     isPublic: e.tokenEndpointAuthMethod === 'none',
     allowedResources: e.allowedResources ?? null,
+    selfRegistered: Boolean(e.selfRegistered),
   };
 }
 

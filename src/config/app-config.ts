@@ -1,3 +1,4 @@
+import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
 import { parseResourceAllowList } from '../common/validation/resource.js';
 import { validateEnv } from './env.validation.js';
 import { parseTrustProxy, type TrustProxySetting } from './trust-proxy.js';
@@ -48,6 +49,14 @@ export interface RegistrationConfig {
   allowHttpLoopback: boolean;
   /** Scope stored for clients that register without `scope`. */
   defaultScope: string;
+  /** `REGISTRATION_ALLOWED_REDIRECT_HOSTS`: hosts of self-registered clients' redirect URIs; null = any. */
+  allowedRedirectHosts: string[] | null;
+}
+
+/** The authorization endpoint and its login and consent pages. */
+export interface AuthorizeConfig {
+  /** `AUTHORIZE_UNTRUSTED_ERROR_PAGE`: errors before sign-in of self-registered clients on a page. */
+  untrustedErrorPage: boolean;
 }
 
 /** Token lifetimes and limits (RFC 6749, RFC 9068). */
@@ -134,6 +143,7 @@ export class AppConfig {
   sessionTtlSeconds!: number;
   database!: DatabaseConfig;
   registration!: RegistrationConfig;
+  authorize!: AuthorizeConfig;
   token!: TokenConfig;
   rateLimits!: RateLimitsConfig;
   keys!: KeysConfig;
@@ -190,6 +200,15 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     secretTtlSeconds: env.REGISTRATION_SECRET_TTL ?? 0,
     allowHttpLoopback: env.REGISTRATION_ALLOW_HTTP_LOOPBACK ?? true,
     defaultScope,
+    allowedRedirectHosts:
+      env.REGISTRATION_ALLOWED_REDIRECT_HOSTS === undefined
+        ? null
+        : parseRedirectHostAllowList(
+            env.REGISTRATION_ALLOWED_REDIRECT_HOSTS.split(' ').filter(Boolean),
+          ),
+  };
+  c.authorize = {
+    untrustedErrorPage: env.AUTHORIZE_UNTRUSTED_ERROR_PAGE ?? false,
   };
   c.token = {
     accessTtlSeconds: env.TOKEN_ACCESS_TTL ?? 3600,

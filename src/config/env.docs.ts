@@ -158,6 +158,12 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
       'Allow `http` redirect URIs on loopback hosts (`localhost`, `127.x.x.x`, `[::1]`) for `web` clients.',
     default: 'true',
   },
+  REGISTRATION_ALLOWED_REDIRECT_HOSTS: {
+    group: 'Dynamic client registration',
+    description:
+      'Space-separated hosts the `http`/`https` redirect URIs of self-registered clients (registered without an initial access token, also on `PUT` updates) may name: `app.example.com`, `*.example.com` (exactly one more label), `127.0.0.1`, `[::1]`. Others are `invalid_redirect_uri`. Narrows where error redirects can send a browser ([threat-model.md](threat-model.md)).',
+    defaultText: '_(unset: any host)_',
+  },
   REGISTRATION_DEFAULT_SCOPE: {
     group: 'Dynamic client registration',
     description:
@@ -243,6 +249,12 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     group: 'Authorization and login',
     description: 'Authorization rate-limit window, seconds.',
     default: '60',
+  },
+  AUTHORIZE_UNTRUSTED_ERROR_PAGE: {
+    group: 'Authorization and login',
+    description:
+      '`true`: for self-registered clients, errors of `/oauth/authorize` that happen before sign-in are shown on an error page with a plain link to the client instead of a redirect (RFC 9700 §4.11.2); breaks `prompt=none` error redirects for those clients ([threat-model.md](threat-model.md)).',
+    default: 'false',
   },
   LOGIN_RATE_LIMIT: {
     group: 'Authorization and login',

@@ -12,6 +12,7 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
+import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
 import { parseResourceAllowList } from '../common/validation/resource.js';
 import { parseTrustProxy, TrustProxyError } from './trust-proxy.js';
 
@@ -93,6 +94,11 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) REGISTRATION_SECRET_TTL?: number;
   /** Allow `http` redirect URIs on loopback hosts for `web` clients. */
   @IsOptional() @Transform(toBool) @IsBoolean() REGISTRATION_ALLOW_HTTP_LOOPBACK?: boolean;
+  /**
+   * Space-separated hosts (`app.example.com`, `*.example.com` for one more label, `127.0.0.1`, `[::1]`)
+   * the http(s) redirect URIs of self-registered clients may name; unset: any host.
+   */
+  @IsOptional() @IsString() REGISTRATION_ALLOWED_REDIRECT_HOSTS?: string;
   /** Scope given to a client that registers without one; defaults to every supported scope. */
   @IsOptional() @IsString() REGISTRATION_DEFAULT_SCOPE?: string;
 
@@ -121,6 +127,11 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) AUTHORIZE_RATE_LIMIT?: number;
   /** Window of the authorization rate limit, seconds. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) AUTHORIZE_RATE_WINDOW?: number;
+  /**
+   * For self-registered clients, show authorization errors that happen before sign-in on an error page
+   * with a plain link, instead of redirecting (RFC 9700 §4.11.2).
+   */
+  @IsOptional() @Transform(toBool) @IsBoolean() AUTHORIZE_UNTRUSTED_ERROR_PAGE?: boolean;
   /** Sign-in attempts (`POST /oauth/login`) per IP per window; 0 disables. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) LOGIN_RATE_LIMIT?: number;
   /** Window of the sign-in rate limit, seconds. */
@@ -209,6 +220,15 @@ export function validateEnv(raw: Record<string, string | undefined>): Environmen
       parseResourceAllowList(env.RESOURCE_INDICATORS_ALLOWED.split(' ').filter(Boolean));
     } catch (e) {
       lines.push(`  RESOURCE_INDICATORS_ALLOWED: ${(e as Error).message}`);
+    }
+  }
+  if (env.REGISTRATION_ALLOWED_REDIRECT_HOSTS !== undefined) {
+    try {
+      parseRedirectHostAllowList(
+        env.REGISTRATION_ALLOWED_REDIRECT_HOSTS.split(' ').filter(Boolean),
+      );
+    } catch (e) {
+      lines.push(`  REGISTRATION_ALLOWED_REDIRECT_HOSTS: ${(e as Error).message}`);
     }
   }
   try {

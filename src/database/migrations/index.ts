@@ -10,6 +10,7 @@ import { AddIdTokenSignedResponseAlg1732800006000 } from './1732800006000-AddIdT
 import { AddSigningKeyActivation1733300000000 } from './1733300000000-AddSigningKeyActivation.js';
 import { AddClientAllowedResources1733700000000 } from './1733700000000-AddClientAllowedResources.js';
 import { AddConsentVersion1734500000000 } from './1734500000000-AddConsentVersion.js';
+import { AddClientSelfRegistered1734500001000 } from './1734500001000-AddClientSelfRegistered.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -30,6 +31,7 @@ export const MIGRATIONS: MigrationClass[] = [
   AddSigningKeyActivation1733300000000,
   AddClientAllowedResources1733700000000,
   AddConsentVersion1734500000000,
+  AddClientSelfRegistered1734500001000,
 ];
 
 /**
@@ -43,4 +45,5 @@ export const CLIENT_REGISTRATION_MIGRATIONS: MigrationClass[] = [
   CreateRateLimitCounters1732800001000,
   AddIdTokenSignedResponseAlg1732800006000,
   AddClientAllowedResources1733700000000,
+  AddClientSelfRegistered1734500001000,
 ];
