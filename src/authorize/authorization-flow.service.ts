@@ -104,6 +104,8 @@ export class AuthorizationFlowService {
         this.responseUri(resolved.redirectUri, { code, state: v.state }),
       );
     } catch (e) {
+      // Refusals that must not redirect (too many pending requests from this IP) get a page.
+      if (e instanceof AuthorizationPageError) return this.renderFailure(req, res, e);
       // RFC 9700 §4.11.2: with AUTHORIZE_UNTRUSTED_ERROR_PAGE, a self-registered client's error is shown
       // to the user with a plain link, so that this endpoint cannot bounce a browser to the attacker's
       // redirect URI unseen. Registered (trusted) clients keep the redirect of RFC 6749 §4.1.2.1.
@@ -376,6 +378,9 @@ export class AuthorizationFlowService {
       return;
     }
     if (e instanceof AuthorizationPageError) {
+      if (e.retryAfterSeconds !== undefined) {
+        res.setHeader('Retry-After', String(e.retryAfterSeconds));
+      }
       return this.refuse(req, res, e.status, e.error, e.description);
     }
     this.logger.error('Authorization request failed', e instanceof Error ? e.stack : String(e));
@@ -424,7 +429,11 @@ export class AuthorizationFlowService {
       return;
     }
     const title =
-      status === 403 ? 'Request refused' : status >= 500 ? 'Server error' : 'Authorization failed';
+      status === 403 || status === 429
+        ? 'Request refused'
+        : status >= 500
+          ? 'Server error'
+          : 'Authorization failed';
     sendHtml(res, status, errorPage({ title, error, description }));
   }
 }
