@@ -22,7 +22,7 @@ import { ConsentsService } from './consents.service.js';
 import { sendHtml, sendRedirect, wantsJson } from './html/http.js';
 import { consentPage, errorPage } from './html/pages.js';
 import { LoginSessionsService, type LoginSession } from './login-sessions.service.js';
-import { resolveRedirectUri } from './redirect-uri.js';
+import { resolveRedirectUri, sharesSiteWith } from './redirect-uri.js';
 import { UsersService } from '../users/index.js';
 import { AUTHORIZE_SETTINGS } from './authorize.constants.js';
 import type { AuthorizeSettings } from './authorize.options.js';
@@ -183,15 +183,27 @@ export class AuthorizationFlowService {
       return this.renderFailure(req, res, clientGone());
     }
     const user = await this.users.findById(session.userId);
+    // Self-declared URLs are shown only on the site the user is sent to (issue 7 item 9).
+    const onSite = (uri: string | null) => (sharesSiteWith(uri, pending.redirectUri) ? uri : null);
     sendHtml(
       res,
       200,
       consentPage({
-        client,
+        client: {
+          clientId: client.clientId,
+          clientName: client.clientName,
+          logoUri: onSite(client.logoUri),
+          clientUri: onSite(client.clientUri),
+          policyUri: onSite(client.policyUri),
+          tosUri: onSite(client.tosUri),
+          selfRegistered: client.selfRegistered,
+        },
         requestId: pending.id,
         csrfToken: found.csrfToken,
         scopes: pending.scopes,
         username: user?.username ?? session.userId,
+        redirectHost: displayHost(pending.redirectUri),
+        resources: pending.resources,
       }),
       { redirectTarget: pending.redirectUri },
     );
@@ -283,7 +295,11 @@ export class AuthorizationFlowService {
       requestId: pending.id,
       csrfToken,
       actionUrl: `${API_PREFIX}${LOGIN_PATH}`,
-      client: { clientId: client.clientId, clientName: client.clientName, logoUri: client.logoUri },
+      client: {
+        clientId: client.clientId,
+        clientName: client.clientName,
+        logoUri: sharesSiteWith(client.logoUri, pending.redirectUri) ? client.logoUri : null,
+      },
       scopes: pending.scopes,
       redirectUri: pending.redirectUri,
       loginHint: pending.loginHint,
