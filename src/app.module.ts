@@ -123,6 +123,14 @@ export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions 
     untrustedErrorPage: config.authorize.untrustedErrorPage,
     maxRequestBytes: config.authorize.maxRequestBytes,
     pendingPerIp: config.authorize.pendingPerIp,
+    loginLockoutThreshold: config.authorize.loginLockoutThreshold,
+    loginLockoutWindowSeconds: config.authorize.loginLockoutWindowSeconds,
+    loginIpLockoutThreshold: config.authorize.loginIpLockoutThreshold,
+    loginDelayAfter: config.authorize.loginDelayAfter,
+    loginDelayBaseMs: config.authorize.loginDelayBaseMs,
+    loginDelayMaxMs: config.authorize.loginDelayMaxMs,
+    passwordCheckConcurrency: config.authorize.passwordCheckConcurrency,
+    passwordCheckQueue: config.authorize.passwordCheckQueue,
   };
 }
 

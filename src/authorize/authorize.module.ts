@@ -23,6 +23,7 @@ import { ConsentEntity } from './entities/consent.entity.js';
 import { LoginSessionEntity } from './entities/login-session.entity.js';
 import { InteractionController } from './interaction.controller.js';
 import { LoginSessionsService } from './login-sessions.service.js';
+import { LoginThrottleService } from './login-throttle.service.js';
 
 /**
  * AuthorizeModule: the authorization endpoint (RFC 6749 §3.1, §4.1) with its login and consent pages,
@@ -66,8 +67,9 @@ import { LoginSessionsService } from './login-sessions.service.js';
     AuthorizationRequestsService,
     LoginSessionsService,
     ConsentsService,
+    LoginThrottleService,
     AuthorizeClientDeletedListener,
   ],
-  exports: [AuthorizationFlowService, LOGIN_HANDLER],
+  exports: [AuthorizationFlowService, LoginThrottleService, LOGIN_HANDLER],
 })
 export class AuthorizeModule extends ConfigurableModuleClass {}

@@ -279,6 +279,54 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     description: 'Sign-in rate-limit window, seconds.',
     default: '60',
   },
+  LOGIN_LOCKOUT_THRESHOLD: {
+    group: 'Authorization and login',
+    description:
+      'Failed sign-ins per username within `LOGIN_LOCKOUT_WINDOW` that lock the username until the window ends (generic message, no password check); 0 = never locked. See [security-settings.md](security-settings.md#login-throttling).',
+    default: '10',
+  },
+  LOGIN_LOCKOUT_WINDOW: {
+    group: 'Authorization and login',
+    description:
+      'Window in which failed sign-ins are counted, seconds; a lockout lasts until it ends. See [security-settings.md](security-settings.md#login-throttling).',
+    default: '900',
+  },
+  LOGIN_IP_LOCKOUT_THRESHOLD: {
+    group: 'Authorization and login',
+    description:
+      'Failed sign-ins per client IP (any username) within the window that lock that IP; 0 = never. See [security-settings.md](security-settings.md#login-throttling).',
+    default: '50',
+  },
+  LOGIN_DELAY_AFTER: {
+    group: 'Authorization and login',
+    description:
+      'Failed sign-ins of a username after which every attempt waits a growing delay. See [security-settings.md](security-settings.md#login-throttling).',
+    default: '3',
+  },
+  LOGIN_DELAY_BASE_MS: {
+    group: 'Authorization and login',
+    description:
+      'First delay, milliseconds, doubled with each further failure; 0 = no delays. See [security-settings.md](security-settings.md#login-throttling).',
+    default: '500',
+  },
+  LOGIN_DELAY_MAX_MS: {
+    group: 'Authorization and login',
+    description:
+      'Longest delay, milliseconds. See [security-settings.md](security-settings.md#login-throttling).',
+    default: '8000',
+  },
+  LOGIN_HASH_CONCURRENCY: {
+    group: 'Authorization and login',
+    description:
+      'Password checks (argon2) running at once on this instance. See [security-settings.md](security-settings.md#login-throttling).',
+    default: '4',
+  },
+  LOGIN_HASH_QUEUE: {
+    group: 'Authorization and login',
+    description:
+      'Password checks that may wait for a slot; beyond, 503 `temporarily_unavailable`. See [security-settings.md](security-settings.md#login-throttling).',
+    default: '64',
+  },
   SESSION_TTL: {
     group: 'Authorization and login',
     description: 'Login session lifetime, seconds (8 h).',
