@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../config/app-config.js';
+import { buildDataSourceOptions } from '../database/data-source-options.js';
+import { ENTITIES } from '../database/entities.js';
+import { errorMessage, type CliIo } from './cli-io.js';
+
+const USAGE = `Usage: authms migrate [--revert]
+
+Runs the pending database migrations (the same as npm run migration:run), with the settings of the
+server (DB_TYPE, DB_*). With --revert, undoes the last one. Needs only the runtime dependencies, so
+it runs on a production host after npm prune --omit=dev. Prints one line per migration run.
+`;
+
+/**
+ * `authms migrate`: the deployment step that applies the schema migrations before the new version starts
+ * (docs/operations.md, docs/database.md "Migrations"), from the built code and runtime dependencies
+ * only. Returns the exit code: 0 done, 1 failed, 2 bad command line.
+ */
+export async function runMigrate(argv: string[], io: CliIo): Promise<number> {
+  let revert: boolean;
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: { revert: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+    if (values.help) {
+      io.stdout.write(USAGE);
+      return 0;
+    }
+    revert = values.revert ?? false;
+  } catch (e) {
+    io.stderr.write(`${errorMessage(e)}\n\n${USAGE}`);
+    return 2;
+  }
+  let dataSource: DataSource | undefined;
+  try {
+    const config = loadConfig(io.env);
+    dataSource = new DataSource(buildDataSourceOptions(config.database, ENTITIES));
+    await dataSource.initialize();
+    if (revert) {
+      await dataSource.undoLastMigration();
+      io.stdout.write('reverted the last migration\n');
+    } else {
+      const ran = await dataSource.runMigrations();
+      for (const m of ran) io.stdout.write(`${m.name}\n`);
+      io.stderr.write(
+        ran.length === 0 ? 'no pending migrations\n' : `${ran.length} migrations run\n`,
+      );
+    }
+    return 0;
+  } catch (e) {
+    io.stderr.write(`migrate failed: ${errorMessage(e)}\n`);
+    return 1;
+  } finally {
+    if (dataSource?.isInitialized) await dataSource.destroy();
+  }
+}
