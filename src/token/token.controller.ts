@@ -27,6 +27,7 @@ import {
 import { TokenParams } from './token-params.js';
 import { TOKEN_SETTINGS } from './token.constants.js';
 import type { TokenSettings } from './token.options.js';
+import { noteClientId } from '../observability/request-context.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_BODY = 'application/json';
@@ -84,6 +85,8 @@ export class TokenController {
       params,
       endpointUrl: this.settings.apiUrl('/oauth/token'),
     });
+    // The request's log line names the client (docs/operations.md "Logs").
+    noteClientId(req, auth.client.clientId);
     return this.grants.grant(grantType, params, auth);
   }
 
@@ -127,6 +130,8 @@ export class TokenController {
       params,
       endpointUrl: this.settings.apiUrl('/oauth/refresh'),
     });
+    // The request's log line names the client (docs/operations.md "Logs").
+    noteClientId(req, auth.client.clientId);
     return this.grants.grant('refresh_token', params, auth);
   }
 
@@ -156,6 +161,8 @@ export class TokenController {
       params,
       endpointUrl: this.settings.apiUrl('/oauth/revoke'),
     });
+    // The request's log line names the client (docs/operations.md "Logs").
+    noteClientId(req, client.clientId);
     const token = params.require('token');
     await this.introspection.revoke(token, client, params.get('token_type_hint'));
     // RFC 7009 §2.2 / the contract: 200 with no body.
@@ -193,6 +200,8 @@ export class TokenController {
       params,
       endpointUrl: this.settings.apiUrl('/oauth/introspect'),
     });
+    // The request's log line names the client (docs/operations.md "Logs").
+    noteClientId(req, client.clientId);
     // RFC 7662 §2.1: the caller must be authorized; a public client proves nothing about itself.
     if (client.isPublic) {
       throw OAuthError.invalidClient('Introspection requires client authentication');

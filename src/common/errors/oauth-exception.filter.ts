@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { methodNotAllowed } from '../http/allowed-methods.js';
+import { requestContextOf } from '../../observability/request-context.js';
 import { OAuthError } from './oauth-error.js';
 
 /** Body of every error response: `OAuthErrorResponse` (RFC 6749 §5.2, RFC 7591 §3.2.2). */
@@ -104,8 +105,10 @@ export class OAuthExceptionFilter implements ExceptionFilter {
     }
     if (err.status >= 500) {
       const cause = err.cause ?? exception;
+      // The request id ties this line to the request's own log line (docs/operations.md "Logs").
+      const id = requestContextOf(req)?.id;
       this.logger.error(
-        `${req.method} ${req.path} -> ${err.status} ${err.error}`,
+        `${req.method} ${req.path} -> ${err.status} ${err.error}${id ? ` (request ${id})` : ''}`,
         cause instanceof Error ? cause.stack : String(cause),
       );
     }
