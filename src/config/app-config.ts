@@ -133,6 +133,10 @@ export class AppConfig {
   trustProxy!: TrustProxySetting;
   bodyLimit!: string;
   logLevels!: string[];
+  /** `LOG_FORMAT`; undefined = pretty in development when pino-pretty is installed, else JSON. */
+  logFormat!: 'json' | 'pretty' | undefined;
+  /** `METRICS_TOKEN`: the bearer token of `GET /metrics`; undefined = no metrics endpoint (404). */
+  metricsToken!: string | undefined;
   scopesSupported!: string[];
   /**
    * `RESOURCE_INDICATORS_ALLOWED`: the RFC 8707 resources any client may ask for (exact URIs, or
@@ -166,6 +170,8 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
   c.trustProxy = parseTrustProxy(env.TRUST_PROXY);
   c.bodyLimit = env.BODY_LIMIT ?? '64kb';
   c.logLevels = (env.LOG_LEVEL ?? 'log,warn,error').split(',').map((s) => s.trim());
+  c.logFormat = env.LOG_FORMAT as AppConfig['logFormat'];
+  c.metricsToken = env.METRICS_TOKEN;
   c.scopesSupported = (env.SCOPES_SUPPORTED ?? 'openid profile email offline_access').split(' ');
   c.resourceIndicatorsAllowed =
     env.RESOURCE_INDICATORS_ALLOWED === undefined

@@ -69,6 +69,18 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     description: 'Nest log levels to print, comma separated (`error,warn,log,debug,verbose`).',
     default: 'log,warn,error',
   },
+  LOG_FORMAT: {
+    group: 'Server',
+    description:
+      'Log output: `json` (one JSON object per line, with a request id on every request line; for production) or `pretty` (human-readable, needs the devDependency `pino-pretty`). See [operations.md](operations.md#logs).',
+    defaultText: '`pretty` when `NODE_ENV=development` and pino-pretty is installed, else `json`',
+  },
+  METRICS_TOKEN: {
+    group: 'Server',
+    description:
+      'Bearer token that `GET /metrics` (Prometheus text) requires, at least 16 characters (`openssl rand -hex 32`). Unset: `/metrics` answers 404. See [operations.md](operations.md#metrics).',
+    defaultText: '_(unset: no `/metrics`)_',
+  },
 
   DB_TYPE: {
     group: 'Database',

@@ -59,6 +59,20 @@ export class EnvironmentVariables {
   @IsOptional() @Matches(/^\d+(b|kb|mb)?$/i) BODY_LIMIT?: string;
   /** Nest log levels to print, comma separated. */
   @IsOptional() @IsString() LOG_LEVEL?: string;
+  /**
+   * `json` (one JSON object per line) or `pretty` (human-readable, needs the devDependency
+   * `pino-pretty`). Unset: `pretty` when NODE_ENV=development and pino-pretty is installed, else `json`.
+   */
+  @IsOptional() @IsIn(['json', 'pretty']) LOG_FORMAT?: string;
+  /**
+   * secret. Bearer token that `GET /metrics` requires; unset, `/metrics` answers 404. At least 16
+   * characters, so that it cannot be guessed.
+   */
+  @IsOptional()
+  @Matches(/^[\x21-\x7E]{16,}$/, {
+    message: 'METRICS_TOKEN must be at least 16 printable characters without spaces',
+  })
+  METRICS_TOKEN?: string;
 
   /** `sqlite` (embedded, default), `mysql` (MySQL through mysql2) or `mariadb` (MariaDB through mysql2). */
   @IsOptional() @IsIn(['sqlite', 'mysql', 'mariadb']) DB_TYPE?: string;
@@ -180,6 +194,7 @@ export const SECRET_VARIABLES = new Set([
   'DB_PASSWORD',
   'REGISTRATION_INITIAL_ACCESS_TOKENS',
   'KEYS_ENCRYPTION_KEY',
+  'METRICS_TOKEN',
 ]);
 
 /** Thrown when the environment is invalid; the message lists every offending variable. */
