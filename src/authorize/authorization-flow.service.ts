@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { ClientsService } from '../client-registration/index.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
+import { isDatabaseUnavailable } from '../common/errors/database-unavailable.js';
 import { AuthorizationCodeService, ResourceIndicatorPolicy } from '../token/index.js';
 import {
   AuthorizationPageError,
@@ -310,6 +311,9 @@ export class AuthorizationFlowService {
     let err: OAuthError;
     if (e instanceof OAuthError) {
       err = e;
+    } else if (isDatabaseUnavailable(e)) {
+      // RFC 6749 §4.1.2.1 names this case: the client may retry later (docs/faults.md).
+      err = OAuthError.temporarilyUnavailable(e);
     } else {
       this.logger.error('Authorization request failed', e instanceof Error ? e.stack : String(e));
       err = OAuthError.serverError(e);
@@ -334,6 +338,17 @@ export class AuthorizationFlowService {
     }
     if (e instanceof AuthorizationPageError) {
       return this.refuse(req, res, e.status, e.error, e.description);
+    }
+    if (isDatabaseUnavailable(e)) {
+      // docs/faults.md: the database is away; the page says so and when to retry, without a stack.
+      res.setHeader('Retry-After', '5');
+      return this.refuse(
+        req,
+        res,
+        503,
+        'temporarily_unavailable',
+        'The server is temporarily unavailable, retry later.',
+      );
     }
     this.logger.error('Authorization request failed', e instanceof Error ? e.stack : String(e));
     this.refuse(req, res, 500, 'server_error', 'The server encountered an internal error.');
