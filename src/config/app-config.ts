@@ -23,6 +23,18 @@ export interface DatabaseConfig {
   password: string;
   name: string;
   poolSize: number;
+  /** `DB_POOL_QUEUE_LIMIT`: requests that may wait for a pooled connection; beyond, 503 at once. */
+  poolQueueLimit: number;
+  /** `DB_ACQUIRE_TIMEOUT_MS`: longest wait for a pooled connection or a new connection's handshake. */
+  acquireTimeoutMs: number;
+  /** `DB_QUERY_TIMEOUT_MS`: longest MySQL/MariaDB statement; its connection is then dropped (docs/faults.md). */
+  queryTimeoutMs: number;
+  /** `DB_SQLITE_BUSY_TIMEOUT_MS`: SQLite `busy_timeout`, the wait for another process's lock. */
+  sqliteBusyTimeoutMs: number;
+  /** `DB_CONNECT_RETRIES`: start-up connection attempts after the first. */
+  connectRetries: number;
+  /** `DB_CONNECT_RETRY_DELAY_MS`: delay before the first start-up retry, doubled for each further one. */
+  connectRetryDelayMs: number;
   migrationsRun: boolean;
   logging: boolean;
 }
@@ -132,6 +144,10 @@ export class AppConfig {
   /** Express `trust proxy` from `TRUST_PROXY`: false, a hop count, or proxy addresses and subnets. */
   trustProxy!: TrustProxySetting;
   bodyLimit!: string;
+  /** `SHUTDOWN_TIMEOUT_MS`: how long in-flight requests may take to finish after SIGTERM. */
+  shutdownTimeoutMs!: number;
+  /** `ALLOW_HTTP_ISSUER`: an `http:` loopback issuer is accepted in production (validated in env.validation.ts). */
+  allowHttpIssuer!: boolean;
   logLevels!: string[];
   /** `LOG_FORMAT`; undefined = pretty in development when pino-pretty is installed, else JSON. */
   logFormat!: 'json' | 'pretty' | undefined;
@@ -169,6 +185,8 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
   c.issuer = env.ISSUER ?? `http://localhost:${c.port}`;
   c.trustProxy = parseTrustProxy(env.TRUST_PROXY);
   c.bodyLimit = env.BODY_LIMIT ?? '64kb';
+  c.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS ?? 10000;
+  c.allowHttpIssuer = env.ALLOW_HTTP_ISSUER ?? false;
   c.logLevels = (env.LOG_LEVEL ?? 'log,warn,error').split(',').map((s) => s.trim());
   c.logFormat = env.LOG_FORMAT as AppConfig['logFormat'];
   c.metricsToken = env.METRICS_TOKEN;
@@ -189,6 +207,12 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     password: env.DB_PASSWORD ?? '',
     name: env.DB_NAME ?? 'authms',
     poolSize: env.DB_POOL_SIZE ?? 10,
+    poolQueueLimit: env.DB_POOL_QUEUE_LIMIT ?? 100,
+    acquireTimeoutMs: env.DB_ACQUIRE_TIMEOUT_MS ?? 3000,
+    queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS ?? 5000,
+    sqliteBusyTimeoutMs: env.DB_SQLITE_BUSY_TIMEOUT_MS ?? 5000,
+    connectRetries: env.DB_CONNECT_RETRIES ?? 5,
+    connectRetryDelayMs: env.DB_CONNECT_RETRY_DELAY_MS ?? 500,
     migrationsRun: env.DB_MIGRATIONS_RUN ?? true,
     logging: env.DB_LOGGING ?? false,
   };
