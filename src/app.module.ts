@@ -107,6 +107,7 @@ export function registrationOptionsFrom(config: AppConfig): ClientRegistrationMo
     rateWindowSeconds: r.rateWindowSeconds,
     initialAccessTokens: r.initialAccessTokens,
     secretTtlSeconds: r.secretTtlSeconds,
+    secretRotationGraceSeconds: r.secretRotationGraceSeconds,
     allowHttpLoopback: r.allowHttpLoopback,
     allowedRedirectHosts: r.allowedRedirectHosts,
   };

@@ -25,7 +25,6 @@ const client: RegisteredClient = {
   jwks: null,
   jwksUri: null,
   idTokenSignedResponseAlg: null,
-  clientSecretExpiresAt: 0,
   isPublic: false,
   allowedResources: null,
   selfRegistered: false,

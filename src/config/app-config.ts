@@ -57,6 +57,8 @@ export interface RegistrationConfig {
   rotateAccessToken: boolean;
   /** Client secret lifetime in seconds, 0 = never expires. */
   secretTtlSeconds: number;
+  /** How long a rotated client secret keeps authenticating, seconds. Default 14400 (4 h). */
+  secretRotationGraceSeconds: number;
   /** Allow http redirect URIs on loopback hosts for web clients. Default true. */
   allowHttpLoopback: boolean;
   /** Scope stored for clients that register without `scope`. */
@@ -228,6 +230,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       .filter(Boolean),
     rotateAccessToken: env.REGISTRATION_ROTATE_ACCESS_TOKEN ?? true,
     secretTtlSeconds: env.REGISTRATION_SECRET_TTL ?? 0,
+    secretRotationGraceSeconds: env.CLIENT_SECRET_ROTATION_GRACE ?? 4 * 3600,
     allowHttpLoopback: env.REGISTRATION_ALLOW_HTTP_LOOPBACK ?? true,
     defaultScope,
     allowedRedirectHosts:

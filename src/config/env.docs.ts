@@ -212,6 +212,12 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
       'Client secret lifetime, seconds (`client_secret_expires_at`); `0` = never expires.',
     default: '0',
   },
+  CLIENT_SECRET_ROTATION_GRACE: {
+    group: 'Dynamic client registration',
+    description:
+      'After a secret rotation (`POST /api/v1/admin/oauth/clients/{client_id}/rotate-secret`), how long the old secret keeps authenticating, seconds; `0` = it stops at once ([administration.md](administration.md)).',
+    default: '14400',
+  },
   REGISTRATION_ALLOW_HTTP_LOOPBACK: {
     group: 'Dynamic client registration',
     description:

@@ -122,6 +122,7 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toBool) @IsBoolean() REGISTRATION_ROTATE_ACCESS_TOKEN?: boolean;
   /** Lifetime of issued client secrets in seconds; 0 = never expire. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) REGISTRATION_SECRET_TTL?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) CLIENT_SECRET_ROTATION_GRACE?: number;
   /** Allow `http` redirect URIs on loopback hosts for `web` clients. */
   @IsOptional() @Transform(toBool) @IsBoolean() REGISTRATION_ALLOW_HTTP_LOOPBACK?: boolean;
   /**
