@@ -107,7 +107,9 @@ export function registrationOptionsFrom(config: AppConfig): ClientRegistrationMo
     rateWindowSeconds: r.rateWindowSeconds,
     initialAccessTokens: r.initialAccessTokens,
     secretTtlSeconds: r.secretTtlSeconds,
+    secretRotationGraceSeconds: r.secretRotationGraceSeconds,
     allowHttpLoopback: r.allowHttpLoopback,
+    allowedRedirectHosts: r.allowedRedirectHosts,
   };
 }
 
@@ -124,6 +126,7 @@ export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions 
     rateWindowSeconds: config.rateLimits.authorize.windowSeconds,
     loginRateLimit: config.rateLimits.login.limit,
     loginRateWindowSeconds: config.rateLimits.login.windowSeconds,
+    untrustedErrorPage: config.authorize.untrustedErrorPage,
   };
 }
 

@@ -3,12 +3,13 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/app-config.js';
 import { buildDataSourceOptions } from '../database/data-source-options.js';
 import { ENTITIES } from '../database/entities.js';
+import { withMigrationLock } from '../database/migration-lock.js';
 import { errorMessage, type CliIo } from './cli-io.js';
 
 const USAGE = `Usage: authms migrate [--revert]
 
-Runs the pending database migrations (the same as npm run migration:run), with the settings of the
-server (DB_TYPE, DB_*). With --revert, undoes the last one. Needs only the runtime dependencies, so
+Runs the pending database migrations (npm run migration:run runs this), with the settings of the
+server (DB_TYPE, DB_*), under the migration lock the servers take at start-up. With --revert, undoes the last one. Needs only the runtime dependencies, so
 it runs on a production host after npm prune --omit=dev. Prints one line per migration run.
 `;
 

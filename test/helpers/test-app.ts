@@ -90,7 +90,14 @@ export async function createTestDatabase(): Promise<{
   return {
     env: { DB_TYPE: 'sqlite', DB_SQLITE_PATH: file },
     drop: () => {
-      for (const suffix of ['', '-wal', '-shm', '-journal', '.keys-encryption-key']) {
+      for (const suffix of [
+        '',
+        '-wal',
+        '-shm',
+        '-journal',
+        '.keys-encryption-key',
+        '.migrations-lock',
+      ]) {
         rmSync(file + suffix, { force: true });
       }
       return Promise.resolve();
