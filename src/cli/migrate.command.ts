@@ -36,26 +36,38 @@ export async function runMigrate(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`${errorMessage(e)}\n\n${USAGE}`);
     return 2;
   }
-  let dataSource: DataSource | undefined;
   try {
-    const config = loadConfig(io.env);
-    dataSource = new DataSource(buildDataSourceOptions(config.database, ENTITIES));
-    await dataSource.initialize();
-    if (revert) {
-      await dataSource.undoLastMigration();
-      io.stdout.write('reverted the last migration\n');
-    } else {
-      const ran = await dataSource.runMigrations();
-      for (const m of ran) io.stdout.write(`${m.name}\n`);
-      io.stderr.write(
-        ran.length === 0 ? 'no pending migrations\n' : `${ran.length} migrations run\n`,
-      );
-    }
+    const db = loadConfig(io.env).database;
+    // The lock the servers take at start-up (docs/faults.md "Migration lock"): a deployment step and
+    // an instance starting meanwhile never migrate at once.
+    await withMigrationLock(
+      db,
+      async () => {
+        const dataSource = new DataSource({
+          ...buildDataSourceOptions(db, ENTITIES, { failFast: false }),
+          migrationsRun: false,
+        });
+        await dataSource.initialize();
+        try {
+          if (revert) {
+            await dataSource.undoLastMigration();
+            io.stdout.write('reverted the last migration\n');
+          } else {
+            const ran = await dataSource.runMigrations();
+            for (const m of ran) io.stdout.write(`${m.name}\n`);
+            io.stderr.write(
+              ran.length === 0 ? 'no pending migrations\n' : `${ran.length} migrations run\n`,
+            );
+          }
+        } finally {
+          await dataSource.destroy();
+        }
+      },
+      (message) => io.stderr.write(`${message}\n`),
+    );
     return 0;
   } catch (e) {
     io.stderr.write(`migrate failed: ${errorMessage(e)}\n`);
     return 1;
-  } finally {
-    if (dataSource?.isInitialized) await dataSource.destroy();
   }
 }
