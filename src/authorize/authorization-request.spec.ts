@@ -27,6 +27,7 @@ const client: RegisteredClient = {
   idTokenSignedResponseAlg: null,
   isPublic: false,
   allowedResources: null,
+  selfRegistered: false,
 };
 const SUPPORTED = ['openid', 'profile', 'email', 'offline_access'];
 const resolved = { client, redirectUri: 'https://app.example.com/cb', redirectUriProvided: true };

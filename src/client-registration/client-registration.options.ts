@@ -1,3 +1,4 @@
+import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
 import type { ClientMetadata } from './client-metadata.validator.js';
 
 /**
@@ -87,6 +88,13 @@ export interface ClientRegistrationModuleOptions {
   secretRotationGraceSeconds?: number;
   /** Allow `http` redirect URIs on loopback hosts for `web` clients (RFC 8252 §7.3). Default: `true`. */
   allowHttpLoopback?: boolean;
+  /**
+   * Hosts the http(s) redirect URIs of self-registered clients (registered without an initial access
+   * token) may name: host names, IP literals, or `*.` + host name for exactly one more label (RFC 9700
+   * §4.11.2: an error redirect can then reach only these hosts). Others are `invalid_redirect_uri`. Default:
+   * `null` (any host).
+   */
+  allowedRedirectHosts?: string[] | null;
   /** Extra registration rules (see {@link RegistrationPolicy}). Default: none ({@link ALLOW_ALL_POLICY}). */
   policy?: RegistrationPolicy;
 }
@@ -103,6 +111,7 @@ export const CLIENT_REGISTRATION_DEFAULTS = {
   secretTtlSeconds: 0,
   secretRotationGraceSeconds: 4 * 3600,
   allowHttpLoopback: true,
+  allowedRedirectHosts: null,
 } as const satisfies Omit<Required<ClientRegistrationModuleOptions>, 'defaultScope' | 'policy'>;
 
 /** The module's effective settings: the options over their defaults, validated at start-up. */
@@ -120,6 +129,8 @@ export interface RegistrationSettings {
   secretTtlSeconds: number;
   secretRotationGraceSeconds: number;
   allowHttpLoopback: boolean;
+  /** Parsed `allowedRedirectHosts`; null: any host. */
+  allowedRedirectHosts: string[] | null;
 }
 
 /** RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`. */
@@ -146,8 +157,17 @@ export function resolveRegistrationSettings(
     secretTtlSeconds: options.secretTtlSeconds ?? d.secretTtlSeconds,
     secretRotationGraceSeconds: options.secretRotationGraceSeconds ?? d.secretRotationGraceSeconds,
     allowHttpLoopback: options.allowHttpLoopback ?? d.allowHttpLoopback,
+    allowedRedirectHosts: null,
   };
   const problems: string[] = [];
+  const hosts = options.allowedRedirectHosts ?? d.allowedRedirectHosts;
+  if (hosts !== null) {
+    try {
+      s.allowedRedirectHosts = parseRedirectHostAllowList(hosts);
+    } catch (e) {
+      problems.push(`allowedRedirectHosts: ${(e as Error).message}`);
+    }
+  }
   if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(s.issuer)) {
     problems.push('issuer must be an absolute http(s) URL without query or fragment');
   }

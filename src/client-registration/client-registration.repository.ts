@@ -15,6 +15,8 @@ export interface StoredClient extends ClientMetadata {
   secrets: SecretCandidate[];
   registrationAccessTokenHash: string;
   version: number;
+  /** Registered without an initial access token (open registration); kept by updates. */
+  selfRegistered: boolean;
 }
 
 /** The new state written by an update (RFC 7592 §2.2): the whole record, never a patch. */
@@ -143,6 +145,7 @@ function toStoredClient(e: ClientEntity & { candidates?: SecretCandidate[] }): S
     secrets: e.candidates ?? [],
     registrationAccessTokenHash: e.registrationAccessTokenHash,
     version: e.version,
+    selfRegistered: Boolean(e.selfRegistered),
     redirectUris: e.redirectUris,
     tokenEndpointAuthMethod: e.tokenEndpointAuthMethod,
     grantTypes: e.grantTypes,

@@ -106,6 +106,7 @@ const settings: RegistrationSettings = {
   secretTtlSeconds: 0,
   secretRotationGraceSeconds: 14400,
   allowHttpLoopback: true,
+  allowedRedirectHosts: null,
   defaultScope: 'openid',
   scopesSupported: ['openid', 'profile'],
 };

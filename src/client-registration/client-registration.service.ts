@@ -93,7 +93,9 @@ export class ClientRegistrationService {
 
   /** Registers a client (RFC 7591 §3.1): validates, issues its credentials, stores hashes only. */
   async register(input: ClientMetadataInput, ip: string): Promise<ClientInformation> {
-    const metadata = this.validate(input);
+    // Without initial access tokens anyone may register (RFC 7591 §3): the client is self-registered.
+    const selfRegistered = this.settings.initialAccessTokens.length === 0;
+    const metadata = this.validate(input, selfRegistered);
     await this.policy.validate(metadata, { operation: 'register', ip });
     const clientId = newUlid();
     const issuedAt = this.clock.nowSeconds();
@@ -105,6 +107,7 @@ export class ClientRegistrationService {
         id: clientId,
         clientIdIssuedAt: issuedAt,
         registrationAccessTokenHash: sha256Hex(registrationAccessToken),
+        selfRegistered,
       });
       return usesClientSecret(metadata.tokenEndpointAuthMethod)
         ? this.secrets.issue(m, clientId, issuedAt)
@@ -170,7 +173,7 @@ export class ClientRegistrationService {
         );
       }
     }
-    const metadata = this.validate(input);
+    const metadata = this.validate(input, client.selfRegistered);
     await this.policy.validate(metadata, { operation: 'update', clientId: client.id, ip });
 
     const rotate = this.settings.rotateAccessToken;
@@ -248,11 +251,16 @@ export class ClientRegistrationService {
     await this.events.emitAsync(CLIENT_DELETED, new ClientDeletedEvent(auth.client.id));
   }
 
-  private validate(input: ClientMetadataInput): ClientMetadata {
+  /**
+   * The built-in rules; a self-registered client's (RFC 7591 §3 open registration, and its RFC 7592
+   * updates) http(s) redirect hosts must also be on `allowedRedirectHosts`.
+   */
+  private validate(input: ClientMetadataInput, selfRegistered: boolean): ClientMetadata {
     return validateClientMetadata(input, {
       scopesSupported: this.settings.scopesSupported,
       defaultScope: this.settings.defaultScope,
       allowHttpLoopback: this.settings.allowHttpLoopback,
+      allowedRedirectHosts: selfRegistered ? this.settings.allowedRedirectHosts : null,
     });
   }
 

@@ -41,6 +41,11 @@ export interface RegisteredClient {
    * the server-wide `RESOURCE_INDICATORS_ALLOWED` applies.
    */
   allowedResources: string[] | null;
+  /**
+   * True when the client registered itself without an initial access token (open registration): shown as
+   * unverified on the consent page, and subject to `AUTHORIZE_UNTRUSTED_ERROR_PAGE`.
+   */
+  selfRegistered: boolean;
 }
 
 /** Maps the entity to the view other modules see. */
@@ -63,6 +68,7 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
     idTokenSignedResponseAlg: e.idTokenSignedResponseAlg,
     isPublic: e.tokenEndpointAuthMethod === 'none',
     allowedResources: e.allowedResources ?? null,
+    selfRegistered: Boolean(e.selfRegistered),
   };
 }
 

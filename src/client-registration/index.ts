@@ -32,6 +32,6 @@ export {
   type RegistrationPolicyContext,
   type RegistrationResponseStyle,
 } from './client-registration.options.js';
-export type { ClientMetadata } from './client-metadata.validator.js';
+export { privateUseSchemeProblem, type ClientMetadata } from './client-metadata.validator.js';
 export { REGISTRATION_PATHS, REGISTRATION_ROOT_ROUTES } from './client-registration.constants.js';
 export { OAuthError } from '../common/errors/oauth-error.js';

@@ -94,6 +94,14 @@ export class ClientEntity {
   @Column({ name: 'allowed_resources', type: 'text', nullable: true, transformer: jsonText })
   allowedResources!: string[] | null;
 
+  /**
+   * True when the client registered itself without an initial access token (open registration, RFC 7591
+   * §3): the consent page marks it unverified, `REGISTRATION_ALLOWED_REDIRECT_HOSTS` applies to its
+   * redirect URIs, and `AUTHORIZE_UNTRUSTED_ERROR_PAGE` to its authorization errors. Never changed by PUT.
+   */
+  @Column({ name: 'self_registered', type: 'boolean', default: false })
+  selfRegistered!: boolean;
+
   @VersionColumn({ name: 'version' })
   version!: number;
 
