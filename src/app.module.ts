@@ -123,7 +123,7 @@ export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions 
 }
 
 /**
- * The options TokenModule gets from the validated settings (`ISSUER`, `TOKEN_*`, `JWKS_URI_*`,
+ * The options TokenModule gets from the validated settings (`ISSUER`, `TOKEN_*`, `INTROSPECT_RATE_*`, `JWKS_URI_*`,
  * `CLIENT_ASSERTION_*`, `RESOURCE_INDICATORS_ALLOWED`).
  */
 export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
@@ -138,6 +138,8 @@ export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
     authCodeTtlSeconds: t.authCodeTtlSeconds,
     rateLimit: config.rateLimits.token.limit,
     rateWindowSeconds: config.rateLimits.token.windowSeconds,
+    introspectRateLimit: config.rateLimits.introspect.limit,
+    introspectRateWindowSeconds: config.rateLimits.introspect.windowSeconds,
     jwksFetch: { ...config.jwksFetch },
     clientAssertion: {
       audience: t.clientAssertionAudience,

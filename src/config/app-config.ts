@@ -84,6 +84,8 @@ export interface RateLimitsConfig {
   authorize: RateLimitSetting;
   /** `POST /oauth/login` (sign-in attempts), per IP. Default 60 per 60 s. */
   login: RateLimitSetting;
+  /** `POST /oauth/introspect`, per client_id and IP. Default 6000 per 60 s. */
+  introspect: RateLimitSetting;
 }
 
 /** Signing key settings. */
@@ -209,6 +211,10 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       windowSeconds: env.AUTHORIZE_RATE_WINDOW ?? 60,
     },
     login: { limit: env.LOGIN_RATE_LIMIT ?? 60, windowSeconds: env.LOGIN_RATE_WINDOW ?? 60 },
+    introspect: {
+      limit: env.INTROSPECT_RATE_LIMIT ?? 6000,
+      windowSeconds: env.INTROSPECT_RATE_WINDOW ?? 60,
+    },
   };
   c.keys = {
     alg: (env.KEYS_ALG as KeysConfig['alg']) ?? 'ES256',

@@ -213,6 +213,17 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     description: 'Token rate-limit window, seconds.',
     default: '60',
   },
+  INTROSPECT_RATE_LIMIT: {
+    group: 'Scopes and tokens',
+    description:
+      'Introspection requests (`/oauth/introspect`) per client_id and IP per window, counted in the database across instances; `0` = unlimited. Generous because a resource server introspects on every call it serves ([rate-limits.md](rate-limits.md)).',
+    default: '6000',
+  },
+  INTROSPECT_RATE_WINDOW: {
+    group: 'Scopes and tokens',
+    description: 'Introspection rate-limit window, seconds.',
+    default: '60',
+  },
 
   KEYS_ALG: {
     group: 'Signing keys',

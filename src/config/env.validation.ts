@@ -117,6 +117,10 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) TOKEN_RATE_LIMIT?: number;
   /** Window of the token rate limit, seconds. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) TOKEN_RATE_WINDOW?: number;
+  /** Introspection requests (`/oauth/introspect`) per client_id and IP per window; 0 disables. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) INTROSPECT_RATE_LIMIT?: number;
+  /** Window of the introspection rate limit, seconds. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) INTROSPECT_RATE_WINDOW?: number;
   /** Authorization requests (`/oauth/authorize`) per IP per window; 0 disables. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) AUTHORIZE_RATE_LIMIT?: number;
   /** Window of the authorization rate limit, seconds. */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../client-registration/index.js';
+import { ClockModule } from '../common/time/clock.module.js';
 import { KeysModule } from '../keys/index.js';
 import { provideRateLimit, RateLimitModule } from '../rate-limit/index.js';
 import { UsersModule } from '../users/index.js';
@@ -52,6 +53,7 @@ import { UserInfoController } from './userinfo.controller.js';
     KeysModule,
     UsersModule,
     RateLimitModule,
+    ClockModule,
   ],
   controllers: [TokenController, UserInfoController],
   providers: [
@@ -67,6 +69,16 @@ import { UserInfoController } from './userinfo.controller.js';
       useFactory: (s: TokenSettings) => ({
         limit: s.rateLimit,
         windowSeconds: s.rateWindowSeconds,
+        tracker: tokenRateLimitTracker,
+      }),
+    }),
+    // RFC 7662 §4: introspection is rate limited per client and IP as well (issue 7 item 4), with its
+    // own budget (INTROSPECT_RATE_LIMIT / INTROSPECT_RATE_WINDOW in the application).
+    provideRateLimit('introspect', {
+      inject: [TOKEN_SETTINGS],
+      useFactory: (s: TokenSettings) => ({
+        limit: s.introspectRateLimit,
+        windowSeconds: s.introspectRateWindowSeconds,
         tracker: tokenRateLimitTracker,
       }),
     }),
