@@ -30,6 +30,7 @@ import {
 import { TokenPurgeService } from './token-purge.service.js';
 import { tokenRateLimitTracker } from './token-rate-limit.js';
 import { UserInfoController } from './userinfo.controller.js';
+import { UserTokensService } from './user-tokens.service.js';
 
 /**
  * TokenModule: the token endpoint (RFC 6749 §3.2) and `/oauth/refresh`, client authentication
@@ -93,7 +94,14 @@ import { UserInfoController } from './userinfo.controller.js';
     TokenPurgeService,
     ClientDeletedListener,
     ResourceIndicatorPolicy,
+    UserTokensService,
   ],
-  exports: [AuthorizationCodeService, AccessTokenService, ResourceIndicatorPolicy],
+  exports: [
+    AuthorizationCodeService,
+    AccessTokenService,
+    ResourceIndicatorPolicy,
+    UserTokensService,
+    TokenIntrospectionService,
+  ],
 })
 export class TokenModule extends ConfigurableModuleClass {}
