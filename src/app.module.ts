@@ -16,6 +16,7 @@ import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DiscoveryModule } from './discovery/index.js';
 import { HealthModule } from './health/health.module.js';
+import { InternalApiModule } from './internal/index.js';
 import { KeysModule } from './keys/index.js';
 import { UsersModule } from './users/index.js';
 import { TokenModule, type TokenModuleOptions } from './token/index.js';
@@ -48,6 +49,13 @@ export class AppModule {
     // One configured TokenModule, imported here and handed to AuthorizeModule (the same object, so
     // Nest builds it once).
     const token = TokenModule.forRootAsync({ inject: [AppConfig], useFactory: tokenOptionsFrom });
+    const authorize = AuthorizeModule.forRootAsync({
+      token,
+      loginHandler: options.authorize?.loginHandler,
+      imports: options.authorize?.imports,
+      inject: [AppConfig],
+      useFactory: authorizeOptionsFrom,
+    });
     return {
       module: AppModule,
       imports: [
@@ -59,12 +67,12 @@ export class AppModule {
         UsersModule,
         DiscoveryModule,
         token,
-        AuthorizeModule.forRootAsync({
-          token,
-          loginHandler: options.authorize?.loginHandler,
-          imports: options.authorize?.imports,
+        authorize,
+        // The internal API (O50-O52) works through the same configured token and authorize modules.
+        InternalApiModule.forRootAsync({
+          imports: [token, authorize],
           inject: [AppConfig],
-          useFactory: authorizeOptionsFrom,
+          useFactory: (config: AppConfig) => ({ apiKeys: config.internalApiKeys }),
         }),
         options.registration ?? AppModule.defaultRegistration(),
         ...(options.imports ?? []),

@@ -1,5 +1,6 @@
 import { parseResourceAllowList } from '../common/validation/resource.js';
 import { validateEnv } from './env.validation.js';
+import { parseInternalApiKeys, type InternalApiKey } from './internal-api-keys.js';
 import { parseTrustProxy, type TrustProxySetting } from './trust-proxy.js';
 
 /** The global route prefix of the API (`configureApp`); discovery documents and `/connect/*` are outside it. */
@@ -140,6 +141,8 @@ export class AppConfig {
   rateLimits!: RateLimitsConfig;
   keys!: KeysConfig;
   jwksFetch!: JwksFetchConfig;
+  /** `INTERNAL_API_KEYS`, parsed and hashed: empty when unset (the internal API answers 404). */
+  internalApiKeys!: InternalApiKey[];
 
   /** Absolute URL of a path under the API prefix, e.g. `apiUrl('/oauth/token')`. */
   apiUrl(path: string): string {
@@ -216,6 +219,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       windowSeconds: env.INTROSPECT_RATE_WINDOW ?? 60,
     },
   };
+  c.internalApiKeys = parseInternalApiKeys(env.INTERNAL_API_KEYS);
   c.keys = {
     alg: (env.KEYS_ALG as KeysConfig['alg']) ?? 'ES256',
     encryptionKey: env.KEYS_ENCRYPTION_KEY

@@ -13,6 +13,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { parseResourceAllowList } from '../common/validation/resource.js';
+import { InternalApiKeysError, parseInternalApiKeys } from './internal-api-keys.js';
 import { parseTrustProxy, TrustProxyError } from './trust-proxy.js';
 
 const toBool = ({ value }: { value: unknown }): unknown => {
@@ -166,6 +167,9 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) JWKS_URI_CACHE_TTL?: number;
   /** Outbound `jwks_uri` fetches each client may cause per minute (all instances); 0 = unlimited. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) JWKS_URI_FETCH_LIMIT?: number;
+
+  /** Keys of the internal API (`X-API-Key`), `id:key` or `key`, comma separated; unset = routes off. */
+  @IsOptional() @IsString() INTERNAL_API_KEYS?: string;
 }
 
 /** Variables whose values are secrets: never logged or echoed. */
@@ -173,6 +177,7 @@ export const SECRET_VARIABLES = new Set([
   'DB_PASSWORD',
   'REGISTRATION_INITIAL_ACCESS_TOKENS',
   'KEYS_ENCRYPTION_KEY',
+  'INTERNAL_API_KEYS',
 ]);
 
 /** Thrown when the environment is invalid; the message lists every offending variable. */
@@ -214,6 +219,13 @@ export function validateEnv(raw: Record<string, string | undefined>): Environmen
     } catch (e) {
       lines.push(`  RESOURCE_INDICATORS_ALLOWED: ${(e as Error).message}`);
     }
+  }
+  try {
+    parseInternalApiKeys(env.INTERNAL_API_KEYS);
+  } catch (e) {
+    if (!(e instanceof InternalApiKeysError)) throw e;
+    // The message names the entry by its id, never by its key.
+    lines.push(`  INTERNAL_API_KEYS: ${e.message}`);
   }
   try {
     parseTrustProxy(env.TRUST_PROXY);
