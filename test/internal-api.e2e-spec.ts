@@ -113,7 +113,7 @@ describe(`internal API (O51, O52) with X-API-Key (${TEST_DB_TYPE})`, () => {
         active: true,
         client_id: client.clientId,
         user_id: user.id,
-        scope: 'openid profile email',
+        scope: 'openid profile email offline_access',
         exp: expect.any(Number),
       });
     }
