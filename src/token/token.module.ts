@@ -12,7 +12,10 @@ import { ClientDeletedListener } from './client-deleted.listener.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
+import { ClientTokenUsageEntity } from './entities/client-token-usage.entity.js';
 import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
+import { ClientUsageService } from './client-usage.service.js';
+import { TokenUsageRecorder } from './token-usage.recorder.js';
 import { IdTokenService } from './id-token.service.js';
 import { JwksFetcher } from './jwks-fetcher.service.js';
 import { RefreshTokenService } from './refresh-token.service.js';
@@ -49,8 +52,10 @@ import { UserTokensService } from './user-tokens.service.js';
       RefreshTokenEntity,
       AccessTokenEntity,
       ClientAssertionJtiEntity,
+      ClientTokenUsageEntity,
     ]),
     ClientsModule,
+    ClockModule,
     KeysModule,
     UsersModule,
     RateLimitModule,
@@ -85,6 +90,8 @@ import { UserTokensService } from './user-tokens.service.js';
     }),
     AuthorizationCodeService,
     AccessTokenService,
+    TokenUsageRecorder,
+    ClientUsageService,
     RefreshTokenService,
     IdTokenService,
     ClientAuthenticationService,
@@ -100,6 +107,7 @@ import { UserTokensService } from './user-tokens.service.js';
     AuthorizationCodeService,
     AccessTokenService,
     ResourceIndicatorPolicy,
+    ClientUsageService,
     UserTokensService,
     TokenIntrospectionService,
   ],
