@@ -170,6 +170,7 @@ export class TokenController {
   }
 
   @Post('introspect')
+  @RateLimit('introspect')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
@@ -177,8 +178,10 @@ export class TokenController {
     summary: 'Token Introspection',
     description:
       'Checks whether a token is active and returns its metadata (sub, client_id, scope, exp, ...). ' +
-      'Only confidential clients, authenticated as at the token endpoint, may introspect. Inactive, ' +
-      'unknown, expired or revoked tokens answer exactly {"active": false}. Returns flat JSON. ' +
+      'Only confidential clients, authenticated as at the token endpoint, may introspect, and only ' +
+      'tokens issued to themselves, unless an operator granted them the introspection right (resource ' +
+      'servers; RFC 7662 §4). Inactive, unknown, expired or revoked tokens, and tokens the caller may ' +
+      'not see, answer exactly {"active": false}. Rate limited per client and IP. Returns flat JSON. ' +
       'Reference: RFC 7662.',
   })
   @ApiConsumes(FORM, JSON_BODY)
@@ -191,6 +194,7 @@ export class TokenController {
   @ApiOAuthErrors(
     [400, 'invalid_request: missing token parameter. Reference: RFC 7662 §2.1.'],
     [401, 'invalid_client: Client authentication failed. Reference: RFC 7662 §2.3.'],
+    [429, 'rate_limit_exceeded: Request rate too high, please retry later'],
     [500, 'server_error: introspection service internal error'],
   )
   async introspect(@Req() req: Request): Promise<IntrospectionBody> {
@@ -207,6 +211,6 @@ export class TokenController {
       throw OAuthError.invalidClient('Introspection requires client authentication');
     }
     const token = params.require('token');
-    return this.introspection.introspect(token, params.get('token_type_hint'));
+    return this.introspection.introspect(token, params.get('token_type_hint'), client);
   }
 }
