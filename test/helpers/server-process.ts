@@ -30,11 +30,11 @@ export function spawnServer(env: Record<string, string>): ServerProcess {
   const check = () => {
     for (const w of [...waiters]) w();
   };
-  child.stdout!.on('data', (c: Buffer) => {
+  child.stdout.on('data', (c: Buffer) => {
     stdout += c.toString();
     check();
   });
-  child.stderr!.on('data', (c: Buffer) => {
+  child.stderr.on('data', (c: Buffer) => {
     stderr += c.toString();
     check();
   });
