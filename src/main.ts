@@ -54,6 +54,8 @@ async function bootstrap(): Promise<void> {
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
       bodyParser: false,
       logger: config.logLevels as LogLevel[],
+      // Start-up lines wait for configureApp's JSON logger instead of going out as plain text.
+      bufferLogs: true,
       // Errors reach the catch below (Nest would otherwise exit on its own, with a stack trace).
       abortOnError: false,
     });

@@ -192,7 +192,8 @@ describe(`resource indicator allow-list (${TEST_DB_TYPE})`, () => {
         response_type: 'code',
         client_id: client.clientId,
         redirect_uri: REDIRECT,
-        scope: 'openid',
+        // offline_access: the refresh token this test needs (OIDC Core §11).
+        scope: 'openid offline_access',
         state: 'st',
         code_challenge: challenge,
         code_challenge_method: 'S256',

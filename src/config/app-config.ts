@@ -1,3 +1,4 @@
+import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
 import { parseResourceAllowList } from '../common/validation/resource.js';
 import { validateEnv } from './env.validation.js';
 import { parseTrustProxy, type TrustProxySetting } from './trust-proxy.js';
@@ -56,10 +57,24 @@ export interface RegistrationConfig {
   rotateAccessToken: boolean;
   /** Client secret lifetime in seconds, 0 = never expires. */
   secretTtlSeconds: number;
+  /** How long a rotated client secret keeps authenticating, seconds. Default 14400 (4 h). */
+  secretRotationGraceSeconds: number;
   /** Allow http redirect URIs on loopback hosts for web clients. Default true. */
   allowHttpLoopback: boolean;
   /** Scope stored for clients that register without `scope`. */
   defaultScope: string;
+  /** `REGISTRATION_ALLOWED_REDIRECT_HOSTS`: hosts of self-registered clients' redirect URIs; null = any. */
+  allowedRedirectHosts: string[] | null;
+}
+
+/** The authorization endpoint and its login and consent pages. */
+export interface AuthorizeConfig {
+  /** `AUTHORIZE_UNTRUSTED_ERROR_PAGE`: errors before sign-in of self-registered clients on a page. */
+  untrustedErrorPage: boolean;
+  /** `AUTHORIZE_REQUEST_MAX_BYTES`: client-chosen bytes of a kept authorization request. */
+  maxRequestBytes: number;
+  /** `AUTHORIZE_PENDING_PER_IP`: authorization requests kept per client IP per 10 minutes. */
+  pendingPerIp: number;
 }
 
 /** Token lifetimes and limits (RFC 6749, RFC 9068). */
@@ -140,6 +155,10 @@ export class AppConfig {
   /** `ALLOW_HTTP_ISSUER`: an `http:` loopback issuer is accepted in production (validated in env.validation.ts). */
   allowHttpIssuer!: boolean;
   logLevels!: string[];
+  /** `LOG_FORMAT`; undefined = pretty in development when pino-pretty is installed, else JSON. */
+  logFormat!: 'json' | 'pretty' | undefined;
+  /** `METRICS_TOKEN`: the bearer token of `GET /metrics`; undefined = no metrics endpoint (404). */
+  metricsToken!: string | undefined;
   scopesSupported!: string[];
   /**
    * `RESOURCE_INDICATORS_ALLOWED`: the RFC 8707 resources any client may ask for (exact URIs, or
@@ -150,6 +169,7 @@ export class AppConfig {
   sessionTtlSeconds!: number;
   database!: DatabaseConfig;
   registration!: RegistrationConfig;
+  authorize!: AuthorizeConfig;
   token!: TokenConfig;
   rateLimits!: RateLimitsConfig;
   keys!: KeysConfig;
@@ -174,6 +194,8 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
   c.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS ?? 10000;
   c.allowHttpIssuer = env.ALLOW_HTTP_ISSUER ?? false;
   c.logLevels = (env.LOG_LEVEL ?? 'log,warn,error').split(',').map((s) => s.trim());
+  c.logFormat = env.LOG_FORMAT as AppConfig['logFormat'];
+  c.metricsToken = env.METRICS_TOKEN;
   c.scopesSupported = (env.SCOPES_SUPPORTED ?? 'openid profile email offline_access').split(' ');
   c.resourceIndicatorsAllowed =
     env.RESOURCE_INDICATORS_ALLOWED === undefined
@@ -212,8 +234,20 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       .filter(Boolean),
     rotateAccessToken: env.REGISTRATION_ROTATE_ACCESS_TOKEN ?? true,
     secretTtlSeconds: env.REGISTRATION_SECRET_TTL ?? 0,
+    secretRotationGraceSeconds: env.CLIENT_SECRET_ROTATION_GRACE ?? 4 * 3600,
     allowHttpLoopback: env.REGISTRATION_ALLOW_HTTP_LOOPBACK ?? true,
     defaultScope,
+    allowedRedirectHosts:
+      env.REGISTRATION_ALLOWED_REDIRECT_HOSTS === undefined
+        ? null
+        : parseRedirectHostAllowList(
+            env.REGISTRATION_ALLOWED_REDIRECT_HOSTS.split(' ').filter(Boolean),
+          ),
+  };
+  c.authorize = {
+    untrustedErrorPage: env.AUTHORIZE_UNTRUSTED_ERROR_PAGE ?? false,
+    maxRequestBytes: env.AUTHORIZE_REQUEST_MAX_BYTES ?? 8192,
+    pendingPerIp: env.AUTHORIZE_PENDING_PER_IP ?? 60,
   };
   c.token = {
     accessTtlSeconds: env.TOKEN_ACCESS_TTL ?? 3600,

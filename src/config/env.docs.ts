@@ -81,6 +81,18 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     description: 'Nest log levels to print, comma separated (`error,warn,log,debug,verbose`).',
     default: 'log,warn,error',
   },
+  LOG_FORMAT: {
+    group: 'Server',
+    description:
+      'Log output: `json` (one JSON object per line, with a request id on every request line; for production) or `pretty` (human-readable, needs the devDependency `pino-pretty`). See [operations.md](operations.md#logs).',
+    defaultText: '`pretty` when `NODE_ENV=development` and pino-pretty is installed, else `json`',
+  },
+  METRICS_TOKEN: {
+    group: 'Server',
+    description:
+      'Bearer token that `GET /metrics` (Prometheus text) requires, at least 16 characters (`openssl rand -hex 32`). Unset: `/metrics` answers 404. See [operations.md](operations.md#metrics).',
+    defaultText: '_(unset: no `/metrics`)_',
+  },
 
   DB_TYPE: {
     group: 'Database',
@@ -200,11 +212,23 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
       'Client secret lifetime, seconds (`client_secret_expires_at`); `0` = never expires.',
     default: '0',
   },
+  CLIENT_SECRET_ROTATION_GRACE: {
+    group: 'Dynamic client registration',
+    description:
+      'After a secret rotation (`POST /api/v1/admin/oauth/clients/{client_id}/rotate-secret`), how long the old secret keeps authenticating, seconds; `0` = it stops at once ([administration.md](administration.md)).',
+    default: '14400',
+  },
   REGISTRATION_ALLOW_HTTP_LOOPBACK: {
     group: 'Dynamic client registration',
     description:
       'Allow `http` redirect URIs on loopback hosts (`localhost`, `127.x.x.x`, `[::1]`) for `web` clients.',
     default: 'true',
+  },
+  REGISTRATION_ALLOWED_REDIRECT_HOSTS: {
+    group: 'Dynamic client registration',
+    description:
+      'Space-separated hosts the `http`/`https` redirect URIs of self-registered clients (registered without an initial access token, also on `PUT` updates) may name: `app.example.com`, `*.example.com` (exactly one more label), `127.0.0.1`, `[::1]`. Others are `invalid_redirect_uri`. Narrows where error redirects can send a browser ([threat-model.md](threat-model.md)).',
+    defaultText: '_(unset: any host)_',
   },
   REGISTRATION_DEFAULT_SCOPE: {
     group: 'Dynamic client registration',
@@ -290,6 +314,24 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
   AUTHORIZE_RATE_WINDOW: {
     group: 'Authorization and login',
     description: 'Authorization rate-limit window, seconds.',
+    default: '60',
+  },
+  AUTHORIZE_UNTRUSTED_ERROR_PAGE: {
+    group: 'Authorization and login',
+    description:
+      '`true`: for self-registered clients, errors of `/oauth/authorize` that happen before sign-in are shown on an error page with a plain link to the client instead of a redirect (RFC 9700 §4.11.2); breaks `prompt=none` error redirects for those clients ([threat-model.md](threat-model.md)).',
+    default: 'false',
+  },
+  AUTHORIZE_REQUEST_MAX_BYTES: {
+    group: 'Authorization and login',
+    description:
+      'Largest size in bytes of what a client chooses in an authorization request that is kept while the user signs in (`state`, `nonce`, `redirect_uri`, `resource`, `scope`, `login_hint`); larger is `invalid_request` ([security-settings.md](security-settings.md)).',
+    default: '8192',
+  },
+  AUTHORIZE_PENDING_PER_IP: {
+    group: 'Authorization and login',
+    description:
+      'Authorization requests kept for the login and consent steps per client IP per 10 minutes (their lifetime), counted in the database across instances; beyond, `429 rate_limit_exceeded` on an error page. `0` = unlimited.',
     default: '60',
   },
   LOGIN_RATE_LIMIT: {

@@ -12,6 +12,7 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
+import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
 import { parseResourceAllowList } from '../common/validation/resource.js';
 import { parseTrustProxy, TrustProxyError } from './trust-proxy.js';
 
@@ -62,6 +63,20 @@ export class EnvironmentVariables {
   @IsOptional() @Matches(/^\d+(b|kb|mb)?$/i) BODY_LIMIT?: string;
   /** Nest log levels to print, comma separated. */
   @IsOptional() @IsString() LOG_LEVEL?: string;
+  /**
+   * `json` (one JSON object per line) or `pretty` (human-readable, needs the devDependency
+   * `pino-pretty`). Unset: `pretty` when NODE_ENV=development and pino-pretty is installed, else `json`.
+   */
+  @IsOptional() @IsIn(['json', 'pretty']) LOG_FORMAT?: string;
+  /**
+   * secret. Bearer token that `GET /metrics` requires; unset, `/metrics` answers 404. At least 16
+   * characters, so that it cannot be guessed.
+   */
+  @IsOptional()
+  @Matches(/^[\x21-\x7E]{16,}$/, {
+    message: 'METRICS_TOKEN must be at least 16 printable characters without spaces',
+  })
+  METRICS_TOKEN?: string;
 
   /** `sqlite` (embedded, default), `mysql` (MySQL through mysql2) or `mariadb` (MariaDB through mysql2). */
   @IsOptional() @IsIn(['sqlite', 'mysql', 'mariadb']) DB_TYPE?: string;
@@ -107,8 +122,14 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toBool) @IsBoolean() REGISTRATION_ROTATE_ACCESS_TOKEN?: boolean;
   /** Lifetime of issued client secrets in seconds; 0 = never expire. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) REGISTRATION_SECRET_TTL?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) CLIENT_SECRET_ROTATION_GRACE?: number;
   /** Allow `http` redirect URIs on loopback hosts for `web` clients. */
   @IsOptional() @Transform(toBool) @IsBoolean() REGISTRATION_ALLOW_HTTP_LOOPBACK?: boolean;
+  /**
+   * Space-separated hosts (`app.example.com`, `*.example.com` for one more label, `127.0.0.1`, `[::1]`)
+   * the http(s) redirect URIs of self-registered clients may name; unset: any host.
+   */
+  @IsOptional() @IsString() REGISTRATION_ALLOWED_REDIRECT_HOSTS?: string;
   /** Scope given to a client that registers without one; defaults to every supported scope. */
   @IsOptional() @IsString() REGISTRATION_DEFAULT_SCOPE?: string;
 
@@ -137,6 +158,20 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) AUTHORIZE_RATE_LIMIT?: number;
   /** Window of the authorization rate limit, seconds. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) AUTHORIZE_RATE_WINDOW?: number;
+  /**
+   * For self-registered clients, show authorization errors that happen before sign-in on an error page
+   * with a plain link, instead of redirecting (RFC 9700 §4.11.2).
+   */
+  @IsOptional() @Transform(toBool) @IsBoolean() AUTHORIZE_UNTRUSTED_ERROR_PAGE?: boolean;
+  /** Largest client-chosen size (bytes) of an authorization request kept while the user signs in. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(65536)
+  AUTHORIZE_REQUEST_MAX_BYTES?: number;
+  /** Authorization requests kept for sign-in per client IP per 10 minutes; 0 disables. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) AUTHORIZE_PENDING_PER_IP?: number;
   /** Sign-in attempts (`POST /oauth/login`) per IP per window; 0 disables. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) LOGIN_RATE_LIMIT?: number;
   /** Window of the sign-in rate limit, seconds. */
@@ -185,6 +220,7 @@ export const SECRET_VARIABLES = new Set([
   'DB_PASSWORD',
   'REGISTRATION_INITIAL_ACCESS_TOKENS',
   'KEYS_ENCRYPTION_KEY',
+  'METRICS_TOKEN',
 ]);
 
 /** Thrown when the environment is invalid; the message lists every offending variable. */
@@ -227,6 +263,15 @@ export function validateEnv(raw: Record<string, string | undefined>): Environmen
       parseResourceAllowList(env.RESOURCE_INDICATORS_ALLOWED.split(' ').filter(Boolean));
     } catch (e) {
       lines.push(`  RESOURCE_INDICATORS_ALLOWED: ${(e as Error).message}`);
+    }
+  }
+  if (env.REGISTRATION_ALLOWED_REDIRECT_HOSTS !== undefined) {
+    try {
+      parseRedirectHostAllowList(
+        env.REGISTRATION_ALLOWED_REDIRECT_HOSTS.split(' ').filter(Boolean),
+      );
+    } catch (e) {
+      lines.push(`  REGISTRATION_ALLOWED_REDIRECT_HOSTS: ${(e as Error).message}`);
     }
   }
   try {

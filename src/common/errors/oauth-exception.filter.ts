@@ -140,6 +140,8 @@ export function sendOAuthError(res: Response, err: OAuthError): void {
     res.end();
     return;
   }
+  // For the metrics' outcome labels (MetricsService): the code, never the description.
+  if (res.locals) res.locals.oauthError = err.error;
   const body: OAuthErrorBody = { error: err.error };
   if (err.description) body.error_description = err.description;
   if (err.state !== undefined) body.state = err.state;
