@@ -21,7 +21,8 @@ export const ROOT_PATHS = [
 
 /**
  * Applies everything `main.ts` needs beyond module composition, so that e2e tests run the very same
- * setup: logger and request observer, global prefix, security headers, body parsers with limits, proxy trust, Swagger, shutdown hooks.
+ * setup: logger and request observer, global prefix, security headers, body parsers with limits, proxy
+ * trust, Swagger. Signals are handled by `main.ts` (`installGracefulShutdown`, docs/faults.md), not here.
  * The app must be created with `{ bodyParser: false }` so that the limits here are the only ones.
  */
 export function configureApp(app: INestApplication): void {
@@ -66,6 +67,5 @@ export function configureApp(app: INestApplication): void {
       ...REGISTRATION_ROOT_ROUTES,
     ],
   });
-  app.enableShutdownHooks();
   setupSwagger(app, config);
 }
