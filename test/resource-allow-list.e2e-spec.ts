@@ -249,12 +249,14 @@ describe('RESOURCE_INDICATORS_ALLOWED setting', () => {
         resolveTokenSettings(tokenOptionsFrom(loadConfig(env))),
       ).startupWarning();
     const key = Buffer.alloc(32, 1).toString('base64');
-    expect(warning({ NODE_ENV: 'production', KEYS_ENCRYPTION_KEY: key })).toMatch(
+    const ISSUER = 'https://as.example.com';
+    expect(warning({ NODE_ENV: 'production', ISSUER, KEYS_ENCRYPTION_KEY: key })).toMatch(
       /RESOURCE_INDICATORS_ALLOWED is not set/,
     );
     expect(
       warning({
         NODE_ENV: 'production',
+        ISSUER,
         KEYS_ENCRYPTION_KEY: key,
         RESOURCE_INDICATORS_ALLOWED: ALLOWED,
       }),

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { ClientsService } from '../client-registration/index.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
+import { isDatabaseUnavailable } from '../common/errors/database-unavailable.js';
 import { AuthorizationCodeService, ResourceIndicatorPolicy } from '../token/index.js';
 import {
   AuthorizationPageError,
@@ -382,6 +383,8 @@ export class AuthorizationFlowService {
 
   private asOAuthError(e: unknown): OAuthError {
     if (e instanceof OAuthError) return e;
+    // RFC 6749 §4.1.2.1 names this case: the client may retry later (docs/faults.md).
+    if (isDatabaseUnavailable(e)) return OAuthError.temporarilyUnavailable(e);
     this.logger.error('Authorization request failed', e instanceof Error ? e.stack : String(e));
     return OAuthError.serverError(e);
   }
@@ -398,6 +401,17 @@ export class AuthorizationFlowService {
         res.setHeader('Retry-After', String(e.retryAfterSeconds));
       }
       return this.refuse(req, res, e.status, e.error, e.description);
+    }
+    if (isDatabaseUnavailable(e)) {
+      // docs/faults.md: the database is away; the page says so and when to retry, without a stack.
+      res.setHeader('Retry-After', '5');
+      return this.refuse(
+        req,
+        res,
+        503,
+        'temporarily_unavailable',
+        'The server is temporarily unavailable, retry later.',
+      );
     }
     this.logger.error('Authorization request failed', e instanceof Error ? e.stack : String(e));
     this.refuse(req, res, 500, 'server_error', 'The server encountered an internal error.');

@@ -25,9 +25,10 @@ const client: RegisteredClient = {
   jwks: null,
   jwksUri: null,
   idTokenSignedResponseAlg: null,
-  clientSecretExpiresAt: 0,
   isPublic: false,
   allowedResources: null,
+  introspectAnyToken: false,
+  lastTokenAt: null,
   selfRegistered: false,
 };
 const SUPPORTED = ['openid', 'profile', 'email', 'offline_access'];

@@ -24,6 +24,8 @@ import { LoginSessionEntity } from './entities/login-session.entity.js';
 import { InteractionController } from './interaction.controller.js';
 import { LoginSessionsService } from './login-sessions.service.js';
 import { LoginThrottleService } from './login-throttle.service.js';
+import { UserConsentsController } from './user-consents.controller.js';
+import { UserConsentsService } from './user-consents.service.js';
 
 /**
  * AuthorizeModule: the authorization endpoint (RFC 6749 §3.1, §4.1) with its login and consent pages,
@@ -40,7 +42,7 @@ import { LoginThrottleService } from './login-throttle.service.js';
     UsersModule,
     RateLimitModule,
   ],
-  controllers: [AuthorizeController, InteractionController],
+  controllers: [AuthorizeController, InteractionController, UserConsentsController],
   providers: [
     {
       provide: AUTHORIZE_SETTINGS,
@@ -69,7 +71,14 @@ import { LoginThrottleService } from './login-throttle.service.js';
     ConsentsService,
     LoginThrottleService,
     AuthorizeClientDeletedListener,
+    UserConsentsService,
   ],
-  exports: [AuthorizationFlowService, LoginThrottleService, LOGIN_HANDLER],
+  exports: [
+    AuthorizationFlowService,
+    LOGIN_HANDLER,
+    ConsentsService,
+    LoginSessionsService,
+    LoginThrottleService,
+  ],
 })
 export class AuthorizeModule extends ConfigurableModuleClass {}

@@ -81,6 +81,11 @@ export interface ClientRegistrationModuleOptions {
   initialAccessTokens?: string[];
   /** Client secret lifetime in seconds, 0 = never (RFC 7591 §3.2.1 `client_secret_expires_at`). Default: `0`. */
   secretTtlSeconds?: number;
+  /**
+   * How long a rotated client secret keeps authenticating after a rotation (reference O34: "still
+   * verifiable for 4 hours"), seconds; 0 = it stops at once. Default: `14400`.
+   */
+  secretRotationGraceSeconds?: number;
   /** Allow `http` redirect URIs on loopback hosts for `web` clients (RFC 8252 §7.3). Default: `true`. */
   allowHttpLoopback?: boolean;
   /**
@@ -104,6 +109,7 @@ export const CLIENT_REGISTRATION_DEFAULTS = {
   rateWindowSeconds: 3600,
   initialAccessTokens: [],
   secretTtlSeconds: 0,
+  secretRotationGraceSeconds: 4 * 3600,
   allowHttpLoopback: true,
   allowedRedirectHosts: null,
 } as const satisfies Omit<Required<ClientRegistrationModuleOptions>, 'defaultScope' | 'policy'>;
@@ -121,6 +127,7 @@ export interface RegistrationSettings {
   rateWindowSeconds: number;
   initialAccessTokens: string[];
   secretTtlSeconds: number;
+  secretRotationGraceSeconds: number;
   allowHttpLoopback: boolean;
   /** Parsed `allowedRedirectHosts`; null: any host. */
   allowedRedirectHosts: string[] | null;
@@ -148,6 +155,7 @@ export function resolveRegistrationSettings(
     rateWindowSeconds: options.rateWindowSeconds ?? d.rateWindowSeconds,
     initialAccessTokens: [...(options.initialAccessTokens ?? d.initialAccessTokens)],
     secretTtlSeconds: options.secretTtlSeconds ?? d.secretTtlSeconds,
+    secretRotationGraceSeconds: options.secretRotationGraceSeconds ?? d.secretRotationGraceSeconds,
     allowHttpLoopback: options.allowHttpLoopback ?? d.allowHttpLoopback,
     allowedRedirectHosts: null,
   };
@@ -177,6 +185,9 @@ export function resolveRegistrationSettings(
   }
   if (!Number.isInteger(s.secretTtlSeconds) || s.secretTtlSeconds < 0) {
     problems.push('secretTtlSeconds must be an integer >= 0');
+  }
+  if (!Number.isInteger(s.secretRotationGraceSeconds) || s.secretRotationGraceSeconds < 0) {
+    problems.push('secretRotationGraceSeconds must be an integer >= 0');
   }
   if (s.initialAccessTokens.some((t) => t.length < 16)) {
     problems.push('initialAccessTokens must each be at least 16 characters');

@@ -10,6 +10,15 @@ export {
 } from './clients.service.js';
 export type { TokenEndpointAuthMethod } from './entities/client.entity.js';
 export { ClientEntity } from './entities/client.entity.js';
+export { ClientSecretEntity, type ClientSecretStatus } from './entities/client-secret.entity.js';
+export {
+  ClientSecretError,
+  ClientSecretsService,
+  MAX_ACTIVE_SECRETS,
+  type ClientSecretInfo,
+  type IssuedSecret,
+  type SecretChange,
+} from './client-secrets.service.js';
 export {
   CLIENT_REGISTRATION_ENTITIES,
   CLIENT_REGISTRATION_MIGRATIONS,

@@ -9,6 +9,7 @@ export const ENV_GROUPS = [
   'Signing keys',
   'Authorization and login',
   '`private_key_jwt` clients',
+  'Internal API',
 ] as const;
 
 /** One of {@link ENV_GROUPS}. */
@@ -58,6 +59,18 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
       'Proxies trusted for `X-Forwarded-For`, so rate limits see client IPs behind them: a hop count (`1`–`10`), or addresses, CIDR subnets and named ranges (`loopback`…), comma separated. `true` is refused ([security-settings.md](security-settings.md#client-ip-behind-proxies-trust_proxy)).',
     defaultText: '_(unset: no proxy, the peer address)_',
   },
+  ALLOW_HTTP_ISSUER: {
+    group: 'Server',
+    description:
+      'With `NODE_ENV=production` an `http:` issuer is refused at start-up; `true` allows one on a loopback host only (`localhost`, `127.0.0.1`, `[::1]`), for a TLS-terminating proxy on the same machine ([faults.md](faults.md#start-up)).',
+    default: 'false',
+  },
+  SHUTDOWN_TIMEOUT_MS: {
+    group: 'Server',
+    description:
+      "On SIGTERM/SIGINT the server stops accepting connections and waits this long for in-flight requests; what is still open then is cut and the process exits 1 instead of 0 ([faults.md](faults.md#graceful-shutdown)). Keep it below the orchestrator's grace period (Kubernetes: 30 s).",
+    default: '10000',
+  },
   BODY_LIMIT: {
     group: 'Server',
     description:
@@ -68,6 +81,18 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     group: 'Server',
     description: 'Nest log levels to print, comma separated (`error,warn,log,debug,verbose`).',
     default: 'log,warn,error',
+  },
+  LOG_FORMAT: {
+    group: 'Server',
+    description:
+      'Log output: `json` (one JSON object per line, with a request id on every request line; for production) or `pretty` (human-readable, needs the devDependency `pino-pretty`). See [operations.md](operations.md#logs).',
+    defaultText: '`pretty` when `NODE_ENV=development` and pino-pretty is installed, else `json`',
+  },
+  METRICS_TOKEN: {
+    group: 'Server',
+    description:
+      'Bearer token that `GET /metrics` (Prometheus text) requires, at least 16 characters (`openssl rand -hex 32`). Unset: `/metrics` answers 404. See [operations.md](operations.md#metrics).',
+    defaultText: '_(unset: no `/metrics`)_',
   },
 
   DB_TYPE: {
@@ -104,6 +129,42 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     group: 'Database',
     description: 'mysql2 connection pool size per instance.',
     default: '10',
+  },
+  DB_POOL_QUEUE_LIMIT: {
+    group: 'Database',
+    description:
+      'Requests that may wait for a pooled MySQL/MariaDB connection; one more is answered `503 temporarily_unavailable` at once ([faults.md](faults.md#fail-fast)).',
+    default: '100',
+  },
+  DB_ACQUIRE_TIMEOUT_MS: {
+    group: 'Database',
+    description:
+      "Longest wait for a pooled MySQL/MariaDB connection, and for a new connection's handshake; then `503` with `Retry-After` ([faults.md](faults.md#fail-fast)).",
+    default: '3000',
+  },
+  DB_QUERY_TIMEOUT_MS: {
+    group: 'Database',
+    description:
+      'Longest a MySQL/MariaDB statement may take; then the request answers `503` and the connection is dropped, which rolls back its transaction ([faults.md](faults.md#fail-fast)). Migrations are exempt.',
+    default: '5000',
+  },
+  DB_SQLITE_BUSY_TIMEOUT_MS: {
+    group: 'Database',
+    description:
+      'How long an SQLite statement waits for a lock held by another process (`busy_timeout`) before the request answers `503`. better-sqlite3 waits synchronously, so keep it short ([faults.md](faults.md#fail-fast)).',
+    default: '5000',
+  },
+  DB_CONNECT_RETRIES: {
+    group: 'Database',
+    description:
+      'Start-up: MySQL/MariaDB connection attempts after the first, before the server exits 1 with `cannot reach the database at host:port` ([faults.md](faults.md#start-up)).',
+    default: '5',
+  },
+  DB_CONNECT_RETRY_DELAY_MS: {
+    group: 'Database',
+    description:
+      'Start-up: delay before the first connection retry; it doubles for each further retry, up to 30 s.',
+    default: '500',
   },
   DB_MIGRATIONS_RUN: {
     group: 'Database',
@@ -151,6 +212,12 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     description:
       'Client secret lifetime, seconds (`client_secret_expires_at`); `0` = never expires.',
     default: '0',
+  },
+  CLIENT_SECRET_ROTATION_GRACE: {
+    group: 'Dynamic client registration',
+    description:
+      'After a secret rotation (`POST /api/v1/admin/oauth/clients/{client_id}/rotate-secret`), how long the old secret keeps authenticating, seconds; `0` = it stops at once ([administration.md](administration.md)).',
+    default: '14400',
   },
   REGISTRATION_ALLOW_HTTP_LOOPBACK: {
     group: 'Dynamic client registration',
@@ -217,6 +284,17 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
   TOKEN_RATE_WINDOW: {
     group: 'Scopes and tokens',
     description: 'Token rate-limit window, seconds.',
+    default: '60',
+  },
+  INTROSPECT_RATE_LIMIT: {
+    group: 'Scopes and tokens',
+    description:
+      'Introspection requests (`/oauth/introspect`) per client_id and IP per window, counted in the database across instances; `0` = unlimited. Generous because a resource server introspects on every call it serves ([rate-limits.md](rate-limits.md)).',
+    default: '6000',
+  },
+  INTROSPECT_RATE_WINDOW: {
+    group: 'Scopes and tokens',
+    description: 'Introspection rate-limit window, seconds.',
     default: '60',
   },
 
@@ -371,5 +449,12 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     description:
       'Cache lifetime, seconds (refetched early when an assertion names an unknown `kid`).',
     default: '300',
+  },
+
+  INTERNAL_API_KEYS: {
+    group: 'Internal API',
+    description:
+      'Keys of the service-to-service API under `/api/v1/internal/oauth/` (header `X-API-Key`): comma-separated `id:key` entries (the id names the caller in the audit trail) or bare keys (id `key-` + 8 hex digits of its SHA-256), each key at least 32 characters. Kept in memory only as SHA-256 hashes and compared in constant time. Unset: the internal routes answer 404 ([internal-api.md](internal-api.md#internal-api)).',
+    defaultText: '_(unset: internal API off)_',
   },
 };

@@ -4,11 +4,13 @@ import type { JWTPayload } from 'jose';
 import { IsNull, type EntityManager, type Repository } from 'typeorm';
 import { newUlid } from '../common/crypto/ids.js';
 import { ClientsService, type RegisteredClient } from '../client-registration/index.js';
+import { OAuthError } from '../common/errors/oauth-error.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { JwtService, JwtVerificationError } from '../keys/index.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { TOKEN_SETTINGS } from './token.constants.js';
 import type { TokenSettings } from './token.options.js';
+import { TokenUsageRecorder } from './token-usage.recorder.js';
 
 /** RFC 9068 §2.1 media type of JWT access tokens (`typ` header). */
 export const ACCESS_TOKEN_TYP = 'at+jwt';
@@ -53,6 +55,7 @@ export class AccessTokenService {
     private readonly keys: JwtService,
     private readonly clients: ClientsService,
     @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
+    private readonly usage: TokenUsageRecorder,
   ) {}
 
   /** Signs an access token for `grant` (RFC 9068 §2.2); the caller stores `record`. */
@@ -77,6 +80,8 @@ export class AccessTokenService {
     };
     if (grant.userId !== null && grant.authTime !== undefined) payload.auth_time = grant.authTime;
     const token = await this.keys.signJwt(payload, { typ: ACCESS_TOKEN_TYP });
+    // In memory only; written in batches (the client's usage statistics, reference O39).
+    this.usage.record(grant.clientId);
     const record = this.repo.create({
       jti,
       clientId: grant.clientId,
@@ -128,6 +133,27 @@ export class AccessTokenService {
     const client = await this.clients.findActiveById(record.clientId);
     if (!client) return null;
     return { claims: claims as ActiveAccessToken['claims'], record, client };
+  }
+
+  /**
+   * Authenticates a request to an end-user route by its `Authorization: Bearer` header (RFC 6750 §2.1):
+   * the token must be active (see {@link validate}) and issued for a user, not to a client on its own
+   * behalf (`client_credentials`). Anything else is 401 `invalid_token` with the Bearer challenge
+   * (RFC 6750 §3.1).
+   */
+  async authenticateUser(
+    authorization: string | undefined,
+  ): Promise<ActiveAccessToken & { userId: string }> {
+    if (authorization === undefined) throw OAuthError.invalidToken('An access token is required');
+    const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization);
+    if (!m) throw OAuthError.invalidToken('The Authorization header is not a Bearer token');
+    const active = await this.validate(m[1]);
+    if (!active) throw OAuthError.invalidToken('The access token is invalid, expired or revoked');
+    const userId = active.record.userId;
+    if (userId === null) {
+      throw OAuthError.invalidToken("This route needs a user's access token, not a client's");
+    }
+    return { ...active, userId };
   }
 
   /** Marks one token revoked (RFC 7009 §2.1). */

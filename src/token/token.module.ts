@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../client-registration/index.js';
+import { ClockModule } from '../common/time/clock.module.js';
 import { KeysModule } from '../keys/index.js';
 import { provideRateLimit, RateLimitModule } from '../rate-limit/index.js';
 import { UsersModule } from '../users/index.js';
@@ -11,7 +12,10 @@ import { ClientDeletedListener } from './client-deleted.listener.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
+import { ClientTokenUsageEntity } from './entities/client-token-usage.entity.js';
 import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
+import { ClientUsageService } from './client-usage.service.js';
+import { TokenUsageRecorder } from './token-usage.recorder.js';
 import { IdTokenService } from './id-token.service.js';
 import { JwksFetcher } from './jwks-fetcher.service.js';
 import { RefreshTokenService } from './refresh-token.service.js';
@@ -29,6 +33,7 @@ import {
 import { TokenPurgeService } from './token-purge.service.js';
 import { tokenRateLimitTracker } from './token-rate-limit.js';
 import { UserInfoController } from './userinfo.controller.js';
+import { UserTokensService } from './user-tokens.service.js';
 
 /**
  * TokenModule: the token endpoint (RFC 6749 §3.2) and `/oauth/refresh`, client authentication
@@ -47,11 +52,14 @@ import { UserInfoController } from './userinfo.controller.js';
       RefreshTokenEntity,
       AccessTokenEntity,
       ClientAssertionJtiEntity,
+      ClientTokenUsageEntity,
     ]),
     ClientsModule,
+    ClockModule,
     KeysModule,
     UsersModule,
     RateLimitModule,
+    ClockModule,
   ],
   controllers: [TokenController, UserInfoController],
   providers: [
@@ -70,8 +78,20 @@ import { UserInfoController } from './userinfo.controller.js';
         tracker: tokenRateLimitTracker,
       }),
     }),
+    // RFC 7662 §4: introspection is rate limited per client and IP as well (issue 7 item 4), with its
+    // own budget (INTROSPECT_RATE_LIMIT / INTROSPECT_RATE_WINDOW in the application).
+    provideRateLimit('introspect', {
+      inject: [TOKEN_SETTINGS],
+      useFactory: (s: TokenSettings) => ({
+        limit: s.introspectRateLimit,
+        windowSeconds: s.introspectRateWindowSeconds,
+        tracker: tokenRateLimitTracker,
+      }),
+    }),
     AuthorizationCodeService,
     AccessTokenService,
+    TokenUsageRecorder,
+    ClientUsageService,
     RefreshTokenService,
     IdTokenService,
     ClientAuthenticationService,
@@ -81,7 +101,15 @@ import { UserInfoController } from './userinfo.controller.js';
     TokenPurgeService,
     ClientDeletedListener,
     ResourceIndicatorPolicy,
+    UserTokensService,
   ],
-  exports: [AuthorizationCodeService, AccessTokenService, ResourceIndicatorPolicy],
+  exports: [
+    AuthorizationCodeService,
+    AccessTokenService,
+    ResourceIndicatorPolicy,
+    ClientUsageService,
+    UserTokensService,
+    TokenIntrospectionService,
+  ],
 })
 export class TokenModule extends ConfigurableModuleClass {}

@@ -15,34 +15,16 @@ export type TokenEndpointAuthMethod =
   'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
 /**
- * A registered OAuth client (RFC 7591 §2 metadata plus server-managed fields). Secrets and the
- * registration access token are stored only as SHA-256 hex hashes (`select: false`, so an ordinary find
- * never loads them). Soft-deleted through `deleted_at` (reference §5.11); `version` guards concurrent
- * updates (RFC 7592 §2.2 token rotation race).
+ * A registered OAuth client (RFC 7591 §2 metadata plus server-managed fields). Its secrets are rows of
+ * `client_secrets` (`ClientSecretEntity`); the registration access token is stored only as a SHA-256
+ * hex hash (`select: false`, so an ordinary find never loads it). Soft-deleted through `deleted_at`
+ * (reference §5.11); `version` guards concurrent updates (RFC 7592 §2.2 token rotation race).
  */
 @Entity('oauth_clients')
 export class ClientEntity {
   /** `client_id`, a ULID. */
   @PrimaryColumn({ name: 'id', type: 'varchar', length: 26 })
   id!: string;
-
-  @Column({
-    name: 'client_secret_hash',
-    type: 'varchar',
-    length: 64,
-    nullable: true,
-    select: false,
-  })
-  clientSecretHash!: string | null;
-
-  /** 0 = never expires (RFC 7591 §3.2.1). */
-  @Column({
-    name: 'client_secret_expires_at',
-    type: 'bigint',
-    default: 0,
-    transformer: epochSeconds,
-  })
-  clientSecretExpiresAt!: number;
 
   @Column({ name: 'client_id_issued_at', type: 'bigint', transformer: epochSeconds })
   clientIdIssuedAt!: number;
@@ -111,6 +93,27 @@ export class ClientEntity {
    */
   @Column({ name: 'allowed_resources', type: 'text', nullable: true, transformer: jsonText })
   allowedResources!: string[] | null;
+
+  /**
+   * The operator's grant to introspect tokens issued to other clients (a resource server, RFC 7662 §4);
+   * set by `npm run client:create -- --introspect` or an admin API, never by the registration endpoints.
+   * Without it a client introspects only its own tokens and learns `{"active": false}` about the rest.
+   */
+  @Column({ name: 'introspect_any_token', type: 'boolean', default: false })
+  introspectAnyToken!: boolean;
+
+  /**
+   * Epoch seconds of the last token the client obtained, null = never. Written at most about once a minute
+   * per client (so the token endpoint does not write on every request); read by idle-client reaping.
+   */
+  @Index('IDX_oauth_clients_last_token_at')
+  @Column({
+    name: 'last_token_at',
+    type: 'bigint',
+    nullable: true,
+    transformer: epochSeconds,
+  })
+  lastTokenAt!: number | null;
 
   /**
    * True when the client registered itself without an initial access token (open registration, RFC 7591
