@@ -1,4 +1,5 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_LOCKED, type LoginLockedEvent } from '../src/authorize/index.js';
 import { seedClient } from './helpers/clients.js';
@@ -13,6 +14,7 @@ import { pkce } from './helpers/token-flow.js';
 
 const LOGIN = '/api/v1/oauth/login';
 const LOCKED = 'Too many failed sign-in attempts';
+const METRICS_TOKEN = 'metrics-token-for-the-login-throttling-test';
 
 /** Opens a login form on `t` for a fresh pending request; returns a function that posts it. */
 async function loginForm(t: TestApp, clientId: string) {
@@ -57,7 +59,7 @@ describe(`login throttling (${TEST_DB_TYPE})`, () => {
         LOGIN_DELAY_BASE_MS: '1',
         LOGIN_DELAY_MAX_MS: '4',
       };
-      a = await createTestApp({ database: db.env, env });
+      a = await createTestApp({ database: db.env, env: { ...env, METRICS_TOKEN } });
       b = await createTestApp({ database: db.env, env });
       clientId = (await seedClient(a)).clientId;
       for (const t of [a, b]) {
@@ -88,6 +90,12 @@ describe(`login throttling (${TEST_DB_TYPE})`, () => {
       expect(events.filter((e) => e.subject === user.username)).toEqual([
         expect.objectContaining({ scope: 'username', subject: user.username }),
       ]);
+      // …counted by the Prometheus metrics of that instance.
+      const scraped = await request(a.url)
+        .get('/metrics')
+        .set('Authorization', `Bearer ${METRICS_TOKEN}`)
+        .expect(200);
+      expect(scraped.text).toContain('authms_login_lockouts_total{scope="username"} 1');
     });
 
     it('answers an unknown username exactly like a known one (no enumeration)', async () => {
