@@ -30,9 +30,8 @@ export function configureApp(app: INestApplication): void {
   const http = app as NestExpressApplication;
   // Structured logs (docs/operations.md "Logs"): Nest's logger writes pino lines from here on.
   app.useLogger(app.get(PinoNestLogger));
-  const observer = app.get(RequestObserver);
   // First of all, so that every response (body-parser refusals included) has a request id and a line.
-  http.use(observer.first);
+  http.use(app.get(RequestObserver).first);
   http.disable('x-powered-by');
   // TRUST_PROXY: a hop count or the proxies' addresses, never `true` (refused by the validation: the
   // leftmost X-Forwarded-For entry is the client's own claim).
@@ -62,7 +61,6 @@ export function configureApp(app: INestApplication): void {
     }),
   );
   http.use(express.urlencoded({ limit: config.bodyLimit, extended: false, parameterLimit: 100 }));
-  http.use(observer.bind);
   app.setGlobalPrefix(API_PREFIX.slice(1), {
     exclude: [
       ...ROOT_PATHS.map((path) => ({ path, method: RequestMethod.ALL })),
