@@ -65,22 +65,20 @@ export async function seedClient(
  * Holds every registration write (the transaction of a `PUT`) of `t` until `n` requests have reached it,
  * so that `n` parallel requests all authenticate before any of them writes: the race is real on every
  * database (SQLite's one connection would otherwise often serve them one after the other). Each is then
- * released in its own macrotask, as a better-sqlite3 connection runs one transaction at a time. The spy
- * is restored when they are released (nothing restores mocks between tests of a file: a later write of the
- * same app would otherwise wait forever).
+ * released in its own macrotask, as a better-sqlite3 connection runs one transaction at a time. Restored
+ * once the `n` requests are released.
  */
 export function holdRegistrationWritesUntil(t: TestApp, n: number): void {
   const store = t.app.get(ClientRegistrationRepository);
   const transaction = store.transaction.bind(store);
-  let waiting: (() => void)[] = [];
+  const waiting: (() => void)[] = [];
   const spy = vi.spyOn(store, 'transaction').mockImplementation(async (work) => {
     await new Promise<void>((resolve) => {
       waiting.push(resolve);
       if (waiting.length === n) {
-        // Only these n writes are held: later tests of the same app write normally again.
+        // Released once: later writes of the same app (the next test) go straight to the store.
         spy.mockRestore();
         for (const r of waiting) setImmediate(r);
-        waiting = [];
       }
     });
     return transaction(work);
