@@ -169,7 +169,7 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
   DB_MIGRATIONS_RUN: {
     group: 'Database',
     description:
-      'Run pending migrations at start-up. With several instances set `false` and run `npm run migration:run` as a deployment step ([database.md](database.md#migrations)).',
+      'Run pending migrations at start-up, under a database lock so that instances starting together run each once ([faults.md](faults.md#migration-lock)). `false` when `npm run migration:run` is a deployment step ([database.md](database.md#migrations)).',
     default: 'true',
   },
   DB_LOGGING: {
