@@ -115,6 +115,11 @@ export interface MetadataRules {
   defaultScope: string;
   /** Whether `web` clients may use `http` redirect URIs on loopback hosts. */
   allowHttpLoopback: boolean;
+  /**
+   * Whether `scope` may contain `admin` (issue 8): only for a client an operator gave admin access; never
+   * for registration, even when `SCOPES_SUPPORTED` lists `admin`.
+   */
+  allowAdminScope?: boolean;
 }
 
 /** Schemes that run code or read local data when a browser is sent to them (RFC 6819 §4.2.4). */
@@ -465,7 +470,14 @@ export function validateClientMetadata(
     }
     const values = uniq(input.scope.split(' ').filter(Boolean));
     if (values.length === 0) throw OAuthError.invalidClientMetadata('scope must not be empty');
-    const unknown = values.filter((s) => !rules.scopesSupported.includes(s));
+    if (values.includes('admin') && !rules.allowAdminScope) {
+      throw OAuthError.invalidClientMetadata(
+        'scope admin is reserved for clients an operator creates with admin access',
+      );
+    }
+    const unknown = values.filter(
+      (s) => !rules.scopesSupported.includes(s) && !(s === 'admin' && rules.allowAdminScope),
+    );
     if (unknown.length > 0) {
       throw OAuthError.invalidClientMetadata(
         `scope contains values the server does not offer: ${unknown

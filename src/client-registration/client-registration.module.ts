@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/index.js';
 import { provideRateLimit, RateLimitModule } from '../rate-limit/index.js';
 import { REGISTRATION_POLICY, REGISTRATION_SETTINGS } from './client-registration.constants.js';
 import {
@@ -16,6 +17,7 @@ import {
   type ClientRegistrationModuleOptions,
   type RegistrationSettings,
 } from './client-registration.options.js';
+import { ClientAdministrationService } from './client-administration.service.js';
 import { ClientRegistrationRepository } from './client-registration.repository.js';
 import { ClientRegistrationService } from './client-registration.service.js';
 import { ClientsModule } from './clients.module.js';
@@ -38,10 +40,11 @@ import { RegistrationAccessTokenStrategy } from './registration-access-token.str
  * It depends on its options only (omitted ones take their documented defaults), on a TypeORM
  * connection holding {@link CLIENT_REGISTRATION_ENTITIES} (created by
  * {@link CLIENT_REGISTRATION_MIGRATIONS}) and on `EventEmitterModule.forRoot()` for its events.
- * It re-exports `ClientsModule` (`ClientsService`).
+ * It re-exports `ClientsModule` (`ClientsService`) and offers `ClientAdministrationService` (the
+ * administration API's operations on clients).
  */
 @Module({
-  imports: [ClientsModule, RateLimitModule, TypeOrmModule.forFeature([ClientEntity])],
+  imports: [ClientsModule, AuditModule, RateLimitModule, TypeOrmModule.forFeature([ClientEntity])],
   controllers: [ClientRegistrationController, FlatClientRegistrationController],
   providers: [
     {
@@ -70,7 +73,8 @@ import { RegistrationAccessTokenStrategy } from './registration-access-token.str
     RegistrationAccessTokenStrategy,
     RegistrationAccessTokenGuard,
     OpenRegistrationGuard,
+    ClientAdministrationService,
   ],
-  exports: [ClientsModule],
+  exports: [ClientsModule, ClientAdministrationService],
 })
 export class ClientRegistrationModule extends ConfigurableModuleClass {}

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { QueryDeepPartialEntity, Repository } from 'typeorm';
+import type { EntityManager, QueryDeepPartialEntity, Repository } from 'typeorm';
 import type { ClientMetadata } from './client-metadata.validator.js';
-import { ClientEntity } from './entities/client.entity.js';
+import { ClientEntity, nameKey, type ClientStatus } from './entities/client.entity.js';
 
 /** A client as the management endpoints see it: metadata plus the hashes and version they check. */
 export interface StoredClient extends ClientMetadata {
@@ -12,11 +12,14 @@ export interface StoredClient extends ClientMetadata {
   clientSecretExpiresAt: number;
   registrationAccessTokenHash: string;
   version: number;
+  status: ClientStatus;
 }
 
 /** The new state written by an update (RFC 7592 §2.2): the whole record, never a patch. */
 export interface ClientReplacement extends ClientMetadata {
   clientSecretHash: string | null;
+  /** The last four characters of a newly issued secret, null when the secret is removed. */
+  secretLastFour?: string | null;
   clientSecretExpiresAt: number;
   registrationAccessTokenHash: string;
 }
@@ -40,11 +43,14 @@ export class ClientRegistrationRepository {
     return e ? toStoredClient(e) : null;
   }
 
-  /** Inserts a newly registered client (RFC 7591 §3.1). */
-  async insert(client: Omit<StoredClient, 'version'>): Promise<void> {
+  /** Inserts a newly registered client (RFC 7591 §3.1), in the caller's transaction. */
+  async insert(
+    client: Omit<StoredClient, 'version' | 'status'> & { secretLastFour: string | null },
+    manager: EntityManager = this.repo.manager,
+  ): Promise<void> {
     // updateEntity(false): nothing reads the generated columns back, so TypeORM need not SELECT them
     // (version, created_at, updated_at) after the INSERT on databases without RETURNING.
-    await this.repo
+    await manager
       .createQueryBuilder()
       .insert()
       .into(ClientEntity)
@@ -63,8 +69,9 @@ export class ClientRegistrationRepository {
     expectedTokenHash: string,
     expectedVersion: number,
     next: ClientReplacement,
+    manager: EntityManager = this.repo.manager,
   ): Promise<boolean> {
-    const res = await this.repo
+    const res = await manager
       .createQueryBuilder()
       .update(ClientEntity)
       // TypeORM also bumps `version` and `updated_at` in the same statement.
@@ -78,10 +85,15 @@ export class ClientRegistrationRepository {
   }
 
   /** Soft-deletes the client (RFC 7592 §2.3) if it still has the token hash; false otherwise. */
-  async softDeleteIfCurrent(clientId: string, expectedTokenHash: string): Promise<boolean> {
-    const res = await this.repo
+  async softDeleteIfCurrent(
+    clientId: string,
+    expectedTokenHash: string,
+    manager: EntityManager = this.repo.manager,
+  ): Promise<boolean> {
+    const res = await manager
       .createQueryBuilder()
       .softDelete()
+      .from(ClientEntity)
       .where('id = :id', { id: clientId })
       .andWhere('registration_access_token_hash = :hash', { hash: expectedTokenHash })
       .andWhere('deleted_at IS NULL')
@@ -90,9 +102,16 @@ export class ClientRegistrationRepository {
   }
 }
 
-/** TypeORM's deep-partial type cannot express `Record<string, unknown>` (the JWK members). */
-function asRow(values: Partial<StoredClient>): QueryDeepPartialEntity<ClientEntity> {
-  return values as QueryDeepPartialEntity<ClientEntity>;
+/**
+ * The row values of `values`, with `name_key` derived from `client_name` when that is written. (TypeORM's
+ * deep-partial type cannot express `Record<string, unknown>`, the JWK members.)
+ */
+function asRow(
+  values: Partial<StoredClient> & { secretLastFour?: string | null },
+): QueryDeepPartialEntity<ClientEntity> {
+  const row: Partial<ClientEntity> = { ...(values as Partial<ClientEntity>) };
+  if ('clientName' in values) row.nameKey = nameKey(values.clientName);
+  return row as QueryDeepPartialEntity<ClientEntity>;
 }
 
 function toStoredClient(e: ClientEntity): StoredClient {
@@ -103,6 +122,7 @@ function toStoredClient(e: ClientEntity): StoredClient {
     clientSecretExpiresAt: e.clientSecretExpiresAt,
     registrationAccessTokenHash: e.registrationAccessTokenHash,
     version: e.version,
+    status: e.status,
     redirectUris: e.redirectUris,
     tokenEndpointAuthMethod: e.tokenEndpointAuthMethod,
     grantTypes: e.grantTypes,

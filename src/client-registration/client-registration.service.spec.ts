@@ -1,4 +1,4 @@
-import type { EventEmitter2 } from '@nestjs/event-emitter';
+import type { AuditInput, AuditService } from '../audit/index.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
@@ -38,11 +38,15 @@ class FakeStore {
   }
 }
 
-class FakeEvents {
-  emitted: [string, unknown][] = [];
-  emitAsync(name: string, payload: unknown) {
-    this.emitted.push([name, payload]);
-    return Promise.resolve([]);
+/** Stand-in for AuditService: runs the work, keeps the recorded entries as (operation, entry) pairs. */
+class FakeAudit {
+  emitted: [string, AuditInput][] = [];
+  transaction<T>(work: (manager: unknown) => Promise<T>): Promise<T> {
+    return work({});
+  }
+  record(_manager: unknown, input: AuditInput) {
+    this.emitted.push([input.operation, input]);
+    return Promise.resolve(input);
   }
 }
 
@@ -62,7 +66,7 @@ const web = { redirect_uris: ['https://app.example.com/cb'] };
 
 describe(ClientRegistrationService.name, () => {
   let store: FakeStore;
-  let events: FakeEvents;
+  let events: FakeAudit;
   let policy: RegistrationPolicy;
   let sut: ClientRegistrationService;
   const build = (s: Partial<RegistrationSettings> = {}) =>
@@ -70,12 +74,12 @@ describe(ClientRegistrationService.name, () => {
       store as unknown as ClientRegistrationRepository,
       { ...settings, ...s },
       policy,
-      events as unknown as EventEmitter2,
+      events as unknown as AuditService,
     );
 
   beforeEach(() => {
     store = new FakeStore();
-    events = new FakeEvents();
+    events = new FakeAudit();
     policy = { validate: () => undefined };
     sut = build();
   });

@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { Inject, Injectable } from '@nestjs/common';
+import { AuditService, diffFields } from '../audit/index.js';
 import { newUlid } from '../common/crypto/ids.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { generateToken, matchesHash, nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
@@ -15,14 +15,8 @@ import {
   REGISTRATION_SETTINGS,
   REGISTRATION_TOKEN_PREFIX,
 } from './client-registration.constants.js';
-import {
-  CLIENT_DELETED,
-  CLIENT_REGISTERED,
-  CLIENT_UPDATED,
-  ClientDeletedEvent,
-  ClientRegisteredEvent,
-  ClientUpdatedEvent,
-} from './client-registration.events.js';
+import { CLIENT_AUDIT_FIELDS, clientAuditView, credentialChange } from './client-audit.js';
+import { CLIENT_DELETED, CLIENT_REGISTERED, CLIENT_UPDATED } from './client-registration.events.js';
 import type { RegistrationPolicy, RegistrationSettings } from './client-registration.options.js';
 import {
   ClientRegistrationRepository,
@@ -64,13 +58,11 @@ const DUMMY_HASH = sha256Hex('no such client');
  */
 @Injectable()
 export class ClientRegistrationService {
-  private readonly logger = new Logger(ClientRegistrationService.name);
-
   constructor(
     private readonly store: ClientRegistrationRepository,
     @Inject(REGISTRATION_SETTINGS) private readonly settings: RegistrationSettings,
     @Inject(REGISTRATION_POLICY) private readonly policy: RegistrationPolicy,
-    private readonly events: EventEmitter2,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -96,15 +88,31 @@ export class ClientRegistrationService {
       : undefined;
     const registrationAccessToken = generateToken(REGISTRATION_TOKEN_PREFIX);
     const clientSecretExpiresAt = clientSecret ? this.secretExpiry(issuedAt) : 0;
-    await this.store.insert({
-      ...metadata,
-      id: clientId,
-      clientIdIssuedAt: issuedAt,
-      clientSecretHash: clientSecret ? sha256Hex(clientSecret) : null,
-      clientSecretExpiresAt,
-      registrationAccessTokenHash: sha256Hex(registrationAccessToken),
+    // The row and its audit entry commit together; `client.registered` is emitted after the commit.
+    await this.audit.transaction(async (manager) => {
+      await this.store.insert(
+        {
+          ...metadata,
+          id: clientId,
+          clientIdIssuedAt: issuedAt,
+          clientSecretHash: clientSecret ? sha256Hex(clientSecret) : null,
+          secretLastFour: clientSecret ? clientSecret.slice(-4) : null,
+          clientSecretExpiresAt,
+          registrationAccessTokenHash: sha256Hex(registrationAccessToken),
+        },
+        manager,
+      );
+      let changes = diffFields(null, clientAuditView(metadata, 'active'), CLIENT_AUDIT_FIELDS);
+      if (clientSecret) changes = credentialChange(changes, 'client_secret', 'issued');
+      await this.audit.record(manager, {
+        clientId,
+        // A self-registration: the new client is its own author (RFC 7591 §3).
+        actor: { type: 'client', id: clientId },
+        operation: CLIENT_REGISTERED,
+        changes,
+        ip,
+      });
     });
-    this.emit(CLIENT_REGISTERED, new ClientRegisteredEvent(clientId));
     return {
       ...metadata,
       clientId,
@@ -181,21 +189,46 @@ export class ClientRegistrationService {
     const registrationAccessToken = this.settings.rotateAccessToken
       ? generateToken(REGISTRATION_TOKEN_PREFIX)
       : auth.token;
-    const written = await this.store.replaceIfCurrent(
-      client.id,
-      client.registrationAccessTokenHash,
-      client.version,
-      {
-        ...metadata,
-        clientSecretHash,
-        clientSecretExpiresAt,
-        registrationAccessTokenHash: sha256Hex(registrationAccessToken),
-      },
-    );
+    const written = await this.audit.transaction(async (manager) => {
+      const ok = await this.store.replaceIfCurrent(
+        client.id,
+        client.registrationAccessTokenHash,
+        client.version,
+        {
+          ...metadata,
+          clientSecretHash,
+          ...(clientSecret ? { secretLastFour: clientSecret.slice(-4) } : {}),
+          ...(clientSecretHash ? {} : { secretLastFour: null }),
+          clientSecretExpiresAt,
+          registrationAccessTokenHash: sha256Hex(registrationAccessToken),
+        },
+        manager,
+      );
+      if (!ok) return false;
+      let changes = diffFields(
+        clientAuditView(pickMetadata(client), client.status),
+        clientAuditView(metadata, client.status),
+        CLIENT_AUDIT_FIELDS,
+      );
+      if (clientSecret) changes = credentialChange(changes, 'client_secret', 'issued');
+      else if (client.clientSecretHash && !clientSecretHash) {
+        changes = credentialChange(changes, 'client_secret', 'removed');
+      }
+      if (this.settings.rotateAccessToken) {
+        changes = credentialChange(changes, 'registration_access_token', 'rotated');
+      }
+      await this.audit.record(manager, {
+        clientId: client.id,
+        actor: { type: 'registration_access_token' },
+        operation: CLIENT_UPDATED,
+        changes,
+        ip,
+      });
+      return true;
+    });
     // Another request with the same token won (its rotation made this token stale) or the client was
     // deleted meanwhile: to this caller the token is no longer valid (RFC 7592 §2.2, RFC 6750 §3.1).
     if (!written) throw OAuthError.invalidToken();
-    this.emit(CLIENT_UPDATED, new ClientUpdatedEvent(client.id));
     return {
       ...metadata,
       clientId: client.id,
@@ -210,13 +243,23 @@ export class ClientRegistrationService {
    * Soft-deletes the client (RFC 7592 §2.3): from now on its secret and registration access token are
    * rejected. Listeners of `client.deleted` (token revocation) run before this returns.
    */
-  async delete(auth: AuthenticatedRegistration): Promise<void> {
-    const deleted = await this.store.softDeleteIfCurrent(
-      auth.client.id,
-      auth.client.registrationAccessTokenHash,
-    );
+  async delete(auth: AuthenticatedRegistration, ip = ''): Promise<void> {
+    const deleted = await this.audit.transaction(async (manager) => {
+      const ok = await this.store.softDeleteIfCurrent(
+        auth.client.id,
+        auth.client.registrationAccessTokenHash,
+        manager,
+      );
+      if (!ok) return false;
+      await this.audit.record(manager, {
+        clientId: auth.client.id,
+        actor: { type: 'registration_access_token' },
+        operation: CLIENT_DELETED,
+        ip,
+      });
+      return true;
+    });
     if (!deleted) throw OAuthError.invalidToken();
-    await this.events.emitAsync(CLIENT_DELETED, new ClientDeletedEvent(auth.client.id));
   }
 
   private validate(input: ClientMetadataInput): ClientMetadata {
@@ -229,13 +272,6 @@ export class ClientRegistrationService {
 
   private secretExpiry(issuedAt: number): number {
     return this.settings.secretTtlSeconds > 0 ? issuedAt + this.settings.secretTtlSeconds : 0;
-  }
-
-  /** Notifies listeners without letting a failing listener undo or fail a stored registration. */
-  private emit(event: string, payload: object): void {
-    this.events.emitAsync(event, payload).catch((e: unknown) => {
-      this.logger.error(`A ${event} listener failed`, e instanceof Error ? e.stack : String(e));
-    });
   }
 }
 

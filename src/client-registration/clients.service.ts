@@ -6,6 +6,12 @@ import { parseResourceAllowList } from '../common/validation/resource.js';
 import { ClientEntity, type TokenEndpointAuthMethod } from './entities/client.entity.js';
 
 /**
+ * The scope of the administration API (issue 8). Only clients an operator flagged (`admin_access`) can
+ * ever hold it, whatever a client registers or requests; users additionally need the `admin` role.
+ */
+export const ADMIN_SCOPE = 'admin';
+
+/**
  * The read-only view of a registered client that other modules (authorize, token) work with. They never
  * see the entity, its hashes or its repository.
  */
@@ -36,6 +42,8 @@ export interface RegisteredClient {
    * the server-wide `RESOURCE_INDICATORS_ALLOWED` applies.
    */
   allowedResources: string[] | null;
+  /** Set by an operator only: the client may obtain {@link ADMIN_SCOPE} (its `scopes` then include it). */
+  adminAccess: boolean;
 }
 
 /** Result of checking a presented client secret. */
@@ -50,7 +58,8 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
     redirectUris: e.redirectUris,
     grantTypes: e.grantTypes,
     responseTypes: e.responseTypes,
-    scopes: e.scope.split(' ').filter(Boolean),
+    // `admin` counts only for a client an operator allowed it, whatever its stored scope says.
+    scopes: e.scope.split(' ').filter((s) => s && (s !== ADMIN_SCOPE || e.adminAccess)),
     clientName: e.clientName,
     clientUri: e.clientUri,
     logoUri: e.logoUri,
@@ -62,6 +71,7 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
     clientSecretExpiresAt: e.clientSecretExpiresAt,
     isPublic: e.tokenEndpointAuthMethod === 'none',
     allowedResources: e.allowedResources ?? null,
+    adminAccess: e.adminAccess,
   };
 }
 
@@ -74,10 +84,14 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
 export class ClientsService {
   constructor(@InjectRepository(ClientEntity) private readonly repo: Repository<ClientEntity>) {}
 
-  /** The client if it exists and is not deleted (soft-deleted rows are excluded by TypeORM). */
+  /**
+   * The client if it exists, is not deleted (soft-deleted rows are excluded by TypeORM) and is not
+   * suspended: a suspended client is refused everywhere a client is used (authorize, token, and the
+   * access tokens it holds), on every instance at once, since this reads the database on every call.
+   */
   async findActiveById(clientId: string): Promise<RegisteredClient | null> {
     if (!isPlausibleClientId(clientId)) return null;
-    const e = await this.repo.findOne({ where: { id: clientId } });
+    const e = await this.repo.findOne({ where: { id: clientId, status: 'active' } });
     return e ? toRegisteredClient(e) : null;
   }
 
@@ -102,6 +116,7 @@ export class ClientsService {
       .createQueryBuilder('c')
       .addSelect('c.clientSecretHash')
       .where('c.id = :id', { id: clientId })
+      .andWhere("c.status = 'active'")
       .getOne();
     if (!row) return null;
     let check: SecretCheck = 'valid';
