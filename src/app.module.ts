@@ -1,6 +1,7 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { AdminModule } from './admin/index.js';
 import {
   AuthorizeModule,
   type AuthorizeModuleExtras,
@@ -52,6 +53,7 @@ export class AppModule {
     // One configured TokenModule, imported here and handed to AuthorizeModule (the same object, so
     // Nest builds it once).
     const token = TokenModule.forRootAsync({ inject: [AppConfig], useFactory: tokenOptionsFrom });
+    const registration = options.registration ?? AppModule.defaultRegistration();
     return {
       module: AppModule,
       imports: [
@@ -71,7 +73,8 @@ export class AppModule {
           inject: [AppConfig],
           useFactory: authorizeOptionsFrom,
         }),
-        options.registration ?? AppModule.defaultRegistration(),
+        registration,
+        AdminModule.forRoot({ token, registration }),
         ...(options.imports ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: OAuthExceptionFilter }],

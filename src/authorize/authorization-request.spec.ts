@@ -28,6 +28,7 @@ const client: RegisteredClient = {
   isPublic: false,
   allowedResources: null,
   selfRegistered: false,
+  adminAccess: false,
 };
 const SUPPORTED = ['openid', 'profile', 'email', 'offline_access'];
 const resolved = { client, redirectUri: 'https://app.example.com/cb', redirectUriProvided: true };
