@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '../audit/index.js';
+import { ClockModule } from '../common/time/clock.module.js';
 import { UsersModule } from '../users/index.js';
 import { AdminClientsController } from './clients/admin-clients.controller.js';
+import { AdminClientSecretsController } from './secrets/admin-secrets.controller.js';
 import { AdminAuthenticator } from './admin-authenticator.service.js';
 import { AdminExceptionFilter } from './admin-exception.filter.js';
 import { AdminGuard } from './admin.guard.js';
@@ -27,8 +29,12 @@ export class AdminModule {
     return {
       module: AdminModule,
       global: true,
-      imports: [options.token, options.registration, UsersModule, AuditModule],
-      controllers: [AdminClientsController, ...(options.controllers ?? [])],
+      imports: [options.token, options.registration, UsersModule, AuditModule, ClockModule],
+      controllers: [
+        AdminClientsController,
+        AdminClientSecretsController,
+        ...(options.controllers ?? []),
+      ],
       providers: [AdminAuthenticator, AdminGuard, AdminExceptionFilter],
       exports: [AdminAuthenticator, AdminGuard, AdminExceptionFilter],
     };
