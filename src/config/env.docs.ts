@@ -9,6 +9,7 @@ export const ENV_GROUPS = [
   'Signing keys',
   'Authorization and login',
   '`private_key_jwt` clients',
+  'Internal API',
 ] as const;
 
 /** One of {@link ENV_GROUPS}. */
@@ -285,6 +286,17 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     description: 'Token rate-limit window, seconds.',
     default: '60',
   },
+  INTROSPECT_RATE_LIMIT: {
+    group: 'Scopes and tokens',
+    description:
+      'Introspection requests (`/oauth/introspect`) per client_id and IP per window, counted in the database across instances; `0` = unlimited. Generous because a resource server introspects on every call it serves ([rate-limits.md](rate-limits.md)).',
+    default: '6000',
+  },
+  INTROSPECT_RATE_WINDOW: {
+    group: 'Scopes and tokens',
+    description: 'Introspection rate-limit window, seconds.',
+    default: '60',
+  },
 
   KEYS_ALG: {
     group: 'Signing keys',
@@ -321,6 +333,18 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     description:
       '`true`: for self-registered clients, errors of `/oauth/authorize` that happen before sign-in are shown on an error page with a plain link to the client instead of a redirect (RFC 9700 §4.11.2); breaks `prompt=none` error redirects for those clients ([threat-model.md](threat-model.md)).',
     default: 'false',
+  },
+  AUTHORIZE_REQUEST_MAX_BYTES: {
+    group: 'Authorization and login',
+    description:
+      'Largest size in bytes of what a client chooses in an authorization request that is kept while the user signs in (`state`, `nonce`, `redirect_uri`, `resource`, `scope`, `login_hint`); larger is `invalid_request` ([security-settings.md](security-settings.md)).',
+    default: '8192',
+  },
+  AUTHORIZE_PENDING_PER_IP: {
+    group: 'Authorization and login',
+    description:
+      'Authorization requests kept for the login and consent steps per client IP per 10 minutes (their lifetime), counted in the database across instances; beyond, `429 rate_limit_exceeded` on an error page. `0` = unlimited.',
+    default: '60',
   },
   LOGIN_RATE_LIMIT: {
     group: 'Authorization and login',
@@ -377,5 +401,12 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     description:
       'Cache lifetime, seconds (refetched early when an assertion names an unknown `kid`).',
     default: '300',
+  },
+
+  INTERNAL_API_KEYS: {
+    group: 'Internal API',
+    description:
+      'Keys of the service-to-service API under `/api/v1/internal/oauth/` (header `X-API-Key`): comma-separated `id:key` entries (the id names the caller in the audit trail) or bare keys (id `key-` + 8 hex digits of its SHA-256), each key at least 32 characters. Kept in memory only as SHA-256 hashes and compared in constant time. Unset: the internal routes answer 404 ([internal-api.md](internal-api.md#internal-api)).',
+    defaultText: '_(unset: internal API off)_',
   },
 };
