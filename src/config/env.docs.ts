@@ -216,7 +216,7 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
   CLIENT_SECRET_ROTATION_GRACE: {
     group: 'Dynamic client registration',
     description:
-      'After a secret rotation (`POST /api/v1/admin/oauth/clients/{client_id}/rotate-secret`), how long the old secret keeps authenticating, seconds; `0` = it stops at once ([administration.md](administration.md)).',
+      'After a secret rotation (`POST /api/v1/admin/oauth/clients/{client_id}/rotate-secret`), how long the old secret keeps authenticating, seconds; `0` = it stops at once ([admin-secrets.md](admin-secrets.md)).',
     default: '14400',
   },
   REGISTRATION_ALLOW_HTTP_LOOPBACK: {
