@@ -8,6 +8,7 @@ import {
   INTROSPECTION_ENDPOINT_AUTH_METHODS,
   TOKEN_ENDPOINT_AUTH_METHODS,
 } from './discovery.constants.js';
+import { DPOP_SIGNING_ALGS } from '../token/index.js';
 import type { OpenIdProviderMetadata } from './dto/openid-provider-metadata.dto.js';
 
 /**
@@ -61,6 +62,8 @@ export class DiscoveryService {
       introspection_endpoint_auth_signing_alg_values_supported: assertionAlgs,
       // RFC 7636 §4.2: plain offers no protection against a leaked authorization request.
       code_challenge_methods_supported: ['S256'],
+      // RFC 9449 §5.1: the algorithms accepted for DPoP proofs.
+      dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS],
       // RFC 9207 §3: mix-up defence.
       authorization_response_iss_parameter_supported: true,
       service_documentation: `${c.issuer}/api/docs`,

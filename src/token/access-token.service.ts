@@ -27,6 +27,8 @@ export interface AccessTokenGrant {
   audience: string[] | null;
   /** OIDC `auth_time` of the user's authentication, when there is a user. */
   authTime?: number;
+  /** RFC 9449 §6: thumbprint of the DPoP key the token is bound to (`cnf.jkt`), when bound. */
+  dpopJkt?: string;
 }
 
 /** A signed access token with the row that records it (inserted by the caller, in its transaction). */
@@ -84,6 +86,8 @@ export class AccessTokenService {
       jti,
     };
     if (grant.userId !== null && grant.authTime !== undefined) payload.auth_time = grant.authTime;
+    // RFC 9449 §6.1: the confirmation claim names the key whose proofs must accompany the token.
+    if (grant.dpopJkt !== undefined) payload.cnf = { jkt: grant.dpopJkt };
     const token = await this.keys.signJwt(payload, { typ: ACCESS_TOKEN_TYP });
     // In memory only; written in batches (the client's usage statistics, reference O39).
     this.usage.record(grant.clientId);
@@ -154,6 +158,10 @@ export class AccessTokenService {
     if (!m) throw OAuthError.invalidToken('The Authorization header is not a Bearer token');
     const active = await this.validate(m[1]);
     if (!active) throw OAuthError.invalidToken('The access token is invalid, expired or revoked');
+    // RFC 9449 §7.1: a DPoP-bound token is not a bearer token; used as one, it is refused.
+    if (isDpopBound(active.claims)) {
+      throw OAuthError.invalidToken('This access token is DPoP-bound and cannot be used as Bearer');
+    }
     const userId = active.record.userId;
     if (userId === null) {
       throw OAuthError.invalidToken("This route needs a user's access token, not a client's");
@@ -165,4 +173,10 @@ export class AccessTokenService {
   async revokeByJti(jti: string): Promise<void> {
     await this.repo.update({ jti, revokedAt: IsNull() }, { revokedAt: nowSeconds() });
   }
+}
+
+/** Whether access token claims carry a DPoP binding (RFC 9449 §6.1 `cnf.jkt`). */
+export function isDpopBound(claims: JWTPayload): boolean {
+  const cnf = claims.cnf as { jkt?: unknown } | undefined;
+  return typeof cnf === 'object' && cnf !== null && typeof cnf.jkt === 'string';
 }

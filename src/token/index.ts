@@ -12,6 +12,7 @@ export {
 } from './access-token.service.js';
 export { SUPPORTED_GRANT_TYPES } from './token-grant.service.js';
 export { ASSERTION_ALGORITHMS, JWT_BEARER_ASSERTION } from './client-authentication.service.js';
+export { DPOP_SIGNING_ALGS } from './dpop-proof.service.js';
 export { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js';
 export { UserTokensService, type RevokedTokenCounts } from './user-tokens.service.js';
 export { TokenIntrospectionService, type ActiveTokenInfo } from './token-introspection.service.js';
@@ -25,6 +26,7 @@ export {
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
+import { DpopProofJtiEntity } from './entities/dpop-proof-jti.entity.js';
 import { ClientTokenUsageEntity } from './entities/client-token-usage.entity.js';
 import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
 /** The entities of TokenModule, for a host's TypeORM connection and `ormconfig.ts`. */
@@ -33,5 +35,6 @@ export const TOKEN_ENTITIES = [
   RefreshTokenEntity,
   AccessTokenEntity,
   ClientAssertionJtiEntity,
+  DpopProofJtiEntity,
   ClientTokenUsageEntity,
 ];

@@ -16,6 +16,8 @@ export interface RefreshTokenGrant {
   scopes: string[];
   audience: string[] | null;
   authTime: number;
+  /** RFC 9449 §5: thumbprint of the DPoP key the token is bound to (public clients), else null. */
+  dpopJkt?: string | null;
 }
 
 /**
@@ -48,6 +50,7 @@ export class RefreshTokenService {
       rotatedAt: null,
       replacedBy: null,
       revokedAt: null,
+      dpopJkt: grant.dpopJkt ?? null,
     });
     return { token, record };
   }

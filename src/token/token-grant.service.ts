@@ -16,6 +16,7 @@ import { AccessTokenService } from './access-token.service.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
 import type { AuthenticatedClient } from './client-authentication.service.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
+import { invalidDpopProof, type VerifiedDpopProof } from './dpop-proof.service.js';
 import { IdTokenService } from './id-token.service.js';
 import { RefreshTokenService } from './refresh-token.service.js';
 import { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js';
@@ -54,7 +55,8 @@ const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 /** The successful token response (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3). */
 export interface TokenResponseBody {
   access_token: string;
-  token_type: 'Bearer';
+  /** `DPoP` when the access token is bound to a DPoP key (RFC 9449 §5). */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   scope: string;
   refresh_token?: string;
@@ -92,11 +94,16 @@ export class TokenGrantService {
     return grantType as SupportedGrantType;
   }
 
-  /** Runs `grantType` for an authenticated client. */
+  /**
+   * Runs `grantType` for an authenticated client.
+   * @param dpop the verified DPoP proof of the request (RFC 9449 §5), if any: the access token is then
+   *   bound to its key, and a public client's refresh token too.
+   */
   async grant(
     grantType: SupportedGrantType,
     params: TokenParams,
     auth: AuthenticatedClient,
+    dpop: VerifiedDpopProof | null = null,
   ): Promise<TokenResponseBody> {
     const { client } = auth;
     if (!client.grantTypes.includes(grantType)) {
@@ -108,13 +115,13 @@ export class TokenGrantService {
     let res: TokenResponseBody;
     switch (grantType) {
       case 'authorization_code':
-        res = await this.authorizationCode(params, client, audience);
+        res = await this.authorizationCode(params, client, audience, dpop);
         break;
       case 'refresh_token':
-        res = await this.refreshToken(params, client, audience);
+        res = await this.refreshToken(params, client, audience, dpop);
         break;
       case 'client_credentials':
-        res = await this.clientCredentials(params, client, audience);
+        res = await this.clientCredentials(params, client, audience, dpop);
         break;
     }
     this.purge.maybePurge();
@@ -141,6 +148,7 @@ export class TokenGrantService {
     params: TokenParams,
     client: RegisteredClient,
     audience: string[] | null,
+    dpop: VerifiedDpopProof | null,
   ): Promise<TokenResponseBody> {
     const code = params.require('code');
     const redirectUri = params.get('redirect_uri');
@@ -221,6 +229,7 @@ export class TokenGrantService {
       scopes,
       audience,
       authTime: stored.authTime,
+      dpopJkt: dpop?.jkt,
     });
     const refresh = issuesRefreshToken(client, scopes)
       ? this.refreshTokens.mint({
@@ -230,6 +239,8 @@ export class TokenGrantService {
           scopes,
           audience,
           authTime: stored.authTime,
+          // RFC 9449 §5: a public client's refresh token is bound to its DPoP key.
+          dpopJkt: client.isPublic ? (dpop?.jkt ?? null) : null,
         })
       : null;
     const idToken = scopes.includes('openid')
@@ -260,7 +271,7 @@ export class TokenGrantService {
       await this.refreshTokens.revokeFamily(stored.grantId);
       throw OAuthError.invalidGrant('The authorization code has already been used');
     }
-    return tokenResponse(access.token, access.expiresIn, scopes, refresh?.token, idToken);
+    return tokenResponse(access.token, access.expiresIn, scopes, refresh?.token, idToken, dpop);
   }
 
   /** RFC 6749 §6 with rotation and reuse detection (RFC 9700 §4.14.2). */
@@ -268,6 +279,7 @@ export class TokenGrantService {
     params: TokenParams,
     client: RegisteredClient,
     audience: string[] | null,
+    dpop: VerifiedDpopProof | null,
   ): Promise<TokenResponseBody> {
     const presented = params.require('refresh_token');
     const requested = parseScope(params.get('scope'));
@@ -286,6 +298,15 @@ export class TokenGrantService {
     }
     if (stored.expiresAt <= nowSeconds()) {
       throw OAuthError.invalidGrant('The refresh token has expired');
+    }
+    // RFC 9449 §5: a bound refresh token is used only with a proof signed by the key it is bound to.
+    if (stored.dpopJkt !== null) {
+      if (!dpop) {
+        throw invalidDpopProof('This refresh token is DPoP-bound: a DPoP proof is required');
+      }
+      if (dpop.jkt !== stored.dpopJkt) {
+        throw OAuthError.invalidGrant('The refresh token is bound to another DPoP key');
+      }
     }
     // RFC 6749 §6: the scope may be narrowed, never widened.
     if (requested?.some((s) => !stored.scopes.includes(s))) {
@@ -317,6 +338,7 @@ export class TokenGrantService {
       scopes,
       audience: audience ?? grantedAudience,
       authTime: stored.authTime,
+      dpopJkt: dpop?.jkt,
     });
     // RFC 6749 §6: the new refresh token keeps the scope of the one presented.
     const next = this.refreshTokens.mint({
@@ -326,6 +348,8 @@ export class TokenGrantService {
       scopes: familyScopes,
       audience: grantedAudience,
       authTime: stored.authTime,
+      // The binding stays with the family; an unbound public client's family is bound from now on.
+      dpopJkt: stored.dpopJkt ?? (client.isPublic ? (dpop?.jkt ?? null) : null),
     });
     const idToken = scopes.includes('openid')
       ? await this.idTokens.sign({
@@ -347,7 +371,7 @@ export class TokenGrantService {
       await this.refreshTokens.revokeFamily(stored.familyId);
       throw OAuthError.invalidGrant('The refresh token has already been used');
     }
-    return tokenResponse(access.token, access.expiresIn, scopes, next.token, idToken);
+    return tokenResponse(access.token, access.expiresIn, scopes, next.token, idToken, dpop);
   }
 
   /** RFC 6749 §4.4: confidential clients only, for themselves. */
@@ -355,6 +379,7 @@ export class TokenGrantService {
     params: TokenParams,
     client: RegisteredClient,
     audience: string[] | null,
+    dpop: VerifiedDpopProof | null,
   ): Promise<TokenResponseBody> {
     // RFC 6749 §4.4: "The client credentials grant type MUST only be used by confidential clients."
     if (client.isPublic) {
@@ -376,9 +401,10 @@ export class TokenGrantService {
       familyId: null,
       scopes,
       audience,
+      dpopJkt: dpop?.jkt,
     });
     await this.accessTokens.save(access.record);
-    return tokenResponse(access.token, access.expiresIn, scopes);
+    return tokenResponse(access.token, access.expiresIn, scopes, undefined, undefined, dpop);
   }
 }
 
@@ -422,10 +448,11 @@ function tokenResponse(
   scopes: string[],
   refreshToken?: string,
   idToken?: string,
+  dpop?: VerifiedDpopProof | null,
 ): TokenResponseBody {
   const body: TokenResponseBody = {
     access_token: accessToken,
-    token_type: 'Bearer',
+    token_type: dpop ? 'DPoP' : 'Bearer',
     expires_in: expiresIn,
     scope: scopes.join(' '),
   };

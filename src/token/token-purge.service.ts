@@ -5,6 +5,7 @@ import { nowSeconds } from '../common/crypto/tokens.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
+import { DpopProofJtiEntity } from './entities/dpop-proof-jti.entity.js';
 import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
 
 /** Sweeps run at most this often per instance. */
@@ -54,6 +55,7 @@ export class TokenPurgeService {
     await del(RefreshTokenEntity, now);
     await del(AccessTokenEntity, now);
     await del(ClientAssertionJtiEntity, now);
+    await del(DpopProofJtiEntity, now);
   }
 
   /** Waits for a sweep in progress (shutdown and tests). */

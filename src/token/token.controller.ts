@@ -13,6 +13,7 @@ import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js'
 import { CLIENT_BASIC_SCHEME } from '../common/swagger/swagger.setup.js';
 import { RateLimit } from '../rate-limit/index.js';
 import { ClientAuthenticationService } from './client-authentication.service.js';
+import { DpopProofService } from './dpop-proof.service.js';
 import { OAuthTokenRequest } from './dto/oauth-token-request.dto.js';
 import { OAuthTokenResponse } from './dto/oauth-token-response.dto.js';
 import { RefreshTokenRequest } from './dto/refresh-token-request.dto.js';
@@ -46,6 +47,7 @@ export class TokenController {
     private readonly clientAuth: ClientAuthenticationService,
     private readonly grants: TokenGrantService,
     private readonly introspection: TokenIntrospectionService,
+    private readonly dpop: DpopProofService,
   ) {}
 
   @Post('token')
@@ -87,7 +89,12 @@ export class TokenController {
     });
     // The request's log line names the client (docs/operations.md "Logs").
     noteClientId(req, auth.client.clientId);
-    return this.grants.grant(grantType, params, auth);
+    const dpop = await this.dpop.verify(
+      req.headersDistinct.dpop,
+      'POST',
+      this.settings.apiUrl('/oauth/token'),
+    );
+    return this.grants.grant(grantType, params, auth, dpop);
   }
 
   @Post('refresh')
@@ -132,7 +139,12 @@ export class TokenController {
     });
     // The request's log line names the client (docs/operations.md "Logs").
     noteClientId(req, auth.client.clientId);
-    return this.grants.grant('refresh_token', params, auth);
+    const dpop = await this.dpop.verify(
+      req.headersDistinct.dpop,
+      'POST',
+      this.settings.apiUrl('/oauth/refresh'),
+    );
+    return this.grants.grant('refresh_token', params, auth, dpop);
   }
 
   @Post('revoke')

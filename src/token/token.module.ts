@@ -12,6 +12,8 @@ import { ClientDeletedListener } from './client-deleted.listener.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
+import { DpopProofService } from './dpop-proof.service.js';
+import { DpopProofJtiEntity } from './entities/dpop-proof-jti.entity.js';
 import { ClientTokenUsageEntity } from './entities/client-token-usage.entity.js';
 import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
 import { ClientUsageService } from './client-usage.service.js';
@@ -52,6 +54,7 @@ import { UserTokensService } from './user-tokens.service.js';
       RefreshTokenEntity,
       AccessTokenEntity,
       ClientAssertionJtiEntity,
+      DpopProofJtiEntity,
       ClientTokenUsageEntity,
     ]),
     ClientsModule,
@@ -97,6 +100,7 @@ import { UserTokensService } from './user-tokens.service.js';
     ClientAuthenticationService,
     JwksFetcher,
     TokenGrantService,
+    DpopProofService,
     TokenIntrospectionService,
     TokenPurgeService,
     ClientDeletedListener,

@@ -12,7 +12,7 @@ import { OAuthError } from '../common/errors/oauth-error.js';
 import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
 import { ACCESS_TOKEN_SCHEME } from '../common/swagger/swagger.setup.js';
 import { UsersService } from '../users/index.js';
-import { AccessTokenService } from './access-token.service.js';
+import { AccessTokenService, isDpopBound } from './access-token.service.js';
 import { OIDCUserInfoResponse } from './dto/oidc-user-info-response.dto.js';
 import { UserInfoRequest } from './dto/user-info-request.dto.js';
 import { TOKEN_SETTINGS } from './token.constants.js';
@@ -79,6 +79,10 @@ export class UserInfoController {
     const active = await this.accessTokens.validate(token);
     if (!active || active.record.userId === null) {
       throw OAuthError.invalidToken('The access token is invalid, expired or revoked');
+    }
+    // RFC 9449 §7.1: a DPoP-bound token is not a bearer token; presented as one, it is refused.
+    if (isDpopBound(active.claims)) {
+      throw OAuthError.invalidToken('This access token is DPoP-bound and cannot be used as Bearer');
     }
     // RFC 8707 / RFC 9068 §4: a token for another resource is not valid here.
     const aud = ([] as string[]).concat(active.claims.aud ?? []);

@@ -18,6 +18,7 @@ import { AddClientIntrospectionAndUsage1734400000000 } from './1734400000000-Add
 import { AddTokenUserIndexes1734400001000 } from './1734400001000-AddTokenUserIndexes.js';
 import { AddConsentVersion1734500000000 } from './1734500000000-AddConsentVersion.js';
 import { AddClientSelfRegistered1734500001000 } from './1734500001000-AddClientSelfRegistered.js';
+import { AddDpop1734800000000 } from './1734800000000-AddDpop.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -46,6 +47,7 @@ export const MIGRATIONS: MigrationClass[] = [
   AddTokenUserIndexes1734400001000,
   AddConsentVersion1734500000000,
   AddClientSelfRegistered1734500001000,
+  AddDpop1734800000000,
 ];
 
 /**

@@ -91,6 +91,13 @@ export class AuthorizationServerMetadata {
   })
   code_challenge_methods_supported!: string[];
 
+  @ApiProperty({
+    type: [String],
+    description: 'JWS algorithms accepted for DPoP proofs (RFC 9449 §5.1)',
+    example: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+  })
+  dpop_signing_alg_values_supported!: string[];
+
   @ApiProperty({ description: 'Authorization responses carry `iss` (RFC 9207 §3)', example: true })
   authorization_response_iss_parameter_supported!: boolean;
 }

@@ -55,4 +55,11 @@ export class RefreshTokenEntity {
 
   @Column({ name: 'revoked_at', type: 'bigint', nullable: true, transformer: epochSeconds })
   revokedAt!: number | null;
+
+  /**
+   * RFC 9449 §5: the RFC 7638 thumbprint of the DPoP key a public client's refresh token is bound to;
+   * null when unbound. A refresh must then carry a proof signed with that key.
+   */
+  @Column({ name: 'dpop_jkt', type: 'varchar', length: 43, nullable: true })
+  dpopJkt!: string | null;
 }

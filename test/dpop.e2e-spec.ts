@@ -1,0 +1,375 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import {
+  type CryptoKey,
+  calculateJwkThumbprint,
+  decodeJwt,
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type JWK,
+} from 'jose';
+import * as oauth from 'oauth4webapi';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../src/common/crypto/tokens.js';
+import { RefreshTokenEntity } from '../src/token/entities/refresh-token.entity.js';
+import { seedClient } from './helpers/clients.js';
+import { expectOAuthError } from './helpers/oauth-assertions.js';
+import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
+import {
+  basic,
+  createUser,
+  issueCode,
+  pkce,
+  postForm,
+  TOKEN_PATH,
+  type User,
+} from './helpers/token-flow.js';
+
+const REFRESH_PATH = '/api/v1/oauth/refresh';
+
+interface ProofKey {
+  privateKey: CryptoKey;
+  publicKey: CryptoKey;
+  jwk: JWK;
+  alg: string;
+}
+
+async function proofKey(alg = 'ES256'): Promise<ProofKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  return { privateKey, publicKey, jwk: await exportJWK(publicKey), alg };
+}
+
+/** A DPoP proof (RFC 9449 §4.2); every part can be overridden to build a broken one. */
+async function proof(
+  key: ProofKey,
+  htu: string,
+  over: {
+    htm?: string;
+    iat?: number;
+    jti?: string;
+    typ?: string;
+    jwk?: JWK;
+    signer?: CryptoKey;
+  } = {},
+): Promise<string> {
+  return new SignJWT({
+    htm: over.htm ?? 'POST',
+    htu,
+    jti: over.jti ?? randomBytes(16).toString('base64url'),
+    iat: over.iat ?? Math.floor(Date.now() / 1000),
+  })
+    .setProtectedHeader({ alg: key.alg, typ: over.typ ?? 'dpop+jwt', jwk: over.jwk ?? key.jwk })
+    .sign(over.signer ?? key.privateKey);
+}
+
+describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
+  let t: TestApp;
+  let user: User;
+  let tokenUrl: string;
+  let cc: { clientId: string; clientSecret?: string };
+
+  const ccForm = { grant_type: 'client_credentials' };
+  const ccPost = (dpop?: string) => {
+    const req = postForm(t, ccForm, { auth: basic(cc.clientId, cc.clientSecret!) });
+    if (dpop !== undefined) void req.set('DPoP', dpop);
+    return req;
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    user = await createUser(t);
+    tokenUrl = `${t.url}${TOKEN_PATH}`;
+    cc = await seedClient(t, { grantTypes: ['client_credentials'], scope: 'read' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('advertises dpop_signing_alg_values_supported (RFC 9449 §5.1)', async () => {
+    const res = await fetch(`${t.url}/.well-known/oauth-authorization-server`);
+    const meta = (await res.json()) as Record<string, unknown>;
+    expect(meta.dpop_signing_alg_values_supported).toEqual(['ES256', 'RS256', 'PS256', 'EdDSA']);
+  });
+
+  it('binds a client_credentials token with oauth4webapi: token_type DPoP, cnf.jkt', async () => {
+    const opts = { [oauth.allowInsecureRequests]: true };
+    const as = await oauth.processDiscoveryResponse(
+      new URL(t.url),
+      await oauth.discoveryRequest(new URL(t.url), { algorithm: 'oauth2', ...opts }),
+    );
+    const c: oauth.Client = { client_id: cc.clientId };
+    const keyPair = await oauth.generateKeyPair('ES256');
+    const DPoP = oauth.DPoP(c, keyPair);
+    const tokens = await oauth.processClientCredentialsResponse(
+      as,
+      c,
+      await oauth.clientCredentialsGrantRequest(
+        as,
+        c,
+        oauth.ClientSecretBasic(cc.clientSecret!),
+        new URLSearchParams(),
+        { ...opts, DPoP },
+      ),
+    );
+    expect(tokens.token_type).toBe('dpop');
+    const claims = decodeJwt(tokens.access_token);
+    expect(claims.cnf).toEqual({ jkt: await DPoP.calculateThumbprint() });
+  });
+
+  for (const alg of ['RS256', 'PS256', 'EdDSA']) {
+    it(`accepts a proof signed with ${alg}`, async () => {
+      const key = await proofKey(alg);
+      const res = await ccPost(await proof(key, tokenUrl));
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.token_type).toBe('DPoP');
+      expect(decodeJwt(res.body.access_token as string).cnf).toEqual({
+        jkt: await calculateJwkThumbprint(key.jwk),
+      });
+    });
+  }
+
+  it('issues Bearer tokens without a proof', async () => {
+    const res = await ccPost();
+    expect(res.status).toBe(200);
+    expect(res.body.token_type).toBe('Bearer');
+    expect(decodeJwt(res.body.access_token as string).cnf).toBeUndefined();
+  });
+
+  it('ignores the query of htu (RFC 9449 §4.3 item 9)', async () => {
+    const key = await proofKey();
+    const res = await ccPost(await proof(key, `${tokenUrl}?x=1#f`));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  });
+
+  describe('refuses a bad proof with 400 invalid_dpop_proof', () => {
+    it('bad signature', async () => {
+      const key = await proofKey();
+      const other = await proofKey();
+      expectOAuthError(
+        await ccPost(await proof(key, tokenUrl, { signer: other.privateKey })),
+        400,
+        'invalid_dpop_proof',
+      );
+    });
+
+    it('replayed jti', async () => {
+      const key = await proofKey();
+      const p = await proof(key, tokenUrl);
+      expect((await ccPost(p)).status).toBe(200);
+      expectOAuthError(await ccPost(p), 400, 'invalid_dpop_proof');
+    });
+
+    it('wrong htu', async () => {
+      const key = await proofKey();
+      expectOAuthError(
+        await ccPost(await proof(key, `${t.url}/api/v1/oauth/introspect`)),
+        400,
+        'invalid_dpop_proof',
+      );
+    });
+
+    it('wrong htm', async () => {
+      const key = await proofKey();
+      expectOAuthError(
+        await ccPost(await proof(key, tokenUrl, { htm: 'GET' })),
+        400,
+        'invalid_dpop_proof',
+      );
+    });
+
+    it('old iat', async () => {
+      const key = await proofKey();
+      const iat = Math.floor(Date.now() / 1000) - 3600;
+      expectOAuthError(
+        await ccPost(await proof(key, tokenUrl, { iat })),
+        400,
+        'invalid_dpop_proof',
+      );
+    });
+
+    it('iat in the future', async () => {
+      const key = await proofKey();
+      const iat = Math.floor(Date.now() / 1000) + 3600;
+      expectOAuthError(
+        await ccPost(await proof(key, tokenUrl, { iat })),
+        400,
+        'invalid_dpop_proof',
+      );
+    });
+
+    it('private key in jwk', async () => {
+      const key = await proofKey();
+      const privateJwk = await exportJWK(key.privateKey);
+      expectOAuthError(
+        await ccPost(await proof(key, tokenUrl, { jwk: privateJwk })),
+        400,
+        'invalid_dpop_proof',
+      );
+    });
+
+    it('wrong typ', async () => {
+      const key = await proofKey();
+      expectOAuthError(
+        await ccPost(await proof(key, tokenUrl, { typ: 'JWT' })),
+        400,
+        'invalid_dpop_proof',
+      );
+    });
+
+    it('symmetric alg', async () => {
+      const secret = new Uint8Array(32).fill(7);
+      const p = await new SignJWT({
+        htm: 'POST',
+        htu: tokenUrl,
+        jti: 'x',
+        iat: Math.floor(Date.now() / 1000),
+      })
+        .setProtectedHeader({
+          alg: 'HS256',
+          typ: 'dpop+jwt',
+          jwk: { kty: 'oct', k: 'AAAA' } as JWK,
+        })
+        .sign(secret);
+      expectOAuthError(await ccPost(p), 400, 'invalid_dpop_proof');
+    });
+
+    it('not a JWS', async () => {
+      expectOAuthError(await ccPost('not-a-proof'), 400, 'invalid_dpop_proof');
+    });
+
+    it('two DPoP headers', async () => {
+      const key = await proofKey();
+      const [a, b] = [await proof(key, tokenUrl), await proof(key, tokenUrl)];
+      const body = new URLSearchParams(ccForm).toString();
+      const res = await new Promise<{ status: number; body: Record<string, unknown> }>(
+        (resolve, reject) => {
+          const req = http.request(
+            tokenUrl,
+            {
+              method: 'POST',
+              headers: {
+                'Content-Type': 'application/x-www-form-urlencoded',
+                Authorization: basic(cc.clientId, cc.clientSecret!),
+                DPoP: [a, b],
+              },
+            },
+            (r) => {
+              let data = '';
+              r.on('data', (d: Buffer) => (data += d.toString()));
+              r.on('end', () =>
+                resolve({
+                  status: r.statusCode!,
+                  body: JSON.parse(data) as Record<string, unknown>,
+                }),
+              );
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        },
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_dpop_proof');
+    });
+  });
+
+  describe('refresh tokens of public clients are bound to the key (RFC 9449 §5)', () => {
+    async function boundTokens(key: ProofKey) {
+      const pub = await seedClient(t, { tokenEndpointAuthMethod: 'none' });
+      const { verifier, challenge } = pkce();
+      const code = await issueCode(t, {
+        clientId: pub.clientId,
+        userId: user.id,
+        codeChallenge: challenge,
+        codeChallengeMethod: 'S256',
+      });
+      const res = await postForm(t, {
+        grant_type: 'authorization_code',
+        code,
+        client_id: pub.clientId,
+        redirect_uri: 'https://app.example.com/callback',
+        code_verifier: verifier,
+      }).set('DPoP', await proof(key, tokenUrl));
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.token_type).toBe('DPoP');
+      const row = await t.dataSource
+        .getRepository(RefreshTokenEntity)
+        .findOneByOrFail({ tokenHash: sha256Hex(res.body.refresh_token as string) });
+      expect(row.dpopJkt).toBe(await calculateJwkThumbprint(key.jwk));
+      return { clientId: pub.clientId, refresh: res.body.refresh_token as string };
+    }
+
+    it('refreshes with the same key, at /oauth/token and /oauth/refresh', async () => {
+      const key = await proofKey();
+      const { clientId, refresh } = await boundTokens(key);
+      const one = await postForm(t, {
+        grant_type: 'refresh_token',
+        refresh_token: refresh,
+        client_id: clientId,
+      }).set('DPoP', await proof(key, tokenUrl));
+      expect(one.status, JSON.stringify(one.body)).toBe(200);
+      expect(one.body.token_type).toBe('DPoP');
+      const two = await postForm(
+        t,
+        {
+          grant_type: 'refresh_token',
+          refresh_token: one.body.refresh_token as string,
+          client_id: clientId,
+        },
+        { path: REFRESH_PATH },
+      ).set('DPoP', await proof(key, `${t.url}${REFRESH_PATH}`));
+      expect(two.status, JSON.stringify(two.body)).toBe(200);
+      expect(decodeJwt(two.body.access_token as string).cnf).toEqual({
+        jkt: await calculateJwkThumbprint(key.jwk),
+      });
+    });
+
+    it('refuses a refresh with another key (invalid_grant)', async () => {
+      const key = await proofKey();
+      const { clientId, refresh } = await boundTokens(key);
+      const res = await postForm(t, {
+        grant_type: 'refresh_token',
+        refresh_token: refresh,
+        client_id: clientId,
+      }).set('DPoP', await proof(await proofKey(), tokenUrl));
+      expectOAuthError(res, 400, 'invalid_grant');
+    });
+
+    it('refuses a refresh without a proof (invalid_dpop_proof)', async () => {
+      const key = await proofKey();
+      const { clientId, refresh } = await boundTokens(key);
+      const res = await postForm(t, {
+        grant_type: 'refresh_token',
+        refresh_token: refresh,
+        client_id: clientId,
+      });
+      expectOAuthError(res, 400, 'invalid_dpop_proof');
+    });
+  });
+
+  it('refuses a DPoP-bound access token used as Bearer at userinfo (RFC 9449 §7.1)', async () => {
+    const key = await proofKey();
+    const pub = await seedClient(t, { tokenEndpointAuthMethod: 'none' });
+    const { verifier, challenge } = pkce();
+    const code = await issueCode(t, {
+      clientId: pub.clientId,
+      userId: user.id,
+      codeChallenge: challenge,
+      codeChallengeMethod: 'S256',
+    });
+    const tokens = await postForm(t, {
+      grant_type: 'authorization_code',
+      code,
+      client_id: pub.clientId,
+      redirect_uri: 'https://app.example.com/callback',
+      code_verifier: verifier,
+    }).set('DPoP', await proof(key, tokenUrl));
+    expect(tokens.status).toBe(200);
+    const res = await fetch(`${t.url}/api/v1/oauth/userinfo`, {
+      headers: { Authorization: `Bearer ${tokens.body.access_token as string}` },
+    });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: string }).error).toBe('invalid_token');
+  });
+});
