@@ -19,6 +19,7 @@ import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js
 import {
   basic,
   createUser,
+  introspect,
   issueCode,
   pkce,
   postForm,
@@ -128,6 +129,22 @@ describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
       });
     });
   }
+
+  it('introspection reports token_type DPoP and cnf.jkt (RFC 9449 §6.2)', async () => {
+    const key = await proofKey();
+    const res = await ccPost(await proof(key, tokenUrl));
+    expect(res.status).toBe(200);
+    const auth = basic(cc.clientId, cc.clientSecret!);
+    const info = await introspect(t, res.body.access_token as string, auth);
+    expect(info.body).toMatchObject({
+      active: true,
+      token_type: 'DPoP',
+      cnf: { jkt: await calculateJwkThumbprint(key.jwk) },
+    });
+    const plain = await introspect(t, (await ccPost()).body.access_token as string, auth);
+    expect(plain.body.token_type).toBe('Bearer');
+    expect(plain.body.cnf).toBeUndefined();
+  });
 
   it('issues Bearer tokens without a proof', async () => {
     const res = await ccPost();

@@ -3,7 +3,7 @@ import type { RegisteredClient } from '../client-registration/index.js';
 import { ClientsService } from '../client-registration/index.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { UsersService } from '../users/index.js';
-import { AccessTokenService } from './access-token.service.js';
+import { AccessTokenService, isDpopBound } from './access-token.service.js';
 import { RefreshTokenService } from './refresh-token.service.js';
 import { TOKEN_SETTINGS } from './token.constants.js';
 import type { TokenSettings } from './token.options.js';
@@ -19,10 +19,12 @@ export type IntrospectionBody =
       exp: number;
       iat: number;
       iss: string;
-      token_type?: 'Bearer';
+      token_type?: 'Bearer' | 'DPoP';
       aud?: string | string[];
       jti?: string;
       username?: string;
+      /** RFC 9449 §6.2: the DPoP key a bound access token is confirmed by. */
+      cnf?: { jkt: string };
     };
 
 const INACTIVE = { active: false } as const;
@@ -38,6 +40,8 @@ export interface ActiveTokenInfo {
   iat: number;
   aud?: string | string[];
   jti?: string;
+  /** RFC 9449 §6.1: thumbprint of the DPoP key a bound access token is confirmed by. */
+  dpopJkt?: string;
 }
 
 /**
@@ -84,9 +88,11 @@ export class TokenIntrospectionService {
       iss: this.settings.issuer,
     };
     if (info.type === 'access_token') {
-      body.token_type = 'Bearer';
+      body.token_type = info.dpopJkt === undefined ? 'Bearer' : 'DPoP';
       body.aud = info.aud;
       body.jti = info.jti;
+      // RFC 9449 §6.2: the resource server needs the key to check the proofs that come with the token.
+      if (info.dpopJkt !== undefined) body.cnf = { jkt: info.dpopJkt };
     }
     const username = info.userId ? await this.username(info.userId) : undefined;
     if (username) body.username = username;
@@ -130,6 +136,7 @@ export class TokenIntrospectionService {
       iat: record.issuedAt,
       aud: claims.aud,
       jti: claims.jti,
+      dpopJkt: isDpopBound(claims) ? (claims.cnf as { jkt: string }).jkt : undefined,
     };
   }
 
