@@ -108,7 +108,7 @@ export function registrationOptionsFrom(config: AppConfig): ClientRegistrationMo
 
 /**
  * The options AuthorizeModule gets from the validated settings (`ISSUER`, `SCOPES_SUPPORTED`, `SESSION_TTL`,
- * `AUTHORIZE_RATE_*`, `LOGIN_RATE_*`).
+ * `AUTHORIZE_RATE_*`, `LOGIN_RATE_*`, `PAR_REQUEST_URI_TTL`, `REQUIRE_PUSHED_AUTHORIZATION_REQUESTS`).
  */
 export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions {
   return {
@@ -119,6 +119,8 @@ export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions 
     rateWindowSeconds: config.rateLimits.authorize.windowSeconds,
     loginRateLimit: config.rateLimits.login.limit,
     loginRateWindowSeconds: config.rateLimits.login.windowSeconds,
+    parRequestUriTtlSeconds: config.par.requestUriTtlSeconds,
+    requirePushedAuthorizationRequests: config.par.required,
   };
 }
 

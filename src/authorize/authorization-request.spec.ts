@@ -28,6 +28,7 @@ const client: RegisteredClient = {
   clientSecretExpiresAt: 0,
   isPublic: false,
   allowedResources: null,
+  requirePushedAuthorizationRequests: false,
 };
 const SUPPORTED = ['openid', 'profile', 'email', 'offline_access'];
 const resolved = { client, redirectUri: 'https://app.example.com/cb', redirectUriProvided: true };

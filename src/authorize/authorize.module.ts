@@ -21,6 +21,9 @@ import { ConsentsService } from './consents.service.js';
 import { AuthorizationRequestEntity } from './entities/authorization-request.entity.js';
 import { ConsentEntity } from './entities/consent.entity.js';
 import { LoginSessionEntity } from './entities/login-session.entity.js';
+import { PushedAuthorizationRequestEntity } from './entities/pushed-authorization-request.entity.js';
+import { PushedAuthorizationController } from './pushed-authorization.controller.js';
+import { PushedAuthorizationRequestsService } from './pushed-authorization-requests.service.js';
 import { InteractionController } from './interaction.controller.js';
 import { LoginSessionsService } from './login-sessions.service.js';
 
@@ -34,12 +37,17 @@ import { LoginSessionsService } from './login-sessions.service.js';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([AuthorizationRequestEntity, LoginSessionEntity, ConsentEntity]),
+    TypeOrmModule.forFeature([
+      AuthorizationRequestEntity,
+      LoginSessionEntity,
+      ConsentEntity,
+      PushedAuthorizationRequestEntity,
+    ]),
     ClientsModule,
     UsersModule,
     RateLimitModule,
   ],
-  controllers: [AuthorizeController, InteractionController],
+  controllers: [AuthorizeController, InteractionController, PushedAuthorizationController],
   providers: [
     {
       provide: AUTHORIZE_SETTINGS,
@@ -64,6 +72,7 @@ import { LoginSessionsService } from './login-sessions.service.js';
     }),
     AuthorizationFlowService,
     AuthorizationRequestsService,
+    PushedAuthorizationRequestsService,
     LoginSessionsService,
     ConsentsService,
     AuthorizeClientDeletedListener,

@@ -104,6 +104,16 @@ export interface AuthorizeModuleOptions {
   loginRateLimit?: number;
   /** Window of `loginRateLimit`, seconds. Default: `60`. */
   loginRateWindowSeconds?: number;
+  /**
+   * Lifetime of a pushed authorization request's `request_uri` (RFC 9126 §2.2 `expires_in`), seconds.
+   * Default: `60`.
+   */
+  parRequestUriTtlSeconds?: number;
+  /**
+   * RFC 9126 §5 `require_pushed_authorization_requests` for every client: authorization requests that
+   * were not pushed are refused. Default: `false` (then only clients that registered the metadata must).
+   */
+  requirePushedAuthorizationRequests?: boolean;
 }
 
 /** The defaults of {@link AuthorizeModuleOptions}. */
@@ -115,6 +125,8 @@ export const AUTHORIZE_DEFAULTS = {
   rateWindowSeconds: 60,
   loginRateLimit: 60,
   loginRateWindowSeconds: 60,
+  parRequestUriTtlSeconds: 60,
+  requirePushedAuthorizationRequests: false,
 } as const;
 
 /** AuthorizeModule's effective settings. */
@@ -126,6 +138,8 @@ export interface AuthorizeSettings {
   rateWindowSeconds: number;
   loginRateLimit: number;
   loginRateWindowSeconds: number;
+  parRequestUriTtlSeconds: number;
+  requirePushedAuthorizationRequests: boolean;
 }
 
 /**
@@ -162,6 +176,9 @@ export function resolveAuthorizeSettings(options: AuthorizeModuleOptions = {}): 
     rateWindowSeconds: options.rateWindowSeconds ?? d.rateWindowSeconds,
     loginRateLimit: options.loginRateLimit ?? d.loginRateLimit,
     loginRateWindowSeconds: options.loginRateWindowSeconds ?? d.loginRateWindowSeconds,
+    parRequestUriTtlSeconds: options.parRequestUriTtlSeconds ?? d.parRequestUriTtlSeconds,
+    requirePushedAuthorizationRequests:
+      options.requirePushedAuthorizationRequests ?? d.requirePushedAuthorizationRequests,
   };
   const problems: string[] = [];
   if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(s.issuer)) {
@@ -174,7 +191,11 @@ export function resolveAuthorizeSettings(options: AuthorizeModuleOptions = {}): 
   for (const name of ['rateLimit', 'loginRateLimit'] as const) {
     if (!Number.isInteger(s[name]) || s[name] < 0) problems.push(`${name} must be an integer >= 0`);
   }
-  for (const name of ['rateWindowSeconds', 'loginRateWindowSeconds'] as const) {
+  for (const name of [
+    'rateWindowSeconds',
+    'loginRateWindowSeconds',
+    'parRequestUriTtlSeconds',
+  ] as const) {
     if (!Number.isInteger(s[name]) || s[name] < 1) problems.push(`${name} must be an integer >= 1`);
   }
   if (problems.length > 0) {

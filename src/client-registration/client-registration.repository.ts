@@ -120,5 +120,6 @@ function toStoredClient(e: ClientEntity): StoredClient {
     softwareId: e.softwareId,
     softwareVersion: e.softwareVersion,
     idTokenSignedResponseAlg: e.idTokenSignedResponseAlg,
+    requirePushedAuthorizationRequests: e.requirePushedAuthorizationRequests,
   };
 }

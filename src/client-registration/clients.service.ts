@@ -36,6 +36,8 @@ export interface RegisteredClient {
    * the server-wide `RESOURCE_INDICATORS_ALLOWED` applies.
    */
   allowedResources: string[] | null;
+  /** RFC 9126 §6: the client's authorization requests must be pushed. */
+  requirePushedAuthorizationRequests: boolean;
 }
 
 /** Result of checking a presented client secret. */
@@ -62,6 +64,7 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
     clientSecretExpiresAt: e.clientSecretExpiresAt,
     isPublic: e.tokenEndpointAuthMethod === 'none',
     allowedResources: e.allowedResources ?? null,
+    requirePushedAuthorizationRequests: Boolean(e.requirePushedAuthorizationRequests),
   };
 }
 

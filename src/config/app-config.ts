@@ -109,6 +109,14 @@ export interface JwksFetchConfig {
   fetchLimitPerMinute: number;
 }
 
+/** Pushed authorization requests (RFC 9126). */
+export interface ParConfig {
+  /** `PAR_REQUEST_URI_TTL`: `expires_in` of a request_uri, seconds. */
+  requestUriTtlSeconds: number;
+  /** `REQUIRE_PUSHED_AUTHORIZATION_REQUESTS`: every client must push. */
+  required: boolean;
+}
+
 /**
  * The whole validated configuration, injected by type (`constructor(private readonly config: AppConfig)`).
  * Built once from the environment (plus test overrides) by {@link loadConfig}; `process.env` is read
@@ -138,6 +146,7 @@ export class AppConfig {
   rateLimits!: RateLimitsConfig;
   keys!: KeysConfig;
   jwksFetch!: JwksFetchConfig;
+  par!: ParConfig;
 
   /** Absolute URL of a path under the API prefix, e.g. `apiUrl('/oauth/token')`. */
   apiUrl(path: string): string {
@@ -223,6 +232,10 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     maxBytes: env.JWKS_URI_MAX_BYTES ?? 64 * 1024,
     cacheTtlSeconds: env.JWKS_URI_CACHE_TTL ?? 300,
     fetchLimitPerMinute: env.JWKS_URI_FETCH_LIMIT ?? 5,
+  };
+  c.par = {
+    requestUriTtlSeconds: env.PAR_REQUEST_URI_TTL ?? 60,
+    required: env.REQUIRE_PUSHED_AUTHORIZATION_REQUESTS ?? false,
   };
   const unknownScopes = defaultScope.split(' ').filter((s) => !c.scopesSupported.includes(s));
   if (unknownScopes.length > 0) {

@@ -255,6 +255,18 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     description: 'Sign-in rate-limit window, seconds.',
     default: '60',
   },
+  PAR_REQUEST_URI_TTL: {
+    group: 'Authorization and login',
+    description:
+      'Lifetime of a pushed authorization request (RFC 9126 `expires_in`), seconds; its `request_uri` is redeemed once at `/oauth/authorize` ([par.md](par.md)).',
+    default: '60',
+  },
+  REQUIRE_PUSHED_AUTHORIZATION_REQUESTS: {
+    group: 'Authorization and login',
+    description:
+      'Refuse authorization requests that were not pushed to `/api/v1/oauth/pushed-authorization` first, for every client (RFC 9126 §5); a client can also require it for itself with the `require_pushed_authorization_requests` metadata.',
+    default: 'false',
+  },
   SESSION_TTL: {
     group: 'Authorization and login',
     description: 'Login session lifetime, seconds (8 h).',

@@ -152,6 +152,14 @@ export class EnvironmentVariables {
    */
   @IsOptional() @Transform(toInt) @IsInt() @Min(360) KEYS_PUBLISH_AHEAD?: number;
 
+  /** Lifetime of a pushed authorization request's `request_uri` (RFC 9126 §2.2), seconds. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(5) @Max(600) PAR_REQUEST_URI_TTL?: number;
+  /** RFC 9126 §5: every client must push its authorization requests. */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  REQUIRE_PUSHED_AUTHORIZATION_REQUESTS?: boolean;
+
   /** Lifetime of a login session in seconds. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(60) SESSION_TTL?: number;
 

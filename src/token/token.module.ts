@@ -82,6 +82,12 @@ import { UserInfoController } from './userinfo.controller.js';
     ClientDeletedListener,
     ResourceIndicatorPolicy,
   ],
-  exports: [AuthorizationCodeService, AccessTokenService, ResourceIndicatorPolicy],
+  // ClientAuthenticationService: the PAR endpoint (AuthorizeModule) authenticates clients as here.
+  exports: [
+    AuthorizationCodeService,
+    AccessTokenService,
+    ResourceIndicatorPolicy,
+    ClientAuthenticationService,
+  ],
 })
 export class TokenModule extends ConfigurableModuleClass {}
