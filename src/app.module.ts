@@ -7,7 +7,9 @@ import {
   type AuthorizeModuleOptions,
 } from './authorize/index.js';
 import {
+  ClientIdMetadataModule,
   ClientRegistrationModule,
+  type ClientIdMetadataOptions,
   type ClientRegistrationModuleOptions,
 } from './client-registration/index.js';
 import { OAuthExceptionFilter } from './common/errors/oauth-exception.filter.js';
@@ -67,6 +69,10 @@ export class AppModule {
           useFactory: authorizeOptionsFrom,
         }),
         options.registration ?? AppModule.defaultRegistration(),
+        ClientIdMetadataModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: clientIdMetadataOptionsFrom,
+        }),
         ...(options.imports ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: OAuthExceptionFilter }],
@@ -149,6 +155,22 @@ export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
       allowed: config.resourceIndicatorsAllowed,
       // In production an unrestricted RFC 8707 resource is worth a warning at every start.
       warnWhenUnrestricted: config.nodeEnv === 'production',
+    },
+  };
+}
+
+/**
+ * The options of Client ID Metadata Documents from the validated settings (`CLIENT_ID_METADATA_*`), with
+ * the registration rules (`SCOPES_SUPPORTED`, `REGISTRATION_DEFAULT_SCOPE`,
+ * `REGISTRATION_ALLOW_HTTP_LOOPBACK`) the documents are validated with.
+ */
+export function clientIdMetadataOptionsFrom(config: AppConfig): ClientIdMetadataOptions {
+  return {
+    ...config.clientIdMetadata,
+    rules: {
+      scopesSupported: config.scopesSupported,
+      defaultScope: config.registration.defaultScope,
+      allowHttpLoopback: config.registration.allowHttpLoopback,
     },
   };
 }

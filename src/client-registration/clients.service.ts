@@ -3,6 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { matchesHash, nowSeconds } from '../common/crypto/tokens.js';
 import { parseResourceAllowList } from '../common/validation/resource.js';
+import { ClientIdMetadataService } from './client-id-metadata.service.js';
+import type { ClientMetadata } from './client-metadata.validator.js';
 import { ClientEntity, type TokenEndpointAuthMethod } from './entities/client.entity.js';
 
 /**
@@ -43,6 +45,34 @@ export interface RegisteredClient {
 /** Result of checking a presented client secret. */
 export type SecretCheck = 'valid' | 'invalid' | 'expired';
 
+/**
+ * The view of a Client ID Metadata Document client (the URL is its client_id): no secret, no expiry, no
+ * operator resource list.
+ */
+export function metadataDocumentClient(clientId: string, m: ClientMetadata): RegisteredClient {
+  return {
+    clientId,
+    applicationType: m.applicationType,
+    tokenEndpointAuthMethod: m.tokenEndpointAuthMethod,
+    redirectUris: m.redirectUris,
+    grantTypes: m.grantTypes,
+    responseTypes: m.responseTypes,
+    scopes: m.scope.split(' ').filter(Boolean),
+    clientName: m.clientName,
+    clientUri: m.clientUri,
+    logoUri: m.logoUri,
+    policyUri: m.policyUri,
+    tosUri: m.tosUri,
+    jwks: m.jwks,
+    jwksUri: m.jwksUri,
+    idTokenSignedResponseAlg: m.idTokenSignedResponseAlg,
+    clientSecretExpiresAt: 0,
+    isPublic: m.tokenEndpointAuthMethod === 'none',
+    allowedResources: null,
+    requirePushedAuthorizationRequests: m.requirePushedAuthorizationRequests,
+  };
+}
+
 /** Maps the entity to the view other modules see. */
 export function toRegisteredClient(e: ClientEntity): RegisteredClient {
   return {
@@ -75,10 +105,21 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
  */
 @Injectable()
 export class ClientsService {
-  constructor(@InjectRepository(ClientEntity) private readonly repo: Repository<ClientEntity>) {}
+  constructor(
+    @InjectRepository(ClientEntity) private readonly repo: Repository<ClientEntity>,
+    private readonly metadataDocuments: ClientIdMetadataService,
+  ) {}
 
-  /** The client if it exists and is not deleted (soft-deleted rows are excluded by TypeORM). */
+  /**
+   * The client if it exists and is not deleted (soft-deleted rows are excluded by TypeORM). A client_id
+   * that is an https URL is a Client ID Metadata Document client: resolved from the cached or fetched
+   * document ({@link ClientIdMetadataService}), null when the document is unusable or not allowed.
+   */
   async findActiveById(clientId: string): Promise<RegisteredClient | null> {
+    if (typeof clientId === 'string' && this.metadataDocuments.isCandidate(clientId)) {
+      const metadata = await this.metadataDocuments.resolve(clientId);
+      return metadata ? metadataDocumentClient(clientId, metadata) : null;
+    }
     if (!isPlausibleClientId(clientId)) return null;
     const e = await this.repo.findOne({ where: { id: clientId } });
     return e ? toRegisteredClient(e) : null;

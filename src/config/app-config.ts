@@ -117,6 +117,17 @@ export interface ParConfig {
   required: boolean;
 }
 
+/** Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document). */
+export interface ClientIdMetadataConfig {
+  /** `CLIENT_ID_METADATA_HOSTS`: `'*'` (any public host), `'none'` (off) or host patterns. */
+  hosts: '*' | 'none' | string[];
+  allowPrivate: boolean;
+  timeoutMs: number;
+  maxBytes: number;
+  minTtlSeconds: number;
+  maxTtlSeconds: number;
+}
+
 /**
  * The whole validated configuration, injected by type (`constructor(private readonly config: AppConfig)`).
  * Built once from the environment (plus test overrides) by {@link loadConfig}; `process.env` is read
@@ -147,6 +158,7 @@ export class AppConfig {
   keys!: KeysConfig;
   jwksFetch!: JwksFetchConfig;
   par!: ParConfig;
+  clientIdMetadata!: ClientIdMetadataConfig;
 
   /** Absolute URL of a path under the API prefix, e.g. `apiUrl('/oauth/token')`. */
   apiUrl(path: string): string {
@@ -237,6 +249,26 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     requestUriTtlSeconds: env.PAR_REQUEST_URI_TTL ?? 60,
     required: env.REQUIRE_PUSHED_AUTHORIZATION_REQUESTS ?? false,
   };
+  const hosts = (env.CLIENT_ID_METADATA_HOSTS ?? '*').trim();
+  c.clientIdMetadata = {
+    hosts:
+      hosts === '*' || hosts === 'none'
+        ? hosts
+        : hosts
+            .split(',')
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean),
+    allowPrivate: env.CLIENT_ID_METADATA_ALLOW_PRIVATE ?? false,
+    timeoutMs: env.CLIENT_ID_METADATA_TIMEOUT_MS ?? 3000,
+    maxBytes: env.CLIENT_ID_METADATA_MAX_BYTES ?? 5120,
+    minTtlSeconds: env.CLIENT_ID_METADATA_MIN_TTL ?? 60,
+    maxTtlSeconds: env.CLIENT_ID_METADATA_MAX_TTL ?? 86400,
+  };
+  if (c.clientIdMetadata.minTtlSeconds > c.clientIdMetadata.maxTtlSeconds) {
+    throw new Error(
+      'Invalid configuration: CLIENT_ID_METADATA_MIN_TTL must not exceed CLIENT_ID_METADATA_MAX_TTL',
+    );
+  }
   const unknownScopes = defaultScope.split(' ').filter((s) => !c.scopesSupported.includes(s));
   if (unknownScopes.length > 0) {
     throw new Error(

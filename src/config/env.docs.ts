@@ -9,6 +9,7 @@ export const ENV_GROUPS = [
   'Signing keys',
   'Authorization and login',
   '`private_key_jwt` clients',
+  'Client ID Metadata Documents',
 ] as const;
 
 /** One of {@link ENV_GROUPS}. */
@@ -311,5 +312,40 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     description:
       'Cache lifetime, seconds (refetched early when an assertion names an unknown `kid`).',
     default: '300',
+  },
+
+  CLIENT_ID_METADATA_HOSTS: {
+    group: 'Client ID Metadata Documents',
+    description:
+      'Which https `client_id` URLs are resolved by fetching their metadata document: `*` (any public host), `none` (off: such client_ids are unknown), or a comma-separated list of host names (`*.example.com` matches sub-domains). See [client-id-metadata.md](client-id-metadata.md).',
+    default: '*',
+  },
+  CLIENT_ID_METADATA_ALLOW_PRIVATE: {
+    group: 'Client ID Metadata Documents',
+    description:
+      'Tests only: allow documents on loopback and private addresses, and over plain http (SSRF otherwise).',
+    default: 'false',
+  },
+  CLIENT_ID_METADATA_TIMEOUT_MS: {
+    group: 'Client ID Metadata Documents',
+    description: 'Fetch timeout, milliseconds.',
+    default: '3000',
+  },
+  CLIENT_ID_METADATA_MAX_BYTES: {
+    group: 'Client ID Metadata Documents',
+    description: 'Largest accepted document, bytes (the draft suggests 5 KB).',
+    default: '5120',
+  },
+  CLIENT_ID_METADATA_MIN_TTL: {
+    group: 'Client ID Metadata Documents',
+    description:
+      'Shortest time a fetched document is used before it is fetched again, seconds, even when its `Cache-Control` says less (or `no-store`).',
+    default: '60',
+  },
+  CLIENT_ID_METADATA_MAX_TTL: {
+    group: 'Client ID Metadata Documents',
+    description:
+      'Longest time a fetched document is used, seconds, even when its `Cache-Control` says more.',
+    default: '86400',
   },
 };

@@ -67,6 +67,8 @@ export class DiscoveryService {
       // RFC 9126 §5 (docs/par.md).
       pushed_authorization_request_endpoint: c.apiUrl(PAR_PATH),
       require_pushed_authorization_requests: c.par.required,
+      // draft-ietf-oauth-client-id-metadata-document §6 (docs/client-id-metadata.md).
+      client_id_metadata_document_supported: c.clientIdMetadata.hosts !== 'none',
       service_documentation: `${c.issuer}/api/docs`,
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: idTokenAlgs,

@@ -45,7 +45,23 @@ function clientName(c: ClientDisplay): string {
 function clientHeader(c: ClientDisplay): string {
   // Only https logos: the page's CSP allows images from this server and https: only.
   const logo = safeWebUrl(c.logoUri, true);
-  return `<div class="client">${logo ? `<img src="${escapeHtml(logo)}" alt="">` : ''}<strong>${escapeHtml(clientName(c))}</strong></div>`;
+  const host = metadataDocumentHost(c.clientId);
+  // A Client ID Metadata Document client names itself: the host that published the document is what
+  // the user can check (draft-ietf-oauth-client-id-metadata-document §6.2).
+  const from = host
+    ? `<p class="client-host">Identified by its metadata document at <strong>${escapeHtml(host)}</strong></p>`
+    : '';
+  return `<div class="client">${logo ? `<img src="${escapeHtml(logo)}" alt="">` : ''}<strong>${escapeHtml(clientName(c))}</strong></div>${from}`;
+}
+
+/** The host of a URL client_id (a Client ID Metadata Document), or null for a registered client. */
+function metadataDocumentHost(clientId: string): string | null {
+  if (!/^https?:\/\//.test(clientId)) return null;
+  try {
+    return new URL(clientId).host;
+  } catch {
+    return null;
+  }
 }
 
 function hidden(name: string, value: string): string {

@@ -11,6 +11,8 @@ import { AddSigningKeyActivation1733300000000 } from './1733300000000-AddSigning
 import { AddClientAllowedResources1733700000000 } from './1733700000000-AddClientAllowedResources.js';
 import { AddRequirePushedAuthorizationRequests1734700000000 } from './1734700000000-AddRequirePushedAuthorizationRequests.js';
 import { CreatePushedAuthorizationRequests1734700001000 } from './1734700001000-CreatePushedAuthorizationRequests.js';
+import { CreateClientMetadataDocuments1734700002000 } from './1734700002000-CreateClientMetadataDocuments.js';
+import { WidenClientIdColumns1734700003000 } from './1734700003000-WidenClientIdColumns.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -32,6 +34,8 @@ export const MIGRATIONS: MigrationClass[] = [
   AddClientAllowedResources1733700000000,
   AddRequirePushedAuthorizationRequests1734700000000,
   CreatePushedAuthorizationRequests1734700001000,
+  CreateClientMetadataDocuments1734700002000,
+  WidenClientIdColumns1734700003000,
 ];
 
 /**
@@ -46,4 +50,5 @@ export const CLIENT_REGISTRATION_MIGRATIONS: MigrationClass[] = [
   AddIdTokenSignedResponseAlg1732800006000,
   AddClientAllowedResources1733700000000,
   AddRequirePushedAuthorizationRequests1734700000000,
+  CreateClientMetadataDocuments1734700002000,
 ];

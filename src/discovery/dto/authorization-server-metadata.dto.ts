@@ -108,4 +108,12 @@ export class AuthorizationServerMetadata {
     example: false,
   })
   require_pushed_authorization_requests!: boolean;
+
+  @ApiProperty({
+    description:
+      'An https URL may be used as client_id: the server fetches that Client ID Metadata Document ' +
+      '(draft-ietf-oauth-client-id-metadata-document; `CLIENT_ID_METADATA_HOSTS`)',
+    example: true,
+  })
+  client_id_metadata_document_supported!: boolean;
 }
