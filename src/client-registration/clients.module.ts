@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClockModule } from '../common/time/clock.module.js';
 import {
   CLIENT_ID_METADATA_SETTINGS,
   resolveClientIdMetadataSettings,
@@ -8,6 +9,7 @@ import {
 import { ClientIdMetadataService } from './client-id-metadata.service.js';
 import { ClientsService } from './clients.service.js';
 import { ClientMetadataDocumentEntity } from './entities/client-metadata-document.entity.js';
+import { ClientSecretEntity } from './entities/client-secret.entity.js';
 import { ClientEntity } from './entities/client.entity.js';
 
 /**
@@ -16,7 +18,10 @@ import { ClientEntity } from './entities/client.entity.js';
  * Documents are resolved here too when the application imports {@link ClientIdMetadataModule}.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ClientEntity, ClientMetadataDocumentEntity])],
+  imports: [
+    TypeOrmModule.forFeature([ClientEntity, ClientSecretEntity, ClientMetadataDocumentEntity]),
+    ClockModule,
+  ],
   providers: [ClientsService, ClientIdMetadataService],
   exports: [ClientsService, ClientIdMetadataService],
 })

@@ -9,6 +9,7 @@ const TABLES = [
   'refresh_tokens',
   'access_tokens',
   'client_assertion_jtis',
+  'client_token_usage',
 ];
 
 /**
