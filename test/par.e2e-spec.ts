@@ -267,6 +267,14 @@ describe(`pushed authorization requests, RFC 9126 (${TEST_DB_TYPE})`, () => {
       expect(res.body).toEqual({ error, error_description: expect.any(String) });
     });
 
+    it('refuses an authenticated request without a body (response_type is required)', async () => {
+      const res = await request(t.url)
+        .post(PAR_PATH)
+        .set('Authorization', basic(confidential.clientId, confidential.clientSecret!));
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_request');
+    });
+
     it('refuses a repeated parameter', async () => {
       const { form } = authRequest();
       const res = await postForm(

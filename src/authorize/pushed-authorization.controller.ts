@@ -88,7 +88,13 @@ export class PushedAuthorizationController {
       endpointUrl: `${this.settings.issuer}${API_PREFIX}${PAR_PATH}`,
     });
     const params: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(req.body as Record<string, string | string[]>)) {
+    // TokenParams.from has checked every value is a string (or a list of them, for `resource`).
+    const body: unknown = req.body;
+    const fields =
+      typeof body === 'object' && body !== null && !Array.isArray(body)
+        ? (body as Record<string, string | string[]>)
+        : {};
+    for (const [name, value] of Object.entries(fields)) {
       if (!CLIENT_AUTH_PARAMS.has(name)) params[name] = value;
     }
     // RFC 9126 §2.1: "The request_uri authorization request parameter is one exception, and it MUST
