@@ -26,6 +26,8 @@ import { PushedAuthorizationController } from './pushed-authorization.controller
 import { PushedAuthorizationRequestsService } from './pushed-authorization-requests.service.js';
 import { InteractionController } from './interaction.controller.js';
 import { LoginSessionsService } from './login-sessions.service.js';
+import { UserConsentsController } from './user-consents.controller.js';
+import { UserConsentsService } from './user-consents.service.js';
 
 /**
  * AuthorizeModule: the authorization endpoint (RFC 6749 §3.1, §4.1) with its login and consent pages,
@@ -47,7 +49,12 @@ import { LoginSessionsService } from './login-sessions.service.js';
     UsersModule,
     RateLimitModule,
   ],
-  controllers: [AuthorizeController, InteractionController, PushedAuthorizationController],
+  controllers: [
+    AuthorizeController,
+    InteractionController,
+    UserConsentsController,
+    PushedAuthorizationController,
+  ],
   providers: [
     {
       provide: AUTHORIZE_SETTINGS,
@@ -76,7 +83,8 @@ import { LoginSessionsService } from './login-sessions.service.js';
     LoginSessionsService,
     ConsentsService,
     AuthorizeClientDeletedListener,
+    UserConsentsService,
   ],
-  exports: [AuthorizationFlowService, LOGIN_HANDLER],
+  exports: [AuthorizationFlowService, LOGIN_HANDLER, ConsentsService, LoginSessionsService],
 })
 export class AuthorizeModule extends ConfigurableModuleClass {}

@@ -19,6 +19,8 @@ export {
 } from './client-authentication.service.js';
 export { TokenParams } from './token-params.js';
 export { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js';
+export { UserTokensService, type RevokedTokenCounts } from './user-tokens.service.js';
+export { TokenIntrospectionService, type ActiveTokenInfo } from './token-introspection.service.js';
 export {
   ClientUsageService,
   MAX_REVOCATION_GRACE_SECONDS,
