@@ -30,6 +30,7 @@ const client: RegisteredClient = {
   introspectAnyToken: false,
   lastTokenAt: null,
   selfRegistered: false,
+  adminAccess: false,
   requirePushedAuthorizationRequests: false,
 };
 const SUPPORTED = ['openid', 'profile', 'email', 'offline_access'];

@@ -26,6 +26,7 @@ import { PushedAuthorizationController } from './pushed-authorization.controller
 import { PushedAuthorizationRequestsService } from './pushed-authorization-requests.service.js';
 import { InteractionController } from './interaction.controller.js';
 import { LoginSessionsService } from './login-sessions.service.js';
+import { LoginThrottleService } from './login-throttle.service.js';
 import { UserConsentsController } from './user-consents.controller.js';
 import { UserConsentsService } from './user-consents.service.js';
 
@@ -82,9 +83,16 @@ import { UserConsentsService } from './user-consents.service.js';
     PushedAuthorizationRequestsService,
     LoginSessionsService,
     ConsentsService,
+    LoginThrottleService,
     AuthorizeClientDeletedListener,
     UserConsentsService,
   ],
-  exports: [AuthorizationFlowService, LOGIN_HANDLER, ConsentsService, LoginSessionsService],
+  exports: [
+    AuthorizationFlowService,
+    LOGIN_HANDLER,
+    ConsentsService,
+    LoginSessionsService,
+    LoginThrottleService,
+  ],
 })
 export class AuthorizeModule extends ConfigurableModuleClass {}

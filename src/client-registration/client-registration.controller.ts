@@ -287,8 +287,11 @@ export class ClientRegistrationController {
   }
 
   @DeleteOperation('')
-  async delete(@RegistrationAuth() auth: AuthenticatedRegistration): Promise<void> {
-    await this.registrations.delete(auth);
+  async delete(
+    @Req() req: Request,
+    @RegistrationAuth() auth: AuthenticatedRegistration,
+  ): Promise<void> {
+    await this.registrations.delete(auth, req.ip ?? '');
   }
 }
 
@@ -330,7 +333,10 @@ export class FlatClientRegistrationController {
   }
 
   @DeleteOperation(FLAT)
-  async delete(@RegistrationAuth() auth: AuthenticatedRegistration): Promise<void> {
-    await this.registrations.delete(auth);
+  async delete(
+    @Req() req: Request,
+    @RegistrationAuth() auth: AuthenticatedRegistration,
+  ): Promise<void> {
+    await this.registrations.delete(auth, req.ip ?? '');
   }
 }

@@ -15,6 +15,12 @@ export type { SecretCheck } from './client-secret-check.js';
 export const SECRET_LAST_USED_RESOLUTION_SECONDS = 60;
 
 /**
+ * The scope of the administration API (issue 8). Only clients an operator flagged (`admin_access`) can
+ * ever hold it, whatever a client registers or requests; users additionally need the `admin` role.
+ */
+export const ADMIN_SCOPE = 'admin';
+
+/**
  * The read-only view of a registered client that other modules (authorize, token) work with. They never
  * see the entity, its hashes or its repository.
  */
@@ -58,6 +64,8 @@ export interface RegisteredClient {
   selfRegistered: boolean;
   /** RFC 9126 §6: the client's authorization requests must be pushed. */
   requirePushedAuthorizationRequests: boolean;
+  /** Set by an operator only: the client may obtain {@link ADMIN_SCOPE} (its `scopes` then include it). */
+  adminAccess: boolean;
 }
 
 /**
@@ -87,6 +95,7 @@ export function metadataDocumentClient(clientId: string, m: ClientMetadata): Reg
     lastTokenAt: null,
     selfRegistered: true,
     requirePushedAuthorizationRequests: m.requirePushedAuthorizationRequests,
+    adminAccess: false,
   };
 }
 
@@ -99,7 +108,8 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
     redirectUris: e.redirectUris,
     grantTypes: e.grantTypes,
     responseTypes: e.responseTypes,
-    scopes: e.scope.split(' ').filter(Boolean),
+    // `admin` counts only for a client an operator allowed it, whatever its stored scope says.
+    scopes: e.scope.split(' ').filter((s) => s && (s !== ADMIN_SCOPE || e.adminAccess)),
     clientName: e.clientName,
     clientUri: e.clientUri,
     logoUri: e.logoUri,
@@ -113,6 +123,7 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
     introspectAnyToken: e.introspectAnyToken ?? false,
     lastTokenAt: e.lastTokenAt ?? null,
     selfRegistered: Boolean(e.selfRegistered),
+    adminAccess: e.adminAccess,
     requirePushedAuthorizationRequests: Boolean(e.requirePushedAuthorizationRequests),
   };
 }
@@ -133,7 +144,9 @@ export class ClientsService {
   ) {}
 
   /**
-   * The client if it exists and is not deleted (soft-deleted rows are excluded by TypeORM). A client_id
+   * The client if it exists, is not deleted (soft-deleted rows are excluded by TypeORM) and is not
+   * suspended: a suspended client is refused everywhere a client is used (authorize, token, and the
+   * access tokens it holds), on every instance at once, since this reads the database on every call. A client_id
    * that is an https URL is a Client ID Metadata Document client: resolved from the cached or fetched
    * document ({@link ClientIdMetadataService}), null when the document is unusable or not allowed.
    */
@@ -143,7 +156,7 @@ export class ClientsService {
       return metadata ? metadataDocumentClient(clientId, metadata) : null;
     }
     if (!isPlausibleClientId(clientId)) return null;
-    const e = await this.repo.findOne({ where: { id: clientId } });
+    const e = await this.repo.findOne({ where: { id: clientId, status: 'active' } });
     return e ? toRegisteredClient(e) : null;
   }
 
@@ -189,6 +202,7 @@ export class ClientsService {
       )
       .addSelect('s.secretHash')
       .where('c.id = :id', { id: clientId })
+      .andWhere("c.status = 'active'")
       .getOne();
     if (!row) return null;
     const candidates = (row as ClientEntity & { candidates?: SecretCandidate[] }).candidates ?? [];
