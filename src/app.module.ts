@@ -8,7 +8,9 @@ import {
   type AuthorizeModuleOptions,
 } from './authorize/index.js';
 import {
+  ClientIdMetadataModule,
   ClientRegistrationModule,
+  type ClientIdMetadataOptions,
   type ClientRegistrationModuleOptions,
 } from './client-registration/index.js';
 import { OAuthExceptionFilter } from './common/errors/oauth-exception.filter.js';
@@ -83,6 +85,10 @@ export class AppModule {
         }),
         registration,
         AdminModule.forRoot({ token, registration }),
+        ClientIdMetadataModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: clientIdMetadataOptionsFrom,
+        }),
         ...(options.imports ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: OAuthExceptionFilter }],
@@ -126,7 +132,7 @@ export function registrationOptionsFrom(config: AppConfig): ClientRegistrationMo
 
 /**
  * The options AuthorizeModule gets from the validated settings (`ISSUER`, `SCOPES_SUPPORTED`, `SESSION_TTL`,
- * `AUTHORIZE_RATE_*`, `LOGIN_RATE_*`).
+ * `AUTHORIZE_RATE_*`, `LOGIN_RATE_*`, `PAR_REQUEST_URI_TTL`, `REQUIRE_PUSHED_AUTHORIZATION_REQUESTS`).
  */
 export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions {
   return {
@@ -148,6 +154,8 @@ export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions 
     loginDelayMaxMs: config.authorize.loginDelayMaxMs,
     passwordCheckConcurrency: config.authorize.passwordCheckConcurrency,
     passwordCheckQueue: config.authorize.passwordCheckQueue,
+    parRequestUriTtlSeconds: config.par.requestUriTtlSeconds,
+    requirePushedAuthorizationRequests: config.par.required,
   };
 }
 
@@ -178,6 +186,22 @@ export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
       allowed: config.resourceIndicatorsAllowed,
       // In production an unrestricted RFC 8707 resource is worth a warning at every start.
       warnWhenUnrestricted: config.nodeEnv === 'production',
+    },
+  };
+}
+
+/**
+ * The options of Client ID Metadata Documents from the validated settings (`CLIENT_ID_METADATA_*`), with
+ * the registration rules (`SCOPES_SUPPORTED`, `REGISTRATION_DEFAULT_SCOPE`,
+ * `REGISTRATION_ALLOW_HTTP_LOOPBACK`) the documents are validated with.
+ */
+export function clientIdMetadataOptionsFrom(config: AppConfig): ClientIdMetadataOptions {
+  return {
+    ...config.clientIdMetadata,
+    rules: {
+      scopesSupported: config.scopesSupported,
+      defaultScope: config.registration.defaultScope,
+      allowHttpLoopback: config.registration.allowHttpLoopback,
     },
   };
 }

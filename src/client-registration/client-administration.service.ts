@@ -529,6 +529,7 @@ function pickMetadata(c: ClientEntity): ClientMetadata {
     softwareId: c.softwareId,
     softwareVersion: c.softwareVersion,
     idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
+    requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests,
   };
 }
 

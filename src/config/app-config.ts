@@ -155,6 +155,25 @@ export interface JwksFetchConfig {
   fetchLimitPerMinute: number;
 }
 
+/** Pushed authorization requests (RFC 9126). */
+export interface ParConfig {
+  /** `PAR_REQUEST_URI_TTL`: `expires_in` of a request_uri, seconds. */
+  requestUriTtlSeconds: number;
+  /** `REQUIRE_PUSHED_AUTHORIZATION_REQUESTS`: every client must push. */
+  required: boolean;
+}
+
+/** Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document). */
+export interface ClientIdMetadataConfig {
+  /** `CLIENT_ID_METADATA_HOSTS`: `'*'` (any public host), `'none'` (off) or host patterns. */
+  hosts: '*' | 'none' | string[];
+  allowPrivate: boolean;
+  timeoutMs: number;
+  maxBytes: number;
+  minTtlSeconds: number;
+  maxTtlSeconds: number;
+}
+
 /**
  * The whole validated configuration, injected by type (`constructor(private readonly config: AppConfig)`).
  * Built once from the environment (plus test overrides) by {@link loadConfig}; `process.env` is read
@@ -195,6 +214,8 @@ export class AppConfig {
   jwksFetch!: JwksFetchConfig;
   /** `INTERNAL_API_KEYS`, parsed and hashed: empty when unset (the internal API answers 404). */
   internalApiKeys!: InternalApiKey[];
+  par!: ParConfig;
+  clientIdMetadata!: ClientIdMetadataConfig;
 
   /** Absolute URL of a path under the API prefix, e.g. `apiUrl('/oauth/token')`. */
   apiUrl(path: string): string {
@@ -316,6 +337,30 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     cacheTtlSeconds: env.JWKS_URI_CACHE_TTL ?? 300,
     fetchLimitPerMinute: env.JWKS_URI_FETCH_LIMIT ?? 5,
   };
+  c.par = {
+    requestUriTtlSeconds: env.PAR_REQUEST_URI_TTL ?? 60,
+    required: env.REQUIRE_PUSHED_AUTHORIZATION_REQUESTS ?? false,
+  };
+  const hosts = (env.CLIENT_ID_METADATA_HOSTS ?? '*').trim();
+  c.clientIdMetadata = {
+    hosts:
+      hosts === '*' || hosts === 'none'
+        ? hosts
+        : hosts
+            .split(',')
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean),
+    allowPrivate: env.CLIENT_ID_METADATA_ALLOW_PRIVATE ?? false,
+    timeoutMs: env.CLIENT_ID_METADATA_TIMEOUT_MS ?? 3000,
+    maxBytes: env.CLIENT_ID_METADATA_MAX_BYTES ?? 5120,
+    minTtlSeconds: env.CLIENT_ID_METADATA_MIN_TTL ?? 60,
+    maxTtlSeconds: env.CLIENT_ID_METADATA_MAX_TTL ?? 86400,
+  };
+  if (c.clientIdMetadata.minTtlSeconds > c.clientIdMetadata.maxTtlSeconds) {
+    throw new Error(
+      'Invalid configuration: CLIENT_ID_METADATA_MIN_TTL must not exceed CLIENT_ID_METADATA_MAX_TTL',
+    );
+  }
   const unknownScopes = defaultScope.split(' ').filter((s) => !c.scopesSupported.includes(s));
   if (unknownScopes.length > 0) {
     throw new Error(

@@ -224,6 +224,38 @@ export class EnvironmentVariables {
    */
   @IsOptional() @Transform(toInt) @IsInt() @Min(360) KEYS_PUBLISH_AHEAD?: number;
 
+  /** Lifetime of a pushed authorization request's `request_uri` (RFC 9126 §2.2), seconds. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(5) @Max(600) PAR_REQUEST_URI_TTL?: number;
+  /** RFC 9126 §5: every client must push its authorization requests. */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  REQUIRE_PUSHED_AUTHORIZATION_REQUESTS?: boolean;
+
+  /**
+   * Hosts whose https URLs may be client_ids resolved as Client ID Metadata Documents: `*` (any public
+   * host), `none` (the feature is off), or a comma-separated list of host names (`*.example.com` for
+   * sub-domains).
+   */
+  @IsOptional()
+  @Matches(/^(\*|none|(\*\.)?[A-Za-z0-9.-]+(:\d+)?(,\s*(\*\.)?[A-Za-z0-9.-]+(:\d+)?)*)$/, {
+    message: 'CLIENT_ID_METADATA_HOSTS must be *, none, or a comma-separated list of host names',
+  })
+  CLIENT_ID_METADATA_HOSTS?: string;
+  /** Test only: metadata documents on loopback or private addresses, and over plain http. */
+  @IsOptional() @Transform(toBool) @IsBoolean() CLIENT_ID_METADATA_ALLOW_PRIVATE?: boolean;
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(30000)
+  CLIENT_ID_METADATA_TIMEOUT_MS?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) CLIENT_ID_METADATA_MAX_BYTES?: number;
+  /** Shortest time a fetched document is used, seconds, whatever its caching headers say. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) CLIENT_ID_METADATA_MIN_TTL?: number;
+  /** Longest time a fetched document is used before it is fetched again, seconds. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) CLIENT_ID_METADATA_MAX_TTL?: number;
+
   /** Lifetime of a login session in seconds. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(60) SESSION_TTL?: number;
 
