@@ -8,6 +8,7 @@ import {
   type AuthorizeModuleOptions,
 } from './authorize/index.js';
 import {
+  ClientReapingModule,
   ClientRegistrationModule,
   type ClientRegistrationModuleOptions,
 } from './client-registration/index.js';
@@ -77,12 +78,17 @@ export class AppModule {
         authorize,
         // The internal API (O50-O52) works through the same configured token and authorize modules.
         InternalApiModule.forRootAsync({
-          imports: [token, authorize],
+          imports: [token, authorize, registration],
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({ apiKeys: config.internalApiKeys }),
         }),
         registration,
         AdminModule.forRoot({ token, registration }),
+        // Idle-client reaping: off unless CLIENT_REAP_*_AFTER_DAYS is set.
+        ClientReapingModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({ ...config.clientReaping }),
+        }),
         ...(options.imports ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: OAuthExceptionFilter }],
