@@ -9,6 +9,7 @@ import {
 } from './authorize/index.js';
 import {
   ClientIdMetadataModule,
+  ClientReapingModule,
   ClientRegistrationModule,
   type ClientIdMetadataOptions,
   type ClientRegistrationModuleOptions,
@@ -79,7 +80,7 @@ export class AppModule {
         authorize,
         // The internal API (O50-O52) works through the same configured token and authorize modules.
         InternalApiModule.forRootAsync({
-          imports: [token, authorize],
+          imports: [token, authorize, registration],
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({ apiKeys: config.internalApiKeys }),
         }),
@@ -88,6 +89,11 @@ export class AppModule {
         ClientIdMetadataModule.forRootAsync({
           inject: [AppConfig],
           useFactory: clientIdMetadataOptionsFrom,
+        }),
+        // Idle-client reaping: off unless CLIENT_REAP_*_AFTER_DAYS is set.
+        ClientReapingModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({ ...config.clientReaping }),
         }),
         ...(options.imports ?? []),
       ],

@@ -132,6 +132,16 @@ export interface RateLimitsConfig {
   introspect: RateLimitSetting;
 }
 
+/** Idle-client reaping (docs/internal-api.md#idle-client-reaping); off unless a day count is set. */
+export interface ClientReapingConfig {
+  /** `CLIENT_REAP_SUSPEND_AFTER_DAYS`: suspend after this many idle days; 0 = never. */
+  suspendAfterDays: number;
+  /** `CLIENT_REAP_DELETE_AFTER_DAYS`: delete after this many idle days; 0 = never. */
+  deleteAfterDays: number;
+  /** `CLIENT_REAP_INTERVAL`: seconds between two runs of one instance. Default 3600. */
+  intervalSeconds: number;
+}
+
 /** Signing key settings. */
 export interface KeysConfig {
   /** JWS algorithm of JWT access tokens (RFC 9068), `KEYS_ALG`. ID tokens use `token.idTokenAlg`. */
@@ -216,6 +226,7 @@ export class AppConfig {
   internalApiKeys!: InternalApiKey[];
   par!: ParConfig;
   clientIdMetadata!: ClientIdMetadataConfig;
+  clientReaping!: ClientReapingConfig;
 
   /** Absolute URL of a path under the API prefix, e.g. `apiUrl('/oauth/token')`. */
   apiUrl(path: string): string {
@@ -323,6 +334,11 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     },
   };
   c.internalApiKeys = parseInternalApiKeys(env.INTERNAL_API_KEYS);
+  c.clientReaping = {
+    suspendAfterDays: env.CLIENT_REAP_SUSPEND_AFTER_DAYS ?? 0,
+    deleteAfterDays: env.CLIENT_REAP_DELETE_AFTER_DAYS ?? 0,
+    intervalSeconds: env.CLIENT_REAP_INTERVAL ?? 3600,
+  };
   c.keys = {
     alg: (env.KEYS_ALG as KeysConfig['alg']) ?? 'ES256',
     encryptionKey: env.KEYS_ENCRYPTION_KEY

@@ -9,7 +9,7 @@ export const ENV_GROUPS = [
   'Signing keys',
   'Authorization and login',
   '`private_key_jwt` clients',
-  'Internal API',
+  'Internal API and idle clients',
   'Client ID Metadata Documents',
 ] as const;
 
@@ -465,9 +465,9 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
   },
 
   INTERNAL_API_KEYS: {
-    group: 'Internal API',
+    group: 'Internal API and idle clients',
     description:
-      'Keys of the service-to-service API under `/api/v1/internal/oauth/` (header `X-API-Key`): comma-separated `id:key` entries (the id names the caller in the audit trail) or bare keys (id `key-` + 8 hex digits of its SHA-256), each key at least 32 characters. Kept in memory only as SHA-256 hashes and compared in constant time. Unset: the internal routes answer 404 ([internal-api.md](internal-api.md#internal-api)).',
+      'Keys of the service-to-service API under `/api/v1/internal/oauth/` (header `X-API-Key`): comma-separated `id:key` entries (the id names the caller in the audit trail) or bare keys (id `key-` + 8 hex digits of its SHA-256), each key at least 32 characters without `:` or whitespace. Kept in memory only as SHA-256 hashes and compared in constant time. Unset: the internal routes answer 404 ([internal-api.md](internal-api.md#internal-api)).',
     defaultText: '_(unset: internal API off)_',
   },
 
@@ -504,5 +504,24 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     description:
       'Longest time a fetched document is used, seconds, even when its `Cache-Control` says more.',
     default: '86400',
+  },
+
+  CLIENT_REAP_SUSPEND_AFTER_DAYS: {
+    group: 'Internal API and idle clients',
+    description:
+      'Suspend dynamically registered clients that obtained no token (or, never having obtained one, were registered) this many days ago; `0` = never. Admin-, CLI- and internal-API-created clients are never reaped ([internal-api.md](internal-api.md#idle-client-reaping)).',
+    default: '0',
+  },
+  CLIENT_REAP_DELETE_AFTER_DAYS: {
+    group: 'Internal API and idle clients',
+    description:
+      'Delete (soft delete, tokens revoked) dynamically registered clients idle this many days; `0` = never. Must exceed `CLIENT_REAP_SUSPEND_AFTER_DAYS` when both are set.',
+    default: '0',
+  },
+  CLIENT_REAP_INTERVAL: {
+    group: 'Internal API and idle clients',
+    description:
+      'Seconds between two reaping runs of one instance (at least 60). Several instances are safe: each change is one conditional UPDATE.',
+    default: '3600',
   },
 };

@@ -269,6 +269,12 @@ export class EnvironmentVariables {
 
   /** Keys of the internal API (`X-API-Key`), `id:key` or `key`, comma separated; unset = routes off. */
   @IsOptional() @IsString() INTERNAL_API_KEYS?: string;
+  /** Suspend dynamically registered clients that obtained no token for this many days; 0 = never. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) CLIENT_REAP_SUSPEND_AFTER_DAYS?: number;
+  /** Delete dynamically registered clients that obtained no token for this many days; 0 = never. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) CLIENT_REAP_DELETE_AFTER_DAYS?: number;
+  /** Seconds between two reaping runs of one instance. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(60) CLIENT_REAP_INTERVAL?: number;
 }
 
 /** Variables whose values are secrets: never logged or echoed. */
@@ -337,6 +343,14 @@ export function validateEnv(raw: Record<string, string | undefined>): Environmen
     if (!(e instanceof InternalApiKeysError)) throw e;
     // The message names the entry by its id, never by its key.
     lines.push(`  INTERNAL_API_KEYS: ${e.message}`);
+  }
+  const suspendDays = env.CLIENT_REAP_SUSPEND_AFTER_DAYS ?? 0;
+  const deleteDays = env.CLIENT_REAP_DELETE_AFTER_DAYS ?? 0;
+  if (deleteDays > 0 && suspendDays > 0 && deleteDays <= suspendDays) {
+    lines.push(
+      `  CLIENT_REAP_DELETE_AFTER_DAYS=${deleteDays}: must be greater than ` +
+        `CLIENT_REAP_SUSPEND_AFTER_DAYS=${suspendDays} (a client is suspended first, deleted later)`,
+    );
   }
   try {
     parseTrustProxy(env.TRUST_PROXY);
