@@ -124,6 +124,7 @@ export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions 
 
 /**
  * The options TokenModule gets from the validated settings (`ISSUER`, `TOKEN_*`, `JWKS_URI_*`,
+ * `BACKCHANNEL_LOGOUT_*`,
  * `CLIENT_ASSERTION_*`, `RESOURCE_INDICATORS_ALLOWED`).
  */
 export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
@@ -139,6 +140,7 @@ export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
     rateLimit: config.rateLimits.token.limit,
     rateWindowSeconds: config.rateLimits.token.windowSeconds,
     jwksFetch: { ...config.jwksFetch },
+    backchannelLogout: { ...config.backchannelLogout },
     clientAssertion: {
       audience: t.clientAssertionAudience,
       maxLifetimeSeconds: t.clientAssertionMaxLifetimeSeconds,

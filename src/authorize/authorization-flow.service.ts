@@ -97,7 +97,9 @@ export class AuthorizationFlowService {
         codeChallengeMethod: v.codeChallenge ? 'S256' : undefined,
         resources: v.resources,
         authTime: session.authTime,
+        sid: session.sid,
       });
+      await this.sessions.recordClient(session, v.client.clientId);
       return sendRedirect(
         req,
         res,
@@ -157,7 +159,7 @@ export class AuthorizationFlowService {
     if (needConsent) {
       return sendRedirect(req, res, `${API_PREFIX}${CONSENT_PATH}?request=${requestId}`);
     }
-    return this.finish(pending, req, res);
+    return this.finish(pending, session, req, res);
   }
 
   /** `GET /oauth/consent?request=…`: the consent page. */
@@ -216,12 +218,13 @@ export class AuthorizationFlowService {
       );
     }
     await this.consents.grant(pending.userId, pending.clientId, pending.scopes);
-    return this.finish(pending, req, res);
+    return this.finish(pending, session, req, res);
   }
 
   /** Issues the code and sends the authorization response (RFC 6749 §4.1.2, RFC 9207 §2). */
   private async finish(
     pending: PendingAuthorizationRequest,
+    session: LoginSession,
     req: Request,
     res: Response,
   ): Promise<void> {
@@ -253,7 +256,9 @@ export class AuthorizationFlowService {
         codeChallengeMethod: pending.codeChallenge ? 'S256' : undefined,
         resources: pending.resources,
         authTime: pending.authTime ?? nowSeconds(),
+        sid: session.sid,
       });
+      await this.sessions.recordClient(session, pending.clientId);
       sendRedirect(req, res, this.responseUri(pending.redirectUri, { code, state: pending.state }));
     } catch (e) {
       this.redirectError(req, res, pending.redirectUri, e, pending.state);

@@ -20,13 +20,16 @@ import { AuthorizeClientDeletedListener } from './client-deleted.listener.js';
 import { ConsentsService } from './consents.service.js';
 import { AuthorizationRequestEntity } from './entities/authorization-request.entity.js';
 import { ConsentEntity } from './entities/consent.entity.js';
+import { LoginSessionClientEntity } from './entities/login-session-client.entity.js';
 import { LoginSessionEntity } from './entities/login-session.entity.js';
 import { InteractionController } from './interaction.controller.js';
 import { LoginSessionsService } from './login-sessions.service.js';
+import { LogoutController } from './logout.controller.js';
+import { LogoutService } from './logout.service.js';
 
 /**
  * AuthorizeModule: the authorization endpoint (RFC 6749 §3.1, §4.1) with its login and consent pages,
- * login sessions and remembered consent. The login step is the {@link LoginHandler} bound to
+ * login sessions and remembered consent, and sign-out (OIDC RP-Initiated Logout 1.0 at `/oauth/logout`). The login step is the {@link LoginHandler} bound to
  * {@link LOGIN_HANDLER}; `forRoot({ token, loginHandler, imports, ...options })` (or `forRootAsync`)
  * replaces it without touching this module. It takes its own options only ({@link
  * AuthorizeModuleOptions}). Exports {@link AuthorizationFlowService} so a replacement handler can resume
@@ -34,12 +37,17 @@ import { LoginSessionsService } from './login-sessions.service.js';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([AuthorizationRequestEntity, LoginSessionEntity, ConsentEntity]),
+    TypeOrmModule.forFeature([
+      AuthorizationRequestEntity,
+      LoginSessionEntity,
+      LoginSessionClientEntity,
+      ConsentEntity,
+    ]),
     ClientsModule,
     UsersModule,
     RateLimitModule,
   ],
-  controllers: [AuthorizeController, InteractionController],
+  controllers: [AuthorizeController, InteractionController, LogoutController],
   providers: [
     {
       provide: AUTHORIZE_SETTINGS,
@@ -66,6 +74,7 @@ import { LoginSessionsService } from './login-sessions.service.js';
     AuthorizationRequestsService,
     LoginSessionsService,
     ConsentsService,
+    LogoutService,
     AuthorizeClientDeletedListener,
   ],
   exports: [AuthorizationFlowService, LOGIN_HANDLER],

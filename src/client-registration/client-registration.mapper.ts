@@ -8,6 +8,7 @@ import type { ClientInformation } from './client-registration.service.js';
 export function toClientRegistrationResponse(
   info: ClientInformation,
   registrationClientUri: string,
+  opts: { logoutMetadata?: boolean } = {},
 ): ClientRegistrationResponse {
   const out: ClientRegistrationResponse = {
     client_id: info.clientId,
@@ -35,6 +36,17 @@ export function toClientRegistrationResponse(
   if (info.softwareVersion !== null) out.software_version = info.softwareVersion;
   if (info.idTokenSignedResponseAlg !== null) {
     out.id_token_signed_response_alg = info.idTokenSignedResponseAlg;
+  }
+  // The logout metadata is echoed in the flat style only: the contract's envelope schema has no such
+  // fields (docs/adr/0105).
+  if (opts.logoutMetadata) {
+    if (info.postLogoutRedirectUris !== null) {
+      out.post_logout_redirect_uris = info.postLogoutRedirectUris;
+    }
+    if (info.backchannelLogoutUri !== null) {
+      out.backchannel_logout_uri = info.backchannelLogoutUri;
+      out.backchannel_logout_session_required = info.backchannelLogoutSessionRequired;
+    }
   }
   return out;
 }

@@ -120,5 +120,8 @@ function toStoredClient(e: ClientEntity): StoredClient {
     softwareId: e.softwareId,
     softwareVersion: e.softwareVersion,
     idTokenSignedResponseAlg: e.idTokenSignedResponseAlg,
+    postLogoutRedirectUris: e.postLogoutRedirectUris ?? null,
+    backchannelLogoutUri: e.backchannelLogoutUri ?? null,
+    backchannelLogoutSessionRequired: Boolean(e.backchannelLogoutSessionRequired),
   };
 }

@@ -258,5 +258,8 @@ function pickMetadata(c: StoredClient): ClientMetadata {
     softwareId: c.softwareId,
     softwareVersion: c.softwareVersion,
     idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
+    postLogoutRedirectUris: c.postLogoutRedirectUris,
+    backchannelLogoutUri: c.backchannelLogoutUri,
+    backchannelLogoutSessionRequired: c.backchannelLogoutSessionRequired,
   };
 }

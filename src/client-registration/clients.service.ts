@@ -27,6 +27,12 @@ export interface RegisteredClient {
   jwksUri: string | null;
   /** OpenID Connect Registration §2 `id_token_signed_response_alg`; null: the server's `TOKEN_ID_ALG`. */
   idTokenSignedResponseAlg: 'RS256' | 'ES256' | null;
+  /** OIDC RP-Initiated Logout 1.0 §3.1 `post_logout_redirect_uris` (empty when none). */
+  postLogoutRedirectUris: string[];
+  /** OIDC Back-Channel Logout 1.0 §2.2 `backchannel_logout_uri`; null: no logout tokens. */
+  backchannelLogoutUri: string | null;
+  /** OIDC Back-Channel Logout 1.0 §2.2 `backchannel_logout_session_required`. */
+  backchannelLogoutSessionRequired: boolean;
   /** Epoch seconds, 0 = never (RFC 7591 §3.2.1). */
   clientSecretExpiresAt: number;
   /** True for clients that authenticate with no secret or key (`none`). */
@@ -59,6 +65,9 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
     jwks: e.jwks,
     jwksUri: e.jwksUri,
     idTokenSignedResponseAlg: e.idTokenSignedResponseAlg,
+    postLogoutRedirectUris: e.postLogoutRedirectUris ?? [],
+    backchannelLogoutUri: e.backchannelLogoutUri ?? null,
+    backchannelLogoutSessionRequired: Boolean(e.backchannelLogoutSessionRequired),
     clientSecretExpiresAt: e.clientSecretExpiresAt,
     isPublic: e.tokenEndpointAuthMethod === 'none',
     allowedResources: e.allowedResources ?? null,

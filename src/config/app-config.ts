@@ -99,6 +99,15 @@ export interface KeysConfig {
   publishAheadSeconds: number;
 }
 
+/** Logout token deliveries to clients' `backchannel_logout_uri` (OIDC Back-Channel Logout 1.0). */
+export interface BackchannelLogoutConfig {
+  allowPrivate: boolean;
+  timeoutMs: number;
+  maxAttempts: number;
+  retryDelayMs: number;
+  waitMs: number;
+}
+
 /** Outbound fetches of client `jwks_uri` documents (RFC 7523 client authentication). */
 export interface JwksFetchConfig {
   allowPrivate: boolean;
@@ -138,6 +147,7 @@ export class AppConfig {
   rateLimits!: RateLimitsConfig;
   keys!: KeysConfig;
   jwksFetch!: JwksFetchConfig;
+  backchannelLogout!: BackchannelLogoutConfig;
 
   /** Absolute URL of a path under the API prefix, e.g. `apiUrl('/oauth/token')`. */
   apiUrl(path: string): string {
@@ -223,6 +233,13 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     maxBytes: env.JWKS_URI_MAX_BYTES ?? 64 * 1024,
     cacheTtlSeconds: env.JWKS_URI_CACHE_TTL ?? 300,
     fetchLimitPerMinute: env.JWKS_URI_FETCH_LIMIT ?? 5,
+  };
+  c.backchannelLogout = {
+    allowPrivate: env.BACKCHANNEL_LOGOUT_ALLOW_PRIVATE ?? false,
+    timeoutMs: env.BACKCHANNEL_LOGOUT_TIMEOUT_MS ?? 5000,
+    maxAttempts: env.BACKCHANNEL_LOGOUT_MAX_ATTEMPTS ?? 3,
+    retryDelayMs: env.BACKCHANNEL_LOGOUT_RETRY_DELAY_MS ?? 2000,
+    waitMs: env.BACKCHANNEL_LOGOUT_WAIT_MS ?? 1000,
   };
   const unknownScopes = defaultScope.split(' ').filter((s) => !c.scopesSupported.includes(s));
   if (unknownScopes.length > 0) {

@@ -13,8 +13,16 @@ export {
 export { SUPPORTED_GRANT_TYPES } from './token-grant.service.js';
 export { ASSERTION_ALGORITHMS, JWT_BEARER_ASSERTION } from './client-authentication.service.js';
 export { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js';
+export { IdTokenService, type IdTokenHint } from './id-token.service.js';
+export {
+  BackchannelLogoutService,
+  BACKCHANNEL_LOGOUT_EVENT,
+  LOGOUT_TOKEN_TYP,
+  type EndedSessionNotice,
+} from './backchannel-logout.service.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
+import { BackchannelLogoutDeliveryEntity } from './entities/backchannel-logout-delivery.entity.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
 import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
 /** The entities of TokenModule, for a host's TypeORM connection and `ormconfig.ts`. */
@@ -23,4 +31,5 @@ export const TOKEN_ENTITIES = [
   RefreshTokenEntity,
   AccessTokenEntity,
   ClientAssertionJtiEntity,
+  BackchannelLogoutDeliveryEntity,
 ];

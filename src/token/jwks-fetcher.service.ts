@@ -210,9 +210,9 @@ export class JwksFetcher {
 /**
  * A socket `lookup` that resolves every address of the host and refuses the connection when any of them
  * is private (a host name with one public and one private address is refused: the attacker chooses which
- * one the socket would use).
+ * one the socket would use). Also the guard of back-channel logout deliveries.
  */
-function checkedLookup(allowPrivate: boolean): LookupFunction {
+export function checkedLookup(allowPrivate: boolean, what = 'jwks_uri'): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, '', 0);
@@ -222,7 +222,7 @@ function checkedLookup(allowPrivate: boolean): LookupFunction {
       const refused = addresses.find((a) => isPrivateAddress(a.address));
       if (refused && !allowPrivate) {
         return callback(
-          new JwksFetchError(`jwks_uri host resolves to a private address (${refused.address})`),
+          new JwksFetchError(`${what} host resolves to a private address (${refused.address})`),
           '',
           0,
         );

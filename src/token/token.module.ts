@@ -10,6 +10,8 @@ import { ClientAuthenticationService } from './client-authentication.service.js'
 import { ClientDeletedListener } from './client-deleted.listener.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
+import { BackchannelLogoutDeliveryEntity } from './entities/backchannel-logout-delivery.entity.js';
+import { BackchannelLogoutService } from './backchannel-logout.service.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
 import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
 import { IdTokenService } from './id-token.service.js';
@@ -47,6 +49,7 @@ import { UserInfoController } from './userinfo.controller.js';
       RefreshTokenEntity,
       AccessTokenEntity,
       ClientAssertionJtiEntity,
+      BackchannelLogoutDeliveryEntity,
     ]),
     ClientsModule,
     KeysModule,
@@ -81,7 +84,14 @@ import { UserInfoController } from './userinfo.controller.js';
     TokenPurgeService,
     ClientDeletedListener,
     ResourceIndicatorPolicy,
+    BackchannelLogoutService,
   ],
-  exports: [AuthorizationCodeService, AccessTokenService, ResourceIndicatorPolicy],
+  exports: [
+    AuthorizationCodeService,
+    AccessTokenService,
+    ResourceIndicatorPolicy,
+    IdTokenService,
+    BackchannelLogoutService,
+  ],
 })
 export class TokenModule extends ConfigurableModuleClass {}

@@ -9,6 +9,8 @@ import { AddResourceIndicators1732800005000 } from './1732800005000-AddResourceI
 import { AddIdTokenSignedResponseAlg1732800006000 } from './1732800006000-AddIdTokenSignedResponseAlg.js';
 import { AddSigningKeyActivation1733300000000 } from './1733300000000-AddSigningKeyActivation.js';
 import { AddClientAllowedResources1733700000000 } from './1733700000000-AddClientAllowedResources.js';
+import { AddClientLogoutMetadata1734600000000 } from './1734600000000-AddClientLogoutMetadata.js';
+import { AddLogoutSessions1734600001000 } from './1734600001000-AddLogoutSessions.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -28,6 +30,8 @@ export const MIGRATIONS: MigrationClass[] = [
   AddIdTokenSignedResponseAlg1732800006000,
   AddSigningKeyActivation1733300000000,
   AddClientAllowedResources1733700000000,
+  AddClientLogoutMetadata1734600000000,
+  AddLogoutSessions1734600001000,
 ];
 
 /**
@@ -41,4 +45,5 @@ export const CLIENT_REGISTRATION_MIGRATIONS: MigrationClass[] = [
   CreateRateLimitCounters1732800001000,
   AddIdTokenSignedResponseAlg1732800006000,
   AddClientAllowedResources1733700000000,
+  AddClientLogoutMetadata1734600000000,
 ];
