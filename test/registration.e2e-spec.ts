@@ -98,10 +98,14 @@ describe(`client registration, envelope style (${TEST_DB_TYPE})`, () => {
         'SELECT * FROM oauth_clients WHERE id = ?',
         [d.client_id],
       );
-      const dump = JSON.stringify(rows);
+      const secrets: Record<string, unknown>[] = await t.dataSource.query(
+        'SELECT * FROM client_secrets WHERE client_id = ?',
+        [d.client_id],
+      );
+      const dump = JSON.stringify([rows, secrets]);
       expect(dump).not.toContain(d.client_secret);
       expect(dump).not.toContain(d.registration_access_token);
-      expect(rows[0]?.client_secret_hash).toBe(sha256Hex(d.client_secret!));
+      expect(secrets.map((r) => r.secret_hash)).toEqual([sha256Hex(d.client_secret!)]);
       expect(rows[0]?.registration_access_token_hash).toBe(sha256Hex(d.registration_access_token));
     });
 

@@ -28,9 +28,9 @@ const client: RegisteredClient = {
   postLogoutRedirectUris: [],
   backchannelLogoutUri: null,
   backchannelLogoutSessionRequired: false,
-  clientSecretExpiresAt: 0,
   isPublic: false,
   allowedResources: null,
+  selfRegistered: false,
 };
 const SUPPORTED = ['openid', 'profile', 'email', 'offline_access'];
 const resolved = { client, redirectUri: 'https://app.example.com/cb', redirectUriProvided: true };

@@ -104,6 +104,13 @@ export interface AuthorizeModuleOptions {
   loginRateLimit?: number;
   /** Window of `loginRateLimit`, seconds. Default: `60`. */
   loginRateWindowSeconds?: number;
+  /**
+   * For clients that registered themselves (no initial access token), show errors found before sign-in on
+   * an error page with a plain link to the client instead of redirecting (RFC 9700 §4.11.2 "inform the
+   * user"), so the endpoint cannot bounce a browser to an attacker's redirect URI unseen. Default: `false`
+   * (the standard error redirects of RFC 6749 §4.1.2.1).
+   */
+  untrustedErrorPage?: boolean;
 }
 
 /** The defaults of {@link AuthorizeModuleOptions}. */
@@ -115,6 +122,7 @@ export const AUTHORIZE_DEFAULTS = {
   rateWindowSeconds: 60,
   loginRateLimit: 60,
   loginRateWindowSeconds: 60,
+  untrustedErrorPage: false,
 } as const;
 
 /** AuthorizeModule's effective settings. */
@@ -126,6 +134,7 @@ export interface AuthorizeSettings {
   rateWindowSeconds: number;
   loginRateLimit: number;
   loginRateWindowSeconds: number;
+  untrustedErrorPage: boolean;
 }
 
 /**
@@ -162,6 +171,7 @@ export function resolveAuthorizeSettings(options: AuthorizeModuleOptions = {}): 
     rateWindowSeconds: options.rateWindowSeconds ?? d.rateWindowSeconds,
     loginRateLimit: options.loginRateLimit ?? d.loginRateLimit,
     loginRateWindowSeconds: options.loginRateWindowSeconds ?? d.loginRateWindowSeconds,
+    untrustedErrorPage: options.untrustedErrorPage ?? d.untrustedErrorPage,
   };
   const problems: string[] = [];
   if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(s.issuer)) {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClockModule } from '../common/time/clock.module.js';
 import { provideRateLimit, RateLimitModule } from '../rate-limit/index.js';
 import { REGISTRATION_POLICY, REGISTRATION_SETTINGS } from './client-registration.constants.js';
 import {
@@ -18,7 +19,9 @@ import {
 } from './client-registration.options.js';
 import { ClientRegistrationRepository } from './client-registration.repository.js';
 import { ClientRegistrationService } from './client-registration.service.js';
+import { ClientSecretsService } from './client-secrets.service.js';
 import { ClientsModule } from './clients.module.js';
+import { ClientSecretEntity } from './entities/client-secret.entity.js';
 import { ClientEntity } from './entities/client.entity.js';
 import { OpenRegistrationGuard } from './open-registration.guard.js';
 import { RegistrationAccessTokenGuard } from './registration-access-token.guard.js';
@@ -38,10 +41,16 @@ import { RegistrationAccessTokenStrategy } from './registration-access-token.str
  * It depends on its options only (omitted ones take their documented defaults), on a TypeORM
  * connection holding {@link CLIENT_REGISTRATION_ENTITIES} (created by
  * {@link CLIENT_REGISTRATION_MIGRATIONS}) and on `EventEmitterModule.forRoot()` for its events.
- * It re-exports `ClientsModule` (`ClientsService`).
+ * It re-exports `ClientsModule` (`ClientsService`) and offers `ClientSecretsService` (secret rotation and
+ * the other secret operations, for an administration API).
  */
 @Module({
-  imports: [ClientsModule, RateLimitModule, TypeOrmModule.forFeature([ClientEntity])],
+  imports: [
+    ClientsModule,
+    ClockModule,
+    RateLimitModule,
+    TypeOrmModule.forFeature([ClientEntity, ClientSecretEntity]),
+  ],
   controllers: [ClientRegistrationController, FlatClientRegistrationController],
   providers: [
     {
@@ -67,10 +76,11 @@ import { RegistrationAccessTokenStrategy } from './registration-access-token.str
     }),
     ClientRegistrationRepository,
     ClientRegistrationService,
+    ClientSecretsService,
     RegistrationAccessTokenStrategy,
     RegistrationAccessTokenGuard,
     OpenRegistrationGuard,
   ],
-  exports: [ClientsModule],
+  exports: [ClientsModule, ClientSecretsService],
 })
 export class ClientRegistrationModule extends ConfigurableModuleClass {}

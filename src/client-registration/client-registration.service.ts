@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { EntityManager } from 'typeorm';
 import { newUlid } from '../common/crypto/ids.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
-import { generateToken, matchesHash, nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
+import { generateToken, matchesHash, sha256Hex } from '../common/crypto/tokens.js';
+import { Clock } from '../common/time/clock.js';
 import {
   usesClientSecret,
   validateClientMetadata,
@@ -10,7 +12,6 @@ import {
   type ClientMetadataInput,
 } from './client-metadata.validator.js';
 import {
-  CLIENT_SECRET_PREFIX,
   REGISTRATION_POLICY,
   REGISTRATION_SETTINGS,
   REGISTRATION_TOKEN_PREFIX,
@@ -26,8 +27,11 @@ import {
 import type { RegistrationPolicy, RegistrationSettings } from './client-registration.options.js';
 import {
   ClientRegistrationRepository,
+  clientSecretExpiresAt,
   type StoredClient,
 } from './client-registration.repository.js';
+import { checkSecret, secretAuthenticates } from './client-secret-check.js';
+import { ClientSecretsService } from './client-secrets.service.js';
 import { isPlausibleClientId } from './clients.service.js';
 
 /**
@@ -71,6 +75,8 @@ export class ClientRegistrationService {
     @Inject(REGISTRATION_SETTINGS) private readonly settings: RegistrationSettings,
     @Inject(REGISTRATION_POLICY) private readonly policy: RegistrationPolicy,
     private readonly events: EventEmitter2,
+    private readonly secrets: ClientSecretsService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -87,23 +93,28 @@ export class ClientRegistrationService {
 
   /** Registers a client (RFC 7591 §3.1): validates, issues its credentials, stores hashes only. */
   async register(input: ClientMetadataInput, ip: string): Promise<ClientInformation> {
-    const metadata = this.validate(input);
+    // Without initial access tokens anyone may register (RFC 7591 §3): the client is self-registered.
+    const selfRegistered = this.settings.initialAccessTokens.length === 0;
+    const metadata = this.validate(input, selfRegistered);
     await this.policy.validate(metadata, { operation: 'register', ip });
     const clientId = newUlid();
-    const issuedAt = nowSeconds();
-    const clientSecret = usesClientSecret(metadata.tokenEndpointAuthMethod)
-      ? generateToken(CLIENT_SECRET_PREFIX)
-      : undefined;
+    const issuedAt = this.clock.nowSeconds();
     const registrationAccessToken = generateToken(REGISTRATION_TOKEN_PREFIX);
-    const clientSecretExpiresAt = clientSecret ? this.secretExpiry(issuedAt) : 0;
-    await this.store.insert({
-      ...metadata,
-      id: clientId,
-      clientIdIssuedAt: issuedAt,
-      clientSecretHash: clientSecret ? sha256Hex(clientSecret) : null,
-      clientSecretExpiresAt,
-      registrationAccessTokenHash: sha256Hex(registrationAccessToken),
+    // The client and its first secret commit together: never a confidential client without a secret.
+    const secret = await this.store.transaction(async (m) => {
+      await this.store.insert(m, {
+        ...metadata,
+        id: clientId,
+        clientIdIssuedAt: issuedAt,
+        registrationAccessTokenHash: sha256Hex(registrationAccessToken),
+        selfRegistered,
+      });
+      return usesClientSecret(metadata.tokenEndpointAuthMethod)
+        ? this.secrets.issue(m, clientId, issuedAt)
+        : undefined;
     });
+    const clientSecret = secret?.value;
+    const clientSecretExpiresAt = secret?.expiresAt ?? 0;
     this.emit(CLIENT_REGISTERED, new ClientRegisteredEvent(clientId));
     return {
       ...metadata,
@@ -125,7 +136,7 @@ export class ClientRegistrationService {
       ...pickMetadata(client),
       clientId: client.id,
       clientIdIssuedAt: client.clientIdIssuedAt,
-      clientSecretExpiresAt: client.clientSecretExpiresAt,
+      clientSecretExpiresAt: clientSecretExpiresAt(client.secrets),
       registrationAccessToken: auth.token,
     };
   }
@@ -152,58 +163,79 @@ export class ClientRegistrationService {
         'client_id in the body must equal the client_id in the path',
       );
     }
-    // RFC 7592 §2.2: a client_secret in the body must match the current one (constant time).
+    // RFC 7592 §2.2: a client_secret in the body must match a current one (constant time, against every
+    // secret that still authenticates; an expired one matches too, so that the PUT can renew it).
     if (input.client_secret !== undefined && input.client_secret !== null) {
-      if (!client.clientSecretHash || !matchesHash(input.client_secret, client.clientSecretHash)) {
+      const { check } = checkSecret(input.client_secret, client.secrets, this.clock.nowSeconds());
+      if (check === 'invalid') {
         throw OAuthError.invalidClientMetadata(
           'client_secret does not match the current client secret',
         );
       }
     }
-    const metadata = this.validate(input);
+    const metadata = this.validate(input, client.selfRegistered);
     await this.policy.validate(metadata, { operation: 'update', clientId: client.id, ip });
 
-    let clientSecret: string | undefined;
-    let clientSecretHash: string | null = null;
-    let clientSecretExpiresAt = 0;
-    if (usesClientSecret(metadata.tokenEndpointAuthMethod)) {
-      if (client.clientSecretHash) {
-        clientSecretHash = client.clientSecretHash;
-        clientSecretExpiresAt = client.clientSecretExpiresAt;
-      } else {
-        // A client becoming confidential gets its first secret, shown once (RFC 7592 §2.2 lets the server
-        // issue a new secret on update).
-        clientSecret = generateToken(CLIENT_SECRET_PREFIX);
-        clientSecretHash = sha256Hex(clientSecret);
-        clientSecretExpiresAt = this.secretExpiry(nowSeconds());
-      }
-    }
-    const registrationAccessToken = this.settings.rotateAccessToken
-      ? generateToken(REGISTRATION_TOKEN_PREFIX)
-      : auth.token;
-    const written = await this.store.replaceIfCurrent(
-      client.id,
-      client.registrationAccessTokenHash,
-      client.version,
-      {
-        ...metadata,
-        clientSecretHash,
-        clientSecretExpiresAt,
-        registrationAccessTokenHash: sha256Hex(registrationAccessToken),
-      },
-    );
+    const rotate = this.settings.rotateAccessToken;
+    const registrationAccessToken = rotate ? generateToken(REGISTRATION_TOKEN_PREFIX) : auth.token;
+    const written = await this.store.transaction(async (m) => {
+      // With rotation, of concurrent PUTs with one token exactly one wins (the others' token is stale).
+      // Without it the token stays valid for all of them: last writer wins (issue 7 item 15), so the
+      // version is not part of the condition.
+      const ok = await this.store.replaceIfCurrent(
+        m,
+        client.id,
+        client.registrationAccessTokenHash,
+        rotate ? client.version : null,
+        { ...metadata, registrationAccessTokenHash: sha256Hex(registrationAccessToken) },
+      );
+      if (!ok) return null;
+      return this.reconcileSecrets(
+        m,
+        client.id,
+        usesClientSecret(metadata.tokenEndpointAuthMethod),
+      );
+    });
     // Another request with the same token won (its rotation made this token stale) or the client was
     // deleted meanwhile: to this caller the token is no longer valid (RFC 7592 §2.2, RFC 6750 §3.1).
     if (!written) throw OAuthError.invalidToken();
+    const { clientSecret, clientSecretExpiresAt: expiresAt } = written;
     this.emit(CLIENT_UPDATED, new ClientUpdatedEvent(client.id));
     return {
       ...metadata,
       clientId: client.id,
       clientIdIssuedAt: client.clientIdIssuedAt,
-      clientSecretExpiresAt,
+      clientSecretExpiresAt: expiresAt,
       clientSecret,
       registrationAccessToken,
     };
+  }
+
+  /**
+   * Brings the client's secrets in line with its new method, in the update's transaction (after the
+   * UPDATE, so under the client row's lock: concurrent PUTs see each other's secrets). A client that
+   * authenticates with a secret keeps its usable ones; one that has none usable — it just became
+   * confidential, or its secret expired — gets a new one, shown once (RFC 7592 §2.2 lets the server issue
+   * a new secret on update; the expired one is retired as by a rotation). A client that no longer uses a
+   * secret loses them all.
+   */
+  private async reconcileSecrets(
+    m: EntityManager,
+    clientId: string,
+    usesSecret: boolean,
+  ): Promise<{ clientSecret?: string; clientSecretExpiresAt: number }> {
+    if (!usesSecret) {
+      await this.secrets.removeAll(m, clientId);
+      return { clientSecretExpiresAt: 0 };
+    }
+    const now = this.clock.nowSeconds();
+    const current = (await this.store.findWithCredentials(clientId, m))?.secrets ?? [];
+    if (current.some((s) => s.status === 'active' && secretAuthenticates(s, now))) {
+      return { clientSecretExpiresAt: clientSecretExpiresAt(current) };
+    }
+    await this.secrets.retireActive(m, clientId);
+    const issued = await this.secrets.issue(m, clientId, now);
+    return { clientSecret: issued.value, clientSecretExpiresAt: issued.expiresAt };
   }
 
   /**
@@ -219,16 +251,17 @@ export class ClientRegistrationService {
     await this.events.emitAsync(CLIENT_DELETED, new ClientDeletedEvent(auth.client.id));
   }
 
-  private validate(input: ClientMetadataInput): ClientMetadata {
+  /**
+   * The built-in rules; a self-registered client's (RFC 7591 §3 open registration, and its RFC 7592
+   * updates) http(s) redirect hosts must also be on `allowedRedirectHosts`.
+   */
+  private validate(input: ClientMetadataInput, selfRegistered: boolean): ClientMetadata {
     return validateClientMetadata(input, {
       scopesSupported: this.settings.scopesSupported,
       defaultScope: this.settings.defaultScope,
       allowHttpLoopback: this.settings.allowHttpLoopback,
+      allowedRedirectHosts: selfRegistered ? this.settings.allowedRedirectHosts : null,
     });
-  }
-
-  private secretExpiry(issuedAt: number): number {
-    return this.settings.secretTtlSeconds > 0 ? issuedAt + this.settings.secretTtlSeconds : 0;
   }
 
   /** Notifies listeners without letting a failing listener undo or fail a stored registration. */

@@ -132,14 +132,27 @@ ${hidden('csrf_token', input.csrfToken)}
   );
 }
 
-/** An error shown to the user instead of a redirect (RFC 6749 §4.1.2.1), or a refused form post. */
-export function errorPage(input: { title: string; error: string; description: string }): string {
+/**
+ * An error shown to the user instead of a redirect (RFC 6749 §4.1.2.1), or a refused form post. With
+ * `returnLink` (AUTHORIZE_UNTRUSTED_ERROR_PAGE, RFC 9700 §4.11.2) the page offers the error response as a
+ * plain link, naming the host it leads to; the browser never goes there unless the user clicks.
+ */
+export function errorPage(input: {
+  title: string;
+  error: string;
+  description: string;
+  returnLink?: { href: string; host: string };
+}): string {
+  const back = input.returnLink
+    ? `<p>The application asked to be sent back to <strong>${escapeHtml(input.returnLink.host)}</strong>. Continue only if you trust it and started this sign-in yourself.</p>
+<p><a href="${escapeHtml(input.returnLink.href)}" rel="noopener noreferrer">Return to ${escapeHtml(input.returnLink.host)}</a></p>`
+    : '<p>Return to the application you came from and try again.</p>';
   return layout(
     input.title,
     `<h1>${escapeHtml(input.title)}</h1>
 <p class="error" role="alert">${escapeHtml(input.description)}</p>
 <p>Error code: <code>${escapeHtml(input.error)}</code></p>
-<p>Return to the application you came from and try again.</p>`,
+${back}`,
   );
 }
 

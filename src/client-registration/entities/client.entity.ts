@@ -15,34 +15,16 @@ export type TokenEndpointAuthMethod =
   'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
 /**
- * A registered OAuth client (RFC 7591 §2 metadata plus server-managed fields). Secrets and the
- * registration access token are stored only as SHA-256 hex hashes (`select: false`, so an ordinary find
- * never loads them). Soft-deleted through `deleted_at` (reference §5.11); `version` guards concurrent
- * updates (RFC 7592 §2.2 token rotation race).
+ * A registered OAuth client (RFC 7591 §2 metadata plus server-managed fields). Its secrets are rows of
+ * `client_secrets` (`ClientSecretEntity`); the registration access token is stored only as a SHA-256
+ * hex hash (`select: false`, so an ordinary find never loads it). Soft-deleted through `deleted_at`
+ * (reference §5.11); `version` guards concurrent updates (RFC 7592 §2.2 token rotation race).
  */
 @Entity('oauth_clients')
 export class ClientEntity {
   /** `client_id`, a ULID. */
   @PrimaryColumn({ name: 'id', type: 'varchar', length: 26 })
   id!: string;
-
-  @Column({
-    name: 'client_secret_hash',
-    type: 'varchar',
-    length: 64,
-    nullable: true,
-    select: false,
-  })
-  clientSecretHash!: string | null;
-
-  /** 0 = never expires (RFC 7591 §3.2.1). */
-  @Column({
-    name: 'client_secret_expires_at',
-    type: 'bigint',
-    default: 0,
-    transformer: epochSeconds,
-  })
-  clientSecretExpiresAt!: number;
 
   @Column({ name: 'client_id_issued_at', type: 'bigint', transformer: epochSeconds })
   clientIdIssuedAt!: number;
@@ -128,6 +110,14 @@ export class ClientEntity {
    */
   @Column({ name: 'allowed_resources', type: 'text', nullable: true, transformer: jsonText })
   allowedResources!: string[] | null;
+
+  /**
+   * True when the client registered itself without an initial access token (open registration, RFC 7591
+   * §3): the consent page marks it unverified, `REGISTRATION_ALLOWED_REDIRECT_HOSTS` applies to its
+   * redirect URIs, and `AUTHORIZE_UNTRUSTED_ERROR_PAGE` to its authorization errors. Never changed by PUT.
+   */
+  @Column({ name: 'self_registered', type: 'boolean', default: false })
+  selfRegistered!: boolean;
 
   @VersionColumn({ name: 'version' })
   version!: number;

@@ -9,6 +9,9 @@ import { AddResourceIndicators1732800005000 } from './1732800005000-AddResourceI
 import { AddIdTokenSignedResponseAlg1732800006000 } from './1732800006000-AddIdTokenSignedResponseAlg.js';
 import { AddSigningKeyActivation1733300000000 } from './1733300000000-AddSigningKeyActivation.js';
 import { AddClientAllowedResources1733700000000 } from './1733700000000-AddClientAllowedResources.js';
+import { CreateClientSecrets1734300000000 } from './1734300000000-CreateClientSecrets.js';
+import { AddConsentVersion1734500000000 } from './1734500000000-AddConsentVersion.js';
+import { AddClientSelfRegistered1734500001000 } from './1734500001000-AddClientSelfRegistered.js';
 import { AddClientLogoutMetadata1734600000000 } from './1734600000000-AddClientLogoutMetadata.js';
 import { AddLogoutSessions1734600001000 } from './1734600001000-AddLogoutSessions.js';
 
@@ -30,13 +33,16 @@ export const MIGRATIONS: MigrationClass[] = [
   AddIdTokenSignedResponseAlg1732800006000,
   AddSigningKeyActivation1733300000000,
   AddClientAllowedResources1733700000000,
+  CreateClientSecrets1734300000000,
+  AddConsentVersion1734500000000,
+  AddClientSelfRegistered1734500001000,
   AddClientLogoutMetadata1734600000000,
   AddLogoutSessions1734600001000,
 ];
 
 /**
  * The migrations that create and evolve the tables of `ClientRegistrationModule` (`oauth_clients`,
- * `rate_limit_counters`), in order: what a host application that embeds only that module runs on its own
+ * `client_secrets`, `rate_limit_counters`), in order: what a host application that embeds only that module runs on its own
  * connection (docs/extending.md). A new migration of those tables goes into this list too;
  * `test/client-registration-host.e2e-spec.ts` fails when the list and the entities disagree.
  */
@@ -45,5 +51,7 @@ export const CLIENT_REGISTRATION_MIGRATIONS: MigrationClass[] = [
   CreateRateLimitCounters1732800001000,
   AddIdTokenSignedResponseAlg1732800006000,
   AddClientAllowedResources1733700000000,
+  CreateClientSecrets1734300000000,
+  AddClientSelfRegistered1734500001000,
   AddClientLogoutMetadata1734600000000,
 ];
