@@ -619,6 +619,12 @@ describe(`logout metadata in registration (${TEST_DB_TYPE})`, () => {
     );
     expect(rows[0].backchannel_logout_uri).toBe(logout.backchannel_logout_uri);
     expect(Number(rows[0].backchannel_logout_session_required)).toBe(1);
+    // The same client read through the flat endpoint, with its registration access token, shows them.
+    const flat = await request(t.url)
+      .get(`/connect/register/${withLogout.body.data.client_id}`)
+      .auth(withLogout.body.data.registration_access_token as string, { type: 'bearer' })
+      .expect(200);
+    expect(flat.body).toMatchObject(logout);
   });
 
   it('refuses unsafe logout URIs with 400 invalid_client_metadata', async () => {
