@@ -545,6 +545,36 @@ describe(`sign-out: RP-Initiated and Back-Channel Logout (${TEST_DB_TYPE})`, () 
     expect(rp.received).toHaveLength(0);
   });
 
+  it('signs the previous user out of its RPs when another user signs in over the session', async () => {
+    const first = await signIn(app);
+    const next = await createUser(a);
+    const { challenge } = pkce();
+    const flow = await authorize(
+      a,
+      {
+        response_type: 'code',
+        client_id: app.clientId,
+        redirect_uri: REDIRECT,
+        scope: 'openid',
+        prompt: 'login',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      },
+      next,
+      { cookieJar: first.jar },
+    );
+    expect(flow.code).toBeDefined();
+    expect(await sessionRows(first.sid)).toHaveLength(0);
+    await expect.poll(async () => (await deliveries(first.sid))[0]?.status).toBe('delivered');
+    const jwks = createRemoteJWKSet(new URL(`${a.url}/.well-known/jwks.json`));
+    const { payload } = await jwtVerify(rp.received[0].token, jwks, {
+      issuer: a.url,
+      audience: app.clientId,
+      typ: 'logout+jwt',
+    });
+    expect(payload).toMatchObject({ sub: first.user.id, sid: first.sid });
+  });
+
   it('builds a working end-session URL with openid-client v6 (buildEndSessionUrl) from discovery', async () => {
     const config = await oidc.discovery(new URL(a.url), app.clientId, app.secret, undefined, {
       execute: [oidc.allowInsecureRequests],

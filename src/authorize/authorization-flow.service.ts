@@ -4,7 +4,11 @@ import { ClientsService } from '../client-registration/index.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { isDatabaseUnavailable } from '../common/errors/database-unavailable.js';
-import { AuthorizationCodeService, ResourceIndicatorPolicy } from '../token/index.js';
+import {
+  AuthorizationCodeService,
+  BackchannelLogoutService,
+  ResourceIndicatorPolicy,
+} from '../token/index.js';
 import {
   AuthorizationPageError,
   echoableState,
@@ -47,6 +51,7 @@ export class AuthorizationFlowService {
     private readonly consents: ConsentsService,
     @Inject(LOGIN_HANDLER) private readonly loginHandler: LoginHandler,
     private readonly resourcePolicy: ResourceIndicatorPolicy,
+    private readonly backchannel: BackchannelLogoutService,
   ) {}
 
   /** `GET|POST /oauth/authorize`. */
@@ -158,6 +163,9 @@ export class AuthorizationFlowService {
     if (!found.ok) return this.refusePending(req, res, found.reason);
     const authTime = outcome.authTime ?? nowSeconds();
     const session = await this.sessions.start(req, res, outcome.userId, authTime);
+    // Another user signed in over a live session: that user's relying parties are signed out too
+    // (OIDC Back-Channel Logout 1.0 §2.7); bounded wait, never fails the login.
+    if (session.replaced) await this.backchannel.notify(session.replaced);
     await this.requests.setUser(requestId, outcome.userId, authTime);
     const pending = { ...found.request, userId: outcome.userId, authTime };
     const needConsent =

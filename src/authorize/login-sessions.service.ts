@@ -89,19 +89,29 @@ export class LoginSessionsService {
    * Starts a session for `userId` and sets the cookie. The browser's previous session, if any, ends:
    * a new login never inherits an old session id (session fixation, OWASP ASVS V3.2.1). The public `sid`
    * is kept when the same user signs in again (`prompt=login`, `max_age`), so that relying parties signed
-   * in through the old cookie still get their logout token when this session ends.
+   * in through the old cookie still get their logout token when this session ends. When another user
+   * signs in, the previous user's session ends: `replaced` names it, for its logout tokens.
    */
   async start(
     req: Request,
     res: Response,
     userId: string,
     authTime: number,
-  ): Promise<LoginSession> {
+  ): Promise<LoginSession & { replaced: EndedSession | null }> {
     const previous = this.cookieValue(req);
     let sid: string | null = null;
+    let replaced: EndedSession | null = null;
     if (previous) {
       const old = await this.repo.findOne({ where: { idHash: sha256Hex(previous) } });
-      if (old && old.userId === userId && old.expiresAt > nowSeconds()) sid = old.sid;
+      if (old && old.userId === userId && old.expiresAt > nowSeconds()) {
+        sid = old.sid;
+      } else if (old?.sid) {
+        const clientIds = (await this.clients.find({ where: { sid: old.sid } })).map(
+          (c) => c.clientId,
+        );
+        await this.clients.delete({ sid: old.sid });
+        replaced = { userId: old.userId, sid: old.sid, clientIds };
+      }
       await this.repo.delete({ idHash: sha256Hex(previous) });
     }
     const value = generateToken('ses_');
@@ -125,7 +135,7 @@ export class LoginSessionsService {
       path: '/',
       maxAge: ttl * 1000,
     });
-    return toSession(row);
+    return { ...toSession(row), replaced };
   }
 
   /**
