@@ -127,6 +127,8 @@ export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions 
     loginRateLimit: config.rateLimits.login.limit,
     loginRateWindowSeconds: config.rateLimits.login.windowSeconds,
     untrustedErrorPage: config.authorize.untrustedErrorPage,
+    maxRequestBytes: config.authorize.maxRequestBytes,
+    pendingPerIp: config.authorize.pendingPerIp,
   };
 }
 

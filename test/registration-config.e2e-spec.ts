@@ -2,7 +2,7 @@ import { Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppModule } from '../src/app.module.js';
 import { configureApp } from '../src/app.setup.js';
 import {
@@ -10,9 +10,9 @@ import {
   type ClientRegistrationModuleOptions,
   type RegistrationPolicy,
 } from '../src/client-registration/index.js';
-import { ClientRegistrationRepository } from '../src/client-registration/client-registration.repository.js';
 import { OAuthError } from '../src/common/errors/oauth-error.js';
 import { AppConfig } from '../src/config/app-config.js';
+import { holdRegistrationWritesUntil } from './helpers/clients.js';
 import { expectOAuthError } from './helpers/oauth-assertions.js';
 import {
   createTestApp,
@@ -224,23 +224,9 @@ describe(`registration settings from the environment (${TEST_DB_TYPE})`, () => {
       redirect_uris: [`https://r${i}.example.com/cb`],
       client_name: `writer ${i}`,
     }));
-    // Issue 7 item 15: the token stays valid, so no writer may be told 401 invalid_token. A barrier
-    // holds every write until all ten requests have authenticated, so they all read the same version
-    // (without it, SQLite's one connection may serve them one after the other and hide the race).
-    const store = t.app.get(ClientRegistrationRepository);
-    const transaction = store.transaction.bind(store);
-    let waiting: (() => void)[] = [];
-    vi.spyOn(store, 'transaction').mockImplementation(async (work) => {
-      await new Promise<void>((resolve) => {
-        waiting.push(resolve);
-        if (waiting.length === bodies.length) {
-          // One macrotask each: a better-sqlite3 connection runs one transaction at a time.
-          for (const r of waiting) setImmediate(r);
-          waiting = [];
-        }
-      });
-      return transaction(work);
-    });
+    // Issue 7 item 15: the token stays valid, so no writer may be told 401 invalid_token. All ten
+    // authenticate (and read the same version) before any writes.
+    holdRegistrationWritesUntil(t, bodies.length);
     const results = await Promise.all(
       bodies.map((b) =>
         request(t.url).put(`${REGISTER}/${id}`).auth(token, { type: 'bearer' }).send(b),

@@ -27,7 +27,7 @@ import { ConsentsService } from './consents.service.js';
 import { sendHtml, sendRedirect, wantsJson } from './html/http.js';
 import { consentPage, errorPage } from './html/pages.js';
 import { LoginSessionsService, type LoginSession } from './login-sessions.service.js';
-import { resolveRedirectUri } from './redirect-uri.js';
+import { resolveRedirectUri, sharesSiteWith } from './redirect-uri.js';
 import { UsersService } from '../users/index.js';
 import { AUTHORIZE_SETTINGS } from './authorize.constants.js';
 import type { AuthorizeSettings } from './authorize.options.js';
@@ -112,6 +112,8 @@ export class AuthorizationFlowService {
         this.responseUri(resolved.redirectUri, { code, state: v.state }),
       );
     } catch (e) {
+      // Refusals that must not redirect (too many pending requests from this IP) get a page.
+      if (e instanceof AuthorizationPageError) return this.renderFailure(req, res, e);
       // RFC 9700 §4.11.2: with AUTHORIZE_UNTRUSTED_ERROR_PAGE, a self-registered client's error is shown
       // to the user with a plain link, so that this endpoint cannot bounce a browser to the attacker's
       // redirect URI unseen. Registered (trusted) clients keep the redirect of RFC 6749 §4.1.2.1.
@@ -192,15 +194,27 @@ export class AuthorizationFlowService {
       return this.renderFailure(req, res, clientGone());
     }
     const user = await this.users.findById(session.userId);
+    // Self-declared URLs are shown only on the site the user is sent to (issue 7 item 9).
+    const onSite = (uri: string | null) => (sharesSiteWith(uri, pending.redirectUri) ? uri : null);
     sendHtml(
       res,
       200,
       consentPage({
-        client,
+        client: {
+          clientId: client.clientId,
+          clientName: client.clientName,
+          logoUri: onSite(client.logoUri),
+          clientUri: onSite(client.clientUri),
+          policyUri: onSite(client.policyUri),
+          tosUri: onSite(client.tosUri),
+          selfRegistered: client.selfRegistered,
+        },
         requestId: pending.id,
         csrfToken: found.csrfToken,
         scopes: pending.scopes,
         username: user?.username ?? session.userId,
+        redirectHost: displayHost(pending.redirectUri),
+        resources: pending.resources,
       }),
       { redirectTarget: pending.redirectUri },
     );
@@ -295,7 +309,11 @@ export class AuthorizationFlowService {
       requestId: pending.id,
       csrfToken,
       actionUrl: `${API_PREFIX}${LOGIN_PATH}`,
-      client: { clientId: client.clientId, clientName: client.clientName, logoUri: client.logoUri },
+      client: {
+        clientId: client.clientId,
+        clientName: client.clientName,
+        logoUri: sharesSiteWith(client.logoUri, pending.redirectUri) ? client.logoUri : null,
+      },
       scopes: pending.scopes,
       redirectUri: pending.redirectUri,
       loginHint: pending.loginHint,
@@ -392,6 +410,9 @@ export class AuthorizationFlowService {
       return;
     }
     if (e instanceof AuthorizationPageError) {
+      if (e.retryAfterSeconds !== undefined) {
+        res.setHeader('Retry-After', String(e.retryAfterSeconds));
+      }
       return this.refuse(req, res, e.status, e.error, e.description);
     }
     if (isDatabaseUnavailable(e)) {
@@ -451,7 +472,11 @@ export class AuthorizationFlowService {
       return;
     }
     const title =
-      status === 403 ? 'Request refused' : status >= 500 ? 'Server error' : 'Authorization failed';
+      status === 403 || status === 429
+        ? 'Request refused'
+        : status >= 500
+          ? 'Server error'
+          : 'Authorization failed';
     sendHtml(res, status, errorPage({ title, error, description }));
   }
 }

@@ -17,6 +17,8 @@ export class AuthorizationPageError extends Error {
     readonly error: string,
     readonly description: string,
     readonly status = 400,
+    /** Seconds for a `Retry-After` header (RFC 9110 §10.2.3), with status 429. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(`${error}: ${description}`);
   }

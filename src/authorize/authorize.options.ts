@@ -111,6 +111,18 @@ export interface AuthorizeModuleOptions {
    * (the standard error redirects of RFC 6749 §4.1.2.1).
    */
   untrustedErrorPage?: boolean;
+  /**
+   * Largest size, in bytes, of the client-chosen parts of an authorization request kept while the user
+   * signs in (`state`, `nonce`, `redirect_uri`, `resource`, `scope`, `login_hint`); larger is
+   * `invalid_request`. Default: `8192`.
+   */
+  maxRequestBytes?: number;
+  /**
+   * Authorization requests kept for the login and consent steps per client IP per 10 minutes (their
+   * lifetime), counted in the database across instances; beyond, 429 `rate_limit_exceeded`. 0 = unlimited.
+   * Default: `60`.
+   */
+  pendingPerIp?: number;
 }
 
 /** The defaults of {@link AuthorizeModuleOptions}. */
@@ -123,6 +135,8 @@ export const AUTHORIZE_DEFAULTS = {
   loginRateLimit: 60,
   loginRateWindowSeconds: 60,
   untrustedErrorPage: false,
+  maxRequestBytes: 8192,
+  pendingPerIp: 60,
 } as const;
 
 /** AuthorizeModule's effective settings. */
@@ -135,6 +149,8 @@ export interface AuthorizeSettings {
   loginRateLimit: number;
   loginRateWindowSeconds: number;
   untrustedErrorPage: boolean;
+  maxRequestBytes: number;
+  pendingPerIp: number;
 }
 
 /**
@@ -172,6 +188,8 @@ export function resolveAuthorizeSettings(options: AuthorizeModuleOptions = {}): 
     loginRateLimit: options.loginRateLimit ?? d.loginRateLimit,
     loginRateWindowSeconds: options.loginRateWindowSeconds ?? d.loginRateWindowSeconds,
     untrustedErrorPage: options.untrustedErrorPage ?? d.untrustedErrorPage,
+    maxRequestBytes: options.maxRequestBytes ?? d.maxRequestBytes,
+    pendingPerIp: options.pendingPerIp ?? d.pendingPerIp,
   };
   const problems: string[] = [];
   if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(s.issuer)) {
@@ -181,7 +199,10 @@ export function resolveAuthorizeSettings(options: AuthorizeModuleOptions = {}): 
   if (!Number.isInteger(s.sessionTtlSeconds) || s.sessionTtlSeconds < 1) {
     problems.push('sessionTtlSeconds must be an integer >= 1');
   }
-  for (const name of ['rateLimit', 'loginRateLimit'] as const) {
+  if (!Number.isInteger(s.maxRequestBytes) || s.maxRequestBytes < 1024) {
+    problems.push('maxRequestBytes must be an integer >= 1024');
+  }
+  for (const name of ['rateLimit', 'loginRateLimit', 'pendingPerIp'] as const) {
     if (!Number.isInteger(s[name]) || s[name] < 0) problems.push(`${name} must be an integer >= 0`);
   }
   for (const name of ['rateWindowSeconds', 'loginRateWindowSeconds'] as const) {

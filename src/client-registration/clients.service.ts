@@ -103,6 +103,15 @@ export class ClientsService {
   }
 
   /**
+   * Whether the client exists and is not deleted, whatever its state (an administrator still sees a
+   * suspended client's secrets and tokens).
+   */
+  async exists(clientId: string): Promise<boolean> {
+    if (!isPlausibleClientId(clientId)) return false;
+    return this.repo.exists({ where: { id: clientId } });
+  }
+
+  /**
    * Checks a client secret (RFC 6749 §2.3.1) against every secret of the client that still
    * authenticates (active ones, and rotated ones in their grace period), in constant time, then its
    * expiry (`client_secret_expires_at`, RFC 7591 §3.2.1). Unknown and deleted clients are `invalid`.

@@ -71,6 +71,10 @@ export interface RegistrationConfig {
 export interface AuthorizeConfig {
   /** `AUTHORIZE_UNTRUSTED_ERROR_PAGE`: errors before sign-in of self-registered clients on a page. */
   untrustedErrorPage: boolean;
+  /** `AUTHORIZE_REQUEST_MAX_BYTES`: client-chosen bytes of a kept authorization request. */
+  maxRequestBytes: number;
+  /** `AUTHORIZE_PENDING_PER_IP`: authorization requests kept per client IP per 10 minutes. */
+  pendingPerIp: number;
 }
 
 /** Token lifetimes and limits (RFC 6749, RFC 9068). */
@@ -252,6 +256,8 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
   };
   c.authorize = {
     untrustedErrorPage: env.AUTHORIZE_UNTRUSTED_ERROR_PAGE ?? false,
+    maxRequestBytes: env.AUTHORIZE_REQUEST_MAX_BYTES ?? 8192,
+    pendingPerIp: env.AUTHORIZE_PENDING_PER_IP ?? 60,
   };
   c.token = {
     accessTtlSeconds: env.TOKEN_ACCESS_TTL ?? 3600,

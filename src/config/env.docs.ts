@@ -323,6 +323,18 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
       '`true`: for self-registered clients, errors of `/oauth/authorize` that happen before sign-in are shown on an error page with a plain link to the client instead of a redirect (RFC 9700 §4.11.2); breaks `prompt=none` error redirects for those clients ([threat-model.md](threat-model.md)).',
     default: 'false',
   },
+  AUTHORIZE_REQUEST_MAX_BYTES: {
+    group: 'Authorization and login',
+    description:
+      'Largest size in bytes of what a client chooses in an authorization request that is kept while the user signs in (`state`, `nonce`, `redirect_uri`, `resource`, `scope`, `login_hint`); larger is `invalid_request` ([security-settings.md](security-settings.md)).',
+    default: '8192',
+  },
+  AUTHORIZE_PENDING_PER_IP: {
+    group: 'Authorization and login',
+    description:
+      'Authorization requests kept for the login and consent steps per client IP per 10 minutes (their lifetime), counted in the database across instances; beyond, `429 rate_limit_exceeded` on an error page. `0` = unlimited.',
+    default: '60',
+  },
   LOGIN_RATE_LIMIT: {
     group: 'Authorization and login',
     description:

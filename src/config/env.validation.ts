@@ -163,6 +163,15 @@ export class EnvironmentVariables {
    * with a plain link, instead of redirecting (RFC 9700 §4.11.2).
    */
   @IsOptional() @Transform(toBool) @IsBoolean() AUTHORIZE_UNTRUSTED_ERROR_PAGE?: boolean;
+  /** Largest client-chosen size (bytes) of an authorization request kept while the user signs in. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(65536)
+  AUTHORIZE_REQUEST_MAX_BYTES?: number;
+  /** Authorization requests kept for sign-in per client IP per 10 minutes; 0 disables. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) AUTHORIZE_PENDING_PER_IP?: number;
   /** Sign-in attempts (`POST /oauth/login`) per IP per window; 0 disables. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) LOGIN_RATE_LIMIT?: number;
   /** Window of the sign-in rate limit, seconds. */

@@ -20,10 +20,18 @@ export {
   LOGOUT_TOKEN_TYP,
   type EndedSessionNotice,
 } from './backchannel-logout.service.js';
+export {
+  ClientUsageService,
+  MAX_REVOCATION_GRACE_SECONDS,
+  type ClientTokenItem,
+  type ClientUsageStats,
+  type RevokedTokens,
+} from './client-usage.service.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
 import { BackchannelLogoutDeliveryEntity } from './entities/backchannel-logout-delivery.entity.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
+import { ClientTokenUsageEntity } from './entities/client-token-usage.entity.js';
 import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
 /** The entities of TokenModule, for a host's TypeORM connection and `ormconfig.ts`. */
 export const TOKEN_ENTITIES = [
@@ -32,4 +40,5 @@ export const TOKEN_ENTITIES = [
   AccessTokenEntity,
   ClientAssertionJtiEntity,
   BackchannelLogoutDeliveryEntity,
+  ClientTokenUsageEntity,
 ];

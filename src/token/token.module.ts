@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../client-registration/index.js';
+import { ClockModule } from '../common/time/clock.module.js';
 import { KeysModule } from '../keys/index.js';
 import { provideRateLimit, RateLimitModule } from '../rate-limit/index.js';
 import { UsersModule } from '../users/index.js';
@@ -13,7 +14,10 @@ import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js
 import { BackchannelLogoutDeliveryEntity } from './entities/backchannel-logout-delivery.entity.js';
 import { BackchannelLogoutService } from './backchannel-logout.service.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
+import { ClientTokenUsageEntity } from './entities/client-token-usage.entity.js';
 import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
+import { ClientUsageService } from './client-usage.service.js';
+import { TokenUsageRecorder } from './token-usage.recorder.js';
 import { IdTokenService } from './id-token.service.js';
 import { JwksFetcher } from './jwks-fetcher.service.js';
 import { RefreshTokenService } from './refresh-token.service.js';
@@ -50,8 +54,10 @@ import { UserInfoController } from './userinfo.controller.js';
       AccessTokenEntity,
       ClientAssertionJtiEntity,
       BackchannelLogoutDeliveryEntity,
+      ClientTokenUsageEntity,
     ]),
     ClientsModule,
+    ClockModule,
     KeysModule,
     UsersModule,
     RateLimitModule,
@@ -75,6 +81,8 @@ import { UserInfoController } from './userinfo.controller.js';
     }),
     AuthorizationCodeService,
     AccessTokenService,
+    TokenUsageRecorder,
+    ClientUsageService,
     RefreshTokenService,
     IdTokenService,
     ClientAuthenticationService,
@@ -90,6 +98,7 @@ import { UserInfoController } from './userinfo.controller.js';
     AuthorizationCodeService,
     AccessTokenService,
     ResourceIndicatorPolicy,
+    ClientUsageService,
     IdTokenService,
     BackchannelLogoutService,
   ],

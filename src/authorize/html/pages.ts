@@ -23,6 +23,8 @@ export interface ClientDisplay {
   clientUri?: string | null;
   policyUri?: string | null;
   tosUri?: string | null;
+  /** Registered itself (open registration): its name and logo are its own claims, shown as unverified. */
+  selfRegistered?: boolean;
 }
 
 function layout(title: string, body: string): string {
@@ -48,10 +50,17 @@ function clientName(c: ClientDisplay): string {
   return c.clientName?.trim() ? c.clientName : c.clientId;
 }
 
-function clientHeader(c: ClientDisplay): string {
+/** The client's logo, if any (the name is written once, in the page's sentence). */
+function clientLogo(c: ClientDisplay): string {
   // Only https logos: the page's CSP allows images from this server and https: only.
   const logo = safeWebUrl(c.logoUri, true);
-  return `<div class="client">${logo ? `<img src="${escapeHtml(logo)}" alt="">` : ''}<strong>${escapeHtml(clientName(c))}</strong></div>`;
+  return logo ? `<div class="client"><img src="${escapeHtml(logo)}" alt=""></div>` : '';
+}
+
+function unverifiedNote(c: ClientDisplay): string {
+  return c.selfRegistered
+    ? '<p class="warning" role="note">Unverified application: it registered itself with this server, so its name and logo are its own claims. Continue only if you trust where you will be sent.</p>'
+    : '';
 }
 
 function hidden(name: string, value: string): string {
@@ -75,7 +84,7 @@ export function loginPage(input: {
   return layout(
     'Sign in',
     `<h1>Sign in</h1>
-${clientHeader(client)}
+${clientLogo(client)}
 <p>${lead} <strong>${escapeHtml(clientName(client))}</strong>.</p>
 ${error}
 <form method="post" action="${API_PREFIX}${LOGIN_PATH}">
@@ -97,8 +106,15 @@ export function consentPage(input: {
   csrfToken: string;
   scopes: string[];
   username: string;
+  /** Where the user is sent after choosing (the redirect URI's host, or the app for a private-use scheme). */
+  redirectHost: string;
+  /** RFC 8707 resources the tokens will be for; null or empty when none were named. */
+  resources?: string[] | null;
 }): string {
   const { client } = input;
+  const resources = (input.resources ?? [])
+    .map((r) => `<li><code>${escapeHtml(r)}</code></li>`)
+    .join('\n');
   const scopes = input.scopes
     .map((s) => `<li>${escapeHtml(SCOPE_TEXT[s] ?? s)} <code>(${escapeHtml(s)})</code></li>`)
     .join('\n');
@@ -116,11 +132,14 @@ export function consentPage(input: {
   return layout(
     'Authorize access',
     `<h1>Authorize access</h1>
-${clientHeader(client)}
+${clientLogo(client)}
 <p><strong>${escapeHtml(clientName(client))}</strong> wants to:</p>
 <ul class="scopes">
 ${scopes}
 </ul>
+${resources ? `<p>with access to these services (RFC 8707 resources):</p>\n<ul class="resources">\n${resources}\n</ul>` : ''}
+${unverifiedNote(client)}
+<p>After you choose, you will be sent to <strong>${escapeHtml(input.redirectHost)}</strong>.</p>
 ${links ? `<p class="links">${links}</p>` : ''}
 <p>Signed in as <strong>${escapeHtml(input.username)}</strong>.</p>
 <form method="post" action="${API_PREFIX}${CONSENT_PATH}">
@@ -176,7 +195,6 @@ export function logoutConfirmPage(input: {
   return layout(
     'Sign out',
     `<h1>Sign out</h1>
-${input.client ? clientHeader(input.client) : ''}
 ${from}
 <p>Do you want to sign out <strong>${escapeHtml(input.username)}</strong>? If you did not ask for this, close this page.</p>
 <form method="post" action="${API_PREFIX}${LOGOUT_CONFIRM_PATH}">

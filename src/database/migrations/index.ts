@@ -10,6 +10,7 @@ import { AddIdTokenSignedResponseAlg1732800006000 } from './1732800006000-AddIdT
 import { AddSigningKeyActivation1733300000000 } from './1733300000000-AddSigningKeyActivation.js';
 import { AddClientAllowedResources1733700000000 } from './1733700000000-AddClientAllowedResources.js';
 import { CreateClientSecrets1734300000000 } from './1734300000000-CreateClientSecrets.js';
+import { CreateClientTokenUsage1734300001000 } from './1734300001000-CreateClientTokenUsage.js';
 import { AddConsentVersion1734500000000 } from './1734500000000-AddConsentVersion.js';
 import { AddClientSelfRegistered1734500001000 } from './1734500001000-AddClientSelfRegistered.js';
 import { AddClientLogoutMetadata1734600000000 } from './1734600000000-AddClientLogoutMetadata.js';
@@ -34,6 +35,7 @@ export const MIGRATIONS: MigrationClass[] = [
   AddSigningKeyActivation1733300000000,
   AddClientAllowedResources1733700000000,
   CreateClientSecrets1734300000000,
+  CreateClientTokenUsage1734300001000,
   AddConsentVersion1734500000000,
   AddClientSelfRegistered1734500001000,
   AddClientLogoutMetadata1734600000000,
