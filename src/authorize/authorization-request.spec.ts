@@ -30,6 +30,8 @@ const client: RegisteredClient = {
   backchannelLogoutSessionRequired: false,
   isPublic: false,
   allowedResources: null,
+  introspectAnyToken: false,
+  lastTokenAt: null,
   selfRegistered: false,
 };
 const SUPPORTED = ['openid', 'profile', 'email', 'offline_access'];

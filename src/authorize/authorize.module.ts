@@ -24,6 +24,8 @@ import { LoginSessionClientEntity } from './entities/login-session-client.entity
 import { LoginSessionEntity } from './entities/login-session.entity.js';
 import { InteractionController } from './interaction.controller.js';
 import { LoginSessionsService } from './login-sessions.service.js';
+import { UserConsentsController } from './user-consents.controller.js';
+import { UserConsentsService } from './user-consents.service.js';
 import { LogoutController } from './logout.controller.js';
 import { LogoutService } from './logout.service.js';
 
@@ -47,7 +49,12 @@ import { LogoutService } from './logout.service.js';
     UsersModule,
     RateLimitModule,
   ],
-  controllers: [AuthorizeController, InteractionController, LogoutController],
+  controllers: [
+    AuthorizeController,
+    InteractionController,
+    UserConsentsController,
+    LogoutController,
+  ],
   providers: [
     {
       provide: AUTHORIZE_SETTINGS,
@@ -76,7 +83,8 @@ import { LogoutService } from './logout.service.js';
     ConsentsService,
     LogoutService,
     AuthorizeClientDeletedListener,
+    UserConsentsService,
   ],
-  exports: [AuthorizationFlowService, LOGIN_HANDLER],
+  exports: [AuthorizationFlowService, LOGIN_HANDLER, ConsentsService, LoginSessionsService],
 })
 export class AuthorizeModule extends ConfigurableModuleClass {}

@@ -35,6 +35,7 @@ import {
 import { TokenPurgeService } from './token-purge.service.js';
 import { tokenRateLimitTracker } from './token-rate-limit.js';
 import { UserInfoController } from './userinfo.controller.js';
+import { UserTokensService } from './user-tokens.service.js';
 
 /**
  * TokenModule: the token endpoint (RFC 6749 §3.2) and `/oauth/refresh`, client authentication
@@ -61,6 +62,7 @@ import { UserInfoController } from './userinfo.controller.js';
     KeysModule,
     UsersModule,
     RateLimitModule,
+    ClockModule,
   ],
   controllers: [TokenController, UserInfoController],
   providers: [
@@ -79,6 +81,16 @@ import { UserInfoController } from './userinfo.controller.js';
         tracker: tokenRateLimitTracker,
       }),
     }),
+    // RFC 7662 §4: introspection is rate limited per client and IP as well (issue 7 item 4), with its
+    // own budget (INTROSPECT_RATE_LIMIT / INTROSPECT_RATE_WINDOW in the application).
+    provideRateLimit('introspect', {
+      inject: [TOKEN_SETTINGS],
+      useFactory: (s: TokenSettings) => ({
+        limit: s.introspectRateLimit,
+        windowSeconds: s.introspectRateWindowSeconds,
+        tracker: tokenRateLimitTracker,
+      }),
+    }),
     AuthorizationCodeService,
     AccessTokenService,
     TokenUsageRecorder,
@@ -92,6 +104,7 @@ import { UserInfoController } from './userinfo.controller.js';
     TokenPurgeService,
     ClientDeletedListener,
     ResourceIndicatorPolicy,
+    UserTokensService,
     BackchannelLogoutService,
   ],
   exports: [
@@ -99,6 +112,8 @@ import { UserInfoController } from './userinfo.controller.js';
     AccessTokenService,
     ResourceIndicatorPolicy,
     ClientUsageService,
+    UserTokensService,
+    TokenIntrospectionService,
     IdTokenService,
     BackchannelLogoutService,
   ],

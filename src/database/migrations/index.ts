@@ -11,6 +11,8 @@ import { AddSigningKeyActivation1733300000000 } from './1733300000000-AddSigning
 import { AddClientAllowedResources1733700000000 } from './1733700000000-AddClientAllowedResources.js';
 import { CreateClientSecrets1734300000000 } from './1734300000000-CreateClientSecrets.js';
 import { CreateClientTokenUsage1734300001000 } from './1734300001000-CreateClientTokenUsage.js';
+import { AddClientIntrospectionAndUsage1734400000000 } from './1734400000000-AddClientIntrospectionAndUsage.js';
+import { AddTokenUserIndexes1734400001000 } from './1734400001000-AddTokenUserIndexes.js';
 import { AddConsentVersion1734500000000 } from './1734500000000-AddConsentVersion.js';
 import { AddClientSelfRegistered1734500001000 } from './1734500001000-AddClientSelfRegistered.js';
 import { AddClientLogoutMetadata1734600000000 } from './1734600000000-AddClientLogoutMetadata.js';
@@ -36,6 +38,8 @@ export const MIGRATIONS: MigrationClass[] = [
   AddClientAllowedResources1733700000000,
   CreateClientSecrets1734300000000,
   CreateClientTokenUsage1734300001000,
+  AddClientIntrospectionAndUsage1734400000000,
+  AddTokenUserIndexes1734400001000,
   AddConsentVersion1734500000000,
   AddClientSelfRegistered1734500001000,
   AddClientLogoutMetadata1734600000000,
@@ -54,6 +58,7 @@ export const CLIENT_REGISTRATION_MIGRATIONS: MigrationClass[] = [
   AddIdTokenSignedResponseAlg1732800006000,
   AddClientAllowedResources1733700000000,
   CreateClientSecrets1734300000000,
+  AddClientIntrospectionAndUsage1734400000000,
   AddClientSelfRegistered1734500001000,
   AddClientLogoutMetadata1734600000000,
 ];
