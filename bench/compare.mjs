@@ -271,6 +271,8 @@ class AuthmsTarget {
     const env = {
       NODE_ENV: 'production',
       ISSUER: this.base,
+      // Loopback http issuer: production refuses http otherwise (docs/faults.md).
+      ALLOW_HTTP_ISSUER: 'true',
       HOST: '127.0.0.1',
       PORT: String(port),
       LOG_LEVEL: 'error',

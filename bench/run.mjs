@@ -163,6 +163,8 @@ async function main() {
   const env = {
     NODE_ENV: 'production',
     ISSUER: base,
+    // Loopback http issuer: production refuses http otherwise (docs/faults.md).
+    ALLOW_HTTP_ISSUER: 'true',
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_LEVEL: 'error',

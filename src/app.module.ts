@@ -1,6 +1,7 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { AdminModule } from './admin/index.js';
 import {
   AuthorizeModule,
   type AuthorizeModuleExtras,
@@ -53,6 +54,7 @@ export class AppModule {
     // One configured TokenModule, imported here and handed to AuthorizeModule (the same object, so
     // Nest builds it once).
     const token = TokenModule.forRootAsync({ inject: [AppConfig], useFactory: tokenOptionsFrom });
+    const registration = options.registration ?? AppModule.defaultRegistration();
     const authorize = AuthorizeModule.forRootAsync({
       token,
       loginHandler: options.authorize?.loginHandler,
@@ -79,7 +81,8 @@ export class AppModule {
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({ apiKeys: config.internalApiKeys }),
         }),
-        options.registration ?? AppModule.defaultRegistration(),
+        registration,
+        AdminModule.forRoot({ token, registration }),
         ...(options.imports ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: OAuthExceptionFilter }],
@@ -137,6 +140,14 @@ export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions 
     untrustedErrorPage: config.authorize.untrustedErrorPage,
     maxRequestBytes: config.authorize.maxRequestBytes,
     pendingPerIp: config.authorize.pendingPerIp,
+    loginLockoutThreshold: config.authorize.loginLockoutThreshold,
+    loginLockoutWindowSeconds: config.authorize.loginLockoutWindowSeconds,
+    loginIpLockoutThreshold: config.authorize.loginIpLockoutThreshold,
+    loginDelayAfter: config.authorize.loginDelayAfter,
+    loginDelayBaseMs: config.authorize.loginDelayBaseMs,
+    loginDelayMaxMs: config.authorize.loginDelayMaxMs,
+    passwordCheckConcurrency: config.authorize.passwordCheckConcurrency,
+    passwordCheckQueue: config.authorize.passwordCheckQueue,
   };
 }
 

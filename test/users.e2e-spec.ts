@@ -51,6 +51,7 @@ describe(`users (${TEST_DB_TYPE})`, () => {
       givenName: 'Alice',
       familyName: 'Liddell',
       updatedAt: expect.any(Number) as unknown,
+      roles: [],
     } satisfies Record<keyof User, unknown>);
     expect(Math.abs(user.updatedAt - Date.now() / 1000)).toBeLessThan(60);
     expect(await users.findById(user.id)).toEqual(user);

@@ -33,6 +33,7 @@ const client: RegisteredClient = {
   introspectAnyToken: false,
   lastTokenAt: null,
   selfRegistered: false,
+  adminAccess: false,
 };
 const SUPPORTED = ['openid', 'profile', 'email', 'offline_access'];
 const resolved = { client, redirectUri: 'https://app.example.com/cb', redirectUriProvided: true };

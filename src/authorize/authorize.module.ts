@@ -24,6 +24,7 @@ import { LoginSessionClientEntity } from './entities/login-session-client.entity
 import { LoginSessionEntity } from './entities/login-session.entity.js';
 import { InteractionController } from './interaction.controller.js';
 import { LoginSessionsService } from './login-sessions.service.js';
+import { LoginThrottleService } from './login-throttle.service.js';
 import { UserConsentsController } from './user-consents.controller.js';
 import { UserConsentsService } from './user-consents.service.js';
 import { LogoutController } from './logout.controller.js';
@@ -81,10 +82,17 @@ import { LogoutService } from './logout.service.js';
     AuthorizationRequestsService,
     LoginSessionsService,
     ConsentsService,
+    LoginThrottleService,
     LogoutService,
     AuthorizeClientDeletedListener,
     UserConsentsService,
   ],
-  exports: [AuthorizationFlowService, LOGIN_HANDLER, ConsentsService, LoginSessionsService],
+  exports: [
+    AuthorizationFlowService,
+    LOGIN_HANDLER,
+    ConsentsService,
+    LoginSessionsService,
+    LoginThrottleService,
+  ],
 })
 export class AuthorizeModule extends ConfigurableModuleClass {}

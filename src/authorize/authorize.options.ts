@@ -123,6 +123,22 @@ export interface AuthorizeModuleOptions {
    * Default: `60`.
    */
   pendingPerIp?: number;
+  /** Failed sign-ins per username within `loginLockoutWindowSeconds` that lock the username until the window ends (generic message, no password check); 0 = never locked. Default: `10`. */
+  loginLockoutThreshold?: number;
+  /** Window in which failed sign-ins are counted, seconds; a lockout lasts until it ends. Default: `900`. */
+  loginLockoutWindowSeconds?: number;
+  /** Failed sign-ins per client IP (any username) within the window that lock that IP; 0 = never. Default: `50`. */
+  loginIpLockoutThreshold?: number;
+  /** Failed sign-ins of a username after which every attempt waits a growing delay. Default: `3`. */
+  loginDelayAfter?: number;
+  /** First delay, milliseconds, doubled with each further failure; 0 = no delays. Default: `500`. */
+  loginDelayBaseMs?: number;
+  /** Longest delay, milliseconds. Default: `8000`. */
+  loginDelayMaxMs?: number;
+  /** Password checks (argon2) running at once on this instance. Default: `4`. */
+  passwordCheckConcurrency?: number;
+  /** Password checks that may wait for a slot; beyond, 503 `temporarily_unavailable`. Default: `64`. */
+  passwordCheckQueue?: number;
 }
 
 /** The defaults of {@link AuthorizeModuleOptions}. */
@@ -137,6 +153,14 @@ export const AUTHORIZE_DEFAULTS = {
   untrustedErrorPage: false,
   maxRequestBytes: 8192,
   pendingPerIp: 60,
+  loginLockoutThreshold: 10,
+  loginLockoutWindowSeconds: 900,
+  loginIpLockoutThreshold: 50,
+  loginDelayAfter: 3,
+  loginDelayBaseMs: 500,
+  loginDelayMaxMs: 8000,
+  passwordCheckConcurrency: 4,
+  passwordCheckQueue: 64,
 } as const;
 
 /** AuthorizeModule's effective settings. */
@@ -151,6 +175,14 @@ export interface AuthorizeSettings {
   untrustedErrorPage: boolean;
   maxRequestBytes: number;
   pendingPerIp: number;
+  loginLockoutThreshold: number;
+  loginLockoutWindowSeconds: number;
+  loginIpLockoutThreshold: number;
+  loginDelayAfter: number;
+  loginDelayBaseMs: number;
+  loginDelayMaxMs: number;
+  passwordCheckConcurrency: number;
+  passwordCheckQueue: number;
 }
 
 /**
@@ -190,6 +222,14 @@ export function resolveAuthorizeSettings(options: AuthorizeModuleOptions = {}): 
     untrustedErrorPage: options.untrustedErrorPage ?? d.untrustedErrorPage,
     maxRequestBytes: options.maxRequestBytes ?? d.maxRequestBytes,
     pendingPerIp: options.pendingPerIp ?? d.pendingPerIp,
+    loginLockoutThreshold: options.loginLockoutThreshold ?? d.loginLockoutThreshold,
+    loginLockoutWindowSeconds: options.loginLockoutWindowSeconds ?? d.loginLockoutWindowSeconds,
+    loginIpLockoutThreshold: options.loginIpLockoutThreshold ?? d.loginIpLockoutThreshold,
+    loginDelayAfter: options.loginDelayAfter ?? d.loginDelayAfter,
+    loginDelayBaseMs: options.loginDelayBaseMs ?? d.loginDelayBaseMs,
+    loginDelayMaxMs: options.loginDelayMaxMs ?? d.loginDelayMaxMs,
+    passwordCheckConcurrency: options.passwordCheckConcurrency ?? d.passwordCheckConcurrency,
+    passwordCheckQueue: options.passwordCheckQueue ?? d.passwordCheckQueue,
   };
   const problems: string[] = [];
   if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(s.issuer)) {
@@ -198,6 +238,30 @@ export function resolveAuthorizeSettings(options: AuthorizeModuleOptions = {}): 
   if (s.scopesSupported.length === 0) problems.push('scopesSupported must not be empty');
   if (!Number.isInteger(s.sessionTtlSeconds) || s.sessionTtlSeconds < 1) {
     problems.push('sessionTtlSeconds must be an integer >= 1');
+  }
+  if (!Number.isInteger(s.loginLockoutThreshold) || s.loginLockoutThreshold < 0) {
+    problems.push('loginLockoutThreshold must be an integer >= 0');
+  }
+  if (!Number.isInteger(s.loginLockoutWindowSeconds) || s.loginLockoutWindowSeconds < 60) {
+    problems.push('loginLockoutWindowSeconds must be an integer >= 60');
+  }
+  if (!Number.isInteger(s.loginIpLockoutThreshold) || s.loginIpLockoutThreshold < 0) {
+    problems.push('loginIpLockoutThreshold must be an integer >= 0');
+  }
+  if (!Number.isInteger(s.loginDelayAfter) || s.loginDelayAfter < 0) {
+    problems.push('loginDelayAfter must be an integer >= 0');
+  }
+  if (!Number.isInteger(s.loginDelayBaseMs) || s.loginDelayBaseMs < 0) {
+    problems.push('loginDelayBaseMs must be an integer >= 0');
+  }
+  if (!Number.isInteger(s.loginDelayMaxMs) || s.loginDelayMaxMs < 0) {
+    problems.push('loginDelayMaxMs must be an integer >= 0');
+  }
+  if (!Number.isInteger(s.passwordCheckConcurrency) || s.passwordCheckConcurrency < 1) {
+    problems.push('passwordCheckConcurrency must be an integer >= 1');
+  }
+  if (!Number.isInteger(s.passwordCheckQueue) || s.passwordCheckQueue < 0) {
+    problems.push('passwordCheckQueue must be an integer >= 0');
   }
   if (!Number.isInteger(s.maxRequestBytes) || s.maxRequestBytes < 1024) {
     problems.push('maxRequestBytes must be an integer >= 1024');

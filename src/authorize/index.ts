@@ -23,6 +23,12 @@ export type {
   LoginOutcome,
 } from './authorize.options.js';
 export { PasswordLoginHandler } from './password-login.handler.js';
+export {
+  LOGIN_LOCKED,
+  LoginLockedEvent,
+  LoginThrottleService,
+  PasswordCheckBusyError,
+} from './login-throttle.service.js';
 export { loginPage } from './html/pages.js';
 export { escapeHtml } from './html/escape.js';
 export { sendHtml } from './html/http.js';

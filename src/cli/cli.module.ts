@@ -1,5 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ClientsModule } from '../client-registration/index.js';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { registrationOptionsFrom } from '../app.module.js';
+import { ClientRegistrationModule, ClientsModule } from '../client-registration/index.js';
+import { AppConfig } from '../config/app-config.js';
 import { AppConfigModule } from '../config/config.module.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { KeyMaintenanceModule, KeysModule } from '../keys/index.js';
@@ -20,6 +23,25 @@ export class CliModule {
         KeysModule,
         UsersModule,
         ClientsModule,
+      ],
+    };
+  }
+
+  /**
+   * For `client:create`: configuration, database, the client administration (with the registration
+   * settings of the server, so the same metadata rules apply) and the audit trail it writes.
+   */
+  static forClientAdministration(env: Record<string, string | undefined>): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [
+        AppConfigModule.forRoot(env),
+        DatabaseModule,
+        EventEmitterModule.forRoot(),
+        ClientRegistrationModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: registrationOptionsFrom,
+        }),
       ],
     };
   }

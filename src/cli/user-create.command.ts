@@ -13,6 +13,10 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 const USAGE = `Usage: npm run user:create -- --username <name> [--email <addr>] [--email-verified]
          [--name <full name>] [--given-name <name>] [--family-name <name>] [--password <pw>]
+         [--role admin]
+
+--role (repeatable) gives the user a role: "admin" lets them obtain the admin scope of the
+administration API through a client an operator allowed it (docs/administration.md).
 
 The password is read, in order, from --password (discouraged: it lands in shell history),
 the ${PASSWORD_ENV} environment variable, or standard input (first line; hidden when typed
@@ -38,6 +42,7 @@ export async function runUserCreate(argv: string[], io: CliIo): Promise<number> 
         name: { type: 'string' },
         'given-name': { type: 'string' },
         'family-name': { type: 'string' },
+        role: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -85,6 +90,7 @@ export async function runUserCreate(argv: string[], io: CliIo): Promise<number> 
       name: values.name,
       givenName: values['given-name'],
       familyName: values['family-name'],
+      roles: values.role ?? [],
     });
     io.stdout.write(`${user.id}\n`);
     return EXIT.ok;

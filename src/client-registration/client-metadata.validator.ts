@@ -131,6 +131,11 @@ export interface MetadataRules {
    * any host.
    */
   allowedRedirectHosts?: readonly string[] | null;
+  /**
+   * Whether `scope` may contain `admin` (issue 8): only for a client an operator gave admin access; never
+   * for registration, even when `SCOPES_SUPPORTED` lists `admin`.
+   */
+  allowAdminScope?: boolean;
 }
 
 /**
@@ -597,7 +602,14 @@ export function validateClientMetadata(
     }
     const values = uniq(input.scope.split(' ').filter(Boolean));
     if (values.length === 0) throw OAuthError.invalidClientMetadata('scope must not be empty');
-    const unknown = values.filter((s) => !rules.scopesSupported.includes(s));
+    if (values.includes('admin') && !rules.allowAdminScope) {
+      throw OAuthError.invalidClientMetadata(
+        'scope admin is reserved for clients an operator creates with admin access',
+      );
+    }
+    const unknown = values.filter(
+      (s) => !rules.scopesSupported.includes(s) && !(s === 'admin' && rules.allowAdminScope),
+    );
     if (unknown.length > 0) {
       throw OAuthError.invalidClientMetadata(
         `scope contains values the server does not offer: ${unknown

@@ -308,8 +308,11 @@ export class ClientRegistrationController {
   }
 
   @DeleteOperation('')
-  async delete(@RegistrationAuth() auth: AuthenticatedRegistration): Promise<void> {
-    await this.registrations.delete(auth);
+  async delete(
+    @Req() req: Request,
+    @RegistrationAuth() auth: AuthenticatedRegistration,
+  ): Promise<void> {
+    await this.registrations.delete(auth, req.ip ?? '');
   }
 }
 
@@ -351,7 +354,10 @@ export class FlatClientRegistrationController {
   }
 
   @DeleteOperation(FLAT)
-  async delete(@RegistrationAuth() auth: AuthenticatedRegistration): Promise<void> {
-    await this.registrations.delete(auth);
+  async delete(
+    @Req() req: Request,
+    @RegistrationAuth() auth: AuthenticatedRegistration,
+  ): Promise<void> {
+    await this.registrations.delete(auth, req.ip ?? '');
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/index.js';
 import { ClockModule } from '../common/time/clock.module.js';
 import { provideRateLimit, RateLimitModule } from '../rate-limit/index.js';
 import { REGISTRATION_POLICY, REGISTRATION_SETTINGS } from './client-registration.constants.js';
@@ -17,6 +18,7 @@ import {
   type ClientRegistrationModuleOptions,
   type RegistrationSettings,
 } from './client-registration.options.js';
+import { ClientAdministrationService } from './client-administration.service.js';
 import { ClientRegistrationRepository } from './client-registration.repository.js';
 import { ClientRegistrationService } from './client-registration.service.js';
 import { ClientSecretsService } from './client-secrets.service.js';
@@ -41,12 +43,14 @@ import { RegistrationAccessTokenStrategy } from './registration-access-token.str
  * It depends on its options only (omitted ones take their documented defaults), on a TypeORM
  * connection holding {@link CLIENT_REGISTRATION_ENTITIES} (created by
  * {@link CLIENT_REGISTRATION_MIGRATIONS}) and on `EventEmitterModule.forRoot()` for its events.
- * It re-exports `ClientsModule` (`ClientsService`) and offers `ClientSecretsService` (secret rotation and
- * the other secret operations, for an administration API).
+ * It re-exports `ClientsModule` (`ClientsService`) and offers `ClientAdministrationService` (the
+ * administration API's operations on clients) and `ClientSecretsService` (secret rotation and the other
+ * secret operations).
  */
 @Module({
   imports: [
     ClientsModule,
+    AuditModule,
     ClockModule,
     RateLimitModule,
     TypeOrmModule.forFeature([ClientEntity, ClientSecretEntity]),
@@ -80,7 +84,8 @@ import { RegistrationAccessTokenStrategy } from './registration-access-token.str
     RegistrationAccessTokenStrategy,
     RegistrationAccessTokenGuard,
     OpenRegistrationGuard,
+    ClientAdministrationService,
   ],
-  exports: [ClientsModule, ClientSecretsService],
+  exports: [ClientsModule, ClientAdministrationService, ClientSecretsService],
 })
 export class ClientRegistrationModule extends ConfigurableModuleClass {}

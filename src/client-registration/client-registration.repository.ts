@@ -5,7 +5,7 @@ import { Clock } from '../common/time/clock.js';
 import type { ClientMetadata } from './client-metadata.validator.js';
 import type { SecretCandidate } from './client-secret-check.js';
 import { ClientSecretEntity } from './entities/client-secret.entity.js';
-import { ClientEntity } from './entities/client.entity.js';
+import { ClientEntity, nameKey, type ClientStatus } from './entities/client.entity.js';
 
 /** A client as the management endpoints see it: metadata plus the hashes and version they check. */
 export interface StoredClient extends ClientMetadata {
@@ -17,6 +17,7 @@ export interface StoredClient extends ClientMetadata {
   version: number;
   /** Registered without an initial access token (open registration); kept by updates. */
   selfRegistered: boolean;
+  status: ClientStatus;
 }
 
 /** The new state written by an update (RFC 7592 §2.2): the whole record, never a patch. */
@@ -71,15 +72,10 @@ export class ClientRegistrationRepository {
     return e ? toStoredClient(e) : null;
   }
 
-  /** Runs `work` in one transaction. */
-  transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
-    return this.repo.manager.transaction(work);
-  }
-
   /** Inserts a newly registered client (RFC 7591 §3.1), in `manager`'s transaction. */
   async insert(
     manager: EntityManager,
-    client: Omit<StoredClient, 'version' | 'secrets'>,
+    client: Omit<StoredClient, 'version' | 'secrets' | 'status'>,
   ): Promise<void> {
     // updateEntity(false): nothing reads the generated columns back, so TypeORM need not SELECT them
     // (version, created_at, updated_at) after the INSERT on databases without RETURNING.
@@ -119,10 +115,15 @@ export class ClientRegistrationRepository {
   }
 
   /** Soft-deletes the client (RFC 7592 §2.3) if it still has the token hash; false otherwise. */
-  async softDeleteIfCurrent(clientId: string, expectedTokenHash: string): Promise<boolean> {
-    const res = await this.repo
+  async softDeleteIfCurrent(
+    clientId: string,
+    expectedTokenHash: string,
+    manager: EntityManager = this.repo.manager,
+  ): Promise<boolean> {
+    const res = await manager
       .createQueryBuilder()
       .softDelete()
+      .from(ClientEntity)
       .where('id = :id', { id: clientId })
       .andWhere('registration_access_token_hash = :hash', { hash: expectedTokenHash })
       .andWhere('deleted_at IS NULL')
@@ -131,11 +132,16 @@ export class ClientRegistrationRepository {
   }
 }
 
-/** TypeORM's deep-partial type cannot express `Record<string, unknown>` (the JWK members). */
+/**
+ * The row values of `values`, with `name_key` derived from `client_name` when that is written. (TypeORM's
+ * deep-partial type cannot express `Record<string, unknown>`, the JWK members.)
+ */
 function asRow(
   values: Partial<Omit<StoredClient, 'secrets'>>,
 ): QueryDeepPartialEntity<ClientEntity> {
-  return values as QueryDeepPartialEntity<ClientEntity>;
+  const row: Partial<ClientEntity> = { ...(values as Partial<ClientEntity>) };
+  if ('clientName' in values) row.nameKey = nameKey(values.clientName);
+  return row as QueryDeepPartialEntity<ClientEntity>;
 }
 
 function toStoredClient(e: ClientEntity & { candidates?: SecretCandidate[] }): StoredClient {
@@ -146,6 +152,7 @@ function toStoredClient(e: ClientEntity & { candidates?: SecretCandidate[] }): S
     registrationAccessTokenHash: e.registrationAccessTokenHash,
     version: e.version,
     selfRegistered: Boolean(e.selfRegistered),
+    status: e.status,
     redirectUris: e.redirectUris,
     tokenEndpointAuthMethod: e.tokenEndpointAuthMethod,
     grantTypes: e.grantTypes,

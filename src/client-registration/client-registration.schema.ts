@@ -1,16 +1,18 @@
 import { CLIENT_REGISTRATION_MIGRATIONS } from '../database/migrations/index.js';
+import { AUDIT_ENTITIES } from '../audit/index.js';
 import { RATE_LIMIT_ENTITIES } from '../rate-limit/index.js';
 import { ClientSecretEntity } from './entities/client-secret.entity.js';
 import { ClientEntity } from './entities/client.entity.js';
 
 /**
  * The entities `ClientRegistrationModule` needs on the host's TypeORM connection: its clients, their
- * secrets and the rate-limit counters of its registration limit.
+ * secrets, the rate-limit counters of its registration limit, and the audit trail of client changes.
  */
 export const CLIENT_REGISTRATION_ENTITIES = [
   ClientEntity,
   ClientSecretEntity,
   ...RATE_LIMIT_ENTITIES,
+  ...AUDIT_ENTITIES,
 ];
 
 /** The migrations that create {@link CLIENT_REGISTRATION_ENTITIES}, in order (SQLite and MySQL/MariaDB). */

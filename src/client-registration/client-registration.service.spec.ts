@@ -1,4 +1,4 @@
-import type { EventEmitter2 } from '@nestjs/event-emitter';
+import type { AuditInput, AuditService } from '../audit/index.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { generateToken, sha256Hex } from '../common/crypto/tokens.js';
 import { Clock } from '../common/time/clock.js';
@@ -88,11 +88,15 @@ class FakeStore {
   }
 }
 
-class FakeEvents {
-  emitted: [string, unknown][] = [];
-  emitAsync(name: string, payload: unknown) {
-    this.emitted.push([name, payload]);
-    return Promise.resolve([]);
+/** Stand-in for AuditService: runs the work, keeps the recorded entries as (operation, entry) pairs. */
+class FakeAudit {
+  emitted: [string, AuditInput][] = [];
+  transaction<T>(work: (manager: unknown) => Promise<T>): Promise<T> {
+    return work({});
+  }
+  record(_manager: unknown, input: AuditInput) {
+    this.emitted.push([input.operation, input]);
+    return Promise.resolve(input);
   }
 }
 
@@ -115,7 +119,7 @@ const web = { redirect_uris: ['https://app.example.com/cb'] };
 describe(ClientRegistrationService.name, () => {
   let store: FakeStore;
   let secrets: FakeSecrets;
-  let events: FakeEvents;
+  let events: FakeAudit;
   let policy: RegistrationPolicy;
   let sut: ClientRegistrationService;
   const build = (s: Partial<RegistrationSettings> = {}) => {
@@ -124,7 +128,7 @@ describe(ClientRegistrationService.name, () => {
       store as unknown as ClientRegistrationRepository,
       { ...settings, ...s },
       policy,
-      events as unknown as EventEmitter2,
+      events as unknown as AuditService,
       secrets as unknown as ClientSecretsService,
       new Clock(),
     );
@@ -133,7 +137,7 @@ describe(ClientRegistrationService.name, () => {
   beforeEach(() => {
     secrets = new FakeSecrets();
     store = new FakeStore(secrets);
-    events = new FakeEvents();
+    events = new FakeAudit();
     policy = { validate: () => undefined };
     sut = build();
   });

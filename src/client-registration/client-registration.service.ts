@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { AuditService, diffFields, type AuditChanges } from '../audit/index.js';
 import { newUlid } from '../common/crypto/ids.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { generateToken, matchesHash, sha256Hex } from '../common/crypto/tokens.js';
@@ -16,14 +16,8 @@ import {
   REGISTRATION_SETTINGS,
   REGISTRATION_TOKEN_PREFIX,
 } from './client-registration.constants.js';
-import {
-  CLIENT_DELETED,
-  CLIENT_REGISTERED,
-  CLIENT_UPDATED,
-  ClientDeletedEvent,
-  ClientRegisteredEvent,
-  ClientUpdatedEvent,
-} from './client-registration.events.js';
+import { CLIENT_AUDIT_FIELDS, clientAuditView, credentialChange } from './client-audit.js';
+import { CLIENT_DELETED, CLIENT_REGISTERED, CLIENT_UPDATED } from './client-registration.events.js';
 import type { RegistrationPolicy, RegistrationSettings } from './client-registration.options.js';
 import {
   ClientRegistrationRepository,
@@ -68,13 +62,11 @@ const DUMMY_HASH = sha256Hex('no such client');
  */
 @Injectable()
 export class ClientRegistrationService {
-  private readonly logger = new Logger(ClientRegistrationService.name);
-
   constructor(
     private readonly store: ClientRegistrationRepository,
     @Inject(REGISTRATION_SETTINGS) private readonly settings: RegistrationSettings,
     @Inject(REGISTRATION_POLICY) private readonly policy: RegistrationPolicy,
-    private readonly events: EventEmitter2,
+    private readonly audit: AuditService,
     private readonly secrets: ClientSecretsService,
     private readonly clock: Clock,
   ) {}
@@ -100,8 +92,9 @@ export class ClientRegistrationService {
     const clientId = newUlid();
     const issuedAt = this.clock.nowSeconds();
     const registrationAccessToken = generateToken(REGISTRATION_TOKEN_PREFIX);
-    // The client and its first secret commit together: never a confidential client without a secret.
-    const secret = await this.store.transaction(async (m) => {
+    // The client, its first secret and the audit entry commit together (never a confidential client
+    // without a secret); `client.registered` is emitted after the commit.
+    const secret = await this.audit.transaction(async (m) => {
       await this.store.insert(m, {
         ...metadata,
         id: clientId,
@@ -109,13 +102,23 @@ export class ClientRegistrationService {
         registrationAccessTokenHash: sha256Hex(registrationAccessToken),
         selfRegistered,
       });
-      return usesClientSecret(metadata.tokenEndpointAuthMethod)
-        ? this.secrets.issue(m, clientId, issuedAt)
+      const issued = usesClientSecret(metadata.tokenEndpointAuthMethod)
+        ? await this.secrets.issue(m, clientId, issuedAt)
         : undefined;
+      let changes = diffFields(null, clientAuditView(metadata, 'active'), CLIENT_AUDIT_FIELDS);
+      if (issued) changes = credentialChange(changes, 'client_secret', 'issued');
+      await this.audit.record(m, {
+        clientId,
+        // A self-registration: the new client is its own author (RFC 7591 §3).
+        actor: { type: 'client', id: clientId },
+        operation: CLIENT_REGISTERED,
+        changes,
+        ip,
+      });
+      return issued;
     });
     const clientSecret = secret?.value;
     const clientSecretExpiresAt = secret?.expiresAt ?? 0;
-    this.emit(CLIENT_REGISTERED, new ClientRegisteredEvent(clientId));
     return {
       ...metadata,
       clientId,
@@ -178,7 +181,9 @@ export class ClientRegistrationService {
 
     const rotate = this.settings.rotateAccessToken;
     const registrationAccessToken = rotate ? generateToken(REGISTRATION_TOKEN_PREFIX) : auth.token;
-    const written = await this.store.transaction(async (m) => {
+    // The update, its secret changes and the audit entry commit together; `client.updated` is emitted
+    // after the commit.
+    const written = await this.audit.transaction(async (m) => {
       // With rotation, of concurrent PUTs with one token exactly one wins (the others' token is stale).
       // Without it the token stays valid for all of them: last writer wins (issue 7 item 15), so the
       // version is not part of the condition.
@@ -190,17 +195,31 @@ export class ClientRegistrationService {
         { ...metadata, registrationAccessTokenHash: sha256Hex(registrationAccessToken) },
       );
       if (!ok) return null;
-      return this.reconcileSecrets(
+      const secrets = await this.reconcileSecrets(
         m,
         client.id,
         usesClientSecret(metadata.tokenEndpointAuthMethod),
       );
+      let changes: AuditChanges = diffFields(
+        clientAuditView(pickMetadata(client), client.status),
+        clientAuditView(metadata, client.status),
+        CLIENT_AUDIT_FIELDS,
+      );
+      if (secrets.change) changes = credentialChange(changes, 'client_secret', secrets.change);
+      if (rotate) changes = credentialChange(changes, 'registration_access_token', 'rotated');
+      await this.audit.record(m, {
+        clientId: client.id,
+        actor: { type: 'registration_access_token' },
+        operation: CLIENT_UPDATED,
+        changes,
+        ip,
+      });
+      return secrets;
     });
     // Another request with the same token won (its rotation made this token stale) or the client was
     // deleted meanwhile: to this caller the token is no longer valid (RFC 7592 §2.2, RFC 6750 §3.1).
     if (!written) throw OAuthError.invalidToken();
     const { clientSecret, clientSecretExpiresAt: expiresAt } = written;
-    this.emit(CLIENT_UPDATED, new ClientUpdatedEvent(client.id));
     return {
       ...metadata,
       clientId: client.id,
@@ -223,32 +242,50 @@ export class ClientRegistrationService {
     m: EntityManager,
     clientId: string,
     usesSecret: boolean,
-  ): Promise<{ clientSecret?: string; clientSecretExpiresAt: number }> {
+  ): Promise<{
+    clientSecret?: string;
+    clientSecretExpiresAt: number;
+    change?: 'issued' | 'renewed' | 'removed';
+  }> {
+    const current = (await this.store.findWithCredentials(clientId, m))?.secrets ?? [];
     if (!usesSecret) {
       await this.secrets.removeAll(m, clientId);
-      return { clientSecretExpiresAt: 0 };
+      return { clientSecretExpiresAt: 0, ...(current.length > 0 ? { change: 'removed' } : {}) };
     }
     const now = this.clock.nowSeconds();
-    const current = (await this.store.findWithCredentials(clientId, m))?.secrets ?? [];
     if (current.some((s) => s.status === 'active' && secretAuthenticates(s, now))) {
       return { clientSecretExpiresAt: clientSecretExpiresAt(current) };
     }
-    await this.secrets.retireActive(m, clientId);
+    const retired = await this.secrets.retireActive(m, clientId);
     const issued = await this.secrets.issue(m, clientId, now);
-    return { clientSecret: issued.value, clientSecretExpiresAt: issued.expiresAt };
+    return {
+      clientSecret: issued.value,
+      clientSecretExpiresAt: issued.expiresAt,
+      change: retired.length > 0 ? 'renewed' : 'issued',
+    };
   }
 
   /**
    * Soft-deletes the client (RFC 7592 §2.3): from now on its secret and registration access token are
    * rejected. Listeners of `client.deleted` (token revocation) run before this returns.
    */
-  async delete(auth: AuthenticatedRegistration): Promise<void> {
-    const deleted = await this.store.softDeleteIfCurrent(
-      auth.client.id,
-      auth.client.registrationAccessTokenHash,
-    );
+  async delete(auth: AuthenticatedRegistration, ip = ''): Promise<void> {
+    const deleted = await this.audit.transaction(async (manager) => {
+      const ok = await this.store.softDeleteIfCurrent(
+        auth.client.id,
+        auth.client.registrationAccessTokenHash,
+        manager,
+      );
+      if (!ok) return false;
+      await this.audit.record(manager, {
+        clientId: auth.client.id,
+        actor: { type: 'registration_access_token' },
+        operation: CLIENT_DELETED,
+        ip,
+      });
+      return true;
+    });
     if (!deleted) throw OAuthError.invalidToken();
-    await this.events.emitAsync(CLIENT_DELETED, new ClientDeletedEvent(auth.client.id));
   }
 
   /**
@@ -261,13 +298,6 @@ export class ClientRegistrationService {
       defaultScope: this.settings.defaultScope,
       allowHttpLoopback: this.settings.allowHttpLoopback,
       allowedRedirectHosts: selfRegistered ? this.settings.allowedRedirectHosts : null,
-    });
-  }
-
-  /** Notifies listeners without letting a failing listener undo or fail a stored registration. */
-  private emit(event: string, payload: object): void {
-    this.events.emitAsync(event, payload).catch((e: unknown) => {
-      this.logger.error(`A ${event} listener failed`, e instanceof Error ? e.stack : String(e));
     });
   }
 }

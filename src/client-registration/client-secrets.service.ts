@@ -207,6 +207,18 @@ export class ClientSecretsService {
       lastUsedAt: null,
     });
     await manager.save(row);
+    // The reference's `secret_last_four` of the client: the end of its newest secret. `version` and
+    // `updated_at` are set to themselves, so that a concurrent RFC 7592 PUT does not lose for this.
+    await manager
+      .createQueryBuilder()
+      .update(ClientEntity)
+      .set({
+        secretLastFour: value.slice(-4),
+        version: () => 'version',
+        updatedAt: () => 'updated_at',
+      })
+      .where('id = :id', { id: clientId })
+      .execute();
     return { ...toInfo(row), value };
   }
 
@@ -232,6 +244,12 @@ export class ClientSecretsService {
   /** Deletes every secret of the client (it stopped authenticating with a secret, RFC 7592 §2.2). */
   async removeAll(manager: EntityManager, clientId: string): Promise<void> {
     await manager.delete(ClientSecretEntity, { clientId });
+    await manager
+      .createQueryBuilder()
+      .update(ClientEntity)
+      .set({ secretLastFour: null, version: () => 'version', updatedAt: () => 'updated_at' })
+      .where('id = :id', { id: clientId })
+      .execute();
   }
 
   private activeSecrets(m: EntityManager, clientId: string): Promise<ClientSecretEntity[]> {

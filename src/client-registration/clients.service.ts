@@ -13,6 +13,12 @@ export type { SecretCheck } from './client-secret-check.js';
 export const SECRET_LAST_USED_RESOLUTION_SECONDS = 60;
 
 /**
+ * The scope of the administration API (issue 8). Only clients an operator flagged (`admin_access`) can
+ * ever hold it, whatever a client registers or requests; users additionally need the `admin` role.
+ */
+export const ADMIN_SCOPE = 'admin';
+
+/**
  * The read-only view of a registered client that other modules (authorize, token) work with. They never
  * see the entity, its hashes or its repository.
  */
@@ -59,6 +65,8 @@ export interface RegisteredClient {
    * unverified on the consent page, and subject to `AUTHORIZE_UNTRUSTED_ERROR_PAGE`.
    */
   selfRegistered: boolean;
+  /** Set by an operator only: the client may obtain {@link ADMIN_SCOPE} (its `scopes` then include it). */
+  adminAccess: boolean;
 }
 
 /** Maps the entity to the view other modules see. */
@@ -70,7 +78,8 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
     redirectUris: e.redirectUris,
     grantTypes: e.grantTypes,
     responseTypes: e.responseTypes,
-    scopes: e.scope.split(' ').filter(Boolean),
+    // `admin` counts only for a client an operator allowed it, whatever its stored scope says.
+    scopes: e.scope.split(' ').filter((s) => s && (s !== ADMIN_SCOPE || e.adminAccess)),
     clientName: e.clientName,
     clientUri: e.clientUri,
     logoUri: e.logoUri,
@@ -87,6 +96,7 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
     introspectAnyToken: e.introspectAnyToken ?? false,
     lastTokenAt: e.lastTokenAt ?? null,
     selfRegistered: Boolean(e.selfRegistered),
+    adminAccess: e.adminAccess,
   };
 }
 
@@ -104,10 +114,14 @@ export class ClientsService {
     private readonly clock: Clock,
   ) {}
 
-  /** The client if it exists and is not deleted (soft-deleted rows are excluded by TypeORM). */
+  /**
+   * The client if it exists, is not deleted (soft-deleted rows are excluded by TypeORM) and is not
+   * suspended: a suspended client is refused everywhere a client is used (authorize, token, and the
+   * access tokens it holds), on every instance at once, since this reads the database on every call.
+   */
   async findActiveById(clientId: string): Promise<RegisteredClient | null> {
     if (!isPlausibleClientId(clientId)) return null;
-    const e = await this.repo.findOne({ where: { id: clientId } });
+    const e = await this.repo.findOne({ where: { id: clientId, status: 'active' } });
     return e ? toRegisteredClient(e) : null;
   }
 
@@ -153,6 +167,7 @@ export class ClientsService {
       )
       .addSelect('s.secretHash')
       .where('c.id = :id', { id: clientId })
+      .andWhere("c.status = 'active'")
       .getOne();
     if (!row) return null;
     const candidates = (row as ClientEntity & { candidates?: SecretCandidate[] }).candidates ?? [];

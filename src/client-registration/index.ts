@@ -3,13 +3,19 @@
 export { ClientRegistrationModule } from './client-registration.module.js';
 export { ClientsModule } from './clients.module.js';
 export {
+  ADMIN_SCOPE,
   ClientsService,
   InvalidAllowedResourcesError,
+  isPlausibleClientId,
   type RegisteredClient,
   type SecretCheck,
 } from './clients.service.js';
-export type { TokenEndpointAuthMethod } from './entities/client.entity.js';
-export { ClientEntity } from './entities/client.entity.js';
+export type {
+  ClientOrigin,
+  ClientStatus,
+  TokenEndpointAuthMethod,
+} from './entities/client.entity.js';
+export { CLIENT_STATUSES, ClientEntity } from './entities/client.entity.js';
 export { ClientSecretEntity, type ClientSecretStatus } from './entities/client-secret.entity.js';
 export {
   ClientSecretError,
@@ -24,6 +30,17 @@ export {
   CLIENT_REGISTRATION_MIGRATIONS,
 } from './client-registration.schema.js';
 export * from './client-registration.events.js';
+export {
+  ClientAdministrationService,
+  MAX_LIST_OFFSET,
+  PreconditionFailedError,
+  type AdminClientInput,
+  type AdministeredClient,
+  type ClientPage,
+  type CreateOptions,
+  type IssuedClient,
+  type ListQuery,
+} from './client-administration.service.js';
 export {
   ALLOW_ALL_POLICY,
   CLIENT_REGISTRATION_DEFAULTS,

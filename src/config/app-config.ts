@@ -76,6 +76,22 @@ export interface AuthorizeConfig {
   maxRequestBytes: number;
   /** `AUTHORIZE_PENDING_PER_IP`: authorization requests kept per client IP per 10 minutes. */
   pendingPerIp: number;
+  /** `LOGIN_LOCKOUT_THRESHOLD`. */
+  loginLockoutThreshold: number;
+  /** `LOGIN_LOCKOUT_WINDOW`. */
+  loginLockoutWindowSeconds: number;
+  /** `LOGIN_IP_LOCKOUT_THRESHOLD`. */
+  loginIpLockoutThreshold: number;
+  /** `LOGIN_DELAY_AFTER`. */
+  loginDelayAfter: number;
+  /** `LOGIN_DELAY_BASE_MS`. */
+  loginDelayBaseMs: number;
+  /** `LOGIN_DELAY_MAX_MS`. */
+  loginDelayMaxMs: number;
+  /** `LOGIN_HASH_CONCURRENCY`. */
+  passwordCheckConcurrency: number;
+  /** `LOGIN_HASH_QUEUE`. */
+  passwordCheckQueue: number;
 }
 
 /** Token lifetimes and limits (RFC 6749, RFC 9068). */
@@ -263,6 +279,14 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     untrustedErrorPage: env.AUTHORIZE_UNTRUSTED_ERROR_PAGE ?? false,
     maxRequestBytes: env.AUTHORIZE_REQUEST_MAX_BYTES ?? 8192,
     pendingPerIp: env.AUTHORIZE_PENDING_PER_IP ?? 60,
+    loginLockoutThreshold: env.LOGIN_LOCKOUT_THRESHOLD ?? 10,
+    loginLockoutWindowSeconds: env.LOGIN_LOCKOUT_WINDOW ?? 900,
+    loginIpLockoutThreshold: env.LOGIN_IP_LOCKOUT_THRESHOLD ?? 50,
+    loginDelayAfter: env.LOGIN_DELAY_AFTER ?? 3,
+    loginDelayBaseMs: env.LOGIN_DELAY_BASE_MS ?? 500,
+    loginDelayMaxMs: env.LOGIN_DELAY_MAX_MS ?? 8000,
+    passwordCheckConcurrency: env.LOGIN_HASH_CONCURRENCY ?? 4,
+    passwordCheckQueue: env.LOGIN_HASH_QUEUE ?? 64,
   };
   c.token = {
     accessTtlSeconds: env.TOKEN_ACCESS_TTL ?? 3600,

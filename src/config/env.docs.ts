@@ -170,7 +170,7 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
   DB_MIGRATIONS_RUN: {
     group: 'Database',
     description:
-      'Run pending migrations at start-up. With several instances set `false` and run `npm run migration:run` as a deployment step ([database.md](database.md#migrations)).',
+      'Run pending migrations at start-up, under a database lock so that instances starting together run each once ([faults.md](faults.md#migration-lock)). `false` when `npm run migration:run` is a deployment step ([database.md](database.md#migrations)).',
     default: 'true',
   },
   DB_LOGGING: {
@@ -217,7 +217,7 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
   CLIENT_SECRET_ROTATION_GRACE: {
     group: 'Dynamic client registration',
     description:
-      'After a secret rotation (`POST /api/v1/admin/oauth/clients/{client_id}/rotate-secret`), how long the old secret keeps authenticating, seconds; `0` = it stops at once ([administration.md](administration.md)).',
+      'After a secret rotation (`POST /api/v1/admin/oauth/clients/{client_id}/rotate-secret`), how long the old secret keeps authenticating, seconds; `0` = it stops at once ([admin-secrets.md](admin-secrets.md)).',
     default: '14400',
   },
   REGISTRATION_ALLOW_HTTP_LOOPBACK: {
@@ -357,6 +357,54 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     group: 'Authorization and login',
     description: 'Sign-in rate-limit window, seconds.',
     default: '60',
+  },
+  LOGIN_LOCKOUT_THRESHOLD: {
+    group: 'Authorization and login',
+    description:
+      'Failed sign-ins per username within `LOGIN_LOCKOUT_WINDOW` that lock the username until the window ends (generic message, no password check); 0 = never locked. See [security-settings.md](security-settings.md#login-throttling).',
+    default: '10',
+  },
+  LOGIN_LOCKOUT_WINDOW: {
+    group: 'Authorization and login',
+    description:
+      'Window in which failed sign-ins are counted, seconds; a lockout lasts until it ends. See [security-settings.md](security-settings.md#login-throttling).',
+    default: '900',
+  },
+  LOGIN_IP_LOCKOUT_THRESHOLD: {
+    group: 'Authorization and login',
+    description:
+      'Failed sign-ins per client IP (any username) within the window that lock that IP; 0 = never. See [security-settings.md](security-settings.md#login-throttling).',
+    default: '50',
+  },
+  LOGIN_DELAY_AFTER: {
+    group: 'Authorization and login',
+    description:
+      'Failed sign-ins of a username after which every attempt waits a growing delay. See [security-settings.md](security-settings.md#login-throttling).',
+    default: '3',
+  },
+  LOGIN_DELAY_BASE_MS: {
+    group: 'Authorization and login',
+    description:
+      'First delay, milliseconds, doubled with each further failure; 0 = no delays. See [security-settings.md](security-settings.md#login-throttling).',
+    default: '500',
+  },
+  LOGIN_DELAY_MAX_MS: {
+    group: 'Authorization and login',
+    description:
+      'Longest delay, milliseconds. See [security-settings.md](security-settings.md#login-throttling).',
+    default: '8000',
+  },
+  LOGIN_HASH_CONCURRENCY: {
+    group: 'Authorization and login',
+    description:
+      'Password checks (argon2) running at once on this instance. See [security-settings.md](security-settings.md#login-throttling).',
+    default: '4',
+  },
+  LOGIN_HASH_QUEUE: {
+    group: 'Authorization and login',
+    description:
+      'Password checks that may wait for a slot; beyond, 503 `temporarily_unavailable`. See [security-settings.md](security-settings.md#login-throttling).',
+    default: '64',
   },
   SESSION_TTL: {
     group: 'Authorization and login',

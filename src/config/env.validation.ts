@@ -181,6 +181,22 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) LOGIN_RATE_LIMIT?: number;
   /** Window of the sign-in rate limit, seconds. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) LOGIN_RATE_WINDOW?: number;
+  /** Failed sign-ins per username within `loginLockoutWindowSeconds` that lock the username until the window ends (generic message, no password check); 0 = never locked. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) LOGIN_LOCKOUT_THRESHOLD?: number;
+  /** Window in which failed sign-ins are counted, seconds; a lockout lasts until it ends. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(60) LOGIN_LOCKOUT_WINDOW?: number;
+  /** Failed sign-ins per client IP (any username) within the window that lock that IP; 0 = never. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) LOGIN_IP_LOCKOUT_THRESHOLD?: number;
+  /** Failed sign-ins of a username after which every attempt waits a growing delay. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) LOGIN_DELAY_AFTER?: number;
+  /** First delay, milliseconds, doubled with each further failure; 0 = no delays. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) LOGIN_DELAY_BASE_MS?: number;
+  /** Longest delay, milliseconds. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) LOGIN_DELAY_MAX_MS?: number;
+  /** Password checks (argon2) running at once on this instance. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) LOGIN_HASH_CONCURRENCY?: number;
+  /** Password checks that may wait for a slot; beyond, 503 `temporarily_unavailable`. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) LOGIN_HASH_QUEUE?: number;
 
   /**
    * Accepted `aud` of `private_key_jwt` client assertions (RFC 7523 §3): `issuer-or-endpoint` (default:

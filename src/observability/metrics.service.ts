@@ -3,7 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { OnEvent } from '@nestjs/event-emitter';
 import { LOGIN_PATH } from '../authorize/authorize.constants.js';
+import { LOGIN_LOCKED, type LoginLockedEvent } from '../authorize/index.js';
 import { REGISTRATION_PATHS } from '../client-registration/client-registration.constants.js';
 import { API_PREFIX, AppConfig } from '../config/app-config.js';
 import { KeyStoreService } from '../keys/index.js';
@@ -55,6 +57,7 @@ export class MetricsService implements OnModuleDestroy {
   private readonly registrations: Counter<'outcome'>;
   private readonly tokens: Counter<'grant_type' | 'outcome'>;
   private readonly loginFailures: Counter;
+  private readonly loginLockouts: Counter<'scope'>;
   private readonly rateLimited: Counter<'route'>;
   private readonly series = new Map<string, HttpSeries>();
   private readonly families: Map<string, Family>;
@@ -96,6 +99,12 @@ export class MetricsService implements OnModuleDestroy {
       help: 'Sign-in attempts refused for wrong credentials (401 from the login form)',
       registers,
     });
+    this.loginLockouts = new Counter({
+      name: 'authms_login_lockouts_total',
+      help: 'Usernames or client IPs that reached their sign-in lockout (event login.locked), by scope',
+      labelNames: ['scope'],
+      registers,
+    });
     this.rateLimited = new Counter({
       name: 'authms_rate_limit_refusals_total',
       help: 'Requests refused with 429 rate_limit_exceeded, by route template',
@@ -111,6 +120,12 @@ export class MetricsService implements OnModuleDestroy {
       [`POST ${API_PREFIX}${LOGIN_PATH}`, 'login'],
     ]);
     if (this.enabled) collectDefaultMetrics({ register: this.registry, prefix: 'authms_' });
+  }
+
+  /** Counts a sign-in lockout (issue 7 item 2), emitted by AuthorizeModule's `LoginThrottleService`. */
+  @OnEvent(LOGIN_LOCKED)
+  onLoginLocked(event: LoginLockedEvent): void {
+    if (this.enabled) this.loginLockouts.inc({ scope: event.scope });
   }
 
   /**

@@ -102,6 +102,26 @@ export class RateLimitService implements ThrottlerStorage {
     };
   }
 
+  /**
+   * Hits of `key` counted so far in the current window of `windowSeconds`, without counting one (0 when
+   * none). For checks that must not themselves count, e.g. failed sign-ins per IP before a password check.
+   */
+  async current(key: string, windowSeconds: number): Promise<number> {
+    const now = this.clock.nowSeconds();
+    const window = Math.max(1, Math.floor(windowSeconds));
+    const windowStart = Math.floor(now / window) * window;
+    const rows = await this.dataSource
+      .createQueryBuilder()
+      .select('hits')
+      .from('rate_limit_counters', 'c')
+      .where('bucket_key = :bucket AND window_start = :start', {
+        bucket: bucketOf(key),
+        start: windowStart,
+      })
+      .getRawMany<{ hits: number | string }>();
+    return rows.length > 0 ? Number(rows[0].hits) : 0;
+  }
+
   /** Forgets every window of `key` (e.g. the failed logins of a user who just signed in). */
   async reset(key: string): Promise<void> {
     await this.dataSource

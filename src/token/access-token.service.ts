@@ -58,6 +58,11 @@ export class AccessTokenService {
     private readonly usage: TokenUsageRecorder,
   ) {}
 
+  /** This server's issuer: the default audience of its access tokens (RFC 9068 §3). */
+  get issuer(): string {
+    return this.settings.issuer;
+  }
+
   /** Signs an access token for `grant` (RFC 9068 §2.2); the caller stores `record`. */
   async mint(grant: AccessTokenGrant): Promise<MintedAccessToken> {
     const iat = nowSeconds();

@@ -1,13 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
-import { ClientsService, type RegisteredClient } from '../client-registration/index.js';
+import {
+  ADMIN_SCOPE,
+  ClientsService,
+  type RegisteredClient,
+} from '../client-registration/index.js';
 import { Clock } from '../common/time/clock.js';
 import { isLoopbackHost } from '../common/validation/loopback.js';
 import { nowSeconds, safeEqual, sha256Base64Url } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { parseResourceIndicators } from '../common/validation/resource.js';
-import { UsersService } from '../users/index.js';
+import { UsersService, type User } from '../users/index.js';
 import { AccessTokenService } from './access-token.service.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
 import type { AuthenticatedClient } from './client-authentication.service.js';
@@ -203,8 +207,12 @@ export class TokenGrantService {
     this.resources.assertAllowed(client, audience);
     const user = await this.users.findById(stored.userId);
     if (!user) throw OAuthError.invalidGrant('The resource owner no longer exists');
-    // Registration updates take effect at once: scopes the client lost since are not issued.
-    const scopes = stored.scopes.filter((s) => client.scopes.includes(s));
+    // Registration updates take effect at once: scopes the client lost since are not issued; nor is
+    // `admin` to a user who does not have the admin role (issue 8; RFC 6749 §3.3 lets us grant less).
+    const scopes = withoutUnearnedAdmin(
+      stored.scopes.filter((s) => client.scopes.includes(s)),
+      user,
+    );
 
     const access = await this.accessTokens.mint({
       clientId: client.clientId,
@@ -297,7 +305,10 @@ export class TokenGrantService {
     this.resources.assertAllowed(client, audience ?? grantedAudience);
     const user = await this.users.findById(stored.userId);
     if (!user) throw OAuthError.invalidGrant('The resource owner no longer exists');
-    const familyScopes = stored.scopes.filter((s) => client.scopes.includes(s));
+    const familyScopes = withoutUnearnedAdmin(
+      stored.scopes.filter((s) => client.scopes.includes(s)),
+      user,
+    );
     const scopes = (requested ?? stored.scopes).filter((s) => familyScopes.includes(s));
 
     const access = await this.accessTokens.mint({
@@ -370,6 +381,14 @@ export class TokenGrantService {
     await this.accessTokens.save(access.record);
     return tokenResponse(access.token, access.expiresIn, scopes);
   }
+}
+
+/**
+ * `scopes` without `admin` unless `user` has the admin role now (issue 8): a client allowed `admin` may
+ * obtain it for administrators only; ordinary users signing in through it get the rest.
+ */
+function withoutUnearnedAdmin(scopes: string[], user: User): string[] {
+  return user.roles.includes('admin') ? scopes : scopes.filter((s) => s !== ADMIN_SCOPE);
 }
 
 /**

@@ -4,6 +4,8 @@ export {
   UsersService,
   InvalidUserError,
   UsernameTakenError,
+  USER_ROLES,
+  type UserRole,
   type CreateUserInput,
   type User,
 } from './users.service.js';

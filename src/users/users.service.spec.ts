@@ -40,6 +40,7 @@ describe(UsersService.name, () => {
       name: null,
       givenName: null,
       familyName: null,
+      roles: '',
       createdAt: new Date(),
       updatedAt: new Date(),
     } satisfies UserEntity;

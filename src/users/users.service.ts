@@ -27,7 +27,13 @@ export interface User {
   familyName: string | null;
   /** Epoch seconds of the last change (`updated_at` claim, OIDC Core §5.1). */
   updatedAt: number;
+  /** Role names, e.g. `admin` (issue 8). */
+  roles: string[];
 }
+
+/** Role names a user may have. `admin` lets the user obtain the `admin` scope (issue 8). */
+export const USER_ROLES = ['admin'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
 
 /** Input of {@link UsersService.create}. */
 export interface CreateUserInput {
@@ -38,6 +44,8 @@ export interface CreateUserInput {
   givenName?: string;
   familyName?: string;
   emailVerified?: boolean;
+  /** Roles from {@link USER_ROLES}. */
+  roles?: string[];
 }
 
 /** The input to {@link UsersService.create} breaks a rule (message says which; never echoes the password). */
@@ -88,6 +96,13 @@ export class UsersService {
     const name = optionalText('name', input.name);
     const givenName = optionalText('given name', input.givenName);
     const familyName = optionalText('family name', input.familyName);
+    const roles = [...new Set(input.roles ?? [])];
+    const unknownRole = roles.find((r) => !(USER_ROLES as readonly string[]).includes(r));
+    if (unknownRole !== undefined) {
+      throw new InvalidUserError(
+        `unknown role "${unknownRole.slice(0, 32)}" (known: ${USER_ROLES.join(', ')})`,
+      );
+    }
 
     if (await this.users.exist({ where: { username } })) throw new UsernameTakenError(username);
     const passwordHash = await argon2.hash(password, ARGON2_OPTIONS);
@@ -102,6 +117,7 @@ export class UsersService {
         name,
         givenName,
         familyName,
+        roles: roles.join(' '),
       });
     } catch (e) {
       // Two creations of one username at once: the unique index decides, the loser gets a clear error.
@@ -164,6 +180,15 @@ export class UsersService {
   }
 
   /**
+   * Whether the user exists and has `role` now (read from the database on every call, so taking a role
+   * away takes effect at once on every instance).
+   */
+  async hasRole(id: string, role: UserRole): Promise<boolean> {
+    const user = await this.findById(id);
+    return user?.roles.includes(role) ?? false;
+  }
+
+  /**
    * Standard claims for the granted scopes (OIDC Core §5.4): always `sub`; `profile` adds `name`,
    * `given_name`, `family_name`, `preferred_username`, `updated_at`; `email` adds `email` and
    * `email_verified`. Claims without a value are omitted (§5.3.2).
@@ -198,6 +223,7 @@ function toUser(row: UserEntity): User {
     emailVerified: Boolean(row.emailVerified),
     name: row.name,
     givenName: row.givenName,
+    roles: (row.roles ?? '').split(' ').filter(Boolean),
     familyName: row.familyName,
     updatedAt: Math.floor(new Date(row.updatedAt).getTime() / 1000),
   };

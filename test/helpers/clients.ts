@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { vi } from 'vitest';
-import { ClientRegistrationRepository } from '../../src/client-registration/client-registration.repository.js';
+import { AuditService } from '../../src/audit/index.js';
 import { generateToken, nowSeconds, sha256Hex } from '../../src/common/crypto/tokens.js';
 import { ClientEntity, ClientSecretEntity } from '../../src/client-registration/index.js';
 import type { TestApp } from './test-app.js';
@@ -65,19 +65,21 @@ export async function seedClient(
  * Holds every registration write (the transaction of a `PUT`) of `t` until `n` requests have reached it,
  * so that `n` parallel requests all authenticate before any of them writes: the race is real on every
  * database (SQLite's one connection would otherwise often serve them one after the other). Each is then
- * released in its own macrotask, as a better-sqlite3 connection runs one transaction at a time. Restored
- * by `vi.restoreAllMocks()`.
+ * released in its own macrotask, as a better-sqlite3 connection runs one transaction at a time. The hold
+ * ends by itself once the `n` requests have been released.
  */
 export function holdRegistrationWritesUntil(t: TestApp, n: number): void {
-  const store = t.app.get(ClientRegistrationRepository);
+  // Registration writes (and only they, in the tests that use this) run in AuditService transactions.
+  const store = t.app.get(AuditService);
   const transaction = store.transaction.bind(store);
-  let waiting: (() => void)[] = [];
-  vi.spyOn(store, 'transaction').mockImplementation(async (work) => {
+  const waiting: (() => void)[] = [];
+  const spy = vi.spyOn(store, 'transaction').mockImplementation(async (work) => {
     await new Promise<void>((resolve) => {
       waiting.push(resolve);
       if (waiting.length === n) {
+        // Once: the writes after these n run unhindered.
+        spy.mockRestore();
         for (const r of waiting) setImmediate(r);
-        waiting = [];
       }
     });
     return transaction(work);

@@ -10,6 +10,18 @@ import {
 } from 'typeorm';
 import { epochSeconds, jsonText } from '../../common/database/columns.js';
 
+/** Administrative state of a client (reference `dto.OAuthClientItem.status`). */
+export type ClientStatus = 'active' | 'suspended';
+export const CLIENT_STATUSES: readonly ClientStatus[] = ['active', 'suspended'];
+
+/** Who created a client: self-registration (RFC 7591), the admin API, the operator CLI, the internal API. */
+/** The `name_key` of a client name: what the admin list's name filter compares with. */
+export function nameKey(name: string | null | undefined): string | null {
+  return name ? name.normalize('NFC').toLowerCase().slice(0, 191) : null;
+}
+
+export type ClientOrigin = 'registration' | 'admin' | 'cli' | 'internal';
+
 /** RFC 7591 §2 `token_endpoint_auth_method` values this server supports. */
 export type TokenEndpointAuthMethod =
   'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
@@ -21,6 +33,9 @@ export type TokenEndpointAuthMethod =
  * (reference §5.11); `version` guards concurrent updates (RFC 7592 §2.2 token rotation race).
  */
 @Entity('oauth_clients')
+// The admin list pages over live clients by status and id (keyset, docs/adr/0050).
+@Index('IDX_oauth_clients_deleted_at_status_id', ['deletedAt', 'status', 'id'])
+@Index('IDX_oauth_clients_deleted_at_name_key_id', ['deletedAt', 'nameKey', 'id'])
 export class ClientEntity {
   /** `client_id`, a ULID. */
   @PrimaryColumn({ name: 'id', type: 'varchar', length: 26 })
@@ -53,6 +68,13 @@ export class ClientEntity {
 
   @Column({ name: 'client_name', type: 'varchar', length: 255, nullable: true })
   clientName!: string | null;
+
+  /**
+   * `client_name` lower-cased (NFC, at most 191 characters), for the admin list's case-insensitive
+   * prefix search through an index; kept in step by every write of `client_name`.
+   */
+  @Column({ name: 'name_key', type: 'varchar', length: 191, nullable: true })
+  nameKey!: string | null;
 
   @Column({ name: 'client_uri', type: 'varchar', length: 2048, nullable: true })
   clientUri!: string | null;
@@ -139,6 +161,32 @@ export class ClientEntity {
    */
   @Column({ name: 'self_registered', type: 'boolean', default: false })
   selfRegistered!: boolean;
+
+  /**
+   * `active` or `suspended` (issue 8): a suspended client gets no token at any grant and its tokens are
+   * refused at once; its RFC 7592 registration can still be read.
+   */
+  @Column({ name: 'status', type: 'varchar', length: 16, default: 'active' })
+  status!: ClientStatus;
+
+  /**
+   * Set only by an operator (`npm run client:create -- --admin`): the client may obtain the `admin` scope.
+   * Never set by registration, whatever the client registers.
+   */
+  @Column({ name: 'admin_access', type: 'boolean', default: false })
+  adminAccess!: boolean;
+
+  /** The FAPI profile an administrator recorded for the client (reference `fapi_profile`), or null. */
+  @Column({ name: 'fapi_profile', type: 'varchar', length: 32, nullable: true })
+  fapiProfile!: string | null;
+
+  /** The last four characters of the current secret (reference `secret_last_four`), or null. */
+  @Column({ name: 'secret_last_four', type: 'varchar', length: 4, nullable: true })
+  secretLastFour!: string | null;
+
+  /** Who created the client (never changes). */
+  @Column({ name: 'created_via', type: 'varchar', length: 16, default: 'registration' })
+  createdVia!: ClientOrigin;
 
   @VersionColumn({ name: 'version' })
   version!: number;

@@ -9,6 +9,9 @@ import { AddResourceIndicators1732800005000 } from './1732800005000-AddResourceI
 import { AddIdTokenSignedResponseAlg1732800006000 } from './1732800006000-AddIdTokenSignedResponseAlg.js';
 import { AddSigningKeyActivation1733300000000 } from './1733300000000-AddSigningKeyActivation.js';
 import { AddClientAllowedResources1733700000000 } from './1733700000000-AddClientAllowedResources.js';
+import { CreateClientAuditLogs1734200000000 } from './1734200000000-CreateClientAuditLogs.js';
+import { AddClientStatusAndAdminAccess1734200001000 } from './1734200001000-AddClientStatusAndAdminAccess.js';
+import { AddUserRoles1734200002000 } from './1734200002000-AddUserRoles.js';
 import { CreateClientSecrets1734300000000 } from './1734300000000-CreateClientSecrets.js';
 import { CreateClientTokenUsage1734300001000 } from './1734300001000-CreateClientTokenUsage.js';
 import { AddClientIntrospectionAndUsage1734400000000 } from './1734400000000-AddClientIntrospectionAndUsage.js';
@@ -36,6 +39,9 @@ export const MIGRATIONS: MigrationClass[] = [
   AddIdTokenSignedResponseAlg1732800006000,
   AddSigningKeyActivation1733300000000,
   AddClientAllowedResources1733700000000,
+  CreateClientAuditLogs1734200000000,
+  AddClientStatusAndAdminAccess1734200001000,
+  AddUserRoles1734200002000,
   CreateClientSecrets1734300000000,
   CreateClientTokenUsage1734300001000,
   AddClientIntrospectionAndUsage1734400000000,
@@ -57,6 +63,8 @@ export const CLIENT_REGISTRATION_MIGRATIONS: MigrationClass[] = [
   CreateRateLimitCounters1732800001000,
   AddIdTokenSignedResponseAlg1732800006000,
   AddClientAllowedResources1733700000000,
+  CreateClientAuditLogs1734200000000,
+  AddClientStatusAndAdminAccess1734200001000,
   CreateClientSecrets1734300000000,
   AddClientIntrospectionAndUsage1734400000000,
   AddClientSelfRegistered1734500001000,

@@ -33,6 +33,10 @@ export class UserEntity {
   @Column({ name: 'family_name', type: 'varchar', length: 255, nullable: true })
   familyName!: string | null;
 
+  /** Space-separated role names, e.g. `admin` (issue 8); empty for an ordinary user. */
+  @Column({ name: 'roles', type: 'varchar', length: 255, default: '' })
+  roles!: string;
+
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
 

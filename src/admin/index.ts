@@ -1,0 +1,8 @@
+// Public surface of AdminModule: other modules import only from here.
+export { AdminModule, type AdminModuleOptions } from './admin.module.js';
+export { AdminAuth, AdminActor, AdminCaller } from './admin-auth.decorator.js';
+export { AdminAuthenticator, type AdminPrincipal } from './admin-authenticator.service.js';
+export { AdminGuard, type AdminRequest } from './admin.guard.js';
+export { AdminExceptionFilter } from './admin-exception.filter.js';
+export { ADMIN_MESSAGES } from './admin.constants.js';
+export { PageInfo, SimpleResponse, pageInfo, rfc3339 } from './dto/simple-response.dto.js';
