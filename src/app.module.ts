@@ -167,6 +167,7 @@ export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions 
 
 /**
  * The options TokenModule gets from the validated settings (`ISSUER`, `TOKEN_*`, `INTROSPECT_RATE_*`, `JWKS_URI_*`,
+ * `BACKCHANNEL_LOGOUT_*`,
  * `CLIENT_ASSERTION_*`, `RESOURCE_INDICATORS_ALLOWED`).
  */
 export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
@@ -184,6 +185,7 @@ export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
     introspectRateLimit: config.rateLimits.introspect.limit,
     introspectRateWindowSeconds: config.rateLimits.introspect.windowSeconds,
     jwksFetch: { ...config.jwksFetch },
+    backchannelLogout: { ...config.backchannelLogout },
     clientAssertion: {
       audience: t.clientAssertionAudience,
       maxLifetimeSeconds: t.clientAssertionMaxLifetimeSeconds,

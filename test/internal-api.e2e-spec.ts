@@ -5,6 +5,7 @@ import { ConsentsService, LoginSessionsService } from '../src/authorize/index.js
 import { ClientAuditLogEntity } from '../src/audit/index.js';
 import { ClientEntity } from '../src/client-registration/index.js';
 import { ConsentEntity } from '../src/authorize/entities/consent.entity.js';
+import { LoginSessionClientEntity } from '../src/authorize/entities/login-session-client.entity.js';
 import { LoginSessionEntity } from '../src/authorize/entities/login-session.entity.js';
 import { seedClient, type SeededClient } from './helpers/clients.js';
 import { expectOAuthError } from './helpers/oauth-assertions.js';
@@ -233,6 +234,14 @@ describe(`internal API (O51, O52) with X-API-Key (${TEST_DB_TYPE})`, () => {
       createdAt: 1,
       expiresAt: 4_000_000_000,
     });
+    // The session's client list (who gets a logout token) names the user: erased with the session.
+    await t.dataSource.getRepository(LoginSessionClientEntity).insert({
+      sid: randomBytes(16).toString('hex'),
+      clientId: client.clientId,
+      userId: victim.id,
+      createdAt: 1,
+      expiresAt: 4_000_000_000,
+    });
     const logged = vi.spyOn(testLogger, 'log');
 
     const res = await post(t, CASCADE, { user_id: victim.id });
@@ -250,6 +259,9 @@ describe(`internal API (O51, O52) with X-API-Key (${TEST_DB_TYPE})`, () => {
     expect((await introspect(second, bystander.refresh_token, rsAuth)).body.active).toBe(true);
     expect(await t.dataSource.getRepository(ConsentEntity).countBy({ userId: victim.id })).toBe(0);
     expect(await t.app.get(LoginSessionsService).deleteAllForUser(victim.id)).toBe(0);
+    expect(
+      await t.dataSource.getRepository(LoginSessionClientEntity).countBy({ userId: victim.id }),
+    ).toBe(0);
 
     // Idempotent: the same call again succeeds and changes nothing.
     const again = await post(second, CASCADE, { user_id: victim.id }, bareKey);

@@ -539,6 +539,9 @@ function pickMetadata(c: ClientEntity): ClientMetadata {
     softwareVersion: c.softwareVersion,
     idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
     requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests,
+    postLogoutRedirectUris: c.postLogoutRedirectUris ?? null,
+    backchannelLogoutUri: c.backchannelLogoutUri ?? null,
+    backchannelLogoutSessionRequired: Boolean(c.backchannelLogoutSessionRequired),
   };
 }
 

@@ -244,6 +244,7 @@ function present(
   return toClientRegistrationResponse(
     info,
     `${settings.issuer}${base}${REGISTRATION_PATHS[style]}/${info.clientId}`,
+    { logoutMetadata: style === 'flat' },
   );
 }
 

@@ -171,5 +171,8 @@ function toStoredClient(e: ClientEntity & { candidates?: SecretCandidate[] }): S
     softwareVersion: e.softwareVersion,
     idTokenSignedResponseAlg: e.idTokenSignedResponseAlg,
     requirePushedAuthorizationRequests: e.requirePushedAuthorizationRequests,
+    postLogoutRedirectUris: e.postLogoutRedirectUris ?? null,
+    backchannelLogoutUri: e.backchannelLogoutUri ?? null,
+    backchannelLogoutSessionRequired: Boolean(e.backchannelLogoutSessionRequired),
   };
 }

@@ -322,5 +322,8 @@ function pickMetadata(c: StoredClient): ClientMetadata {
     softwareVersion: c.softwareVersion,
     idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
     requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests,
+    postLogoutRedirectUris: c.postLogoutRedirectUris,
+    backchannelLogoutUri: c.backchannelLogoutUri,
+    backchannelLogoutSessionRequired: c.backchannelLogoutSessionRequired,
   };
 }

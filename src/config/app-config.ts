@@ -155,6 +155,15 @@ export interface KeysConfig {
   publishAheadSeconds: number;
 }
 
+/** Logout token deliveries to clients' `backchannel_logout_uri` (OIDC Back-Channel Logout 1.0). */
+export interface BackchannelLogoutConfig {
+  allowPrivate: boolean;
+  timeoutMs: number;
+  maxAttempts: number;
+  retryDelayMs: number;
+  waitMs: number;
+}
+
 /** Outbound fetches of client `jwks_uri` documents (RFC 7523 client authentication). */
 export interface JwksFetchConfig {
   allowPrivate: boolean;
@@ -222,6 +231,7 @@ export class AppConfig {
   rateLimits!: RateLimitsConfig;
   keys!: KeysConfig;
   jwksFetch!: JwksFetchConfig;
+  backchannelLogout!: BackchannelLogoutConfig;
   /** `INTERNAL_API_KEYS`, parsed and hashed: empty when unset (the internal API answers 404). */
   internalApiKeys!: InternalApiKey[];
   par!: ParConfig;
@@ -377,6 +387,13 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       'Invalid configuration: CLIENT_ID_METADATA_MIN_TTL must not exceed CLIENT_ID_METADATA_MAX_TTL',
     );
   }
+  c.backchannelLogout = {
+    allowPrivate: env.BACKCHANNEL_LOGOUT_ALLOW_PRIVATE ?? false,
+    timeoutMs: env.BACKCHANNEL_LOGOUT_TIMEOUT_MS ?? 5000,
+    maxAttempts: env.BACKCHANNEL_LOGOUT_MAX_ATTEMPTS ?? 3,
+    retryDelayMs: env.BACKCHANNEL_LOGOUT_RETRY_DELAY_MS ?? 2000,
+    waitMs: env.BACKCHANNEL_LOGOUT_WAIT_MS ?? 1000,
+  };
   const unknownScopes = defaultScope.split(' ').filter((s) => !c.scopesSupported.includes(s));
   if (unknownScopes.length > 0) {
     throw new Error(

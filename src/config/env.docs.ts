@@ -8,6 +8,7 @@ export const ENV_GROUPS = [
   'Scopes and tokens',
   'Signing keys',
   'Authorization and login',
+  'Sign-out',
   '`private_key_jwt` clients',
   'Internal API and idle clients',
   'Client ID Metadata Documents',
@@ -464,6 +465,34 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     default: '300',
   },
 
+  BACKCHANNEL_LOGOUT_ALLOW_PRIVATE: {
+    group: 'Sign-out',
+    description:
+      'Allow logout token deliveries to loopback and private addresses, and plain http (tests and internal networks only: SSRF). See [logout.md](logout.md).',
+    default: 'false',
+  },
+  BACKCHANNEL_LOGOUT_TIMEOUT_MS: {
+    group: 'Sign-out',
+    description: 'Timeout of one logout token POST to a `backchannel_logout_uri`, milliseconds.',
+    default: '5000',
+  },
+  BACKCHANNEL_LOGOUT_MAX_ATTEMPTS: {
+    group: 'Sign-out',
+    description:
+      'Attempts per logout token delivery, the first included (1-10); 5xx, 429, network errors and timeouts are retried.',
+    default: '3',
+  },
+  BACKCHANNEL_LOGOUT_RETRY_DELAY_MS: {
+    group: 'Sign-out',
+    description: 'Delay before the first retry, milliseconds; doubled for each next one.',
+    default: '2000',
+  },
+  BACKCHANNEL_LOGOUT_WAIT_MS: {
+    group: 'Sign-out',
+    description:
+      'Longest time the sign-out response waits for the first delivery attempts, milliseconds (0-10000); deliveries continue in the background.',
+    default: '1000',
+  },
   INTERNAL_API_KEYS: {
     group: 'Internal API and idle clients',
     description:

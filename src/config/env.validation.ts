@@ -267,6 +267,27 @@ export class EnvironmentVariables {
   /** Outbound `jwks_uri` fetches each client may cause per minute (all instances); 0 = unlimited. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) JWKS_URI_FETCH_LIMIT?: number;
 
+  /** Allow back-channel logout deliveries to loopback or private addresses and plain http (tests). */
+  @IsOptional() @Transform(toBool) @IsBoolean() BACKCHANNEL_LOGOUT_ALLOW_PRIVATE?: boolean;
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(30000)
+  BACKCHANNEL_LOGOUT_TIMEOUT_MS?: number;
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  BACKCHANNEL_LOGOUT_MAX_ATTEMPTS?: number;
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600000)
+  BACKCHANNEL_LOGOUT_RETRY_DELAY_MS?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(10000) BACKCHANNEL_LOGOUT_WAIT_MS?: number;
   /** Keys of the internal API (`X-API-Key`), `id:key` or `key`, comma separated; unset = routes off. */
   @IsOptional() @IsString() INTERNAL_API_KEYS?: string;
   /** Suspend dynamically registered clients that obtained no token for this many days; 0 = never. */

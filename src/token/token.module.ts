@@ -11,6 +11,8 @@ import { ClientAuthenticationService } from './client-authentication.service.js'
 import { ClientDeletedListener } from './client-deleted.listener.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
+import { BackchannelLogoutDeliveryEntity } from './entities/backchannel-logout-delivery.entity.js';
+import { BackchannelLogoutService } from './backchannel-logout.service.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
 import { ClientTokenUsageEntity } from './entities/client-token-usage.entity.js';
 import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
@@ -52,6 +54,7 @@ import { UserTokensService } from './user-tokens.service.js';
       RefreshTokenEntity,
       AccessTokenEntity,
       ClientAssertionJtiEntity,
+      BackchannelLogoutDeliveryEntity,
       ClientTokenUsageEntity,
     ]),
     ClientsModule,
@@ -102,6 +105,7 @@ import { UserTokensService } from './user-tokens.service.js';
     ClientDeletedListener,
     ResourceIndicatorPolicy,
     UserTokensService,
+    BackchannelLogoutService,
   ],
   // ClientAuthenticationService: the PAR endpoint (AuthorizeModule) authenticates clients as here.
   exports: [
@@ -112,6 +116,8 @@ import { UserTokensService } from './user-tokens.service.js';
     ClientUsageService,
     UserTokensService,
     TokenIntrospectionService,
+    IdTokenService,
+    BackchannelLogoutService,
   ],
 })
 export class TokenModule extends ConfigurableModuleClass {}

@@ -111,6 +111,22 @@ export class ClientEntity {
   /** RFC 9126 §6: authorization requests of this client must be pushed (PAR). */
   @Column({ name: 'require_pushed_authorization_requests', type: 'boolean', default: false })
   requirePushedAuthorizationRequests!: boolean;
+  /** OIDC RP-Initiated Logout 1.0 §3.1 `post_logout_redirect_uris`; null when none are registered. */
+  @Column({
+    name: 'post_logout_redirect_uris',
+    type: 'text',
+    nullable: true,
+    transformer: jsonText,
+  })
+  postLogoutRedirectUris!: string[] | null;
+
+  /** OIDC Back-Channel Logout 1.0 §2.2 `backchannel_logout_uri`: where logout tokens are POSTed. */
+  @Column({ name: 'backchannel_logout_uri', type: 'varchar', length: 2048, nullable: true })
+  backchannelLogoutUri!: string | null;
+
+  /** OIDC Back-Channel Logout 1.0 §2.2: the client needs `sid` in logout tokens (and ID tokens). */
+  @Column({ name: 'backchannel_logout_session_required', type: 'boolean', default: false })
+  backchannelLogoutSessionRequired!: boolean;
 
   /**
    * RFC 8707 resources this client may request tokens for (exact URIs, or prefixes ending in `/`), set by
