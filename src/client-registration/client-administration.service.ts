@@ -111,7 +111,7 @@ export interface ClientPage {
 export const MAX_LIST_OFFSET = 10_000;
 
 /** Attempts of an update without `If-Match` against concurrent writers (last writer wins). */
-const UPDATE_ATTEMPTS = 5;
+const UPDATE_ATTEMPTS = 10;
 
 /** A version precondition (`If-Match`, RFC 9110 §13.1.1) did not hold: 412. */
 export class PreconditionFailedError extends Error {
@@ -220,23 +220,26 @@ export class ClientAdministrationService {
     options: { ifMatch?: number[]; ip?: string | null } = {},
   ): Promise<AdministeredClient> {
     for (let attempt = 1; ; attempt++) {
-      const current = await this.load(this.repo.manager, clientId);
-      if (options.ifMatch !== undefined && !options.ifMatch.includes(current.version)) {
-        throw new PreconditionFailedError();
-      }
-      const before = pickMetadata(current);
-      const metadata = this.validate(toMetadataInput(input, current), current.adminAccess);
-      const status = input.status ?? current.status;
-      const confidential = usesClientSecret(metadata.tokenEndpointAuthMethod);
-      // A client that becomes public loses its secret; one that becomes confidential would need a new
-      // secret, and this response has no place to show it once.
-      if (confidential && !current.clientSecretHash) {
-        throw OAuthError.invalidRequest(
-          'a public client cannot become confidential by update; create a new client or clone it',
-        );
-      }
-      const fapiProfile = input.fapiProfile !== undefined ? input.fapiProfile : current.fapiProfile;
       const done = await this.audit.transaction(async (manager) => {
+        // The row is read locked (MySQL/MariaDB `FOR UPDATE`; SQLite serialises writers itself), so
+        // concurrent updates queue behind each other instead of failing: the last one wins.
+        const current = await this.load(manager, clientId, true);
+        if (options.ifMatch !== undefined && !options.ifMatch.includes(current.version)) {
+          throw new PreconditionFailedError();
+        }
+        const before = pickMetadata(current);
+        const metadata = this.validate(toMetadataInput(input, current), current.adminAccess);
+        const status = input.status ?? current.status;
+        const confidential = usesClientSecret(metadata.tokenEndpointAuthMethod);
+        // A client that becomes public loses its secret; one that becomes confidential would need a new
+        // secret, and this response has no place to show it once.
+        if (confidential && !current.clientSecretHash) {
+          throw OAuthError.invalidRequest(
+            'a public client cannot become confidential by update; create a new client or clone it',
+          );
+        }
+        const fapiProfile =
+          input.fapiProfile !== undefined ? input.fapiProfile : current.fapiProfile;
         const next: Partial<ClientEntity> = {
           ...metadata,
           nameKey: nameKey(metadata.clientName),
@@ -289,12 +292,10 @@ export class ClientAdministrationService {
         return true;
       });
       if (done) return this.get(clientId);
-      // Another writer got there first. With If-Match that is a failed precondition; without it, apply
-      // this update on top of theirs (last writer wins) — unless the client is gone (404 from load).
-      if (options.ifMatch !== undefined) {
-        await this.load(this.repo.manager, clientId);
-        throw new PreconditionFailedError();
-      }
+      // Only without a row lock can another writer slip in between the read and the write (a change
+      // outside this service, e.g. RFC 7592 PUT): with If-Match that is a failed precondition, without
+      // it this update is applied again on top of theirs.
+      if (options.ifMatch !== undefined) throw new PreconditionFailedError();
       if (attempt >= UPDATE_ATTEMPTS) {
         throw OAuthError.temporarilyUnavailable('client update kept losing to concurrent updates');
       }
@@ -369,13 +370,21 @@ export class ClientAdministrationService {
    * The live client row with its secret hash (to know whether it has a secret; never shown), or 404
    * (also for ids that cannot be client ids).
    */
-  private async load(manager: EntityManager, clientId: string): Promise<ClientEntity> {
+  private async load(
+    manager: EntityManager,
+    clientId: string,
+    lock = false,
+  ): Promise<ClientEntity> {
     if (!isPlausibleClientId(clientId)) throw notFound();
-    const row = await manager
+    const qb = manager
       .createQueryBuilder(ClientEntity, 'c')
       .addSelect('c.clientSecretHash')
-      .where('c.id = :id', { id: clientId })
-      .getOne();
+      .where('c.id = :id', { id: clientId });
+    // TypeORM refuses pessimistic locks on SQLite, whose writers are serialised anyway.
+    if (lock && manager.connection.options.type !== 'better-sqlite3') {
+      qb.setLock('pessimistic_write');
+    }
+    const row = await qb.getOne();
     if (!row) throw notFound();
     return row;
   }
