@@ -17,6 +17,8 @@ import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DiscoveryModule } from './discovery/index.js';
 import { HealthModule } from './health/health.module.js';
+import { ObservabilityModule } from './observability/index.js';
+import type { DestinationStream } from 'pino';
 import { KeysModule } from './keys/index.js';
 import { UsersModule } from './users/index.js';
 import { TokenModule, type TokenModuleOptions } from './token/index.js';
@@ -37,6 +39,8 @@ export interface AppModuleOptions {
    * (docs/extending.md "Login handlers"). Its settings still come from the environment.
    */
   authorize?: Pick<AuthorizeModuleExtras, 'loginHandler' | 'imports'>;
+  /** Where the log lines go instead of stdout (tests capture them; docs/operations.md "Logs"). */
+  logDestination?: DestinationStream;
 }
 
 /**
@@ -56,6 +60,7 @@ export class AppModule {
         AppConfigModule.forRoot(options.env),
         DatabaseModule,
         EventEmitterModule.forRoot(),
+        ObservabilityModule.forRoot(options.logDestination),
         HealthModule,
         KeysModule,
         UsersModule,
@@ -105,7 +110,9 @@ export function registrationOptionsFrom(config: AppConfig): ClientRegistrationMo
     rateWindowSeconds: r.rateWindowSeconds,
     initialAccessTokens: r.initialAccessTokens,
     secretTtlSeconds: r.secretTtlSeconds,
+    secretRotationGraceSeconds: r.secretRotationGraceSeconds,
     allowHttpLoopback: r.allowHttpLoopback,
+    allowedRedirectHosts: r.allowedRedirectHosts,
   };
 }
 
@@ -122,6 +129,9 @@ export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions 
     rateWindowSeconds: config.rateLimits.authorize.windowSeconds,
     loginRateLimit: config.rateLimits.login.limit,
     loginRateWindowSeconds: config.rateLimits.login.windowSeconds,
+    untrustedErrorPage: config.authorize.untrustedErrorPage,
+    maxRequestBytes: config.authorize.maxRequestBytes,
+    pendingPerIp: config.authorize.pendingPerIp,
   };
 }
 

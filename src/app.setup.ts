@@ -6,6 +6,7 @@ import { REGISTRATION_ROOT_ROUTES } from './client-registration/index.js';
 import { API_PREFIX, AppConfig } from './config/app-config.js';
 import { setupSwagger } from './common/swagger/swagger.setup.js';
 import { httpSemantics } from './common/http/http-semantics.js';
+import { PinoNestLogger, RequestObserver } from './observability/index.js';
 
 /**
  * Paths served at the host root rather than under `/api/v1` (RFC 8414 §3, OIDC Discovery §4); the
@@ -15,16 +16,22 @@ export const ROOT_PATHS = [
   '.well-known/oauth-authorization-server',
   '.well-known/openid-configuration',
   '.well-known/jwks.json',
+  'metrics',
 ];
 
 /**
  * Applies everything `main.ts` needs beyond module composition, so that e2e tests run the very same
- * setup: global prefix, security headers, body parsers with limits, proxy trust, Swagger, shutdown hooks.
+ * setup: logger and request observer, global prefix, security headers, body parsers with limits, proxy trust, Swagger, shutdown hooks.
  * The app must be created with `{ bodyParser: false }` so that the limits here are the only ones.
  */
 export function configureApp(app: INestApplication): void {
   const config = app.get(AppConfig);
   const http = app as NestExpressApplication;
+  // Structured logs (docs/operations.md "Logs"): Nest's logger writes pino lines from here on.
+  app.useLogger(app.get(PinoNestLogger));
+  const observer = app.get(RequestObserver);
+  // First of all, so that every response (body-parser refusals included) has a request id and a line.
+  http.use(observer.first);
   http.disable('x-powered-by');
   // TRUST_PROXY: a hop count or the proxies' addresses, never `true` (refused by the validation: the
   // leftmost X-Forwarded-For entry is the client's own claim).
@@ -54,6 +61,7 @@ export function configureApp(app: INestApplication): void {
     }),
   );
   http.use(express.urlencoded({ limit: config.bodyLimit, extended: false, parameterLimit: 100 }));
+  http.use(observer.bind);
   app.setGlobalPrefix(API_PREFIX.slice(1), {
     exclude: [
       ...ROOT_PATHS.map((path) => ({ path, method: RequestMethod.ALL })),

@@ -19,6 +19,8 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
     bodyParser: false,
     logger: config.logLevels as LogLevel[],
+    // Start-up lines wait for configureApp's JSON logger instead of going out as plain text.
+    bufferLogs: true,
   });
   configureApp(app);
   try {

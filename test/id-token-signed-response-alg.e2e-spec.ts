@@ -17,7 +17,7 @@ const REDIRECT = 'https://app.example.com/callback';
 const valid = {
   redirect_uris: [REDIRECT],
   grant_types: ['authorization_code', 'refresh_token'],
-  scope: 'openid profile email',
+  scope: 'openid profile email offline_access',
 };
 
 describe(`id_token_signed_response_alg registration, envelope style (${TEST_DB_TYPE})`, () => {
@@ -324,7 +324,7 @@ describe(`openid-client v6 with id_token_signed_response_alg ES256 (${TEST_DB_TY
         redirect_uris: [REDIRECT],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
-        scope: 'openid profile email',
+        scope: 'openid profile email offline_access',
         id_token_signed_response_alg: 'ES256',
       },
       client.ClientSecretBasic(),

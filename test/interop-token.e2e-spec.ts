@@ -20,7 +20,8 @@ async function callback(
     clientId: input.clientId,
     userId: input.userId,
     redirectUri: REDIRECT,
-    scopes: ['openid', 'profile', 'email'],
+    // OIDC Core §11: a refresh token for an openid request needs offline_access.
+    scopes: ['openid', 'profile', 'email', 'offline_access'],
     codeChallenge: input.challenge,
     codeChallengeMethod: 'S256',
     nonce: input.nonce,
@@ -58,7 +59,7 @@ describe(`interoperability of the token endpoints (${TEST_DB_TYPE})`, () => {
           redirect_uris: [REDIRECT],
           grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
           response_types: ['code'],
-          scope: 'openid profile email',
+          scope: 'openid profile email offline_access',
           client_name: 'openid-client RP',
         },
         // The server holds the client to its registered method (client_secret_basic, the RFC 7591
@@ -193,7 +194,7 @@ describe(`interoperability of the token endpoints (${TEST_DB_TYPE})`, () => {
             grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
             response_types: ['code'],
             token_endpoint_auth_method: 'client_secret_post',
-            scope: 'openid profile email',
+            scope: 'openid profile email offline_access',
           },
           opts,
         ),

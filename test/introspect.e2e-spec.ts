@@ -39,7 +39,7 @@ describe(`POST /oauth/introspect (RFC 7662) (${TEST_DB_TYPE})`, () => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body).toEqual({
       active: true,
-      scope: 'openid profile email',
+      scope: 'openid profile email offline_access',
       client_id: c.clientId,
       sub: user.id,
       exp: expect.any(Number),
@@ -65,7 +65,7 @@ describe(`POST /oauth/introspect (RFC 7662) (${TEST_DB_TYPE})`, () => {
         active: true,
         client_id: c.clientId,
         sub: user.id,
-        scope: 'openid profile email',
+        scope: 'openid profile email offline_access',
       });
       expect(res.body.token_type).toBeUndefined();
     }

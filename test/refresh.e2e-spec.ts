@@ -47,7 +47,7 @@ describe(`refresh_token grant and /oauth/refresh (${TEST_DB_TYPE})`, () => {
     expect(res.body).toMatchObject({
       token_type: 'Bearer',
       expires_in: 3600,
-      scope: 'openid profile email',
+      scope: 'openid profile email offline_access',
       refresh_token: expect.stringMatching(/^rt_/),
       id_token: expect.any(String),
     });
@@ -105,7 +105,7 @@ describe(`refresh_token grant and /oauth/refresh (${TEST_DB_TYPE})`, () => {
   it('narrows the scope on request but never widens it (RFC 6749 §6)', async () => {
     const c = await seedClient(t);
     const auth = basic(c.clientId, c.clientSecret!);
-    const first = await codeTokens(t, c, user.id, ['openid', 'profile']);
+    const first = await codeTokens(t, c, user.id, ['openid', 'profile', 'offline_access']);
     const narrowed = await postForm(
       t,
       { grant_type: 'refresh_token', refresh_token: first.refresh_token, scope: 'profile' },
@@ -120,7 +120,7 @@ describe(`refresh_token grant and /oauth/refresh (${TEST_DB_TYPE})`, () => {
       { grant_type: 'refresh_token', refresh_token: narrowed.body.refresh_token },
       { auth },
     );
-    expect(again.body.scope).toBe('openid profile');
+    expect(again.body.scope).toBe('openid profile offline_access');
     expectOAuthError(
       await postForm(
         t,

@@ -12,6 +12,7 @@ import {
 } from '../src/client-registration/index.js';
 import { OAuthError } from '../src/common/errors/oauth-error.js';
 import { AppConfig } from '../src/config/app-config.js';
+import { holdRegistrationWritesUntil } from './helpers/clients.js';
 import { expectOAuthError } from './helpers/oauth-assertions.js';
 import {
   createTestApp,
@@ -206,6 +207,47 @@ describe(`registration settings from the environment (${TEST_DB_TYPE})`, () => {
       .expect(200);
     expect(upd.body.data.registration_access_token).toBe(token);
     await request(t.url).get(`${REGISTER}/${id}`).auth(token, { type: 'bearer' }).expect(200);
+  });
+
+  it('lets every one of 10 parallel PUTs with one token succeed when rotation is off (last writer wins)', async () => {
+    const reg = await request(t.url)
+      .post(REGISTER)
+      .auth(IAT, { type: 'bearer' })
+      .send(valid)
+      .expect(201);
+    const { client_id: id, registration_access_token: token } = reg.body.data as Record<
+      string,
+      string
+    >;
+    const bodies = Array.from({ length: 10 }, (_, i) => ({
+      ...valid,
+      redirect_uris: [`https://r${i}.example.com/cb`],
+      client_name: `writer ${i}`,
+    }));
+    // Issue 7 item 15: the token stays valid, so no writer may be told 401 invalid_token. All ten
+    // authenticate (and read the same version) before any writes.
+    holdRegistrationWritesUntil(t, bodies.length);
+    const results = await Promise.all(
+      bodies.map((b) =>
+        request(t.url).put(`${REGISTER}/${id}`).auth(token, { type: 'bearer' }).send(b),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    for (const r of results) expect(r.body.data.registration_access_token).toBe(token);
+    // The record is one writer's body as a whole, never a mix.
+    const read = await request(t.url)
+      .get(`${REGISTER}/${id}`)
+      .auth(token, { type: 'bearer' })
+      .expect(200);
+    const i = bodies.findIndex((b) => b.client_name === read.body.data.client_name);
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect(read.body.data.redirect_uris).toEqual(bodies[i].redirect_uris);
+    // Still exactly one secret, the registered one.
+    const secrets: unknown[] = await t.dataSource.query(
+      'SELECT id FROM client_secrets WHERE client_id = ?',
+      [id],
+    );
+    expect(secrets).toHaveLength(1);
   });
 
   it('refuses http loopback redirect URIs for web clients when disallowed', async () => {

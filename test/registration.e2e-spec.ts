@@ -4,7 +4,7 @@ import { ClientsService } from '../src/client-registration/index.js';
 import { sha256Hex } from '../src/common/crypto/tokens.js';
 import { expectOAuthError } from './helpers/oauth-assertions.js';
 import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
-import type { Registered } from './helpers/clients.js';
+import { holdRegistrationWritesUntil, type Registered } from './helpers/clients.js';
 
 const REGISTER = '/api/v1/oauth/register';
 const valid = {
@@ -98,10 +98,14 @@ describe(`client registration, envelope style (${TEST_DB_TYPE})`, () => {
         'SELECT * FROM oauth_clients WHERE id = ?',
         [d.client_id],
       );
-      const dump = JSON.stringify(rows);
+      const secrets: Record<string, unknown>[] = await t.dataSource.query(
+        'SELECT * FROM client_secrets WHERE client_id = ?',
+        [d.client_id],
+      );
+      const dump = JSON.stringify([rows, secrets]);
       expect(dump).not.toContain(d.client_secret);
       expect(dump).not.toContain(d.registration_access_token);
-      expect(rows[0]?.client_secret_hash).toBe(sha256Hex(d.client_secret!));
+      expect(secrets.map((r) => r.secret_hash)).toEqual([sha256Hex(d.client_secret!)]);
       expect(rows[0]?.registration_access_token_hash).toBe(sha256Hex(d.registration_access_token));
     });
 
@@ -456,6 +460,8 @@ describe(`client registration, envelope style (${TEST_DB_TYPE})`, () => {
         client_name: `writer ${i}`,
         contacts: [`w${i}@example.com`],
       }));
+      // All ten authenticate before any writes: the winner's rotation makes the others' token stale.
+      holdRegistrationWritesUntil(t, bodies.length);
       const results = await Promise.all(bodies.map((b) => put(d, b)));
       const statuses = results.map((r) => r.status).sort();
       expect(statuses).toEqual([200, ...Array(9).fill(401)]);

@@ -192,7 +192,8 @@ describe(`resource indicator allow-list (${TEST_DB_TYPE})`, () => {
         response_type: 'code',
         client_id: client.clientId,
         redirect_uri: REDIRECT,
-        scope: 'openid',
+        // offline_access: the refresh token this test needs (OIDC Core §11).
+        scope: 'openid offline_access',
         state: 'st',
         code_challenge: challenge,
         code_challenge_method: 'S256',
@@ -248,12 +249,14 @@ describe('RESOURCE_INDICATORS_ALLOWED setting', () => {
         resolveTokenSettings(tokenOptionsFrom(loadConfig(env))),
       ).startupWarning();
     const key = Buffer.alloc(32, 1).toString('base64');
-    expect(warning({ NODE_ENV: 'production', KEYS_ENCRYPTION_KEY: key })).toMatch(
+    const ISSUER = 'https://as.example.com';
+    expect(warning({ NODE_ENV: 'production', ISSUER, KEYS_ENCRYPTION_KEY: key })).toMatch(
       /RESOURCE_INDICATORS_ALLOWED is not set/,
     );
     expect(
       warning({
         NODE_ENV: 'production',
+        ISSUER,
         KEYS_ENCRYPTION_KEY: key,
         RESOURCE_INDICATORS_ALLOWED: ALLOWED,
       }),

@@ -33,7 +33,8 @@ describe(`RFC 8707 resource indicators at /oauth/authorize (${TEST_DB_TYPE})`, (
         response_type: 'code',
         client_id: client.clientId,
         redirect_uri: REDIRECT,
-        scope: 'openid',
+        // offline_access: the refreshes below need a refresh token (OIDC Core §11).
+        scope: 'openid offline_access',
         state: 'st',
         code_challenge: challenge,
         code_challenge_method: 'S256',

@@ -34,7 +34,7 @@ describe(`client lifecycle vs tokens (${TEST_DB_TYPE})`, () => {
     redirect_uris: [REDIRECT],
     grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
     response_types: ['code'],
-    scope: 'openid profile email',
+    scope: 'openid profile email offline_access',
   };
   const register = async (): Promise<Registered> =>
     (await request(t.url).post(REGISTER).send(metadata).expect(201)).body.data as Registered;

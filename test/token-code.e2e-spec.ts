@@ -65,7 +65,7 @@ describe(`authorization_code grant (${TEST_DB_TYPE})`, () => {
       access_token: expect.any(String),
       token_type: 'Bearer',
       expires_in: 3600,
-      scope: 'openid profile email',
+      scope: 'openid profile email offline_access',
       refresh_token: expect.stringMatching(/^rt_[A-Za-z0-9_-]{43}$/),
       id_token: expect.any(String),
     });
@@ -76,7 +76,7 @@ describe(`authorization_code grant (${TEST_DB_TYPE})`, () => {
       sub: user.id,
       aud: t.url,
       client_id: c.clientId,
-      scope: 'openid profile email',
+      scope: 'openid profile email offline_access',
     });
     const id = await jwtVerify(res.body.id_token, jwks, { issuer: t.url, audience: c.clientId });
     expect(id.payload).toMatchObject({

@@ -32,7 +32,7 @@ describe(`full authorization code journey (${TEST_DB_TYPE})`, () => {
         redirect_uris: [REDIRECT],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
-        scope: 'openid profile email',
+        scope: 'openid profile email offline_access',
       })
       .expect(201);
     // Discovery advertises the standard endpoint: flat RFC 7591 §3.2.1 body.
@@ -47,7 +47,8 @@ describe(`full authorization code journey (${TEST_DB_TYPE})`, () => {
         response_type: 'code',
         client_id: clientId,
         redirect_uri: REDIRECT,
-        scope: 'openid profile email',
+        // offline_access: the refresh token of the journey (OIDC Core §11).
+        scope: 'openid profile email offline_access',
         state: 'st-123',
         nonce: 'no-456',
         code_challenge: challenge,
@@ -112,7 +113,7 @@ describe(`full authorization code journey (${TEST_DB_TYPE})`, () => {
         response_type: 'code',
         client_id: clientId,
         redirect_uri: REDIRECT,
-        scope: 'openid profile email',
+        scope: 'openid profile email offline_access',
         state: 'st-2',
         code_challenge: again.challenge,
         code_challenge_method: 'S256',
@@ -163,7 +164,7 @@ describe(`full authorization code journey (${TEST_DB_TYPE})`, () => {
         response_type: 'code',
         client_id: clientId,
         redirect_uri: REDIRECT,
-        scope: 'openid',
+        scope: 'openid offline_access',
         code_challenge: third.challenge,
         code_challenge_method: 'S256',
       },

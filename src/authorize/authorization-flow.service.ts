@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { ADMIN_SCOPE, ClientsService } from '../client-registration/index.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
+import { isDatabaseUnavailable } from '../common/errors/database-unavailable.js';
 import { AuthorizationCodeService, ResourceIndicatorPolicy } from '../token/index.js';
 import {
   AuthorizationPageError,
@@ -22,7 +23,7 @@ import { ConsentsService } from './consents.service.js';
 import { sendHtml, sendRedirect, wantsJson } from './html/http.js';
 import { consentPage, errorPage } from './html/pages.js';
 import { LoginSessionsService, type LoginSession } from './login-sessions.service.js';
-import { resolveRedirectUri } from './redirect-uri.js';
+import { resolveRedirectUri, sharesSiteWith } from './redirect-uri.js';
 import { UsersService } from '../users/index.js';
 import { AUTHORIZE_SETTINGS } from './authorize.constants.js';
 import type { AuthorizeSettings } from './authorize.options.js';
@@ -108,6 +109,14 @@ export class AuthorizationFlowService {
         this.responseUri(resolved.redirectUri, { code, state: v.state }),
       );
     } catch (e) {
+      // Refusals that must not redirect (too many pending requests from this IP) get a page.
+      if (e instanceof AuthorizationPageError) return this.renderFailure(req, res, e);
+      // RFC 9700 §4.11.2: with AUTHORIZE_UNTRUSTED_ERROR_PAGE, a self-registered client's error is shown
+      // to the user with a plain link, so that this endpoint cannot bounce a browser to the attacker's
+      // redirect URI unseen. Registered (trusted) clients keep the redirect of RFC 6749 §4.1.2.1.
+      if (this.settings.untrustedErrorPage && resolved.client.selfRegistered) {
+        return this.showErrorWithLink(req, res, resolved.redirectUri, e, stateForErrors);
+      }
       return this.redirectError(req, res, resolved.redirectUri, e, stateForErrors);
     }
   }
@@ -179,15 +188,27 @@ export class AuthorizationFlowService {
       return this.renderFailure(req, res, clientGone());
     }
     const user = await this.users.findById(session.userId);
+    // Self-declared URLs are shown only on the site the user is sent to (issue 7 item 9).
+    const onSite = (uri: string | null) => (sharesSiteWith(uri, pending.redirectUri) ? uri : null);
     sendHtml(
       res,
       200,
       consentPage({
-        client,
+        client: {
+          clientId: client.clientId,
+          clientName: client.clientName,
+          logoUri: onSite(client.logoUri),
+          clientUri: onSite(client.clientUri),
+          policyUri: onSite(client.policyUri),
+          tosUri: onSite(client.tosUri),
+          selfRegistered: client.selfRegistered,
+        },
         requestId: pending.id,
         csrfToken: found.csrfToken,
         scopes: pending.scopes,
         username: user?.username ?? session.userId,
+        redirectHost: displayHost(pending.redirectUri),
+        resources: pending.resources,
       }),
       { redirectTarget: pending.redirectUri },
     );
@@ -279,7 +300,11 @@ export class AuthorizationFlowService {
       requestId: pending.id,
       csrfToken,
       actionUrl: `${API_PREFIX}${LOGIN_PATH}`,
-      client: { clientId: client.clientId, clientName: client.clientName, logoUri: client.logoUri },
+      client: {
+        clientId: client.clientId,
+        clientName: client.clientName,
+        logoUri: sharesSiteWith(client.logoUri, pending.redirectUri) ? client.logoUri : null,
+      },
       scopes: pending.scopes,
       redirectUri: pending.redirectUri,
       loginHint: pending.loginHint,
@@ -311,13 +336,7 @@ export class AuthorizationFlowService {
     e: unknown,
     state: string | null,
   ): void {
-    let err: OAuthError;
-    if (e instanceof OAuthError) {
-      err = e;
-    } else {
-      this.logger.error('Authorization request failed', e instanceof Error ? e.stack : String(e));
-      err = OAuthError.serverError(e);
-    }
+    const err = this.asOAuthError(e);
     sendRedirect(
       req,
       res,
@@ -329,6 +348,51 @@ export class AuthorizationFlowService {
     );
   }
 
+  /**
+   * The error of a self-registered client's request, shown instead of redirected (RFC 9700 §4.11.2 "inform
+   * the user"): the page names the error and the host, and offers the error response URI as a plain link
+   * the user may follow; API callers get the `OAuthErrorResponse` with the RFC status.
+   */
+  private showErrorWithLink(
+    req: Request,
+    res: Response,
+    redirectUri: string,
+    e: unknown,
+    state: string | null,
+  ): void {
+    const err = this.asOAuthError(e);
+    const status = err.status >= 400 && err.status < 600 ? err.status : 400;
+    const description = err.description ?? 'The authorization request was refused.';
+    if (wantsJson(req)) {
+      res.status(status).setHeader('Cache-Control', 'no-store');
+      res.json({ error: err.error, error_description: description });
+      return;
+    }
+    const link = this.responseUri(redirectUri, {
+      error: err.error,
+      error_description: err.description ?? null,
+      state,
+    });
+    sendHtml(
+      res,
+      status,
+      errorPage({
+        title: 'Authorization failed',
+        error: err.error,
+        description,
+        returnLink: { href: link, host: displayHost(redirectUri) },
+      }),
+    );
+  }
+
+  private asOAuthError(e: unknown): OAuthError {
+    if (e instanceof OAuthError) return e;
+    // RFC 6749 §4.1.2.1 names this case: the client may retry later (docs/faults.md).
+    if (isDatabaseUnavailable(e)) return OAuthError.temporarilyUnavailable(e);
+    this.logger.error('Authorization request failed', e instanceof Error ? e.stack : String(e));
+    return OAuthError.serverError(e);
+  }
+
   /** An error that must not redirect: an HTML page for browsers, `OAuthErrorResponse` for API callers. */
   renderFailure(req: Request, res: Response, e: unknown): void {
     if (res.headersSent) {
@@ -337,7 +401,21 @@ export class AuthorizationFlowService {
       return;
     }
     if (e instanceof AuthorizationPageError) {
+      if (e.retryAfterSeconds !== undefined) {
+        res.setHeader('Retry-After', String(e.retryAfterSeconds));
+      }
       return this.refuse(req, res, e.status, e.error, e.description);
+    }
+    if (isDatabaseUnavailable(e)) {
+      // docs/faults.md: the database is away; the page says so and when to retry, without a stack.
+      res.setHeader('Retry-After', '5');
+      return this.refuse(
+        req,
+        res,
+        503,
+        'temporarily_unavailable',
+        'The server is temporarily unavailable, retry later.',
+      );
     }
     this.logger.error('Authorization request failed', e instanceof Error ? e.stack : String(e));
     this.refuse(req, res, 500, 'server_error', 'The server encountered an internal error.');
@@ -385,8 +463,26 @@ export class AuthorizationFlowService {
       return;
     }
     const title =
-      status === 403 ? 'Request refused' : status >= 500 ? 'Server error' : 'Authorization failed';
+      status === 403 || status === 429
+        ? 'Request refused'
+        : status >= 500
+          ? 'Server error'
+          : 'Authorization failed';
     sendHtml(res, status, errorPage({ title, error, description }));
+  }
+}
+
+/**
+ * What the user is told about where a redirect URI leads: the host (with a non-default port) of an http(s)
+ * URI, or the scheme of a native app's private-use URI.
+ */
+export function displayHost(redirectUri: string): string {
+  try {
+    const u = new URL(redirectUri);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return u.host;
+    return `${u.protocol} (an application on this device)`;
+  } catch {
+    return redirectUri.slice(0, 100);
   }
 }
 

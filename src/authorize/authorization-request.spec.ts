@@ -25,9 +25,9 @@ const client: RegisteredClient = {
   jwks: null,
   jwksUri: null,
   idTokenSignedResponseAlg: null,
-  clientSecretExpiresAt: 0,
   isPublic: false,
   allowedResources: null,
+  selfRegistered: false,
   adminAccess: false,
 };
 const SUPPORTED = ['openid', 'profile', 'email', 'offline_access'];

@@ -1,6 +1,6 @@
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { parseResourceIndicators } from '../common/validation/resource.js';
-import type { RegisteredClient } from '../client-registration/index.js';
+import { privateUseSchemeProblem, type RegisteredClient } from '../client-registration/index.js';
 import { resolveRedirectUri } from './redirect-uri.js';
 
 /** Raw parameters of an authorization request: the query (GET) or the form / JSON body (POST). */
@@ -17,6 +17,8 @@ export class AuthorizationPageError extends Error {
     readonly error: string,
     readonly description: string,
     readonly status = 400,
+    /** Seconds for a `Retry-After` header (RFC 9110 §10.2.3), with status 429. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(`${error}: ${description}`);
   }
@@ -123,6 +125,15 @@ export async function resolveClient(
       requested === undefined
         ? 'The redirect_uri parameter is required because the client registered several redirect URIs.'
         : 'The redirect_uri does not match any redirect URI registered for this client.',
+    );
+  }
+  // RFC 8252 §7.1, RFC 9700 §4.11.2: a URI registered before the private-use scheme rules (a dangerous or
+  // non-reverse-domain scheme) is not used either; the user is told instead of being sent there.
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(redirectUri)?.[1]?.toLowerCase() ?? '';
+  if (scheme !== 'http' && scheme !== 'https' && privateUseSchemeProblem(scheme) !== null) {
+    throw new AuthorizationPageError(
+      'invalid_request',
+      'The redirect_uri uses a scheme this server no longer redirects to; the client must register a new one.',
     );
   }
   return { client, redirectUri, redirectUriProvided: requested !== undefined };

@@ -4,7 +4,12 @@ import { createHmac } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { IsNull, LessThan, MoreThan, type Repository } from 'typeorm';
 import { generateToken, nowSeconds, safeEqual, sha256Hex } from '../common/crypto/tokens.js';
-import type { ValidatedAuthorizationRequest } from './authorization-request.js';
+import { OAuthError } from '../common/errors/oauth-error.js';
+import { clientIpTracker, RateLimitService } from '../rate-limit/index.js';
+import {
+  AuthorizationPageError,
+  type ValidatedAuthorizationRequest,
+} from './authorization-request.js';
 import { AUTHORIZATION_REQUEST_TTL_SECONDS, BINDING_COOKIE } from './authorize.constants.js';
 import { AuthorizationRequestEntity } from './entities/authorization-request.entity.js';
 import { readCookies } from './html/http.js';
@@ -41,15 +46,43 @@ export class AuthorizationRequestsService {
     private readonly repo: Repository<AuthorizationRequestEntity>,
     @Inject(AUTHORIZE_SETTINGS) private readonly settings: AuthorizeSettings,
     private readonly sessions: LoginSessionsService,
+    private readonly rateLimits: RateLimitService,
   ) {}
 
-  /** Stores a validated request for the interactive steps; returns its id. */
+  /**
+   * Stores a validated request for the interactive steps; returns its id. Each stored request costs space
+   * for {@link AUTHORIZATION_REQUEST_TTL_SECONDS}, so (issue 7 item 7) its variable parts are bounded
+   * (`maxRequestBytes`: `invalid_request`, redirected like any other error of the request) and so is the
+   * number stored per client IP in that time (`pendingPerIp`, counted in the database across instances:
+   * 429 `rate_limit_exceeded` on an error page, with `Retry-After`).
+   */
   async create(
     req: Request,
     res: Response,
     v: ValidatedAuthorizationRequest,
     user: { userId: string; authTime: number } | null,
   ): Promise<string> {
+    const size = storedSize(v);
+    if (size > this.settings.maxRequestBytes) {
+      throw OAuthError.invalidRequest(
+        `The authorization request is too large to keep while the user signs in (${size} bytes of ` +
+          `state, nonce, redirect_uri, resource, scope and login_hint; at most ${this.settings.maxRequestBytes})`,
+      );
+    }
+    const counted = await this.rateLimits.hit(
+      `authz-pending:${clientIpTracker(req)}`,
+      this.settings.pendingPerIp,
+      AUTHORIZATION_REQUEST_TTL_SECONDS,
+    );
+    if (!counted.allowed) {
+      throw new AuthorizationPageError(
+        'rate_limit_exceeded',
+        'Too many sign-in requests were started from your network address. Wait a few minutes, then ' +
+          'return to the application and try again.',
+        429,
+        counted.retryAfterSeconds,
+      );
+    }
     const binding = this.ensureBinding(req, res);
     const id = generateToken('req_', 24);
     const now = nowSeconds();
@@ -145,6 +178,22 @@ export class AuthorizationRequestsService {
       this.logger.warn(`Purging expired authorization requests failed: ${String(e)}`);
     });
   }
+}
+
+/**
+ * Bytes of the parts of a pending request whose size the client chooses (UTF-8), i.e. what it costs to
+ * store beyond the fixed columns.
+ */
+export function storedSize(v: ValidatedAuthorizationRequest): number {
+  const parts = [
+    v.redirectUri,
+    v.state ?? '',
+    v.nonce ?? '',
+    v.loginHint ?? '',
+    JSON.stringify(v.scopes),
+    JSON.stringify(v.resources ?? []),
+  ];
+  return parts.reduce((n, p) => n + Buffer.byteLength(p, 'utf8'), 0);
 }
 
 /** The CSRF token of a request's forms: HMAC-SHA256 of the request id keyed with the binding cookie. */

@@ -104,6 +104,25 @@ export interface AuthorizeModuleOptions {
   loginRateLimit?: number;
   /** Window of `loginRateLimit`, seconds. Default: `60`. */
   loginRateWindowSeconds?: number;
+  /**
+   * For clients that registered themselves (no initial access token), show errors found before sign-in on
+   * an error page with a plain link to the client instead of redirecting (RFC 9700 §4.11.2 "inform the
+   * user"), so the endpoint cannot bounce a browser to an attacker's redirect URI unseen. Default: `false`
+   * (the standard error redirects of RFC 6749 §4.1.2.1).
+   */
+  untrustedErrorPage?: boolean;
+  /**
+   * Largest size, in bytes, of the client-chosen parts of an authorization request kept while the user
+   * signs in (`state`, `nonce`, `redirect_uri`, `resource`, `scope`, `login_hint`); larger is
+   * `invalid_request`. Default: `8192`.
+   */
+  maxRequestBytes?: number;
+  /**
+   * Authorization requests kept for the login and consent steps per client IP per 10 minutes (their
+   * lifetime), counted in the database across instances; beyond, 429 `rate_limit_exceeded`. 0 = unlimited.
+   * Default: `60`.
+   */
+  pendingPerIp?: number;
 }
 
 /** The defaults of {@link AuthorizeModuleOptions}. */
@@ -115,6 +134,9 @@ export const AUTHORIZE_DEFAULTS = {
   rateWindowSeconds: 60,
   loginRateLimit: 60,
   loginRateWindowSeconds: 60,
+  untrustedErrorPage: false,
+  maxRequestBytes: 8192,
+  pendingPerIp: 60,
 } as const;
 
 /** AuthorizeModule's effective settings. */
@@ -126,6 +148,9 @@ export interface AuthorizeSettings {
   rateWindowSeconds: number;
   loginRateLimit: number;
   loginRateWindowSeconds: number;
+  untrustedErrorPage: boolean;
+  maxRequestBytes: number;
+  pendingPerIp: number;
 }
 
 /**
@@ -162,6 +187,9 @@ export function resolveAuthorizeSettings(options: AuthorizeModuleOptions = {}): 
     rateWindowSeconds: options.rateWindowSeconds ?? d.rateWindowSeconds,
     loginRateLimit: options.loginRateLimit ?? d.loginRateLimit,
     loginRateWindowSeconds: options.loginRateWindowSeconds ?? d.loginRateWindowSeconds,
+    untrustedErrorPage: options.untrustedErrorPage ?? d.untrustedErrorPage,
+    maxRequestBytes: options.maxRequestBytes ?? d.maxRequestBytes,
+    pendingPerIp: options.pendingPerIp ?? d.pendingPerIp,
   };
   const problems: string[] = [];
   if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(s.issuer)) {
@@ -171,7 +199,10 @@ export function resolveAuthorizeSettings(options: AuthorizeModuleOptions = {}): 
   if (!Number.isInteger(s.sessionTtlSeconds) || s.sessionTtlSeconds < 1) {
     problems.push('sessionTtlSeconds must be an integer >= 1');
   }
-  for (const name of ['rateLimit', 'loginRateLimit'] as const) {
+  if (!Number.isInteger(s.maxRequestBytes) || s.maxRequestBytes < 1024) {
+    problems.push('maxRequestBytes must be an integer >= 1024');
+  }
+  for (const name of ['rateLimit', 'loginRateLimit', 'pendingPerIp'] as const) {
     if (!Number.isInteger(s[name]) || s[name] < 0) problems.push(`${name} must be an integer >= 0`);
   }
   for (const name of ['rateWindowSeconds', 'loginRateWindowSeconds'] as const) {

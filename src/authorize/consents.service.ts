@@ -9,8 +9,14 @@ import { ConsentEntity } from './entities/consent.entity.js';
  * Remembered consent (OIDC Core §3.1.2.4): which scopes a user has approved for a client. A request
  * whose scopes are all approved needs no consent page, unless `prompt=consent`.
  */
+/** Compare-and-set attempts before giving up (each lost attempt means another approval went in). */
+const MAX_MERGE_ATTEMPTS = 20;
+
 @Injectable()
 export class ConsentsService {
+  /** The approval being recorded per user and client on this instance (see {@link grant}). */
+  private readonly inFlight = new Map<string, Promise<void>>();
+
   constructor(@InjectRepository(ConsentEntity) private readonly repo: Repository<ConsentEntity>) {}
 
   /** Whether the user has approved every scope in `scopes` for the client. */
@@ -19,29 +25,65 @@ export class ConsentsService {
     return row !== null && scopes.every((s) => row.scopes.includes(s));
   }
 
-  /** Records the approval of `scopes`, adding them to what the user approved before. */
+  /**
+   * Records the approval of `scopes`, adding them to what the user approved before. Atomic across
+   * instances: the merge is a compare-and-set on the row's `version` (`UPDATE … WHERE version = ?`), retried
+   * on a lost race with the fresh row, and the first approval is an insert guarded by the unique
+   * (`user_id`, `client_id`) index. So two approvals at once, on two instances sharing the database, both
+   * end up in the row (issue 7 item 14); a plain read-modify-write would keep only the last writer's.
+   */
   async grant(userId: string, clientId: string, scopes: string[]): Promise<void> {
-    const now = nowSeconds();
-    const existing = await this.repo.findOne({ where: { userId, clientId } });
-    if (!existing) {
-      try {
-        await this.repo.insert({
-          id: newUlid(),
-          userId,
-          clientId,
-          scopes: [...new Set(scopes)],
-          createdAt: now,
-          updatedAt: now,
-        });
-        return;
-      } catch (e) {
-        // Two approvals at once: the unique index let the other one in first; merge into it.
-        if (!(await this.repo.exists({ where: { userId, clientId } }))) throw e;
-        return this.grant(userId, clientId, scopes);
-      }
+    // Approvals of one user and client on this instance take turns, so the compare-and-set below only
+    // contends with other instances (and rarely has to retry).
+    const key = `${userId}\u0000${clientId}`;
+    const previous = this.inFlight.get(key) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(() => this.merge(userId, clientId, scopes));
+    const settled = mine.catch(() => undefined);
+    this.inFlight.set(key, settled);
+    try {
+      await mine;
+    } finally {
+      if (this.inFlight.get(key) === settled) this.inFlight.delete(key);
     }
-    const merged = [...new Set([...existing.scopes, ...scopes])];
-    await this.repo.update({ id: existing.id }, { scopes: merged, updatedAt: now });
+  }
+
+  private async merge(userId: string, clientId: string, scopes: string[]): Promise<void> {
+    const wanted = [...new Set(scopes)];
+    for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
+      const now = nowSeconds();
+      const existing = await this.repo.findOne({ where: { userId, clientId } });
+      if (!existing) {
+        try {
+          await this.repo.insert({
+            id: newUlid(),
+            userId,
+            clientId,
+            scopes: wanted,
+            version: 1,
+            createdAt: now,
+            updatedAt: now,
+          });
+          return;
+        } catch (e) {
+          // Another approval inserted first (unique index): merge into its row on the next attempt.
+          if (!(await this.repo.exists({ where: { userId, clientId } }))) throw e;
+          continue;
+        }
+      }
+      if (wanted.every((s) => existing.scopes.includes(s))) return;
+      const merged = [...new Set([...existing.scopes, ...wanted])];
+      const res = await this.repo
+        .createQueryBuilder()
+        .update(ConsentEntity)
+        .set({ scopes: merged, updatedAt: now, version: existing.version + 1 })
+        .where('id = :id AND version = :version', { id: existing.id, version: existing.version })
+        .execute();
+      if ((res.affected ?? 0) === 1) return;
+      // Lost the race: another instance changed (or deleted) the row since it was read; read it again
+      // after a short random pause, so that two instances do not keep colliding in step.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
+    }
+    throw new Error(`Consent of ${userId} for ${clientId} kept changing; approval not recorded`);
   }
 
   /** Forgets every consent given to a client (it was deleted). */

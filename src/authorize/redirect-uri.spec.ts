@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveRedirectUri } from './redirect-uri.js';
+import { resolveRedirectUri, sharesSiteWith } from './redirect-uri.js';
 
 const web = { applicationType: 'web' as const, redirectUris: ['https://app.example.com/cb'] };
 const native = {
@@ -65,5 +65,25 @@ describe(resolveRedirectUri.name, () => {
 
   it('refuses overlong URIs', () => {
     expect(resolveRedirectUri(web, `https://app.example.com/${'a'.repeat(2100)}`)).toBeNull();
+  });
+
+  it.each([
+    ['https://app.example.com/logo.png', true],
+    ['https://APP.example.com/logo.png', true],
+    ['https://example.com/logo.png', true],
+    ['https://cdn.app.example.com/logo.png', true],
+    ['https://cdn.example.com/logo.png', false],
+    ['https://bank.example/logo.png', false],
+    ['https://app.example.com.evil.example/logo.png', false],
+    ['https://com/logo.png', false],
+    ['http://app.example.com/logo.png', false],
+    ['javascript:alert(1)', false],
+    [null, false],
+  ])('sharesSiteWith(%j, https://app.example.com/cb) is %s (issue 7 item 9)', (uri, same) => {
+    expect(sharesSiteWith(uri, 'https://app.example.com/cb')).toBe(same);
+  });
+
+  it('finds no site for a private-use redirect URI', () => {
+    expect(sharesSiteWith('https://app.example.com/logo.png', 'com.example.app:/cb')).toBe(false);
   });
 });

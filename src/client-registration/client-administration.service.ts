@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, QueryDeepPartialEntity, Repository } from 'typeorm';
 import { AuditService, diffFields, type AuditActor } from '../audit/index.js';
 import { newUlid } from '../common/crypto/ids.js';
-import { generateToken, nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
+import { generateToken, sha256Hex } from '../common/crypto/tokens.js';
+import { Clock } from '../common/time/clock.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { CLIENT_AUDIT_FIELDS, clientAuditView, credentialChange } from './client-audit.js';
 import {
@@ -13,10 +14,11 @@ import {
   type ClientMetadataInput,
 } from './client-metadata.validator.js';
 import {
-  CLIENT_SECRET_PREFIX,
   REGISTRATION_SETTINGS,
   REGISTRATION_TOKEN_PREFIX,
 } from './client-registration.constants.js';
+import { ClientSecretsService } from './client-secrets.service.js';
+import { ClientSecretEntity } from './entities/client-secret.entity.js';
 import {
   CLIENT_ACTIVATED,
   CLIENT_CLONED,
@@ -72,7 +74,6 @@ export interface AdministeredClient extends ClientMetadata {
   id: string;
   status: ClientStatus;
   fapiProfile: string | null;
-  secretLastFour: string | null;
   adminAccess: boolean;
   createdVia: ClientOrigin;
   version: number;
@@ -132,6 +133,8 @@ export class ClientAdministrationService {
     @InjectRepository(ClientEntity) private readonly repo: Repository<ClientEntity>,
     @Inject(REGISTRATION_SETTINGS) private readonly settings: RegistrationSettings,
     private readonly audit: AuditService,
+    private readonly secrets: ClientSecretsService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -233,7 +236,8 @@ export class ClientAdministrationService {
         const confidential = usesClientSecret(metadata.tokenEndpointAuthMethod);
         // A client that becomes public loses its secret; one that becomes confidential would need a new
         // secret, and this response has no place to show it once.
-        if (confidential && !current.clientSecretHash) {
+        const hadSecrets = (await manager.count(ClientSecretEntity, { where: { clientId } })) > 0;
+        if (confidential && !hadSecrets) {
           throw OAuthError.invalidRequest(
             'a public client cannot become confidential by update; create a new client or clone it',
           );
@@ -246,11 +250,6 @@ export class ClientAdministrationService {
           status,
           fapiProfile,
         };
-        if (!confidential) {
-          next.clientSecretHash = null;
-          next.secretLastFour = null;
-          next.clientSecretExpiresAt = 0;
-        }
         const res = await manager
           .createQueryBuilder()
           .update(ClientEntity)
@@ -260,6 +259,8 @@ export class ClientAdministrationService {
           .andWhere('deleted_at IS NULL')
           .execute();
         if (res.affected !== 1) return false;
+        // A client that no longer authenticates with a secret loses its secrets (as RFC 7592 PUT does).
+        if (!confidential && hadSecrets) await this.secrets.removeAll(manager, clientId);
         let changes = diffFields(
           clientAuditView(before, current.status),
           clientAuditView(metadata, current.status),
@@ -268,7 +269,7 @@ export class ClientAdministrationService {
         if (fapiProfile !== current.fapiProfile) {
           changes = { ...changes, fapi_profile: { from: current.fapiProfile, to: fapiProfile } };
         }
-        if (!confidential && current.clientSecretHash) {
+        if (!confidential && hadSecrets) {
           changes = credentialChange(changes, 'client_secret', 'removed');
         }
         if (Object.keys(changes).length > 0) {
@@ -367,8 +368,7 @@ export class ClientAdministrationService {
   }
 
   /**
-   * The live client row with its secret hash (to know whether it has a secret; never shown), or 404
-   * (also for ids that cannot be client ids).
+   * The live client row, or 404 (also for ids that cannot be client ids); `lock` reads it for update.
    */
   private async load(
     manager: EntityManager,
@@ -376,10 +376,7 @@ export class ClientAdministrationService {
     lock = false,
   ): Promise<ClientEntity> {
     if (!isPlausibleClientId(clientId)) throw notFound();
-    const qb = manager
-      .createQueryBuilder(ClientEntity, 'c')
-      .addSelect('c.clientSecretHash')
-      .where('c.id = :id', { id: clientId });
+    const qb = manager.createQueryBuilder(ClientEntity, 'c').where('c.id = :id', { id: clientId });
     // TypeORM refuses pessimistic locks on SQLite, whose writers are serialised anyway.
     if (lock && manager.connection.options.type !== 'better-sqlite3') {
       qb.setLock('pessimistic_write');
@@ -401,22 +398,13 @@ export class ClientAdministrationService {
     },
   ): Promise<IssuedClient> {
     const id = newUlid();
-    const issuedAt = nowSeconds();
-    const clientSecret = usesClientSecret(metadata.tokenEndpointAuthMethod)
-      ? generateToken(CLIENT_SECRET_PREFIX)
-      : undefined;
+    const issuedAt = this.clock.nowSeconds();
     // Admin-created clients get a registration access token too (RFC 7592 management keeps working for
     // every client), but it is not shown: the administrator manages the client here.
     const row: Partial<ClientEntity> = {
       ...metadata,
       id,
       clientIdIssuedAt: issuedAt,
-      clientSecretHash: clientSecret ? sha256Hex(clientSecret) : null,
-      secretLastFour: clientSecret ? clientSecret.slice(-4) : null,
-      clientSecretExpiresAt:
-        clientSecret && this.settings.secretTtlSeconds > 0
-          ? issuedAt + this.settings.secretTtlSeconds
-          : 0,
       registrationAccessTokenHash: sha256Hex(generateToken(REGISTRATION_TOKEN_PREFIX)),
       nameKey: nameKey(metadata.clientName),
       status: extra.status,
@@ -424,6 +412,8 @@ export class ClientAdministrationService {
       createdVia: extra.origin,
       fapiProfile: extra.fapiProfile,
       allowedResources: extra.allowedResources ?? null,
+      // Created by an administrator, the CLI or the internal API: not open registration.
+      selfRegistered: false,
     };
     await manager
       .createQueryBuilder()
@@ -432,8 +422,11 @@ export class ClientAdministrationService {
       .values(row as QueryDeepPartialEntity<ClientEntity>)
       .updateEntity(false)
       .execute();
+    const secret = usesClientSecret(metadata.tokenEndpointAuthMethod)
+      ? await this.secrets.issue(manager, id, issuedAt)
+      : undefined;
     const stored = await manager.findOneOrFail(ClientEntity, { where: { id } });
-    return { client: toAdministered(stored), clientSecret };
+    return { client: toAdministered(stored), clientSecret: secret?.value };
   }
 
   private validate(input: ClientMetadataInput, allowAdminScope: boolean): ClientMetadata {
@@ -556,7 +549,6 @@ function toAdministered(c: ClientEntity): AdministeredClient {
     id: c.id,
     status: c.status,
     fapiProfile: c.fapiProfile,
-    secretLastFour: c.secretLastFour,
     adminAccess: Boolean(c.adminAccess),
     createdVia: c.createdVia,
     version: c.version,

@@ -284,7 +284,7 @@ describe(redirectUriProblem.name, () => {
     ['http://127.0.0.1:8080/cb', 'native'],
     ['http://[::1]:8080/cb', 'native'],
     ['com.example.app:/oauth2redirect', 'native'],
-    ['cursor://anysphere.cursor-retrieval/oauth/callback', 'native'],
+    ['com.example.app://callback/oauth', 'native'],
     ['https://app.example.com/claimed', 'native'],
   ] as const)('accepts %s for a %s client (RFC 8252 §7)', (uri, type) => {
     expect(redirectUriProblem(uri, type, ok)).toBeNull();
@@ -296,6 +296,16 @@ describe(redirectUriProblem.name, () => {
     ['data:text/html,hi', 'native', 'data'],
     ['vbscript:msgbox', 'native', 'vbscript'],
     ['file:///etc/passwd', 'native', 'file'],
+    ['ms-msdt:/id', 'native', '"ms-msdt:"'],
+    ['ms-officecmd:x', 'native', '"ms-officecmd:"'],
+    ['intent://x/y', 'native', '"intent:"'],
+    ['chrome://settings', 'native', '"chrome:"'],
+    ['mailto:a@example.com', 'native', '"mailto:"'],
+    ['x-apple.systempreferences:x', 'native', '"x-apple.systempreferences:"'],
+    // RFC 8252 §7.1: a private-use scheme is a reverse domain name, so it has a period.
+    ['cursor://anysphere.cursor-retrieval/oauth/callback', 'native', 'reverse domain name'],
+    ['myapp:/cb', 'native', 'reverse domain name'],
+    ['com..app:/cb', 'native', 'reverse domain name'],
     ['https://app.example.com/cb#x', 'web', 'fragment'],
     ['https://app.example.com/cb#', 'web', 'fragment'],
     ['/relative/cb', 'web', 'absolute'],

@@ -1,6 +1,7 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { isLoopbackHost } from '../common/validation/loopback.js';
+import { redirectHostAllowed } from '../common/validation/redirect-hosts.js';
 import { DANGEROUS_KEYS, isPlainObject, textProblem } from '../common/validation/text.js';
 import type { SigningAlg } from '../keys/index.js';
 import type { TokenEndpointAuthMethod } from './entities/client.entity.js';
@@ -116,26 +117,130 @@ export interface MetadataRules {
   /** Whether `web` clients may use `http` redirect URIs on loopback hosts. */
   allowHttpLoopback: boolean;
   /**
+   * `REGISTRATION_ALLOWED_REDIRECT_HOSTS` (parsed by `parseRedirectHostAllowList`), applied to the http and
+   * https redirect URIs of clients that registered without an initial access token; null or omitted:
+   * any host.
+   */
+  allowedRedirectHosts?: readonly string[] | null;
+  /**
    * Whether `scope` may contain `admin` (issue 8): only for a client an operator gave admin access; never
    * for registration, even when `SCOPES_SUPPORTED` lists `admin`.
    */
   allowAdminScope?: boolean;
 }
 
-/** Schemes that run code or read local data when a browser is sent to them (RFC 6819 §4.2.4). */
-const FORBIDDEN_SCHEMES = new Set([
+/**
+ * Schemes a browser must never be sent to as a redirect URI (RFC 6819 §4.2.4, RFC 9700 §4.11.2): they run
+ * code or read local data (`javascript`, `data`, `file`…), reach browser internals (`chrome`, `about`,
+ * `view-source`…), start other applications with attacker-chosen arguments (`ms-msdt` — CVE-2022-30190 —,
+ * `search-ms`, `intent`, `itms-services`, `jnlp`…), or send messages and calls (`mailto`, `tel`, `sms`…).
+ * Most have no period and so fail the reverse-domain rule of private-use schemes anyway; the list also
+ * names them for the web-client error and keeps the rule if that one is ever relaxed.
+ */
+export const FORBIDDEN_SCHEMES: ReadonlySet<string> = new Set([
+  // Code and local data
   'javascript',
-  'data',
   'vbscript',
+  'data',
   'file',
   'blob',
-  'about',
   'filesystem',
+  'jar',
+  'mhtml',
+  'res',
+  'resource',
+  // Browser internals and extensions
+  'about',
   'view-source',
+  'chrome',
+  'chrome-extension',
+  'chrome-search',
+  'chrome-untrusted',
+  'edge',
+  'microsoft-edge',
+  'moz-extension',
+  'safari-extension',
+  'opera',
+  'brave',
+  // Other protocols a browser hands to the operating system
   'ws',
   'wss',
   'ftp',
+  'sftp',
+  'smb',
+  'nfs',
+  'afp',
+  'ldap',
+  'ldaps',
+  'ssh',
+  'telnet',
+  'gopher',
+  'news',
+  'nntp',
+  'irc',
+  'magnet',
+  'webcal',
+  'jnlp',
+  'shell',
+  'search',
+  'search-ms',
+  'intent',
+  'android-app',
+  'market',
+  'itms',
+  'itms-apps',
+  'itms-services',
+  'help',
+  // Messages and calls
+  'mailto',
+  'tel',
+  'sms',
+  'smsto',
+  'mms',
+  'callto',
+  'facetime',
+  'facetime-audio',
+  'skype',
+  'sip',
+  'sips',
 ]);
+
+/**
+ * Scheme families refused by prefix: Windows protocol handlers (`ms-msdt`, `ms-officecmd`,
+ * `ms-settings`, `ms-word`… have been used to run code from a link) and Apple's `x-apple.` system panes,
+ * which do contain a period.
+ */
+const FORBIDDEN_SCHEME_PREFIXES = ['ms-', 'x-apple.', 'x-apple-'];
+
+/**
+ * RFC 8252 §7.1: a private-use scheme is a domain name the app's publisher controls, in reverse order
+ * (`com.example.app`), so it contains at least one period; each label is letters, digits and hyphens.
+ */
+const REVERSE_DOMAIN_SCHEME = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/;
+
+/** Whether a browser must never be sent to `scheme` (lower case, without the colon). */
+export function isForbiddenScheme(scheme: string): boolean {
+  const s = scheme.toLowerCase();
+  return FORBIDDEN_SCHEMES.has(s) || FORBIDDEN_SCHEME_PREFIXES.some((p) => s.startsWith(p));
+}
+
+/**
+ * Why `scheme` (not http/https) is not an acceptable private-use scheme for a native client's redirect URI,
+ * or `null`: never a {@link isForbiddenScheme} one, and a reverse domain name with a period (RFC 8252 §7.1).
+ * The authorize endpoint applies it again to stored URIs, so clients registered before the rule cannot
+ * use one either.
+ */
+export function privateUseSchemeProblem(scheme: string): string | null {
+  const s = scheme.toLowerCase();
+  if (isForbiddenScheme(s)) return `must not use the "${s}:" scheme`;
+  if (!REVERSE_DOMAIN_SCHEME.test(s)) {
+    return (
+      `must use a private-use scheme that is a reverse domain name with a period, such as ` +
+      `com.example.app (RFC 8252 §7.1), not "${s.slice(0, 64)}:"`
+    );
+  }
+  return null;
+}
 
 /** RFC 3986 §3.1 scheme syntax, followed by `:`. */
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
@@ -188,7 +293,7 @@ export function redirectUriProblem(
   if (uri.includes('#')) return 'must not contain a fragment (RFC 6749 §3.1.2)';
   const scheme = SCHEME.exec(uri)?.[1]?.toLowerCase();
   if (!scheme) return 'must be an absolute URI with a scheme (RFC 6749 §3.1.2)';
-  if (FORBIDDEN_SCHEMES.has(scheme)) return `must not use the "${scheme}:" scheme`;
+  if (isForbiddenScheme(scheme)) return `must not use the "${scheme}:" scheme`;
   let url: URL;
   try {
     url = new URL(uri);
@@ -215,7 +320,23 @@ export function redirectUriProblem(
   if (applicationType === 'web') {
     return 'must use https for a web client (private-use schemes are for native clients)';
   }
-  return null;
+  return privateUseSchemeProblem(scheme);
+}
+
+/**
+ * Why an http(s) redirect URI's host is not on the allow-list of open registration
+ * (`REGISTRATION_ALLOWED_REDIRECT_HOSTS`, RFC 9700 §4.11.2: fewer hosts an error redirect can reach), or null.
+ */
+function redirectHostProblem(
+  uri: string,
+  allowList: readonly string[] | null | undefined,
+): string | null {
+  if (!allowList) return null;
+  const url = new URL(uri);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  return redirectHostAllowed(url.hostname, allowList)
+    ? null
+    : `host "${url.hostname}" is not allowed for clients that register themselves (REGISTRATION_ALLOWED_REDIRECT_HOSTS)`;
 }
 
 /** Why `uri` is not an acceptable informational or key-set URL (http or https, absolute, sane). */
@@ -451,7 +572,9 @@ export function validateClientMetadata(
     );
   }
   redirectUris.forEach((uri, i) => {
-    const problem = redirectUriProblem(uri, applicationType, rules);
+    const problem =
+      redirectUriProblem(uri, applicationType, rules) ??
+      redirectHostProblem(uri, rules.allowedRedirectHosts);
     if (problem) throw OAuthError.invalidRedirectUri(`redirect_uris[${i}] ${problem}`);
   });
   // RFC 6749 §3.1.2.2 (and the contract's minItems 1): a code flow needs a registered redirect URI.

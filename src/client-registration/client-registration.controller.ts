@@ -46,6 +46,7 @@ import type {
 } from './client-registration.options.js';
 import {
   ClientRegistrationService,
+  StaleVersionError,
   type AuthenticatedRegistration,
   type ClientInformation,
 } from './client-registration.service.js';
@@ -300,7 +301,15 @@ async function updateIfMatch(
 ): Promise<ClientInformation> {
   const versions = ifMatchVersions(req.headers['if-match']);
   if (versions !== undefined && !versions.includes(auth.client.version)) throw preconditionFailed();
-  const info = await registrations.update(auth, body, req.ip ?? '');
+  let info: ClientInformation;
+  try {
+    info = await registrations.update(auth, body, req.ip ?? '', {
+      ifMatch: versions !== undefined,
+    });
+  } catch (e) {
+    if (e instanceof StaleVersionError) throw preconditionFailed();
+    throw e;
+  }
   // The conditional update bumped the version by exactly one.
   res.setHeader('ETag', clientEtag(auth.client.version + 1));
   return info;

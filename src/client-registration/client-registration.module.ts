@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/index.js';
+import { ClockModule } from '../common/time/clock.module.js';
 import { provideRateLimit, RateLimitModule } from '../rate-limit/index.js';
 import { REGISTRATION_POLICY, REGISTRATION_SETTINGS } from './client-registration.constants.js';
 import {
@@ -20,7 +21,9 @@ import {
 import { ClientAdministrationService } from './client-administration.service.js';
 import { ClientRegistrationRepository } from './client-registration.repository.js';
 import { ClientRegistrationService } from './client-registration.service.js';
+import { ClientSecretsService } from './client-secrets.service.js';
 import { ClientsModule } from './clients.module.js';
+import { ClientSecretEntity } from './entities/client-secret.entity.js';
 import { ClientEntity } from './entities/client.entity.js';
 import { OpenRegistrationGuard } from './open-registration.guard.js';
 import { RegistrationAccessTokenGuard } from './registration-access-token.guard.js';
@@ -40,11 +43,18 @@ import { RegistrationAccessTokenStrategy } from './registration-access-token.str
  * It depends on its options only (omitted ones take their documented defaults), on a TypeORM
  * connection holding {@link CLIENT_REGISTRATION_ENTITIES} (created by
  * {@link CLIENT_REGISTRATION_MIGRATIONS}) and on `EventEmitterModule.forRoot()` for its events.
- * It re-exports `ClientsModule` (`ClientsService`) and offers `ClientAdministrationService` (the
+ * It re-exports `ClientsModule` (`ClientsService`) and offers `ClientSecretsService` (secret rotation and
+ * the other secret operations, for an administration API) and `ClientAdministrationService` (the
  * administration API's operations on clients).
  */
 @Module({
-  imports: [ClientsModule, AuditModule, RateLimitModule, TypeOrmModule.forFeature([ClientEntity])],
+  imports: [
+    ClientsModule,
+    AuditModule,
+    ClockModule,
+    RateLimitModule,
+    TypeOrmModule.forFeature([ClientEntity, ClientSecretEntity]),
+  ],
   controllers: [ClientRegistrationController, FlatClientRegistrationController],
   providers: [
     {
@@ -70,11 +80,12 @@ import { RegistrationAccessTokenStrategy } from './registration-access-token.str
     }),
     ClientRegistrationRepository,
     ClientRegistrationService,
+    ClientSecretsService,
     RegistrationAccessTokenStrategy,
     RegistrationAccessTokenGuard,
     OpenRegistrationGuard,
     ClientAdministrationService,
   ],
-  exports: [ClientsModule, ClientAdministrationService],
+  exports: [ClientsModule, ClientSecretsService, ClientAdministrationService],
 })
 export class ClientRegistrationModule extends ConfigurableModuleClass {}

@@ -1,3 +1,4 @@
+import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
 import type { ClientMetadata } from './client-metadata.validator.js';
 
 /**
@@ -80,8 +81,20 @@ export interface ClientRegistrationModuleOptions {
   initialAccessTokens?: string[];
   /** Client secret lifetime in seconds, 0 = never (RFC 7591 §3.2.1 `client_secret_expires_at`). Default: `0`. */
   secretTtlSeconds?: number;
+  /**
+   * How long a rotated client secret keeps authenticating after a rotation (reference O34: "still
+   * verifiable for 4 hours"), seconds; 0 = it stops at once. Default: `14400`.
+   */
+  secretRotationGraceSeconds?: number;
   /** Allow `http` redirect URIs on loopback hosts for `web` clients (RFC 8252 §7.3). Default: `true`. */
   allowHttpLoopback?: boolean;
+  /**
+   * Hosts the http(s) redirect URIs of self-registered clients (registered without an initial access
+   * token) may name: host names, IP literals, or `*.` + host name for exactly one more label (RFC 9700
+   * §4.11.2: an error redirect can then reach only these hosts). Others are `invalid_redirect_uri`. Default:
+   * `null` (any host).
+   */
+  allowedRedirectHosts?: string[] | null;
   /** Extra registration rules (see {@link RegistrationPolicy}). Default: none ({@link ALLOW_ALL_POLICY}). */
   policy?: RegistrationPolicy;
 }
@@ -96,7 +109,9 @@ export const CLIENT_REGISTRATION_DEFAULTS = {
   rateWindowSeconds: 3600,
   initialAccessTokens: [],
   secretTtlSeconds: 0,
+  secretRotationGraceSeconds: 4 * 3600,
   allowHttpLoopback: true,
+  allowedRedirectHosts: null,
 } as const satisfies Omit<Required<ClientRegistrationModuleOptions>, 'defaultScope' | 'policy'>;
 
 /** The module's effective settings: the options over their defaults, validated at start-up. */
@@ -112,7 +127,10 @@ export interface RegistrationSettings {
   rateWindowSeconds: number;
   initialAccessTokens: string[];
   secretTtlSeconds: number;
+  secretRotationGraceSeconds: number;
   allowHttpLoopback: boolean;
+  /** Parsed `allowedRedirectHosts`; null: any host. */
+  allowedRedirectHosts: string[] | null;
 }
 
 /** RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`. */
@@ -137,9 +155,19 @@ export function resolveRegistrationSettings(
     rateWindowSeconds: options.rateWindowSeconds ?? d.rateWindowSeconds,
     initialAccessTokens: [...(options.initialAccessTokens ?? d.initialAccessTokens)],
     secretTtlSeconds: options.secretTtlSeconds ?? d.secretTtlSeconds,
+    secretRotationGraceSeconds: options.secretRotationGraceSeconds ?? d.secretRotationGraceSeconds,
     allowHttpLoopback: options.allowHttpLoopback ?? d.allowHttpLoopback,
+    allowedRedirectHosts: null,
   };
   const problems: string[] = [];
+  const hosts = options.allowedRedirectHosts ?? d.allowedRedirectHosts;
+  if (hosts !== null) {
+    try {
+      s.allowedRedirectHosts = parseRedirectHostAllowList(hosts);
+    } catch (e) {
+      problems.push(`allowedRedirectHosts: ${(e as Error).message}`);
+    }
+  }
   if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(s.issuer)) {
     problems.push('issuer must be an absolute http(s) URL without query or fragment');
   }
@@ -157,6 +185,9 @@ export function resolveRegistrationSettings(
   }
   if (!Number.isInteger(s.secretTtlSeconds) || s.secretTtlSeconds < 0) {
     problems.push('secretTtlSeconds must be an integer >= 0');
+  }
+  if (!Number.isInteger(s.secretRotationGraceSeconds) || s.secretRotationGraceSeconds < 0) {
+    problems.push('secretRotationGraceSeconds must be an integer >= 0');
   }
   if (s.initialAccessTokens.some((t) => t.length < 16)) {
     problems.push('initialAccessTokens must each be at least 16 characters');

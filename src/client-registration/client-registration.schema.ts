@@ -1,14 +1,16 @@
 import { CLIENT_REGISTRATION_MIGRATIONS } from '../database/migrations/index.js';
 import { AUDIT_ENTITIES } from '../audit/index.js';
 import { RATE_LIMIT_ENTITIES } from '../rate-limit/index.js';
+import { ClientSecretEntity } from './entities/client-secret.entity.js';
 import { ClientEntity } from './entities/client.entity.js';
 
 /**
- * The entities `ClientRegistrationModule` needs on the host's TypeORM connection: its clients and the
- * rate-limit counters of its registration limit, and the audit trail of client changes.
+ * The entities `ClientRegistrationModule` needs on the host's TypeORM connection: its clients, their
+ * secrets, the rate-limit counters of its registration limit and the audit trail of client changes.
  */
 export const CLIENT_REGISTRATION_ENTITIES = [
   ClientEntity,
+  ClientSecretEntity,
   ...RATE_LIMIT_ENTITIES,
   ...AUDIT_ENTITIES,
 ];

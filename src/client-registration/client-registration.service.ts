@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditService, diffFields } from '../audit/index.js';
+import type { EntityManager } from 'typeorm';
+import { AuditService, diffFields, type AuditChanges } from '../audit/index.js';
 import { newUlid } from '../common/crypto/ids.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
-import { generateToken, matchesHash, nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
+import { generateToken, matchesHash, sha256Hex } from '../common/crypto/tokens.js';
+import { Clock } from '../common/time/clock.js';
 import {
   usesClientSecret,
   validateClientMetadata,
@@ -10,7 +12,6 @@ import {
   type ClientMetadataInput,
 } from './client-metadata.validator.js';
 import {
-  CLIENT_SECRET_PREFIX,
   REGISTRATION_POLICY,
   REGISTRATION_SETTINGS,
   REGISTRATION_TOKEN_PREFIX,
@@ -20,8 +21,11 @@ import { CLIENT_DELETED, CLIENT_REGISTERED, CLIENT_UPDATED } from './client-regi
 import type { RegistrationPolicy, RegistrationSettings } from './client-registration.options.js';
 import {
   ClientRegistrationRepository,
+  clientSecretExpiresAt,
   type StoredClient,
 } from './client-registration.repository.js';
+import { checkSecret, secretAuthenticates } from './client-secret-check.js';
+import { ClientSecretsService } from './client-secrets.service.js';
 import { isPlausibleClientId } from './clients.service.js';
 
 /**
@@ -49,6 +53,11 @@ export interface UpdateInput extends ClientMetadataInput {
   client_secret?: string | null;
 }
 
+/** An update with If-Match lost to a concurrent change: the precondition no longer holds (412). */
+export class StaleVersionError extends Error {
+  override name = 'StaleVersionError';
+}
+
 /** An arbitrary valid hash, compared against when the client does not exist, so timing reveals nothing. */
 const DUMMY_HASH = sha256Hex('no such client');
 
@@ -63,6 +72,8 @@ export class ClientRegistrationService {
     @Inject(REGISTRATION_SETTINGS) private readonly settings: RegistrationSettings,
     @Inject(REGISTRATION_POLICY) private readonly policy: RegistrationPolicy,
     private readonly audit: AuditService,
+    private readonly secrets: ClientSecretsService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -79,32 +90,29 @@ export class ClientRegistrationService {
 
   /** Registers a client (RFC 7591 §3.1): validates, issues its credentials, stores hashes only. */
   async register(input: ClientMetadataInput, ip: string): Promise<ClientInformation> {
-    const metadata = this.validate(input);
+    // Without initial access tokens anyone may register (RFC 7591 §3): the client is self-registered.
+    const selfRegistered = this.settings.initialAccessTokens.length === 0;
+    const metadata = this.validate(input, selfRegistered);
     await this.policy.validate(metadata, { operation: 'register', ip });
     const clientId = newUlid();
-    const issuedAt = nowSeconds();
-    const clientSecret = usesClientSecret(metadata.tokenEndpointAuthMethod)
-      ? generateToken(CLIENT_SECRET_PREFIX)
-      : undefined;
+    const issuedAt = this.clock.nowSeconds();
     const registrationAccessToken = generateToken(REGISTRATION_TOKEN_PREFIX);
-    const clientSecretExpiresAt = clientSecret ? this.secretExpiry(issuedAt) : 0;
-    // The row and its audit entry commit together; `client.registered` is emitted after the commit.
-    await this.audit.transaction(async (manager) => {
-      await this.store.insert(
-        {
-          ...metadata,
-          id: clientId,
-          clientIdIssuedAt: issuedAt,
-          clientSecretHash: clientSecret ? sha256Hex(clientSecret) : null,
-          secretLastFour: clientSecret ? clientSecret.slice(-4) : null,
-          clientSecretExpiresAt,
-          registrationAccessTokenHash: sha256Hex(registrationAccessToken),
-        },
-        manager,
-      );
+    // The client and its first secret commit together: never a confidential client without a secret.
+    // The row, its secret and its audit entry commit together; `client.registered` follows the commit.
+    const secret = await this.audit.transaction(async (m) => {
+      await this.store.insert(m, {
+        ...metadata,
+        id: clientId,
+        clientIdIssuedAt: issuedAt,
+        registrationAccessTokenHash: sha256Hex(registrationAccessToken),
+        selfRegistered,
+      });
+      const issued = usesClientSecret(metadata.tokenEndpointAuthMethod)
+        ? await this.secrets.issue(m, clientId, issuedAt)
+        : undefined;
       let changes = diffFields(null, clientAuditView(metadata, 'active'), CLIENT_AUDIT_FIELDS);
-      if (clientSecret) changes = credentialChange(changes, 'client_secret', 'issued');
-      await this.audit.record(manager, {
+      if (issued) changes = credentialChange(changes, 'client_secret', 'issued');
+      await this.audit.record(m, {
         clientId,
         // A self-registration: the new client is its own author (RFC 7591 §3).
         actor: { type: 'client', id: clientId },
@@ -112,7 +120,10 @@ export class ClientRegistrationService {
         changes,
         ip,
       });
+      return issued;
     });
+    const clientSecret = secret?.value;
+    const clientSecretExpiresAt = secret?.expiresAt ?? 0;
     return {
       ...metadata,
       clientId,
@@ -133,7 +144,7 @@ export class ClientRegistrationService {
       ...pickMetadata(client),
       clientId: client.id,
       clientIdIssuedAt: client.clientIdIssuedAt,
-      clientSecretExpiresAt: client.clientSecretExpiresAt,
+      clientSecretExpiresAt: clientSecretExpiresAt(client.secrets),
       registrationAccessToken: auth.token,
     };
   }
@@ -148,6 +159,7 @@ export class ClientRegistrationService {
     auth: AuthenticatedRegistration,
     input: UpdateInput,
     ip: string,
+    options: { ifMatch?: boolean } = {},
   ): Promise<ClientInformation> {
     const { client } = auth;
     // RFC 7592 §2.2: client_id is optional in the body but must match the client being updated.
@@ -160,83 +172,93 @@ export class ClientRegistrationService {
         'client_id in the body must equal the client_id in the path',
       );
     }
-    // RFC 7592 §2.2: a client_secret in the body must match the current one (constant time).
+    // RFC 7592 §2.2: a client_secret in the body must match a current one (constant time, against every
+    // secret that still authenticates; an expired one matches too, so that the PUT can renew it).
     if (input.client_secret !== undefined && input.client_secret !== null) {
-      if (!client.clientSecretHash || !matchesHash(input.client_secret, client.clientSecretHash)) {
+      const { check } = checkSecret(input.client_secret, client.secrets, this.clock.nowSeconds());
+      if (check === 'invalid') {
         throw OAuthError.invalidClientMetadata(
           'client_secret does not match the current client secret',
         );
       }
     }
-    const metadata = this.validate(input);
+    const metadata = this.validate(input, client.selfRegistered);
     await this.policy.validate(metadata, { operation: 'update', clientId: client.id, ip });
 
-    let clientSecret: string | undefined;
-    let clientSecretHash: string | null = null;
-    let clientSecretExpiresAt = 0;
-    if (usesClientSecret(metadata.tokenEndpointAuthMethod)) {
-      if (client.clientSecretHash) {
-        clientSecretHash = client.clientSecretHash;
-        clientSecretExpiresAt = client.clientSecretExpiresAt;
-      } else {
-        // A client becoming confidential gets its first secret, shown once (RFC 7592 §2.2 lets the server
-        // issue a new secret on update).
-        clientSecret = generateToken(CLIENT_SECRET_PREFIX);
-        clientSecretHash = sha256Hex(clientSecret);
-        clientSecretExpiresAt = this.secretExpiry(nowSeconds());
-      }
-    }
-    const registrationAccessToken = this.settings.rotateAccessToken
-      ? generateToken(REGISTRATION_TOKEN_PREFIX)
-      : auth.token;
-    const written = await this.audit.transaction(async (manager) => {
+    const rotate = this.settings.rotateAccessToken;
+    const registrationAccessToken = rotate ? generateToken(REGISTRATION_TOKEN_PREFIX) : auth.token;
+    const written = await this.audit.transaction(async (m) => {
+      // With rotation, of concurrent PUTs with one token exactly one wins (the others' token is stale).
+      // Without it the token stays valid for all of them: last writer wins (issue 7 item 15), so the
+      // version is not part of the condition — unless the caller sent If-Match (RFC 9110 §13.1.1).
       const ok = await this.store.replaceIfCurrent(
+        m,
         client.id,
         client.registrationAccessTokenHash,
-        client.version,
-        {
-          ...metadata,
-          clientSecretHash,
-          ...(clientSecret ? { secretLastFour: clientSecret.slice(-4) } : {}),
-          ...(clientSecretHash ? {} : { secretLastFour: null }),
-          clientSecretExpiresAt,
-          registrationAccessTokenHash: sha256Hex(registrationAccessToken),
-        },
-        manager,
+        rotate || options.ifMatch ? client.version : null,
+        { ...metadata, registrationAccessTokenHash: sha256Hex(registrationAccessToken) },
       );
-      if (!ok) return false;
-      let changes = diffFields(
+      if (!ok) return null;
+      const usesSecret = usesClientSecret(metadata.tokenEndpointAuthMethod);
+      const reconciled = await this.reconcileSecrets(m, client.id, usesSecret);
+      let changes: AuditChanges = diffFields(
         clientAuditView(pickMetadata(client), client.status),
         clientAuditView(metadata, client.status),
         CLIENT_AUDIT_FIELDS,
       );
-      if (clientSecret) changes = credentialChange(changes, 'client_secret', 'issued');
-      else if (client.clientSecretHash && !clientSecretHash) {
+      if (reconciled.clientSecret) changes = credentialChange(changes, 'client_secret', 'issued');
+      else if (!usesSecret && client.secrets.length > 0) {
         changes = credentialChange(changes, 'client_secret', 'removed');
       }
-      if (this.settings.rotateAccessToken) {
-        changes = credentialChange(changes, 'registration_access_token', 'rotated');
-      }
-      await this.audit.record(manager, {
+      if (rotate) changes = credentialChange(changes, 'registration_access_token', 'rotated');
+      await this.audit.record(m, {
         clientId: client.id,
         actor: { type: 'registration_access_token' },
         operation: CLIENT_UPDATED,
         changes,
         ip,
       });
-      return true;
+      return reconciled;
     });
-    // Another request with the same token won (its rotation made this token stale) or the client was
-    // deleted meanwhile: to this caller the token is no longer valid (RFC 7592 §2.2, RFC 6750 §3.1).
-    if (!written) throw OAuthError.invalidToken();
+    // Another request with the same token won (its rotation made this token stale), with If-Match the
+    // client changed since it was read, or it was deleted meanwhile (RFC 7592 §2.2, RFC 6750 §3.1).
+    if (!written) throw options.ifMatch ? new StaleVersionError() : OAuthError.invalidToken();
+    const { clientSecret, clientSecretExpiresAt: expiresAt } = written;
     return {
       ...metadata,
       clientId: client.id,
       clientIdIssuedAt: client.clientIdIssuedAt,
-      clientSecretExpiresAt,
+      clientSecretExpiresAt: expiresAt,
       clientSecret,
       registrationAccessToken,
     };
+  }
+
+  /**
+   * Brings the client's secrets in line with its new method, in the update's transaction (after the
+   * UPDATE, so under the client row's lock: concurrent PUTs see each other's secrets). A client that
+   * authenticates with a secret keeps its usable ones; one that has none usable — it just became
+   * confidential, or its secret expired — gets a new one, shown once (RFC 7592 §2.2 lets the server issue
+   * a new secret on update; the expired one is retired as by a rotation). A client that no longer uses a
+   * secret loses them all.
+   */
+  private async reconcileSecrets(
+    m: EntityManager,
+    clientId: string,
+    usesSecret: boolean,
+  ): Promise<{ clientSecret?: string; clientSecretExpiresAt: number }> {
+    if (!usesSecret) {
+      await this.secrets.removeAll(m, clientId);
+      return { clientSecretExpiresAt: 0 };
+    }
+    const now = this.clock.nowSeconds();
+    const current = (await this.store.findWithCredentials(clientId, m))?.secrets ?? [];
+    if (current.some((s) => s.status === 'active' && secretAuthenticates(s, now))) {
+      return { clientSecretExpiresAt: clientSecretExpiresAt(current) };
+    }
+    await this.secrets.retireActive(m, clientId);
+    const issued = await this.secrets.issue(m, clientId, now);
+    return { clientSecret: issued.value, clientSecretExpiresAt: issued.expiresAt };
   }
 
   /**
@@ -244,14 +266,14 @@ export class ClientRegistrationService {
    * rejected. Listeners of `client.deleted` (token revocation) run before this returns.
    */
   async delete(auth: AuthenticatedRegistration, ip = ''): Promise<void> {
-    const deleted = await this.audit.transaction(async (manager) => {
+    const deleted = await this.audit.transaction(async (m) => {
       const ok = await this.store.softDeleteIfCurrent(
+        m,
         auth.client.id,
         auth.client.registrationAccessTokenHash,
-        manager,
       );
       if (!ok) return false;
-      await this.audit.record(manager, {
+      await this.audit.record(m, {
         clientId: auth.client.id,
         actor: { type: 'registration_access_token' },
         operation: CLIENT_DELETED,
@@ -262,16 +284,17 @@ export class ClientRegistrationService {
     if (!deleted) throw OAuthError.invalidToken();
   }
 
-  private validate(input: ClientMetadataInput): ClientMetadata {
+  /**
+   * The built-in rules; a self-registered client's (RFC 7591 §3 open registration, and its RFC 7592
+   * updates) http(s) redirect hosts must also be on `allowedRedirectHosts`.
+   */
+  private validate(input: ClientMetadataInput, selfRegistered: boolean): ClientMetadata {
     return validateClientMetadata(input, {
       scopesSupported: this.settings.scopesSupported,
       defaultScope: this.settings.defaultScope,
       allowHttpLoopback: this.settings.allowHttpLoopback,
+      allowedRedirectHosts: selfRegistered ? this.settings.allowedRedirectHosts : null,
     });
-  }
-
-  private secretExpiry(issuedAt: number): number {
-    return this.settings.secretTtlSeconds > 0 ? issuedAt + this.settings.secretTtlSeconds : 0;
   }
 }
 

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClockModule } from '../common/time/clock.module.js';
 import { ClientsService } from './clients.service.js';
+import { ClientSecretEntity } from './entities/client-secret.entity.js';
 import { ClientEntity } from './entities/client.entity.js';
 
 /**
@@ -8,7 +10,7 @@ import { ClientEntity } from './entities/client.entity.js';
  * (they need `ClientsService`, not the registration endpoints or their options).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ClientEntity])],
+  imports: [TypeOrmModule.forFeature([ClientEntity, ClientSecretEntity]), ClockModule],
   providers: [ClientsService],
   exports: [ClientsService],
 })

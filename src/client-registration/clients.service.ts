@@ -1,15 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { matchesHash, nowSeconds } from '../common/crypto/tokens.js';
+import { Clock } from '../common/time/clock.js';
 import { parseResourceAllowList } from '../common/validation/resource.js';
+import { checkSecret, type SecretCandidate, type SecretCheck } from './client-secret-check.js';
+import { ClientSecretEntity } from './entities/client-secret.entity.js';
 import { ClientEntity, type TokenEndpointAuthMethod } from './entities/client.entity.js';
+
+export type { SecretCheck } from './client-secret-check.js';
 
 /**
  * The scope of the administration API (issue 8). Only clients an operator flagged (`admin_access`) can
  * ever hold it, whatever a client registers or requests; users additionally need the `admin` role.
  */
 export const ADMIN_SCOPE = 'admin';
+
+/** `last_used_at` of a secret is written at most this often: a token request rarely pays a write. */
+export const SECRET_LAST_USED_RESOLUTION_SECONDS = 60;
 
 /**
  * The read-only view of a registered client that other modules (authorize, token) work with. They never
@@ -33,8 +40,6 @@ export interface RegisteredClient {
   jwksUri: string | null;
   /** OpenID Connect Registration §2 `id_token_signed_response_alg`; null: the server's `TOKEN_ID_ALG`. */
   idTokenSignedResponseAlg: 'RS256' | 'ES256' | null;
-  /** Epoch seconds, 0 = never (RFC 7591 §3.2.1). */
-  clientSecretExpiresAt: number;
   /** True for clients that authenticate with no secret or key (`none`). */
   isPublic: boolean;
   /**
@@ -42,12 +47,14 @@ export interface RegisteredClient {
    * the server-wide `RESOURCE_INDICATORS_ALLOWED` applies.
    */
   allowedResources: string[] | null;
+  /**
+   * True when the client registered itself without an initial access token (open registration): shown as
+   * unverified on the consent page, and subject to `AUTHORIZE_UNTRUSTED_ERROR_PAGE`.
+   */
+  selfRegistered: boolean;
   /** Set by an operator only: the client may obtain {@link ADMIN_SCOPE} (its `scopes` then include it). */
   adminAccess: boolean;
 }
-
-/** Result of checking a presented client secret. */
-export type SecretCheck = 'valid' | 'invalid' | 'expired';
 
 /** Maps the entity to the view other modules see. */
 export function toRegisteredClient(e: ClientEntity): RegisteredClient {
@@ -68,10 +75,10 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
     jwks: e.jwks,
     jwksUri: e.jwksUri,
     idTokenSignedResponseAlg: e.idTokenSignedResponseAlg,
-    clientSecretExpiresAt: e.clientSecretExpiresAt,
     isPublic: e.tokenEndpointAuthMethod === 'none',
     allowedResources: e.allowedResources ?? null,
-    adminAccess: e.adminAccess,
+    selfRegistered: Boolean(e.selfRegistered),
+    adminAccess: Boolean(e.adminAccess),
   };
 }
 
@@ -82,7 +89,12 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
  */
 @Injectable()
 export class ClientsService {
-  constructor(@InjectRepository(ClientEntity) private readonly repo: Repository<ClientEntity>) {}
+  constructor(
+    @InjectRepository(ClientEntity) private readonly repo: Repository<ClientEntity>,
+    @InjectRepository(ClientSecretEntity)
+    private readonly secrets: Repository<ClientSecretEntity>,
+    private readonly clock: Clock,
+  ) {}
 
   /**
    * The client if it exists, is not deleted (soft-deleted rows are excluded by TypeORM) and is not
@@ -96,35 +108,70 @@ export class ClientsService {
   }
 
   /**
-   * Checks a client secret (RFC 6749 §2.3.1) in constant time against the stored hash, then its expiry
-   * (`client_secret_expires_at`, RFC 7591 §3.2.1). Unknown and deleted clients are `invalid`.
+   * Whether the client exists and is not deleted, whatever its state (an administrator still sees a
+   * suspended client's secrets and tokens).
+   */
+  async exists(clientId: string): Promise<boolean> {
+    if (!isPlausibleClientId(clientId)) return false;
+    return this.repo.exists({ where: { id: clientId } });
+  }
+
+  /**
+   * Checks a client secret (RFC 6749 §2.3.1) against every secret of the client that still
+   * authenticates (active ones, and rotated ones in their grace period), in constant time, then its
+   * expiry (`client_secret_expires_at`, RFC 7591 §3.2.1). Unknown and deleted clients are `invalid`.
    */
   async checkSecret(clientId: string, secret: string): Promise<SecretCheck> {
     return (await this.findActiveWithSecretCheck(clientId, secret))?.check ?? 'invalid';
   }
 
   /**
-   * {@link findActiveById} and {@link checkSecret} in one read (the token endpoint needs both on every
-   * request): the active client, or null, with the verdict on `secret`.
+   * {@link findActiveById} and {@link checkSecret} in one query (the token endpoint needs both on every
+   * request): the active client joined with its candidate secrets, or null, with the verdict on `secret`.
+   * A successful check records the secret's `last_used_at` when the stored value is older than
+   * {@link SECRET_LAST_USED_RESOLUTION_SECONDS}, so at most one write per secret per minute.
    */
   async findActiveWithSecretCheck(
     clientId: string,
     secret: string,
   ): Promise<{ client: RegisteredClient; check: SecretCheck } | null> {
     if (!isPlausibleClientId(clientId)) return null;
+    const now = this.clock.nowSeconds();
     const row = await this.repo
       .createQueryBuilder('c')
-      .addSelect('c.clientSecretHash')
+      .leftJoinAndMapMany(
+        'c.candidates',
+        ClientSecretEntity,
+        's',
+        // Active secrets (expired ones too, to say "expired"), and inactive ones still in their grace.
+        "s.client_id = c.id AND (s.status = 'active' OR s.expires_at > :now)",
+        { now },
+      )
+      .addSelect('s.secretHash')
       .where('c.id = :id', { id: clientId })
+      // A suspended client does not authenticate: no token at any grant (issue 8).
       .andWhere("c.status = 'active'")
       .getOne();
     if (!row) return null;
-    let check: SecretCheck = 'valid';
-    if (!row.clientSecretHash || !matchesHash(secret, row.clientSecretHash)) check = 'invalid';
-    else if (row.clientSecretExpiresAt !== 0 && row.clientSecretExpiresAt <= nowSeconds()) {
-      check = 'expired';
-    }
+    const candidates = (row as ClientEntity & { candidates?: SecretCandidate[] }).candidates ?? [];
+    const { check, secret: used } = checkSecret(secret, candidates, now);
+    if (used) await this.touch(used, now);
     return { client: toRegisteredClient(row), check };
+  }
+
+  /** Records that `secret` authenticated, unless that was recorded less than a minute ago. */
+  private async touch(secret: SecretCandidate, now: number): Promise<void> {
+    const threshold = now - SECRET_LAST_USED_RESOLUTION_SECONDS;
+    if (secret.lastUsedAt !== null && secret.lastUsedAt > threshold) return;
+    // Conditional, so that instances racing on the same minute write once; `updated_at` is left alone
+    // (it tells when an operator changed the secret, not when it was used).
+    await this.secrets
+      .createQueryBuilder()
+      .update(ClientSecretEntity)
+      .set({ lastUsedAt: now, updatedAt: () => 'updated_at' })
+      .where('id = :id', { id: secret.id })
+      .andWhere('(last_used_at IS NULL OR last_used_at <= :threshold)', { threshold })
+      .execute();
   }
 
   /**

@@ -16,6 +16,15 @@ export type {
   TokenEndpointAuthMethod,
 } from './entities/client.entity.js';
 export { CLIENT_STATUSES, ClientEntity } from './entities/client.entity.js';
+export { ClientSecretEntity, type ClientSecretStatus } from './entities/client-secret.entity.js';
+export {
+  ClientSecretError,
+  ClientSecretsService,
+  MAX_ACTIVE_SECRETS,
+  type ClientSecretInfo,
+  type IssuedSecret,
+  type SecretChange,
+} from './client-secrets.service.js';
 export {
   CLIENT_REGISTRATION_ENTITIES,
   CLIENT_REGISTRATION_MIGRATIONS,
@@ -40,6 +49,6 @@ export {
   type RegistrationPolicyContext,
   type RegistrationResponseStyle,
 } from './client-registration.options.js';
-export type { ClientMetadata } from './client-metadata.validator.js';
+export { privateUseSchemeProblem, type ClientMetadata } from './client-metadata.validator.js';
 export { REGISTRATION_PATHS, REGISTRATION_ROOT_ROUTES } from './client-registration.constants.js';
 export { OAuthError } from '../common/errors/oauth-error.js';

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-http-bearer';
+import { noteClientId } from '../observability/request-context.js';
 import { REGISTRATION_ACCESS_TOKEN } from './client-registration.constants.js';
 import type { AuthenticatedRegistration } from './client-registration.service.js';
 
@@ -45,6 +46,10 @@ export class RegistrationAccessTokenStrategy extends PassportStrategy(
     const fromHeader = /^Bearer ([^ ]+)$/i.exec(header)?.[1];
     if (!verify || fromHeader !== token) return false;
     const params = req.params as Record<string, string | undefined>;
-    return (await verify(params.client_id, token)) ?? false;
+    const found = await verify(params.client_id, token);
+    if (!found) return false;
+    // The request's log line names the client (docs/operations.md "Logs").
+    if (typeof params.client_id === 'string') noteClientId(params.client_id);
+    return found;
   }
 }

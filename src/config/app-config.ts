@@ -1,3 +1,4 @@
+import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
 import { parseResourceAllowList } from '../common/validation/resource.js';
 import { validateEnv } from './env.validation.js';
 import { parseTrustProxy, type TrustProxySetting } from './trust-proxy.js';
@@ -22,6 +23,18 @@ export interface DatabaseConfig {
   password: string;
   name: string;
   poolSize: number;
+  /** `DB_POOL_QUEUE_LIMIT`: requests that may wait for a pooled connection; beyond, 503 at once. */
+  poolQueueLimit: number;
+  /** `DB_ACQUIRE_TIMEOUT_MS`: longest wait for a pooled connection or a new connection's handshake. */
+  acquireTimeoutMs: number;
+  /** `DB_QUERY_TIMEOUT_MS`: longest MySQL/MariaDB statement; its connection is then dropped (docs/faults.md). */
+  queryTimeoutMs: number;
+  /** `DB_SQLITE_BUSY_TIMEOUT_MS`: SQLite `busy_timeout`, the wait for another process's lock. */
+  sqliteBusyTimeoutMs: number;
+  /** `DB_CONNECT_RETRIES`: start-up connection attempts after the first. */
+  connectRetries: number;
+  /** `DB_CONNECT_RETRY_DELAY_MS`: delay before the first start-up retry, doubled for each further one. */
+  connectRetryDelayMs: number;
   migrationsRun: boolean;
   logging: boolean;
 }
@@ -44,10 +57,24 @@ export interface RegistrationConfig {
   rotateAccessToken: boolean;
   /** Client secret lifetime in seconds, 0 = never expires. */
   secretTtlSeconds: number;
+  /** How long a rotated client secret keeps authenticating, seconds. Default 14400 (4 h). */
+  secretRotationGraceSeconds: number;
   /** Allow http redirect URIs on loopback hosts for web clients. Default true. */
   allowHttpLoopback: boolean;
   /** Scope stored for clients that register without `scope`. */
   defaultScope: string;
+  /** `REGISTRATION_ALLOWED_REDIRECT_HOSTS`: hosts of self-registered clients' redirect URIs; null = any. */
+  allowedRedirectHosts: string[] | null;
+}
+
+/** The authorization endpoint and its login and consent pages. */
+export interface AuthorizeConfig {
+  /** `AUTHORIZE_UNTRUSTED_ERROR_PAGE`: errors before sign-in of self-registered clients on a page. */
+  untrustedErrorPage: boolean;
+  /** `AUTHORIZE_REQUEST_MAX_BYTES`: client-chosen bytes of a kept authorization request. */
+  maxRequestBytes: number;
+  /** `AUTHORIZE_PENDING_PER_IP`: authorization requests kept per client IP per 10 minutes. */
+  pendingPerIp: number;
 }
 
 /** Token lifetimes and limits (RFC 6749, RFC 9068). */
@@ -123,7 +150,15 @@ export class AppConfig {
   /** Express `trust proxy` from `TRUST_PROXY`: false, a hop count, or proxy addresses and subnets. */
   trustProxy!: TrustProxySetting;
   bodyLimit!: string;
+  /** `SHUTDOWN_TIMEOUT_MS`: how long in-flight requests may take to finish after SIGTERM. */
+  shutdownTimeoutMs!: number;
+  /** `ALLOW_HTTP_ISSUER`: an `http:` loopback issuer is accepted in production (validated in env.validation.ts). */
+  allowHttpIssuer!: boolean;
   logLevels!: string[];
+  /** `LOG_FORMAT`; undefined = pretty in development when pino-pretty is installed, else JSON. */
+  logFormat!: 'json' | 'pretty' | undefined;
+  /** `METRICS_TOKEN`: the bearer token of `GET /metrics`; undefined = no metrics endpoint (404). */
+  metricsToken!: string | undefined;
   scopesSupported!: string[];
   /**
    * `RESOURCE_INDICATORS_ALLOWED`: the RFC 8707 resources any client may ask for (exact URIs, or
@@ -134,6 +169,7 @@ export class AppConfig {
   sessionTtlSeconds!: number;
   database!: DatabaseConfig;
   registration!: RegistrationConfig;
+  authorize!: AuthorizeConfig;
   token!: TokenConfig;
   rateLimits!: RateLimitsConfig;
   keys!: KeysConfig;
@@ -155,7 +191,11 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
   c.issuer = env.ISSUER ?? `http://localhost:${c.port}`;
   c.trustProxy = parseTrustProxy(env.TRUST_PROXY);
   c.bodyLimit = env.BODY_LIMIT ?? '64kb';
+  c.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS ?? 10000;
+  c.allowHttpIssuer = env.ALLOW_HTTP_ISSUER ?? false;
   c.logLevels = (env.LOG_LEVEL ?? 'log,warn,error').split(',').map((s) => s.trim());
+  c.logFormat = env.LOG_FORMAT as AppConfig['logFormat'];
+  c.metricsToken = env.METRICS_TOKEN;
   c.scopesSupported = (env.SCOPES_SUPPORTED ?? 'openid profile email offline_access').split(' ');
   c.resourceIndicatorsAllowed =
     env.RESOURCE_INDICATORS_ALLOWED === undefined
@@ -173,6 +213,12 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     password: env.DB_PASSWORD ?? '',
     name: env.DB_NAME ?? 'authms',
     poolSize: env.DB_POOL_SIZE ?? 10,
+    poolQueueLimit: env.DB_POOL_QUEUE_LIMIT ?? 100,
+    acquireTimeoutMs: env.DB_ACQUIRE_TIMEOUT_MS ?? 3000,
+    queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS ?? 5000,
+    sqliteBusyTimeoutMs: env.DB_SQLITE_BUSY_TIMEOUT_MS ?? 5000,
+    connectRetries: env.DB_CONNECT_RETRIES ?? 5,
+    connectRetryDelayMs: env.DB_CONNECT_RETRY_DELAY_MS ?? 500,
     migrationsRun: env.DB_MIGRATIONS_RUN ?? true,
     logging: env.DB_LOGGING ?? false,
   };
@@ -188,8 +234,20 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       .filter(Boolean),
     rotateAccessToken: env.REGISTRATION_ROTATE_ACCESS_TOKEN ?? true,
     secretTtlSeconds: env.REGISTRATION_SECRET_TTL ?? 0,
+    secretRotationGraceSeconds: env.CLIENT_SECRET_ROTATION_GRACE ?? 4 * 3600,
     allowHttpLoopback: env.REGISTRATION_ALLOW_HTTP_LOOPBACK ?? true,
     defaultScope,
+    allowedRedirectHosts:
+      env.REGISTRATION_ALLOWED_REDIRECT_HOSTS === undefined
+        ? null
+        : parseRedirectHostAllowList(
+            env.REGISTRATION_ALLOWED_REDIRECT_HOSTS.split(' ').filter(Boolean),
+          ),
+  };
+  c.authorize = {
+    untrustedErrorPage: env.AUTHORIZE_UNTRUSTED_ERROR_PAGE ?? false,
+    maxRequestBytes: env.AUTHORIZE_REQUEST_MAX_BYTES ?? 8192,
+    pendingPerIp: env.AUTHORIZE_PENDING_PER_IP ?? 60,
   };
   c.token = {
     accessTtlSeconds: env.TOKEN_ACCESS_TTL ?? 3600,

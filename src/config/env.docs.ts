@@ -58,6 +58,18 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
       'Proxies trusted for `X-Forwarded-For`, so rate limits see client IPs behind them: a hop count (`1`–`10`), or addresses, CIDR subnets and named ranges (`loopback`…), comma separated. `true` is refused ([security-settings.md](security-settings.md#client-ip-behind-proxies-trust_proxy)).',
     defaultText: '_(unset: no proxy, the peer address)_',
   },
+  ALLOW_HTTP_ISSUER: {
+    group: 'Server',
+    description:
+      'With `NODE_ENV=production` an `http:` issuer is refused at start-up; `true` allows one on a loopback host only (`localhost`, `127.0.0.1`, `[::1]`), for a TLS-terminating proxy on the same machine ([faults.md](faults.md#start-up)).',
+    default: 'false',
+  },
+  SHUTDOWN_TIMEOUT_MS: {
+    group: 'Server',
+    description:
+      "On SIGTERM/SIGINT the server stops accepting connections and waits this long for in-flight requests; what is still open then is cut and the process exits 1 instead of 0 ([faults.md](faults.md#graceful-shutdown)). Keep it below the orchestrator's grace period (Kubernetes: 30 s).",
+    default: '10000',
+  },
   BODY_LIMIT: {
     group: 'Server',
     description:
@@ -68,6 +80,18 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     group: 'Server',
     description: 'Nest log levels to print, comma separated (`error,warn,log,debug,verbose`).',
     default: 'log,warn,error',
+  },
+  LOG_FORMAT: {
+    group: 'Server',
+    description:
+      'Log output: `json` (one JSON object per line, with a request id on every request line; for production) or `pretty` (human-readable, needs the devDependency `pino-pretty`). See [operations.md](operations.md#logs).',
+    defaultText: '`pretty` when `NODE_ENV=development` and pino-pretty is installed, else `json`',
+  },
+  METRICS_TOKEN: {
+    group: 'Server',
+    description:
+      'Bearer token that `GET /metrics` (Prometheus text) requires, at least 16 characters (`openssl rand -hex 32`). Unset: `/metrics` answers 404. See [operations.md](operations.md#metrics).',
+    defaultText: '_(unset: no `/metrics`)_',
   },
 
   DB_TYPE: {
@@ -104,6 +128,42 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     group: 'Database',
     description: 'mysql2 connection pool size per instance.',
     default: '10',
+  },
+  DB_POOL_QUEUE_LIMIT: {
+    group: 'Database',
+    description:
+      'Requests that may wait for a pooled MySQL/MariaDB connection; one more is answered `503 temporarily_unavailable` at once ([faults.md](faults.md#fail-fast)).',
+    default: '100',
+  },
+  DB_ACQUIRE_TIMEOUT_MS: {
+    group: 'Database',
+    description:
+      "Longest wait for a pooled MySQL/MariaDB connection, and for a new connection's handshake; then `503` with `Retry-After` ([faults.md](faults.md#fail-fast)).",
+    default: '3000',
+  },
+  DB_QUERY_TIMEOUT_MS: {
+    group: 'Database',
+    description:
+      'Longest a MySQL/MariaDB statement may take; then the request answers `503` and the connection is dropped, which rolls back its transaction ([faults.md](faults.md#fail-fast)). Migrations are exempt.',
+    default: '5000',
+  },
+  DB_SQLITE_BUSY_TIMEOUT_MS: {
+    group: 'Database',
+    description:
+      'How long an SQLite statement waits for a lock held by another process (`busy_timeout`) before the request answers `503`. better-sqlite3 waits synchronously, so keep it short ([faults.md](faults.md#fail-fast)).',
+    default: '5000',
+  },
+  DB_CONNECT_RETRIES: {
+    group: 'Database',
+    description:
+      'Start-up: MySQL/MariaDB connection attempts after the first, before the server exits 1 with `cannot reach the database at host:port` ([faults.md](faults.md#start-up)).',
+    default: '5',
+  },
+  DB_CONNECT_RETRY_DELAY_MS: {
+    group: 'Database',
+    description:
+      'Start-up: delay before the first connection retry; it doubles for each further retry, up to 30 s.',
+    default: '500',
   },
   DB_MIGRATIONS_RUN: {
     group: 'Database',
@@ -152,11 +212,23 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
       'Client secret lifetime, seconds (`client_secret_expires_at`); `0` = never expires.',
     default: '0',
   },
+  CLIENT_SECRET_ROTATION_GRACE: {
+    group: 'Dynamic client registration',
+    description:
+      'After a secret rotation (`POST /api/v1/admin/oauth/clients/{client_id}/rotate-secret`), how long the old secret keeps authenticating, seconds; `0` = it stops at once ([administration.md](administration.md)).',
+    default: '14400',
+  },
   REGISTRATION_ALLOW_HTTP_LOOPBACK: {
     group: 'Dynamic client registration',
     description:
       'Allow `http` redirect URIs on loopback hosts (`localhost`, `127.x.x.x`, `[::1]`) for `web` clients.',
     default: 'true',
+  },
+  REGISTRATION_ALLOWED_REDIRECT_HOSTS: {
+    group: 'Dynamic client registration',
+    description:
+      'Space-separated hosts the `http`/`https` redirect URIs of self-registered clients (registered without an initial access token, also on `PUT` updates) may name: `app.example.com`, `*.example.com` (exactly one more label), `127.0.0.1`, `[::1]`. Others are `invalid_redirect_uri`. Narrows where error redirects can send a browser ([threat-model.md](threat-model.md)).',
+    defaultText: '_(unset: any host)_',
   },
   REGISTRATION_DEFAULT_SCOPE: {
     group: 'Dynamic client registration',
@@ -242,6 +314,24 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
   AUTHORIZE_RATE_WINDOW: {
     group: 'Authorization and login',
     description: 'Authorization rate-limit window, seconds.',
+    default: '60',
+  },
+  AUTHORIZE_UNTRUSTED_ERROR_PAGE: {
+    group: 'Authorization and login',
+    description:
+      '`true`: for self-registered clients, errors of `/oauth/authorize` that happen before sign-in are shown on an error page with a plain link to the client instead of a redirect (RFC 9700 §4.11.2); breaks `prompt=none` error redirects for those clients ([threat-model.md](threat-model.md)).',
+    default: 'false',
+  },
+  AUTHORIZE_REQUEST_MAX_BYTES: {
+    group: 'Authorization and login',
+    description:
+      'Largest size in bytes of what a client chooses in an authorization request that is kept while the user signs in (`state`, `nonce`, `redirect_uri`, `resource`, `scope`, `login_hint`); larger is `invalid_request` ([security-settings.md](security-settings.md)).',
+    default: '8192',
+  },
+  AUTHORIZE_PENDING_PER_IP: {
+    group: 'Authorization and login',
+    description:
+      'Authorization requests kept for the login and consent steps per client IP per 10 minutes (their lifetime), counted in the database across instances; beyond, `429 rate_limit_exceeded` on an error page. `0` = unlimited.',
     default: '60',
   },
   LOGIN_RATE_LIMIT: {

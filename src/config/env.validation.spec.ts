@@ -46,11 +46,31 @@ describe('environment validation', () => {
     expect(errorOf({ NODE_ENV: 'production' })).toContain(
       'KEYS_ENCRYPTION_KEY: required when NODE_ENV=production',
     );
-    expect(loadConfig({ NODE_ENV: 'production', KEYS_ENCRYPTION_KEY: KEY }).nodeEnv).toBe(
-      'production',
-    );
+    expect(
+      loadConfig({ NODE_ENV: 'production', ISSUER: 'https://as.example', KEYS_ENCRYPTION_KEY: KEY })
+        .nodeEnv,
+    ).toBe('production');
     // Development keeps working out of the box (SQLite: a generated key file, see KeysModule).
     expect(loadConfig({ NODE_ENV: 'development' }).keys.encryptionKey).toBeUndefined();
+  });
+
+  it('refuses an http issuer in production unless ALLOW_HTTP_ISSUER=true and the host is loopback (issue 9)', () => {
+    const prod = { NODE_ENV: 'production', KEYS_ENCRYPTION_KEY: KEY };
+    expect(errorOf(prod)).toContain(
+      'ISSUER: must be https when NODE_ENV=production (is http://localhost:3000, the default)',
+    );
+    expect(errorOf({ ...prod, ISSUER: 'http://as.example' })).toContain(
+      'ISSUER: must be https when NODE_ENV=production (is http://as.example)',
+    );
+    expect(errorOf({ ...prod, ISSUER: 'http://as.example', ALLOW_HTTP_ISSUER: 'true' })).toContain(
+      'allows http only on a loopback host',
+    );
+    for (const ISSUER of ['http://localhost:8080', 'http://127.0.0.1:3000', 'http://[::1]:3000']) {
+      expect(loadConfig({ ...prod, ISSUER, ALLOW_HTTP_ISSUER: 'true' }).issuer).toBe(ISSUER);
+    }
+    expect(loadConfig({ ...prod, ISSUER: 'https://as.example' }).issuer).toBe('https://as.example');
+    // Outside production an http issuer stays the out-of-the-box default.
+    expect(loadConfig({ NODE_ENV: 'development' }).issuer).toBe('http://localhost:3000');
   });
 
   it('refuses MySQL/MariaDB without a key-encryption key unless NODE_ENV=development (issue 7 item 3)', () => {

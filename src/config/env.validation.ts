@@ -12,6 +12,7 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
+import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
 import { parseResourceAllowList } from '../common/validation/resource.js';
 import { parseTrustProxy, TrustProxyError } from './trust-proxy.js';
 
@@ -54,10 +55,28 @@ export class EnvironmentVariables {
    * (see {@link parseTrustProxy}).
    */
   @IsOptional() @IsString() TRUST_PROXY?: string;
+  /** Allow an `http:` loopback issuer with NODE_ENV=production (TLS terminated by a local proxy). */
+  @IsOptional() @Transform(toBool) @IsBoolean() ALLOW_HTTP_ISSUER?: boolean;
+  /** SIGTERM/SIGINT: how long in-flight requests may take to finish before they are cut, ms. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(600000) SHUTDOWN_TIMEOUT_MS?: number;
   /** Largest accepted request body, e.g. `64kb`. */
   @IsOptional() @Matches(/^\d+(b|kb|mb)?$/i) BODY_LIMIT?: string;
   /** Nest log levels to print, comma separated. */
   @IsOptional() @IsString() LOG_LEVEL?: string;
+  /**
+   * `json` (one JSON object per line) or `pretty` (human-readable, needs the devDependency
+   * `pino-pretty`). Unset: `pretty` when NODE_ENV=development and pino-pretty is installed, else `json`.
+   */
+  @IsOptional() @IsIn(['json', 'pretty']) LOG_FORMAT?: string;
+  /**
+   * secret. Bearer token that `GET /metrics` requires; unset, `/metrics` answers 404. At least 16
+   * characters, so that it cannot be guessed.
+   */
+  @IsOptional()
+  @Matches(/^[\x21-\x7E]{16,}$/, {
+    message: 'METRICS_TOKEN must be at least 16 printable characters without spaces',
+  })
+  METRICS_TOKEN?: string;
 
   /** `sqlite` (embedded, default), `mysql` (MySQL through mysql2) or `mariadb` (MariaDB through mysql2). */
   @IsOptional() @IsIn(['sqlite', 'mysql', 'mariadb']) DB_TYPE?: string;
@@ -72,6 +91,18 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() DB_PASSWORD?: string;
   @IsOptional() @IsString() DB_NAME?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(500) DB_POOL_SIZE?: number;
+  /** Requests that may wait for a pooled connection; more are refused at once (503). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000) DB_POOL_QUEUE_LIMIT?: number;
+  /** Longest wait for a pooled connection (and for a new connection's handshake), ms. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000) DB_ACQUIRE_TIMEOUT_MS?: number;
+  /** Longest a MySQL/MariaDB statement may take before it fails and its connection is dropped, ms. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000) DB_QUERY_TIMEOUT_MS?: number;
+  /** How long an SQLite statement waits for a lock held by another process before it fails, ms. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(600000) DB_SQLITE_BUSY_TIMEOUT_MS?: number;
+  /** Start-up: connection attempts after the first one before the server gives up. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(100) DB_CONNECT_RETRIES?: number;
+  /** Start-up: delay before the first retry, ms; doubled for every further retry (at most 30 s). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(60000) DB_CONNECT_RETRY_DELAY_MS?: number;
   /** Run pending migrations at start-up. */
   @IsOptional() @Transform(toBool) @IsBoolean() DB_MIGRATIONS_RUN?: boolean;
   @IsOptional() @Transform(toBool) @IsBoolean() DB_LOGGING?: boolean;
@@ -91,8 +122,14 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toBool) @IsBoolean() REGISTRATION_ROTATE_ACCESS_TOKEN?: boolean;
   /** Lifetime of issued client secrets in seconds; 0 = never expire. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) REGISTRATION_SECRET_TTL?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) CLIENT_SECRET_ROTATION_GRACE?: number;
   /** Allow `http` redirect URIs on loopback hosts for `web` clients. */
   @IsOptional() @Transform(toBool) @IsBoolean() REGISTRATION_ALLOW_HTTP_LOOPBACK?: boolean;
+  /**
+   * Space-separated hosts (`app.example.com`, `*.example.com` for one more label, `127.0.0.1`, `[::1]`)
+   * the http(s) redirect URIs of self-registered clients may name; unset: any host.
+   */
+  @IsOptional() @IsString() REGISTRATION_ALLOWED_REDIRECT_HOSTS?: string;
   /** Scope given to a client that registers without one; defaults to every supported scope. */
   @IsOptional() @IsString() REGISTRATION_DEFAULT_SCOPE?: string;
 
@@ -121,6 +158,20 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) AUTHORIZE_RATE_LIMIT?: number;
   /** Window of the authorization rate limit, seconds. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) AUTHORIZE_RATE_WINDOW?: number;
+  /**
+   * For self-registered clients, show authorization errors that happen before sign-in on an error page
+   * with a plain link, instead of redirecting (RFC 9700 §4.11.2).
+   */
+  @IsOptional() @Transform(toBool) @IsBoolean() AUTHORIZE_UNTRUSTED_ERROR_PAGE?: boolean;
+  /** Largest client-chosen size (bytes) of an authorization request kept while the user signs in. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(65536)
+  AUTHORIZE_REQUEST_MAX_BYTES?: number;
+  /** Authorization requests kept for sign-in per client IP per 10 minutes; 0 disables. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) AUTHORIZE_PENDING_PER_IP?: number;
   /** Sign-in attempts (`POST /oauth/login`) per IP per window; 0 disables. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) LOGIN_RATE_LIMIT?: number;
   /** Window of the sign-in rate limit, seconds. */
@@ -169,6 +220,7 @@ export const SECRET_VARIABLES = new Set([
   'DB_PASSWORD',
   'REGISTRATION_INITIAL_ACCESS_TOKENS',
   'KEYS_ENCRYPTION_KEY',
+  'METRICS_TOKEN',
 ]);
 
 /** Thrown when the environment is invalid; the message lists every offending variable. */
@@ -204,11 +256,22 @@ export function validateEnv(raw: Record<string, string | undefined>): Environmen
         'one: openssl rand -base64 32, the same on every instance)',
     );
   }
+  const issuerProblem = httpIssuerProblem(env);
+  if (issuerProblem) lines.push(`  ISSUER: ${issuerProblem}`);
   if (env.RESOURCE_INDICATORS_ALLOWED !== undefined) {
     try {
       parseResourceAllowList(env.RESOURCE_INDICATORS_ALLOWED.split(' ').filter(Boolean));
     } catch (e) {
       lines.push(`  RESOURCE_INDICATORS_ALLOWED: ${(e as Error).message}`);
+    }
+  }
+  if (env.REGISTRATION_ALLOWED_REDIRECT_HOSTS !== undefined) {
+    try {
+      parseRedirectHostAllowList(
+        env.REGISTRATION_ALLOWED_REDIRECT_HOSTS.split(' ').filter(Boolean),
+      );
+    } catch (e) {
+      lines.push(`  REGISTRATION_ALLOWED_REDIRECT_HOSTS: ${(e as Error).message}`);
     }
   }
   try {
@@ -221,4 +284,42 @@ export function validateEnv(raw: Record<string, string | undefined>): Environmen
     throw new ConfigValidationError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return env;
+}
+
+/** Host names that reach only the machine itself (RFC 6761 §6.3, RFC 1122 §3.2.1.3, RFC 4291 §2.5.3). */
+function isLoopbackHost(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    /^127(\.\d{1,3}){3}$/.test(hostname) ||
+    hostname === '[::1]'
+  );
+}
+
+/**
+ * In production the issuer must be `https` (RFC 8414 §2, OAuth 2.0 Security BCP RFC 9700 §2.6): tokens,
+ * codes and the login cookie would otherwise travel in clear, and the cookie could not be `Secure`. The
+ * one exception is a loopback issuer behind a TLS-terminating proxy on the same host, allowed only with
+ * `ALLOW_HTTP_ISSUER=true`. Returns why the issuer is refused, or undefined.
+ */
+function httpIssuerProblem(env: EnvironmentVariables): string | undefined {
+  if (env.NODE_ENV !== 'production') return undefined;
+  const issuer = env.ISSUER ?? `http://localhost:${env.PORT ?? 3000}`;
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    return undefined; // the ISSUER rule above reports the malformed value
+  }
+  if (url.protocol !== 'http:') return undefined;
+  if (!env.ALLOW_HTTP_ISSUER) {
+    return (
+      `must be https when NODE_ENV=production (is ${issuer}${env.ISSUER ? '' : ', the default'}): set ` +
+      'ISSUER=https://<public host>, or ALLOW_HTTP_ISSUER=true for a loopback issuer behind a local TLS proxy'
+    );
+  }
+  if (!isLoopbackHost(url.hostname)) {
+    return `ALLOW_HTTP_ISSUER=true allows http only on a loopback host (localhost, 127.0.0.1, [::1]), not ${url.hostname}`;
+  }
+  return undefined;
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/app-config.js';
+import { failFastMysql2 } from './fail-fast.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 /**
@@ -12,6 +13,11 @@ import { MIGRATIONS } from './migrations/index.js';
 export function buildDataSourceOptions(
   db: DatabaseConfig,
   entities: DataSourceOptions['entities'] = [],
+  /**
+   * `false` for migrations (the start-up migrator and the TypeORM CLI): a long `ALTER TABLE` must not hit
+   * the per-request statement timeout, nor wait for a lock with the acquire timeout.
+   */
+  { failFast = true }: { failFast?: boolean } = {},
 ): DataSourceOptions {
   const common = {
     entities,
@@ -34,8 +40,20 @@ export function buildDataSourceOptions(
       poolSize: db.poolSize,
       supportBigNumbers: true,
       bigNumberStrings: false,
-      // Fail fast instead of queueing forever when the pool is exhausted.
-      extra: { connectionLimit: db.poolSize, queueLimit: 1000, connectTimeout: 10000 },
+      // Fail fast (docs/faults.md): a bounded wait queue, a bounded handshake, and — through the driver
+      // wrapper — a bounded wait for a connection and a statement timeout that drops the connection.
+      connectorPackage: 'mysql2',
+      ...(failFast && {
+        driver: failFastMysql2({
+          acquireTimeoutMs: db.acquireTimeoutMs,
+          queryTimeoutMs: db.queryTimeoutMs,
+        }),
+      }),
+      extra: {
+        connectionLimit: db.poolSize,
+        queueLimit: db.poolQueueLimit,
+        connectTimeout: db.acquireTimeoutMs,
+      },
     };
   }
   if (db.sqlitePath !== ':memory:') mkdirSync(dirname(db.sqlitePath), { recursive: true });
@@ -43,13 +61,15 @@ export function buildDataSourceOptions(
     ...common,
     type: 'better-sqlite3',
     database: db.sqlitePath,
-    // WAL lets readers proceed while a writer commits; busy_timeout makes a second process wait, not fail.
+    // WAL lets readers proceed while a writer commits; busy_timeout makes a second process wait, not fail
+    // at once — but better-sqlite3 waits synchronously, so it is bounded (DB_SQLITE_BUSY_TIMEOUT_MS) and
+    // SQLITE_BUSY then answers 503 (docs/faults.md).
     // better-sqlite3 is synchronous, so with synchronous=FULL every commit's fsync (milliseconds on most
     // disks) stalls the whole event loop; NORMAL in WAL mode syncs at checkpoints only and never corrupts.
     prepareDatabase: (conn: { pragma: (s: string) => unknown }) => {
       conn.pragma('journal_mode = WAL');
       conn.pragma(`synchronous = ${db.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-      conn.pragma('busy_timeout = 5000');
+      conn.pragma(`busy_timeout = ${db.sqliteBusyTimeoutMs}`);
       conn.pragma('foreign_keys = ON');
     },
   };

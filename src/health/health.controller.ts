@@ -1,5 +1,10 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { performance } from 'node:perf_hooks';
@@ -8,7 +13,14 @@ import { DataSource } from 'typeorm';
 /** How long the database ping may take before the check reports the database down. */
 const PING_TIMEOUT_MS = 2000;
 
-/** Liveness and readiness: `GET /api/v1/health` pings the database (503 when it is down). */
+/**
+ * Health for load balancers and Kubernetes probes (docs/operations.md "Probes"):
+ * - `GET /api/v1/health/live`: the process answers (liveness; never touches the database, so a database
+ *   outage does not get every instance restarted);
+ * - `GET /api/v1/health/ready`: the database answers `SELECT 1` within {@link PING_TIMEOUT_MS}, else 503
+ *   (readiness: take the instance out of the load balancer until it does);
+ * - `GET /api/v1/health`: the same as `ready`, the path load balancers were given first.
+ */
 @ApiTags('Health')
 @Controller('health')
 export class HealthController {
@@ -24,6 +36,24 @@ export class HealthController {
   @ApiOperation({ summary: 'Health check (database ping)' })
   @ApiOkResponse({ description: 'The server and its database are up' })
   check() {
+    return this.health.check([() => this.pingDatabase()]);
+  }
+
+  @Get('live')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Liveness probe: the process is up (no database check)' })
+  @ApiOkResponse({ description: 'The process answers' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @Header('Cache-Control', 'no-store')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness probe: the database answers within 2 s (503 otherwise)' })
+  @ApiOkResponse({ description: 'The server can serve requests' })
+  @ApiServiceUnavailableResponse({ description: 'The database is unreachable or too slow' })
+  ready() {
     return this.health.check([() => this.pingDatabase()]);
   }
 

@@ -9,6 +9,7 @@ import { JwtService, JwtVerificationError } from '../keys/index.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { TOKEN_SETTINGS } from './token.constants.js';
 import type { TokenSettings } from './token.options.js';
+import { TokenUsageRecorder } from './token-usage.recorder.js';
 
 /** RFC 9068 §2.1 media type of JWT access tokens (`typ` header). */
 export const ACCESS_TOKEN_TYP = 'at+jwt';
@@ -53,6 +54,7 @@ export class AccessTokenService {
     private readonly keys: JwtService,
     private readonly clients: ClientsService,
     @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
+    private readonly usage: TokenUsageRecorder,
   ) {}
 
   /** This server's issuer: the default audience of its access tokens (RFC 9068 §3). */
@@ -82,6 +84,8 @@ export class AccessTokenService {
     };
     if (grant.userId !== null && grant.authTime !== undefined) payload.auth_time = grant.authTime;
     const token = await this.keys.signJwt(payload, { typ: ACCESS_TOKEN_TYP });
+    // In memory only; written in batches (the client's usage statistics, reference O39).
+    this.usage.record(grant.clientId);
     const record = this.repo.create({
       jti,
       clientId: grant.clientId,

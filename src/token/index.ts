@@ -13,9 +13,17 @@ export {
 export { SUPPORTED_GRANT_TYPES } from './token-grant.service.js';
 export { ASSERTION_ALGORITHMS, JWT_BEARER_ASSERTION } from './client-authentication.service.js';
 export { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js';
+export {
+  ClientUsageService,
+  MAX_REVOCATION_GRACE_SECONDS,
+  type ClientTokenItem,
+  type ClientUsageStats,
+  type RevokedTokens,
+} from './client-usage.service.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
+import { ClientTokenUsageEntity } from './entities/client-token-usage.entity.js';
 import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
 /** The entities of TokenModule, for a host's TypeORM connection and `ormconfig.ts`. */
 export const TOKEN_ENTITIES = [
@@ -23,4 +31,5 @@ export const TOKEN_ENTITIES = [
   RefreshTokenEntity,
   AccessTokenEntity,
   ClientAssertionJtiEntity,
+  ClientTokenUsageEntity,
 ];

@@ -28,6 +28,21 @@ export type SupportedGrantType = (typeof SUPPORTED_GRANT_TYPES)[number];
 /** Scopes that only make sense with a user, so never for `client_credentials`. */
 const USER_ONLY_SCOPES = ['openid', 'offline_access'];
 
+/**
+ * Whether an authorization_code exchange issues a refresh token. The client must be registered for the
+ * `refresh_token` grant (RFC 6749 §1.5, RFC 7591 §2); an OpenID Connect request (`openid` granted) gets
+ * one only when `offline_access` was requested and granted too (OIDC Core §11: offline access is asked
+ * for, and consented to, by name; the consent page lists it). Plain OAuth requests keep the RFC 6749
+ * rule: the grant type alone decides.
+ */
+export function issuesRefreshToken(
+  client: Pick<RegisteredClient, 'grantTypes'>,
+  grantedScopes: readonly string[],
+): boolean {
+  if (!client.grantTypes.includes('refresh_token')) return false;
+  return !grantedScopes.includes('openid') || grantedScopes.includes('offline_access');
+}
+
 /** RFC 7636 §4.1: code_verifier = 43*128 unreserved characters. */
 const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 
@@ -185,7 +200,7 @@ export class TokenGrantService {
       audience,
       authTime: stored.authTime,
     });
-    const refresh = client.grantTypes.includes('refresh_token')
+    const refresh = issuesRefreshToken(client, scopes)
       ? this.refreshTokens.mint({
           familyId: stored.grantId,
           clientId: client.clientId,

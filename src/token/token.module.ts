@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../client-registration/index.js';
+import { ClockModule } from '../common/time/clock.module.js';
 import { KeysModule } from '../keys/index.js';
 import { provideRateLimit, RateLimitModule } from '../rate-limit/index.js';
 import { UsersModule } from '../users/index.js';
@@ -11,7 +12,10 @@ import { ClientDeletedListener } from './client-deleted.listener.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
+import { ClientTokenUsageEntity } from './entities/client-token-usage.entity.js';
 import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
+import { ClientUsageService } from './client-usage.service.js';
+import { TokenUsageRecorder } from './token-usage.recorder.js';
 import { IdTokenService } from './id-token.service.js';
 import { JwksFetcher } from './jwks-fetcher.service.js';
 import { RefreshTokenService } from './refresh-token.service.js';
@@ -47,8 +51,10 @@ import { UserInfoController } from './userinfo.controller.js';
       RefreshTokenEntity,
       AccessTokenEntity,
       ClientAssertionJtiEntity,
+      ClientTokenUsageEntity,
     ]),
     ClientsModule,
+    ClockModule,
     KeysModule,
     UsersModule,
     RateLimitModule,
@@ -72,6 +78,8 @@ import { UserInfoController } from './userinfo.controller.js';
     }),
     AuthorizationCodeService,
     AccessTokenService,
+    TokenUsageRecorder,
+    ClientUsageService,
     RefreshTokenService,
     IdTokenService,
     ClientAuthenticationService,
@@ -82,6 +90,11 @@ import { UserInfoController } from './userinfo.controller.js';
     ClientDeletedListener,
     ResourceIndicatorPolicy,
   ],
-  exports: [AuthorizationCodeService, AccessTokenService, ResourceIndicatorPolicy],
+  exports: [
+    AuthorizationCodeService,
+    AccessTokenService,
+    ResourceIndicatorPolicy,
+    ClientUsageService,
+  ],
 })
 export class TokenModule extends ConfigurableModuleClass {}

@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
 import type { AppModuleOptions } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
+import type { DestinationStream } from 'pino';
 import { testLogger } from './test-logger.js';
 
 /** A running server on a real port with its own, fresh database. */
@@ -89,7 +90,14 @@ export async function createTestDatabase(): Promise<{
   return {
     env: { DB_TYPE: 'sqlite', DB_SQLITE_PATH: file },
     drop: () => {
-      for (const suffix of ['', '-wal', '-shm', '-journal', '.keys-encryption-key']) {
+      for (const suffix of [
+        '',
+        '-wal',
+        '-shm',
+        '-journal',
+        '.keys-encryption-key',
+        '.migrations-lock',
+      ]) {
         rmSync(file + suffix, { force: true });
       }
       return Promise.resolve();
@@ -108,6 +116,11 @@ export async function createTestApp(
     database?: Record<string, string>;
     /** How AuthorizeModule is composed (e.g. a replacement login handler). */
     authorize?: AppModuleOptions['authorize'];
+    /**
+     * Receives every log line (JSON) of the app, Nest's own included, instead of the test logger; set
+     * `LOG_LEVEL` in `env` for the levels wanted.
+     */
+    logs?: DestinationStream;
   } = {},
 ): Promise<TestApp> {
   const port = await freePort();
@@ -128,13 +141,20 @@ export async function createTestApp(
   let app: NestExpressApplication | undefined;
   try {
     app = await NestFactory.create<NestExpressApplication>(
-      AppModule.forRoot({ env, imports: options.imports, authorize: options.authorize }),
+      AppModule.forRoot({
+        env,
+        imports: options.imports,
+        authorize: options.authorize,
+        // The app's own lines (request lines of 5xx at the test LOG_LEVEL=error) are kept like the
+        // rest, and printed only when a test fails.
+        logDestination: options.logs ?? testLogger.destination,
+      }),
       // Warnings and errors are kept, and printed only when a test fails (test/setup/per-file.ts).
       { bodyParser: false, logger: testLogger, abortOnError: false },
     );
     configureApp(app);
-    // Again after configureApp, in case the application's setup installs a logger of its own.
-    app.useLogger(testLogger);
+    // Again after configureApp, which installs the JSON logger, unless the test reads the JSON lines.
+    if (!options.logs) app.useLogger(testLogger);
     await app.listen(port, '127.0.0.1');
   } catch (e) {
     // A refused start-up (bad setting, start-up check) must not leak connections or the database.

@@ -25,6 +25,16 @@ class BufferingTestLogger implements LoggerService {
     this.keep('warn', message, rest);
   }
 
+  /**
+   * A pino destination that keeps the app's JSON lines (at the test `LOG_LEVEL=error`, the request lines
+   * of 5xx answers) with the rest, so a failing test shows them too.
+   */
+  readonly destination = {
+    write: (line: string): void => {
+      this.lines.push(`[json] ${line.trimEnd()}`);
+    },
+  };
+
   /** Forgets what was logged so far. */
   clear(): void {
     this.lines = [];

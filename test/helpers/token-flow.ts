@@ -31,7 +31,10 @@ export function pkce(): { verifier: string; challenge: string } {
   return { verifier, challenge: sha256Base64Url(verifier) };
 }
 
-/** Mints a code through the real AuthorizationCodeService, as /oauth/authorize does. */
+/**
+ * Mints a code through the real AuthorizationCodeService, as /oauth/authorize does. The default scopes
+ * include `offline_access`, so an `openid` code yields a refresh token (OIDC Core §11).
+ */
 export function issueCode(
   t: TestApp,
   input: Partial<AuthorizationCodeInput> & { clientId: string; userId: string },
@@ -39,7 +42,7 @@ export function issueCode(
   return t.app.get(AuthorizationCodeService).issue({
     redirectUri: 'https://app.example.com/callback',
     redirectUriProvided: true,
-    scopes: ['openid', 'profile', 'email'],
+    scopes: ['openid', 'profile', 'email', 'offline_access'],
     authTime: Math.floor(Date.now() / 1000) - 5,
     ...input,
   });
@@ -131,7 +134,7 @@ export async function codeTokens(
   t: TestApp,
   client: { clientId: string; clientSecret?: string },
   userId: string,
-  scopes: string[] = ['openid', 'profile', 'email'],
+  scopes: string[] = ['openid', 'profile', 'email', 'offline_access'],
 ): Promise<{ access_token: string; refresh_token: string; id_token?: string; scope: string }> {
   const code = await issueCode(t, { clientId: client.clientId, userId, scopes });
   const res = await postForm(

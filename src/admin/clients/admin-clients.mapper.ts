@@ -47,7 +47,8 @@ export function toClientItem(c: AdministeredClient): OAuthClientItem {
     terms_url: c.tosUri,
     website: c.clientUri,
     fapi_profile: c.fapiProfile,
-    secret_last_four: c.secretLastFour,
+    // Only hashes of secrets are stored: no part of a secret is kept to show (docs/administration.md).
+    secret_last_four: null,
     status: c.status,
     tenant_id: TENANT_ID,
     created_at: rfc3339(new Date(c.createdAt)),

@@ -23,6 +23,14 @@ export class ConsentEntity {
   @Column({ name: 'scopes', type: 'text', transformer: jsonText })
   scopes!: string[];
 
+  /**
+   * Bumped by every change; merges are `UPDATE … WHERE version = ?` (compare-and-set), so concurrent
+   * approvals on several instances never lose scopes. Written by hand, not a TypeORM `@VersionColumn`,
+   * because every write is a conditional update.
+   */
+  @Column({ name: 'version', type: 'int', default: 1 })
+  version!: number;
+
   @Column({ name: 'created_at', type: 'bigint', transformer: epochSeconds })
   createdAt!: number;
 

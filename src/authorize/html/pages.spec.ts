@@ -22,8 +22,21 @@ describe('authorization pages', () => {
     const client = { clientId: evil, clientName: evil, logoUri: null, tosUri: evil };
     const pages = [
       loginPage({ client, requestId: evil, csrfToken: evil, username: evil, error: evil }),
-      consentPage({ client, requestId: evil, csrfToken: evil, scopes: [evil], username: evil }),
-      errorPage({ title: evil, error: evil, description: evil }),
+      consentPage({
+        client: { ...client, selfRegistered: true },
+        requestId: evil,
+        csrfToken: evil,
+        scopes: [evil],
+        username: evil,
+        redirectHost: evil,
+        resources: [evil],
+      }),
+      errorPage({
+        title: evil,
+        error: evil,
+        description: evil,
+        returnLink: { href: evil, host: evil },
+      }),
     ];
     for (const html of pages) {
       expect(html).not.toContain('<script>');

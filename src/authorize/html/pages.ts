@@ -17,6 +17,8 @@ export interface ClientDisplay {
   clientUri?: string | null;
   policyUri?: string | null;
   tosUri?: string | null;
+  /** Registered itself (open registration): its name and logo are its own claims, shown as unverified. */
+  selfRegistered?: boolean;
 }
 
 function layout(title: string, body: string): string {
@@ -42,10 +44,17 @@ function clientName(c: ClientDisplay): string {
   return c.clientName?.trim() ? c.clientName : c.clientId;
 }
 
-function clientHeader(c: ClientDisplay): string {
+/** The client's logo, if any (the name is written once, in the page's sentence). */
+function clientLogo(c: ClientDisplay): string {
   // Only https logos: the page's CSP allows images from this server and https: only.
   const logo = safeWebUrl(c.logoUri, true);
-  return `<div class="client">${logo ? `<img src="${escapeHtml(logo)}" alt="">` : ''}<strong>${escapeHtml(clientName(c))}</strong></div>`;
+  return logo ? `<div class="client"><img src="${escapeHtml(logo)}" alt=""></div>` : '';
+}
+
+function unverifiedNote(c: ClientDisplay): string {
+  return c.selfRegistered
+    ? '<p class="warning" role="note">Unverified application: it registered itself with this server, so its name and logo are its own claims. Continue only if you trust where you will be sent.</p>'
+    : '';
 }
 
 function hidden(name: string, value: string): string {
@@ -69,7 +78,7 @@ export function loginPage(input: {
   return layout(
     'Sign in',
     `<h1>Sign in</h1>
-${clientHeader(client)}
+${clientLogo(client)}
 <p>${lead} <strong>${escapeHtml(clientName(client))}</strong>.</p>
 ${error}
 <form method="post" action="${API_PREFIX}${LOGIN_PATH}">
@@ -91,8 +100,15 @@ export function consentPage(input: {
   csrfToken: string;
   scopes: string[];
   username: string;
+  /** Where the user is sent after choosing (the redirect URI's host, or the app for a private-use scheme). */
+  redirectHost: string;
+  /** RFC 8707 resources the tokens will be for; null or empty when none were named. */
+  resources?: string[] | null;
 }): string {
   const { client } = input;
+  const resources = (input.resources ?? [])
+    .map((r) => `<li><code>${escapeHtml(r)}</code></li>`)
+    .join('\n');
   const scopes = input.scopes
     .map((s) => `<li>${escapeHtml(SCOPE_TEXT[s] ?? s)} <code>(${escapeHtml(s)})</code></li>`)
     .join('\n');
@@ -110,11 +126,14 @@ export function consentPage(input: {
   return layout(
     'Authorize access',
     `<h1>Authorize access</h1>
-${clientHeader(client)}
+${clientLogo(client)}
 <p><strong>${escapeHtml(clientName(client))}</strong> wants to:</p>
 <ul class="scopes">
 ${scopes}
 </ul>
+${resources ? `<p>with access to these services (RFC 8707 resources):</p>\n<ul class="resources">\n${resources}\n</ul>` : ''}
+${unverifiedNote(client)}
+<p>After you choose, you will be sent to <strong>${escapeHtml(input.redirectHost)}</strong>.</p>
 ${links ? `<p class="links">${links}</p>` : ''}
 <p>Signed in as <strong>${escapeHtml(input.username)}</strong>.</p>
 <form method="post" action="${API_PREFIX}${CONSENT_PATH}">
@@ -126,13 +145,26 @@ ${hidden('csrf_token', input.csrfToken)}
   );
 }
 
-/** An error shown to the user instead of a redirect (RFC 6749 §4.1.2.1), or a refused form post. */
-export function errorPage(input: { title: string; error: string; description: string }): string {
+/**
+ * An error shown to the user instead of a redirect (RFC 6749 §4.1.2.1), or a refused form post. With
+ * `returnLink` (AUTHORIZE_UNTRUSTED_ERROR_PAGE, RFC 9700 §4.11.2) the page offers the error response as a
+ * plain link, naming the host it leads to; the browser never goes there unless the user clicks.
+ */
+export function errorPage(input: {
+  title: string;
+  error: string;
+  description: string;
+  returnLink?: { href: string; host: string };
+}): string {
+  const back = input.returnLink
+    ? `<p>The application asked to be sent back to <strong>${escapeHtml(input.returnLink.host)}</strong>. Continue only if you trust it and started this sign-in yourself.</p>
+<p><a href="${escapeHtml(input.returnLink.href)}" rel="noopener noreferrer">Return to ${escapeHtml(input.returnLink.host)}</a></p>`
+    : '<p>Return to the application you came from and try again.</p>';
   return layout(
     input.title,
     `<h1>${escapeHtml(input.title)}</h1>
 <p class="error" role="alert">${escapeHtml(input.description)}</p>
 <p>Error code: <code>${escapeHtml(input.error)}</code></p>
-<p>Return to the application you came from and try again.</p>`,
+${back}`,
   );
 }

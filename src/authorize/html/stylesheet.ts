@@ -14,6 +14,7 @@ input:focus,button:focus{outline:3px solid #2563eb;outline-offset:1px}
 button{margin-top:1.25rem;padding:.6rem 1.2rem;border:0;border-radius:.4rem;font-size:1rem;cursor:pointer;background:#2563eb;color:#fff}
 button.secondary{background:#e5e7eb;color:#111827;margin-left:.5rem}
 .error{background:#fef2f2;border:1px solid #fca5a5;color:#991b1b;padding:.6rem;border-radius:.4rem}
+.warning{background:#fffbeb;border:1px solid #fcd34d;color:#92400e;padding:.6rem;border-radius:.4rem}
 .client{display:flex;align-items:center;gap:.75rem;margin-bottom:1rem}
 .client img{width:48px;height:48px;object-fit:contain}
 ul.scopes{padding-left:1.2rem}

@@ -14,12 +14,12 @@ import { epochSeconds, jsonText } from '../../common/database/columns.js';
 export type ClientStatus = 'active' | 'suspended';
 export const CLIENT_STATUSES: readonly ClientStatus[] = ['active', 'suspended'];
 
-/** Who created a client: self-registration (RFC 7591), the admin API, the operator CLI, the internal API. */
 /** The `name_key` of a client name: what the admin list's name filter compares with. */
 export function nameKey(name: string | null | undefined): string | null {
   return name ? name.normalize('NFC').toLowerCase().slice(0, 191) : null;
 }
 
+/** Who created a client: self-registration (RFC 7591), the admin API, the operator CLI, the internal API. */
 export type ClientOrigin = 'registration' | 'admin' | 'cli' | 'internal';
 
 /** RFC 7591 §2 `token_endpoint_auth_method` values this server supports. */
@@ -27,37 +27,19 @@ export type TokenEndpointAuthMethod =
   'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
 /**
- * A registered OAuth client (RFC 7591 §2 metadata plus server-managed fields). Secrets and the
- * registration access token are stored only as SHA-256 hex hashes (`select: false`, so an ordinary find
- * never loads them). Soft-deleted through `deleted_at` (reference §5.11); `version` guards concurrent
- * updates (RFC 7592 §2.2 token rotation race).
+ * A registered OAuth client (RFC 7591 §2 metadata plus server-managed fields). Its secrets are rows of
+ * `client_secrets` (`ClientSecretEntity`); the registration access token is stored only as a SHA-256
+ * hex hash (`select: false`, so an ordinary find never loads it). Soft-deleted through `deleted_at`
+ * (reference §5.11); `version` guards concurrent updates (RFC 7592 §2.2 token rotation race).
  */
 @Entity('oauth_clients')
-// The admin list pages over live clients by status and id (keyset, docs/adr/0050).
+// The admin list pages over live clients newest first, filtered by status or name (docs/adr/0050).
 @Index('IDX_oauth_clients_deleted_at_status_id', ['deletedAt', 'status', 'id'])
 @Index('IDX_oauth_clients_deleted_at_name_key_id', ['deletedAt', 'nameKey', 'id'])
 export class ClientEntity {
   /** `client_id`, a ULID. */
   @PrimaryColumn({ name: 'id', type: 'varchar', length: 26 })
   id!: string;
-
-  @Column({
-    name: 'client_secret_hash',
-    type: 'varchar',
-    length: 64,
-    nullable: true,
-    select: false,
-  })
-  clientSecretHash!: string | null;
-
-  /** 0 = never expires (RFC 7591 §3.2.1). */
-  @Column({
-    name: 'client_secret_expires_at',
-    type: 'bigint',
-    default: 0,
-    transformer: epochSeconds,
-  })
-  clientSecretExpiresAt!: number;
 
   @Column({ name: 'client_id_issued_at', type: 'bigint', transformer: epochSeconds })
   clientIdIssuedAt!: number;
@@ -135,6 +117,14 @@ export class ClientEntity {
   allowedResources!: string[] | null;
 
   /**
+   * True when the client registered itself without an initial access token (open registration, RFC 7591
+   * §3): the consent page marks it unverified, `REGISTRATION_ALLOWED_REDIRECT_HOSTS` applies to its
+   * redirect URIs, and `AUTHORIZE_UNTRUSTED_ERROR_PAGE` to its authorization errors. Never changed by PUT.
+   */
+  @Column({ name: 'self_registered', type: 'boolean', default: false })
+  selfRegistered!: boolean;
+
+  /**
    * `active` or `suspended` (issue 8): a suspended client gets no token at any grant and its tokens are
    * refused at once; its RFC 7592 registration can still be read.
    */
@@ -151,10 +141,6 @@ export class ClientEntity {
   /** The FAPI profile an administrator recorded for the client (reference `fapi_profile`), or null. */
   @Column({ name: 'fapi_profile', type: 'varchar', length: 32, nullable: true })
   fapiProfile!: string | null;
-
-  /** The last four characters of the current secret (reference `secret_last_four`), or null. */
-  @Column({ name: 'secret_last_four', type: 'varchar', length: 4, nullable: true })
-  secretLastFour!: string | null;
 
   /** Who created the client (never changes). */
   @Column({ name: 'created_via', type: 'varchar', length: 16, default: 'registration' })

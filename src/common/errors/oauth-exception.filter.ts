@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { methodNotAllowed } from '../http/allowed-methods.js';
+import { isDatabaseUnavailable } from './database-unavailable.js';
 import { OAuthError } from './oauth-error.js';
 
 /** Body of every error response: `OAuthErrorResponse` (RFC 6749 §5.2, RFC 7591 §3.2.2). */
@@ -17,6 +18,10 @@ export interface OAuthErrorBody {
  * `{statusCode, message}` nor a stack trace.
  */
 export function toOAuthError(exception: unknown): OAuthError {
+  // A slow, gone or locked database is the server's temporary state, not the request's fault: 503 with
+  // Retry-After (RFC 6749 §4.1.2.1), also when a handler already wrapped it as a server_error.
+  if (exception instanceof OAuthError && exception.status !== 500) return exception;
+  if (isDatabaseUnavailable(exception)) return OAuthError.temporarilyUnavailable(exception);
   if (exception instanceof OAuthError) return exception;
   // Nest wraps body-parser errors in an HttpException whose message is the parser's (it quotes the
   // body); read the original instead, so every parse failure gets the same fixed description.
@@ -102,7 +107,12 @@ export class OAuthExceptionFilter implements ExceptionFilter {
       // Nest's 404 handler sits in a router mounted on the global prefix: the full path is base + path.
       err = methodNotAllowed(req.app, req.method, req.baseUrl + req.path) ?? err;
     }
-    if (err.status >= 500) {
+    if (err.status === 503 && isDatabaseUnavailable(exception)) {
+      // Expected while the database is away, possibly for every request: one line, no stack.
+      this.logger.warn(
+        `${req.method} ${req.path} -> 503: database unavailable (${describe(exception)})`,
+      );
+    } else if (err.status >= 500) {
       const cause = err.cause ?? exception;
       this.logger.error(
         `${req.method} ${req.path} -> ${err.status} ${err.error}`,
@@ -113,12 +123,25 @@ export class OAuthExceptionFilter implements ExceptionFilter {
   }
 }
 
+/** The innermost driver message of a database error, for the log. */
+function describe(e: unknown): string {
+  let current = e as { message?: unknown; driverError?: unknown; cause?: unknown } | undefined;
+  for (let i = 0; i < 5 && current; i++) {
+    const inner = (current.driverError ?? current.cause) as typeof current;
+    if (!inner || typeof inner !== 'object') break;
+    current = inner;
+  }
+  return typeof current?.message === 'string' ? current.message : String(e);
+}
+
 /** Writes an OAuth error response; shared by the filter and handlers that render errors themselves. */
 export function sendOAuthError(res: Response, err: OAuthError): void {
   if (res.headersSent) {
     res.end();
     return;
   }
+  // For the metrics' outcome labels (MetricsService): the code, never the description.
+  if (res.locals) res.locals.oauthError = err.error;
   const body: OAuthErrorBody = { error: err.error };
   if (err.description) body.error_description = err.description;
   if (err.state !== undefined) body.state = err.state;

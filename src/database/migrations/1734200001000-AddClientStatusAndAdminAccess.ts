@@ -7,8 +7,7 @@ import { isMysql } from '../migration-helpers.js';
  * `admin` scope) and `created_via` (`registration`, `admin`, `cli`, `internal`: who created the client,
  * e.g. so that automatic reaping spares clients an administrator created). Existing clients are active,
  * self-registered and without admin access. `fapi_profile` (reference `dto.CreateClientRequest`) is
- * recorded as given; `secret_last_four` (reference `dto.OAuthClientItem`) is the end of the current
- * secret, so that an operator can tell secrets apart without seeing one.
+ * recorded as given.
  *
  * The admin list (`GET /admin/oauth/clients`, docs/adr/0050) pages over live clients newest first: the
  * (`deleted_at`, `status`, `id`) index serves the status filter, the (`deleted_at`, `name_key`, `id`)
@@ -29,7 +28,6 @@ export class AddClientStatusAndAdminAccess1734200001000 implements MigrationInte
       }),
       new TableColumn({ name: 'name_key', type: 'varchar', length: '191', isNullable: true }),
       new TableColumn({ name: 'fapi_profile', type: 'varchar', length: '32', isNullable: true }),
-      new TableColumn({ name: 'secret_last_four', type: 'varchar', length: '4', isNullable: true }),
       new TableColumn({
         name: 'created_via',
         type: 'varchar',
@@ -60,7 +58,6 @@ export class AddClientStatusAndAdminAccess1734200001000 implements MigrationInte
     await qr.dropIndex('oauth_clients', 'IDX_oauth_clients_deleted_at_name_key_id');
     await qr.dropIndex('oauth_clients', 'IDX_oauth_clients_deleted_at_status_id');
     await qr.dropColumn('oauth_clients', 'created_via');
-    await qr.dropColumn('oauth_clients', 'secret_last_four');
     await qr.dropColumn('oauth_clients', 'fapi_profile');
     await qr.dropColumn('oauth_clients', 'name_key');
     await qr.dropColumn('oauth_clients', 'admin_access');

@@ -12,6 +12,10 @@ import { AddClientAllowedResources1733700000000 } from './1733700000000-AddClien
 import { CreateClientAuditLogs1734200000000 } from './1734200000000-CreateClientAuditLogs.js';
 import { AddClientStatusAndAdminAccess1734200001000 } from './1734200001000-AddClientStatusAndAdminAccess.js';
 import { AddUserRoles1734200002000 } from './1734200002000-AddUserRoles.js';
+import { CreateClientSecrets1734300000000 } from './1734300000000-CreateClientSecrets.js';
+import { CreateClientTokenUsage1734300001000 } from './1734300001000-CreateClientTokenUsage.js';
+import { AddConsentVersion1734500000000 } from './1734500000000-AddConsentVersion.js';
+import { AddClientSelfRegistered1734500001000 } from './1734500001000-AddClientSelfRegistered.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -34,11 +38,15 @@ export const MIGRATIONS: MigrationClass[] = [
   CreateClientAuditLogs1734200000000,
   AddClientStatusAndAdminAccess1734200001000,
   AddUserRoles1734200002000,
+  CreateClientSecrets1734300000000,
+  CreateClientTokenUsage1734300001000,
+  AddConsentVersion1734500000000,
+  AddClientSelfRegistered1734500001000,
 ];
 
 /**
  * The migrations that create and evolve the tables of `ClientRegistrationModule` (`oauth_clients`,
- * `rate_limit_counters`), in order: what a host application that embeds only that module runs on its own
+ * `client_secrets`, `rate_limit_counters`), in order: what a host application that embeds only that module runs on its own
  * connection (docs/extending.md). A new migration of those tables goes into this list too;
  * `test/client-registration-host.e2e-spec.ts` fails when the list and the entities disagree.
  */
@@ -49,4 +57,6 @@ export const CLIENT_REGISTRATION_MIGRATIONS: MigrationClass[] = [
   AddClientAllowedResources1733700000000,
   CreateClientAuditLogs1734200000000,
   AddClientStatusAndAdminAccess1734200001000,
+  CreateClientSecrets1734300000000,
+  AddClientSelfRegistered1734500001000,
 ];
