@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, QueryDeepPartialEntity, Repository } from 'typeorm';
+import type {
+  EntityManager,
+  QueryDeepPartialEntity,
+  Repository,
+  SelectQueryBuilder,
+} from 'typeorm';
 import { AuditService, diffFields, type AuditActor } from '../audit/index.js';
 import { newUlid } from '../common/crypto/ids.js';
 import { generateToken, sha256Hex } from '../common/crypto/tokens.js';
@@ -148,23 +153,8 @@ export class ClientAdministrationService {
         `page reaches beyond ${MAX_LIST_OFFSET} clients; narrow the filter or continue with the after cursor`,
       );
     }
-    const filtered = () => {
-      const qb = this.repo.createQueryBuilder('c');
-      if (q.status) qb.andWhere('c.status = :status', { status: q.status });
-      const prefix = q.name ? nameKey(q.name) : null;
-      if (prefix) {
-        // A range on the indexed key instead of LIKE: no escaping, and SQLite uses the index too.
-        qb.andWhere('c.nameKey >= :lo AND c.nameKey < :hi', {
-          lo: prefix,
-          hi: `${prefix}\u{10FFFF}`,
-        });
-      }
-      return qb;
-    };
-    const total = await filtered().getCount();
-    const page = filtered();
-    if (q.after) page.andWhere('c.id < :after', { after: q.after });
-    const rows = await page.orderBy('c.id', 'DESC').offset(offset).limit(q.pageSize).getMany();
+    const total = await clientListFilter(this.repo.createQueryBuilder('c'), q).getCount();
+    const rows = await clientListPage(this.repo.createQueryBuilder('c'), q).getMany();
     return { items: rows.map(toAdministered), total };
   }
 
@@ -446,6 +436,37 @@ export class ClientAdministrationService {
       throw e;
     }
   }
+}
+
+/**
+ * The filters of the admin list on `qb` (alias `c`; soft-deleted rows are excluded by TypeORM): `status`
+ * by equality and `name` as a case-insensitive prefix, a range on the indexed `name_key` rather than
+ * LIKE (no escaping, and SQLite uses the index for a range but not for a case-folding LIKE).
+ */
+export function clientListFilter(
+  qb: SelectQueryBuilder<ClientEntity>,
+  q: Pick<ListQuery, 'status' | 'name'>,
+): SelectQueryBuilder<ClientEntity> {
+  if (q.status) qb.andWhere('c.status = :status', { status: q.status });
+  const prefix = q.name ? nameKey(q.name) : null;
+  if (prefix) {
+    qb.andWhere('c.nameKey >= :lo AND c.nameKey < :hi', {
+      lo: prefix,
+      hi: `${prefix}\u{10FFFF}`,
+    });
+  }
+  return qb;
+}
+
+/** One page of the admin list on `qb`: the filters, the keyset cursor, newest first, bounded OFFSET. */
+export function clientListPage(
+  qb: SelectQueryBuilder<ClientEntity>,
+  q: ListQuery,
+): SelectQueryBuilder<ClientEntity> {
+  clientListFilter(qb, q);
+  if (q.after) qb.andWhere('c.id < :after', { after: q.after });
+  const offset = q.after ? 0 : (q.page - 1) * q.pageSize;
+  return qb.orderBy('c.id', 'DESC').offset(offset).limit(q.pageSize);
 }
 
 /** The request fields over the current metadata (update) or over nothing (create), in RFC 7591 terms. */
