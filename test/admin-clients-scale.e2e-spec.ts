@@ -70,15 +70,13 @@ describe(`admin client list at ${CLIENTS} clients (${TEST_DB_TYPE})`, () => {
       : clientListPage(repo.createQueryBuilder('c'), full);
     const [sql, params] = qb.getQueryAndParameters();
     if (mysql) {
-      const rows = (await t.dataSource.query(`EXPLAIN ${sql}`, params)) as Record<
-        string,
-        unknown
-      >[];
+      const rows = await t.dataSource.query<Record<string, unknown>[]>(`EXPLAIN ${sql}`, params);
       return JSON.stringify(rows);
     }
-    const rows = (await t.dataSource.query(`EXPLAIN QUERY PLAN ${sql}`, params)) as {
-      detail: string;
-    }[];
+    const rows = await t.dataSource.query<{ detail: string }[]>(
+      `EXPLAIN QUERY PLAN ${sql}`,
+      params,
+    );
     return rows.map((r) => r.detail).join('\n');
   }
 
