@@ -190,7 +190,12 @@ const ReadOperation = (success: Type<unknown>, style: string) =>
       status: 200,
       type: success,
       description: 'Client metadata',
-      headers: { ETag: { description: 'Version of the client, for If-Match on PUT (RFC 9110)' } },
+      headers: {
+        ETag: {
+          description: 'Version of the client, for If-Match on PUT (RFC 9110)',
+          schema: { type: 'string' },
+        },
+      },
     }),
     ApiOAuthErrors([
       401,
@@ -231,7 +236,9 @@ const UpdateOperation = (success: Type<unknown>, style: string) =>
       status: 200,
       type: success,
       description: 'Updated client metadata',
-      headers: { ETag: { description: 'The new version of the client' } },
+      headers: {
+        ETag: { description: 'The new version of the client', schema: { type: 'string' } },
+      },
     }),
     ApiOAuthErrors(
       [

@@ -232,7 +232,9 @@ export class AdminClientsController {
     status: 200,
     description: 'Client details',
     type: OAuthClientItemDetailResponse,
-    headers: { ETag: { description: 'Version of the client (RFC 9110 §8.8.3)' } },
+    headers: {
+      ETag: { description: 'Version of the client (RFC 9110 §8.8.3)', schema: { type: 'string' } },
+    },
   })
   @ApiResponse(BAD_REQUEST)
   @ApiResponse(NOT_FOUND)
@@ -267,7 +269,7 @@ export class AdminClientsController {
     status: 200,
     description: 'Update successful',
     type: OAuthClientItemDetailResponse,
-    headers: { ETag: { description: 'The new version' } },
+    headers: { ETag: { description: 'The new version', schema: { type: 'string' } } },
   })
   @ApiResponse(BAD_REQUEST)
   @ApiResponse(NOT_FOUND)
