@@ -17,6 +17,7 @@ import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DiscoveryModule } from './discovery/index.js';
 import { HealthModule } from './health/health.module.js';
+import { InternalApiModule } from './internal/index.js';
 import { ObservabilityModule } from './observability/index.js';
 import type { DestinationStream } from 'pino';
 import { KeysModule } from './keys/index.js';
@@ -54,6 +55,13 @@ export class AppModule {
     // Nest builds it once).
     const token = TokenModule.forRootAsync({ inject: [AppConfig], useFactory: tokenOptionsFrom });
     const registration = options.registration ?? AppModule.defaultRegistration();
+    const authorize = AuthorizeModule.forRootAsync({
+      token,
+      loginHandler: options.authorize?.loginHandler,
+      imports: options.authorize?.imports,
+      inject: [AppConfig],
+      useFactory: authorizeOptionsFrom,
+    });
     return {
       module: AppModule,
       imports: [
@@ -66,12 +74,12 @@ export class AppModule {
         UsersModule,
         DiscoveryModule,
         token,
-        AuthorizeModule.forRootAsync({
-          token,
-          loginHandler: options.authorize?.loginHandler,
-          imports: options.authorize?.imports,
+        authorize,
+        // The internal API (O50-O52) works through the same configured token and authorize modules.
+        InternalApiModule.forRootAsync({
+          imports: [token, authorize],
           inject: [AppConfig],
-          useFactory: authorizeOptionsFrom,
+          useFactory: (config: AppConfig) => ({ apiKeys: config.internalApiKeys }),
         }),
         registration,
         AdminModule.forRoot({ token, registration }),
@@ -136,7 +144,7 @@ export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions 
 }
 
 /**
- * The options TokenModule gets from the validated settings (`ISSUER`, `TOKEN_*`, `JWKS_URI_*`,
+ * The options TokenModule gets from the validated settings (`ISSUER`, `TOKEN_*`, `INTROSPECT_RATE_*`, `JWKS_URI_*`,
  * `CLIENT_ASSERTION_*`, `RESOURCE_INDICATORS_ALLOWED`).
  */
 export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
@@ -151,6 +159,8 @@ export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
     authCodeTtlSeconds: t.authCodeTtlSeconds,
     rateLimit: config.rateLimits.token.limit,
     rateWindowSeconds: config.rateLimits.token.windowSeconds,
+    introspectRateLimit: config.rateLimits.introspect.limit,
+    introspectRateWindowSeconds: config.rateLimits.introspect.windowSeconds,
     jwksFetch: { ...config.jwksFetch },
     clientAssertion: {
       audience: t.clientAssertionAudience,

@@ -21,7 +21,8 @@ export const ROOT_PATHS = [
 
 /**
  * Applies everything `main.ts` needs beyond module composition, so that e2e tests run the very same
- * setup: logger and request observer, global prefix, security headers, body parsers with limits, proxy trust, Swagger, shutdown hooks.
+ * setup: logger and request observer, global prefix, security headers, body parsers with limits, proxy
+ * trust, Swagger. Signals are handled by `main.ts` (`installGracefulShutdown`, docs/faults.md), not here.
  * The app must be created with `{ bodyParser: false }` so that the limits here are the only ones.
  */
 export function configureApp(app: INestApplication): void {
@@ -29,9 +30,8 @@ export function configureApp(app: INestApplication): void {
   const http = app as NestExpressApplication;
   // Structured logs (docs/operations.md "Logs"): Nest's logger writes pino lines from here on.
   app.useLogger(app.get(PinoNestLogger));
-  const observer = app.get(RequestObserver);
   // First of all, so that every response (body-parser refusals included) has a request id and a line.
-  http.use(observer.first);
+  http.use(app.get(RequestObserver).first);
   http.disable('x-powered-by');
   // TRUST_PROXY: a hop count or the proxies' addresses, never `true` (refused by the validation: the
   // leftmost X-Forwarded-For entry is the client's own claim).
@@ -61,13 +61,11 @@ export function configureApp(app: INestApplication): void {
     }),
   );
   http.use(express.urlencoded({ limit: config.bodyLimit, extended: false, parameterLimit: 100 }));
-  http.use(observer.bind);
   app.setGlobalPrefix(API_PREFIX.slice(1), {
     exclude: [
       ...ROOT_PATHS.map((path) => ({ path, method: RequestMethod.ALL })),
       ...REGISTRATION_ROOT_ROUTES,
     ],
   });
-  app.enableShutdownHooks();
   setupSwagger(app, config);
 }

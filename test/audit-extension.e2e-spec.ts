@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { auditedAppModule, ClientAuditLog } from '../examples/audit-extension/index.js';
 import { configureApp } from '../src/app.setup.js';
 import { expectOAuthError } from './helpers/oauth-assertions.js';
+import { testLogger } from './helpers/test-logger.js';
 import { createTestDatabase, freePort, TEST_DB_TYPE } from './helpers/test-app.js';
 
 const FLAT = '/connect/register';
@@ -37,6 +38,8 @@ describe(`the audit extension example (${TEST_DB_TYPE})`, () => {
       { bodyParser: false, logger: ['error'], abortOnError: false },
     );
     configureApp(app);
+    // configureApp installs the JSON logger; tests keep theirs (quiet unless a test fails).
+    app.useLogger(testLogger);
     await app.listen(port, '127.0.0.1');
     audit = app.get(ClientAuditLog, { strict: false });
   });

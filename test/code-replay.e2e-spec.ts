@@ -30,7 +30,7 @@ describe(`authorization code replay by another party (${TEST_DB_TYPE})`, () => {
   beforeAll(async () => {
     t = await createTestApp();
     user = await createUser(t);
-    observer = await seedClient(t);
+    observer = await seedClient(t, { introspectAnyToken: true });
   });
   afterAll(async () => {
     await t?.close();

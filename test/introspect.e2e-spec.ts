@@ -24,6 +24,7 @@ describe(`POST /oauth/introspect (RFC 7662) (${TEST_DB_TYPE})`, () => {
       grantTypes: ['client_credentials'],
       responseTypes: [],
       redirectUris: [],
+      introspectAnyToken: true,
     });
     rsAuth = basic(rs.clientId, rs.clientSecret!);
   });

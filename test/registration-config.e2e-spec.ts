@@ -14,6 +14,7 @@ import { OAuthError } from '../src/common/errors/oauth-error.js';
 import { AppConfig } from '../src/config/app-config.js';
 import { holdRegistrationWritesUntil } from './helpers/clients.js';
 import { expectOAuthError } from './helpers/oauth-assertions.js';
+import { testLogger } from './helpers/test-logger.js';
 import {
   createTestApp,
   createTestDatabase,
@@ -55,6 +56,8 @@ async function bootWith(
     throw e;
   }
   configureApp(app);
+  // configureApp installs the JSON logger; tests keep theirs (quiet unless a test fails).
+  app.useLogger(testLogger);
   await app.listen(port, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${port}`,

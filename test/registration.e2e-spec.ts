@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ClientsService } from '../src/client-registration/index.js';
 import { sha256Hex } from '../src/common/crypto/tokens.js';
 import { expectOAuthError } from './helpers/oauth-assertions.js';
@@ -15,6 +15,10 @@ const valid = {
 };
 
 describe(`client registration, envelope style (${TEST_DB_TYPE})`, () => {
+  // holdRegistrationWritesUntil spies on the store: the next test must see the real one.
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ env: { REGISTRATION_RATE_LIMIT: '1000' } });

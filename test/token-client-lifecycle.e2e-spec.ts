@@ -48,6 +48,7 @@ describe(`client lifecycle vs tokens (${TEST_DB_TYPE})`, () => {
       grantTypes: ['client_credentials'],
       responseTypes: [],
       redirectUris: [],
+      introspectAnyToken: true,
     });
     resourceServer = basic(rs.clientId, rs.clientSecret!);
   });

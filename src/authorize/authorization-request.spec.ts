@@ -27,6 +27,8 @@ const client: RegisteredClient = {
   idTokenSignedResponseAlg: null,
   isPublic: false,
   allowedResources: null,
+  introspectAnyToken: false,
+  lastTokenAt: null,
   selfRegistered: false,
   adminAccess: false,
 };

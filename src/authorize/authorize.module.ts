@@ -23,6 +23,8 @@ import { ConsentEntity } from './entities/consent.entity.js';
 import { LoginSessionEntity } from './entities/login-session.entity.js';
 import { InteractionController } from './interaction.controller.js';
 import { LoginSessionsService } from './login-sessions.service.js';
+import { UserConsentsController } from './user-consents.controller.js';
+import { UserConsentsService } from './user-consents.service.js';
 
 /**
  * AuthorizeModule: the authorization endpoint (RFC 6749 §3.1, §4.1) with its login and consent pages,
@@ -39,7 +41,7 @@ import { LoginSessionsService } from './login-sessions.service.js';
     UsersModule,
     RateLimitModule,
   ],
-  controllers: [AuthorizeController, InteractionController],
+  controllers: [AuthorizeController, InteractionController, UserConsentsController],
   providers: [
     {
       provide: AUTHORIZE_SETTINGS,
@@ -67,7 +69,8 @@ import { LoginSessionsService } from './login-sessions.service.js';
     LoginSessionsService,
     ConsentsService,
     AuthorizeClientDeletedListener,
+    UserConsentsService,
   ],
-  exports: [AuthorizationFlowService, LOGIN_HANDLER],
+  exports: [AuthorizationFlowService, LOGIN_HANDLER, ConsentsService, LoginSessionsService],
 })
 export class AuthorizeModule extends ConfigurableModuleClass {}

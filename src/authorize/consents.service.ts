@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import { newUlid } from '../common/crypto/ids.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { ConsentEntity } from './entities/consent.entity.js';
@@ -84,6 +84,33 @@ export class ConsentsService {
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
     }
     throw new Error(`Consent of ${userId} for ${clientId} kept changing; approval not recorded`);
+  }
+
+  /** The user's consents, most recently granted first (the reference's O13). */
+  async listForUser(userId: string): Promise<ConsentEntity[]> {
+    return this.repo.find({ where: { userId }, order: { updatedAt: 'DESC', id: 'DESC' } });
+  }
+
+  /**
+   * Deletes the consent `id` if it belongs to `userId`, in `manager`'s transaction; returns the deleted
+   * row, or null when there is no such consent of this user (another user's id is "not found" too).
+   */
+  async deleteForUser(
+    manager: EntityManager,
+    id: string,
+    userId: string,
+  ): Promise<ConsentEntity | null> {
+    const row = await manager.findOne(ConsentEntity, { where: { id, userId } });
+    if (!row) return null;
+    const res = await manager.delete(ConsentEntity, { id, userId });
+    // A concurrent revocation of the same consent won: to this caller it is gone, as if never there.
+    return (res.affected ?? 0) > 0 ? row : null;
+  }
+
+  /** Deletes every consent of a user (GDPR erasure); returns how many there were. */
+  async deleteAllForUser(userId: string, manager?: EntityManager): Promise<number> {
+    const res = await (manager ?? this.repo.manager).delete(ConsentEntity, { userId });
+    return res.affected ?? 0;
   }
 
   /** Forgets every consent given to a client (it was deleted). */

@@ -1,6 +1,8 @@
 // Public surface of AuthorizeModule: other modules import only from here.
 export { AuthorizeModule } from './authorize.module.js';
 export { AuthorizationFlowService } from './authorization-flow.service.js';
+export { ConsentsService } from './consents.service.js';
+export { LoginSessionsService } from './login-sessions.service.js';
 export {
   LOGIN_HANDLER,
   SESSION_COOKIE,

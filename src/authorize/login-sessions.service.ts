@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
-import { LessThan, type Repository } from 'typeorm';
+import { LessThan, type EntityManager, type Repository } from 'typeorm';
 import { generateToken, nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
 import { SESSION_COOKIE } from './authorize.constants.js';
 import { LoginSessionEntity } from './entities/login-session.entity.js';
@@ -69,6 +69,15 @@ export class LoginSessionsService {
       maxAge: ttl * 1000,
     });
     return { idHash: row.idHash, userId, authTime };
+  }
+
+  /**
+   * Ends every login session of a user (GDPR erasure, account lock-out): the next authorization request
+   * from any of their browsers asks them to sign in again. Returns how many sessions there were.
+   */
+  async deleteAllForUser(userId: string, manager?: EntityManager): Promise<number> {
+    const res = await (manager ?? this.repo.manager).delete(LoginSessionEntity, { userId });
+    return res.affected ?? 0;
   }
 
   /** Deletes expired sessions (called now and then by the pending-request store). */

@@ -48,6 +48,13 @@ export interface RegisteredClient {
    */
   allowedResources: string[] | null;
   /**
+   * The operator's grant to introspect tokens of other clients (resource servers, RFC 7662 §4); without
+   * it the client may introspect only its own tokens.
+   */
+  introspectAnyToken: boolean;
+  /** Epoch seconds of the last token the client obtained (recorded about once a minute), null = never. */
+  lastTokenAt: number | null;
+  /**
    * True when the client registered itself without an initial access token (open registration): shown as
    * unverified on the consent page, and subject to `AUTHORIZE_UNTRUSTED_ERROR_PAGE`.
    */
@@ -77,6 +84,8 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
     idTokenSignedResponseAlg: e.idTokenSignedResponseAlg,
     isPublic: e.tokenEndpointAuthMethod === 'none',
     allowedResources: e.allowedResources ?? null,
+    introspectAnyToken: e.introspectAnyToken ?? false,
+    lastTokenAt: e.lastTokenAt ?? null,
     selfRegistered: Boolean(e.selfRegistered),
     adminAccess: Boolean(e.adminAccess),
   };
@@ -203,7 +212,41 @@ export class ClientsService {
       .execute();
     return res.affected === 1;
   }
+
+  /**
+   * Records that `client` just obtained a token at `now` (epoch seconds), cheaply: nothing when the value
+   * read with the client on this request is less than {@link LAST_TOKEN_AT_RESOLUTION_SECONDS} old, or
+   * when this instance already wrote it that recently; otherwise one conditional UPDATE that only moves the
+   * value forward, so concurrent requests on several instances write it about once a minute in all.
+   * Like {@link setAllowedResources} it leaves `version` and `updated_at` alone: usage is not an update
+   * of the client and must not make a concurrent RFC 7592 PUT lose.
+   */
+  async recordTokenIssued(client: RegisteredClient, now: number): Promise<void> {
+    const resolution = LAST_TOKEN_AT_RESOLUTION_SECONDS;
+    if (client.lastTokenAt !== null && now - client.lastTokenAt < resolution) return;
+    const written = this.lastTokenWrites.get(client.clientId);
+    if (written !== undefined && now - written < resolution && now >= written) return;
+    // Bounded: the map only saves writes, forgetting it costs one UPDATE per client.
+    if (this.lastTokenWrites.size >= 10_000) this.lastTokenWrites.clear();
+    this.lastTokenWrites.set(client.clientId, now);
+    await this.repo
+      .createQueryBuilder()
+      .update(ClientEntity)
+      .set({ lastTokenAt: now, version: () => 'version', updatedAt: () => 'updated_at' })
+      .where('id = :id', { id: client.clientId })
+      .andWhere('(last_token_at IS NULL OR last_token_at <= :stale)', { stale: now - resolution })
+      .execute();
+  }
+
+  /** Per instance: when this instance last wrote `last_token_at` of each client (epoch seconds). */
+  private readonly lastTokenWrites = new Map<string, number>();
 }
+
+/**
+ * How stale `last_token_at` may get, seconds: the token endpoint writes it only when the stored value is
+ * older than this, so a busy client costs one small UPDATE a minute, not one per token.
+ */
+export const LAST_TOKEN_AT_RESOLUTION_SECONDS = 60;
 
 /** Thrown by {@link ClientsService.setAllowedResources} for an entry that is not a resource indicator. */
 export class InvalidAllowedResourcesError extends Error {}

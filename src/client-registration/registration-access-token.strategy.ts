@@ -49,7 +49,7 @@ export class RegistrationAccessTokenStrategy extends PassportStrategy(
     const found = await verify(params.client_id, token);
     if (!found) return false;
     // The request's log line names the client (docs/operations.md "Logs").
-    if (typeof params.client_id === 'string') noteClientId(params.client_id);
+    if (typeof params.client_id === 'string') noteClientId(req, params.client_id);
     return found;
   }
 }

@@ -1,6 +1,7 @@
 import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
 import { parseResourceAllowList } from '../common/validation/resource.js';
 import { validateEnv } from './env.validation.js';
+import { parseInternalApiKeys, type InternalApiKey } from './internal-api-keys.js';
 import { parseTrustProxy, type TrustProxySetting } from './trust-proxy.js';
 
 /** The global route prefix of the API (`configureApp`); discovery documents and `/connect/*` are outside it. */
@@ -111,6 +112,8 @@ export interface RateLimitsConfig {
   authorize: RateLimitSetting;
   /** `POST /oauth/login` (sign-in attempts), per IP. Default 60 per 60 s. */
   login: RateLimitSetting;
+  /** `POST /oauth/introspect`, per client_id and IP. Default 6000 per 60 s. */
+  introspect: RateLimitSetting;
 }
 
 /** Signing key settings. */
@@ -174,6 +177,8 @@ export class AppConfig {
   rateLimits!: RateLimitsConfig;
   keys!: KeysConfig;
   jwksFetch!: JwksFetchConfig;
+  /** `INTERNAL_API_KEYS`, parsed and hashed: empty when unset (the internal API answers 404). */
+  internalApiKeys!: InternalApiKey[];
 
   /** Absolute URL of a path under the API prefix, e.g. `apiUrl('/oauth/token')`. */
   apiUrl(path: string): string {
@@ -267,7 +272,12 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       windowSeconds: env.AUTHORIZE_RATE_WINDOW ?? 60,
     },
     login: { limit: env.LOGIN_RATE_LIMIT ?? 60, windowSeconds: env.LOGIN_RATE_WINDOW ?? 60 },
+    introspect: {
+      limit: env.INTROSPECT_RATE_LIMIT ?? 6000,
+      windowSeconds: env.INTROSPECT_RATE_WINDOW ?? 60,
+    },
   };
+  c.internalApiKeys = parseInternalApiKeys(env.INTERNAL_API_KEYS);
   c.keys = {
     alg: (env.KEYS_ALG as KeysConfig['alg']) ?? 'ES256',
     encryptionKey: env.KEYS_ENCRYPTION_KEY

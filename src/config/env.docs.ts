@@ -9,6 +9,7 @@ export const ENV_GROUPS = [
   'Signing keys',
   'Authorization and login',
   '`private_key_jwt` clients',
+  'Internal API',
 ] as const;
 
 /** One of {@link ENV_GROUPS}. */
@@ -285,6 +286,17 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     description: 'Token rate-limit window, seconds.',
     default: '60',
   },
+  INTROSPECT_RATE_LIMIT: {
+    group: 'Scopes and tokens',
+    description:
+      'Introspection requests (`/oauth/introspect`) per client_id and IP per window, counted in the database across instances; `0` = unlimited. Generous because a resource server introspects on every call it serves ([rate-limits.md](rate-limits.md)).',
+    default: '6000',
+  },
+  INTROSPECT_RATE_WINDOW: {
+    group: 'Scopes and tokens',
+    description: 'Introspection rate-limit window, seconds.',
+    default: '60',
+  },
 
   KEYS_ALG: {
     group: 'Signing keys',
@@ -389,5 +401,12 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     description:
       'Cache lifetime, seconds (refetched early when an assertion names an unknown `kid`).',
     default: '300',
+  },
+
+  INTERNAL_API_KEYS: {
+    group: 'Internal API',
+    description:
+      'Keys of the service-to-service API under `/api/v1/internal/oauth/` (header `X-API-Key`): comma-separated `id:key` entries (the id names the caller in the audit trail) or bare keys (id `key-` + 8 hex digits of its SHA-256), each key at least 32 characters. Kept in memory only as SHA-256 hashes and compared in constant time. Unset: the internal routes answer 404 ([internal-api.md](internal-api.md#internal-api)).',
+    defaultText: '_(unset: internal API off)_',
   },
 };

@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
 import { parseResourceAllowList } from '../common/validation/resource.js';
+import { InternalApiKeysError, parseInternalApiKeys } from './internal-api-keys.js';
 import { parseTrustProxy, TrustProxyError } from './trust-proxy.js';
 
 const toBool = ({ value }: { value: unknown }): unknown => {
@@ -154,6 +155,10 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) TOKEN_RATE_LIMIT?: number;
   /** Window of the token rate limit, seconds. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) TOKEN_RATE_WINDOW?: number;
+  /** Introspection requests (`/oauth/introspect`) per client_id and IP per window; 0 disables. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) INTROSPECT_RATE_LIMIT?: number;
+  /** Window of the introspection rate limit, seconds. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) INTROSPECT_RATE_WINDOW?: number;
   /** Authorization requests (`/oauth/authorize`) per IP per window; 0 disables. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) AUTHORIZE_RATE_LIMIT?: number;
   /** Window of the authorization rate limit, seconds. */
@@ -213,6 +218,9 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) JWKS_URI_CACHE_TTL?: number;
   /** Outbound `jwks_uri` fetches each client may cause per minute (all instances); 0 = unlimited. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) JWKS_URI_FETCH_LIMIT?: number;
+
+  /** Keys of the internal API (`X-API-Key`), `id:key` or `key`, comma separated; unset = routes off. */
+  @IsOptional() @IsString() INTERNAL_API_KEYS?: string;
 }
 
 /** Variables whose values are secrets: never logged or echoed. */
@@ -220,6 +228,7 @@ export const SECRET_VARIABLES = new Set([
   'DB_PASSWORD',
   'REGISTRATION_INITIAL_ACCESS_TOKENS',
   'KEYS_ENCRYPTION_KEY',
+  'INTERNAL_API_KEYS',
   'METRICS_TOKEN',
 ]);
 
@@ -273,6 +282,13 @@ export function validateEnv(raw: Record<string, string | undefined>): Environmen
     } catch (e) {
       lines.push(`  REGISTRATION_ALLOWED_REDIRECT_HOSTS: ${(e as Error).message}`);
     }
+  }
+  try {
+    parseInternalApiKeys(env.INTERNAL_API_KEYS);
+  } catch (e) {
+    if (!(e instanceof InternalApiKeysError)) throw e;
+    // The message names the entry by its id, never by its key.
+    lines.push(`  INTERNAL_API_KEYS: ${e.message}`);
   }
   try {
     parseTrustProxy(env.TRUST_PROXY);

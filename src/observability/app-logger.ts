@@ -2,7 +2,6 @@ import type { LoggerService, LogLevel } from '@nestjs/common';
 import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
-import { requestContext } from './request-context.js';
 
 /** Where a test or an embedder sends the log lines instead of stdout (`AppModuleOptions.logDestination`). */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
@@ -100,7 +99,8 @@ export async function createPinoLogger(
 
 /**
  * Nest's logger on top of pino: every line of the application (start-up, warnings, errors) is a pino line
- * with its Nest context, and, while a request is being served, that request's id and client.
+ * with its Nest context. Server errors name their request id in the message (the exception filter), which
+ * ties them to the request's own line.
  */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly pino: Logger) {}
@@ -132,11 +132,6 @@ export class PinoNestLogger implements LoggerService {
       fields.context = rest[rest.length - 1];
     }
     if (withStack && rest.length > 1 && typeof rest[0] === 'string') fields.stack = rest[0];
-    const ctx = requestContext.getStore();
-    if (ctx) {
-      fields.reqId = ctx.id;
-      if (ctx.clientId) fields.clientId = ctx.clientId;
-    }
     if (message instanceof Error) {
       fields.err = message;
       this.pino[level](fields, message.message);

@@ -4,34 +4,25 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { PINO_LOGGER } from './app-logger.js';
 import { MetricsService, UNKNOWN_ROUTE } from './metrics.service.js';
-import { requestContext, type RequestContext } from './request-context.js';
+import { attachRequestContext, type RequestContext } from './request-context.js';
 
 /** A caller's request id we adopt: short and plain, so it cannot forge log structure or grow lines. */
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:/+=-]{1,128}$/;
-
-/** Where the observer keeps its per-request state on the request object. */
-const STATE = Symbol('authms.request');
 
 interface RequestState {
   ctx: RequestContext;
   start: bigint;
 }
 
-type ObservedRequest = Request & { [STATE]?: RequestState };
-
 /**
- * One access-log line and one metrics observation per request, and the request id (`X-Request-Id`,
- * accepted from the caller when plain, else generated, and echoed on the response) on every log line
- * written while it is served.
+ * One access-log line and one metrics observation per request, with the request id (`X-Request-Id`,
+ * accepted from the caller when plain, else generated, and echoed on the response).
  *
  * The line has the method, the route template, the path (no query string: it can carry `state`, PKCE
  * values, login hints), the status, the latency and the authenticated client — never headers or bodies, so
  * credentials, cookies, DPoP proofs and client assertions cannot reach the log. It costs one listener and
  * one JSON line per request (docs/operations.md has the measurement); no serializer walks the request.
- *
- * Two middlewares: {@link first} runs before everything (so body-parser refusals are logged too) and
- * {@link bind} after the body parsers, where the request's async context is entered — entering it earlier
- * would be lost, since body parsing resumes from the socket's own context.
+ * It is the first middleware, so body-parser refusals are logged too.
  */
 @Injectable()
 export class RequestObserver {
@@ -46,16 +37,9 @@ export class RequestObserver {
     const id = typeof given === 'string' && ACCEPTABLE_ID.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', id);
     const state: RequestState = { ctx: { id }, start: process.hrtime.bigint() };
-    (req as ObservedRequest)[STATE] = state;
+    attachRequestContext(req, state.ctx);
     res.once('close', () => this.done(req, res, state));
     next();
-  };
-
-  /** Runs the rest of the request inside its context (request id, client id for the log lines). */
-  readonly bind: RequestHandler = (req: Request, _res: Response, next: NextFunction): void => {
-    const state = (req as ObservedRequest)[STATE];
-    if (state) requestContext.run(state.ctx, next);
-    else next();
   };
 
   private done(req: Request, res: Response, state: RequestState): void {

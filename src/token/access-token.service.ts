@@ -4,6 +4,7 @@ import type { JWTPayload } from 'jose';
 import { IsNull, type EntityManager, type Repository } from 'typeorm';
 import { newUlid } from '../common/crypto/ids.js';
 import { ClientsService, type RegisteredClient } from '../client-registration/index.js';
+import { OAuthError } from '../common/errors/oauth-error.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { JwtService, JwtVerificationError } from '../keys/index.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
@@ -137,6 +138,27 @@ export class AccessTokenService {
     const client = await this.clients.findActiveById(record.clientId);
     if (!client) return null;
     return { claims: claims as ActiveAccessToken['claims'], record, client };
+  }
+
+  /**
+   * Authenticates a request to an end-user route by its `Authorization: Bearer` header (RFC 6750 §2.1):
+   * the token must be active (see {@link validate}) and issued for a user, not to a client on its own
+   * behalf (`client_credentials`). Anything else is 401 `invalid_token` with the Bearer challenge
+   * (RFC 6750 §3.1).
+   */
+  async authenticateUser(
+    authorization: string | undefined,
+  ): Promise<ActiveAccessToken & { userId: string }> {
+    if (authorization === undefined) throw OAuthError.invalidToken('An access token is required');
+    const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization);
+    if (!m) throw OAuthError.invalidToken('The Authorization header is not a Bearer token');
+    const active = await this.validate(m[1]);
+    if (!active) throw OAuthError.invalidToken('The access token is invalid, expired or revoked');
+    const userId = active.record.userId;
+    if (userId === null) {
+      throw OAuthError.invalidToken("This route needs a user's access token, not a client's");
+    }
+    return { ...active, userId };
   }
 
   /** Marks one token revoked (RFC 7009 §2.1). */

@@ -29,7 +29,6 @@ import type { TokenParams } from './token-params.js';
 import { TokenPurgeService } from './token-purge.service.js';
 import { TOKEN_SETTINGS } from './token.constants.js';
 import type { TokenSettings } from './token.options.js';
-import { noteClientId } from '../observability/request-context.js';
 
 /** RFC 7523 §2.2 client assertion type. */
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -84,13 +83,6 @@ export class ClientAuthenticationService {
 
   /** Authenticates the client of `req` or throws 401 `invalid_client`. */
   async authenticate(req: ClientAuthRequest): Promise<AuthenticatedClient> {
-    const authenticated = await this.authenticateBy(req);
-    // The request's log line names the client (docs/operations.md "Logs").
-    noteClientId(authenticated.client.clientId);
-    return authenticated;
-  }
-
-  private async authenticateBy(req: ClientAuthRequest): Promise<AuthenticatedClient> {
     const { params } = req;
     const basic = parseBasic(req.authorization);
     const presented: TokenEndpointAuthMethod[] = [];

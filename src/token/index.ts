@@ -13,6 +13,8 @@ export {
 export { SUPPORTED_GRANT_TYPES } from './token-grant.service.js';
 export { ASSERTION_ALGORITHMS, JWT_BEARER_ASSERTION } from './client-authentication.service.js';
 export { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js';
+export { UserTokensService, type RevokedTokenCounts } from './user-tokens.service.js';
+export { TokenIntrospectionService, type ActiveTokenInfo } from './token-introspection.service.js';
 export {
   ClientUsageService,
   MAX_REVOCATION_GRACE_SECONDS,

@@ -1,7 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
-import { ADMIN_SCOPE, type RegisteredClient } from '../client-registration/index.js';
+import {
+  ADMIN_SCOPE,
+  ClientsService,
+  type RegisteredClient,
+} from '../client-registration/index.js';
+import { Clock } from '../common/time/clock.js';
 import { isLoopbackHost } from '../common/validation/loopback.js';
 import { nowSeconds, safeEqual, sha256Base64Url } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
@@ -74,6 +79,8 @@ export class TokenGrantService {
     private readonly users: UsersService,
     private readonly purge: TokenPurgeService,
     private readonly resources: ResourceIndicatorPolicy,
+    private readonly clients: ClientsService,
+    private readonly clock: Clock,
   ) {}
 
   /** Reads and checks `grant_type` (RFC 6749 §4.1.3, §5.2) before any client authentication. */
@@ -111,7 +118,22 @@ export class TokenGrantService {
         break;
     }
     this.purge.maybePurge();
+    await this.recordUsage(client);
     return res;
+  }
+
+  /**
+   * Records when the client last obtained a token (idle-client reaping reads it). At most one small
+   * UPDATE a minute per client; a failure is logged, never turned into a failed token response.
+   */
+  private async recordUsage(client: RegisteredClient): Promise<void> {
+    try {
+      await this.clients.recordTokenIssued(client, this.clock.nowSeconds());
+    } catch (e) {
+      this.logger.warn(
+        `Could not record the last token time of client ${client.clientId}: ${String(e)}`,
+      );
+    }
   }
 
   /** RFC 6749 §4.1.3 with RFC 7636 §4.5-4.6 (PKCE). */

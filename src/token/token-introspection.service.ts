@@ -27,11 +27,26 @@ export type IntrospectionBody =
 
 const INACTIVE = { active: false } as const;
 
+/** An active token as introspection sees it, before it is rendered for one audience. */
+export interface ActiveTokenInfo {
+  type: 'access_token' | 'refresh_token';
+  clientId: string;
+  /** The resource owner; null for `client_credentials` access tokens. */
+  userId: string | null;
+  scope: string;
+  exp: number;
+  iat: number;
+  aud?: string | string[];
+  jti?: string;
+}
+
 /**
  * Token introspection (RFC 7662) and revocation (RFC 7009) for access tokens (JWT, by `jti`) and refresh
- * tokens (by hash). Introspection answers any authenticated client of this server (RFC 7662 §2.1 leaves
- * the policy to the server), and `{active: false}` for anything expired, revoked, unknown, malformed, or
- * belonging to a deleted client, without saying which (RFC 7662 §2.2).
+ * tokens (by hash). RFC 7662 §2.1 leaves the caller's authorization to the server, and §4 warns that an
+ * open introspection endpoint tells anyone whether a stolen token is live: a client learns about its own
+ * tokens only, unless an operator granted it the right to introspect any token (a resource server,
+ * `introspectAnyToken`). Everything else — expired, revoked, unknown, malformed, another client's, or
+ * belonging to a deleted client — is `{active: false}`, without saying which (RFC 7662 §2.2).
  */
 @Injectable()
 export class TokenIntrospectionService {
@@ -43,57 +58,97 @@ export class TokenIntrospectionService {
     @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
   ) {}
 
-  /** RFC 7662 §2.2. `hint` only orders the lookups (RFC 7662 §2.1 `token_type_hint`). */
-  async introspect(token: string, hint?: string): Promise<IntrospectionBody> {
-    const access = () => this.access(token);
-    const refresh = () => this.refresh(token);
+  /**
+   * RFC 7662 §2.2 for the authenticated client `caller`. `hint` only orders the lookups (RFC 7662 §2.1
+   * `token_type_hint`). Introspecting never changes a token: a rotated or foreign refresh token is
+   * reported inactive, it does not trigger reuse detection.
+   */
+  async introspect(
+    token: string,
+    hint: string | undefined,
+    caller: RegisteredClient,
+  ): Promise<IntrospectionBody> {
+    // RFC 7662 §4: only the client the token was issued to, or a client the operator trusts with every
+    // token (a resource server), may learn anything about it (issue 7 item 4).
+    const info = await this.find(token, hint, (clientId) =>
+      caller.introspectAnyToken ? true : clientId === caller.clientId,
+    );
+    if (!info) return INACTIVE;
+    const body: IntrospectionBody = {
+      active: true,
+      scope: info.scope,
+      client_id: info.clientId,
+      sub: info.userId ?? info.clientId,
+      exp: info.exp,
+      iat: info.iat,
+      iss: this.settings.issuer,
+    };
+    if (info.type === 'access_token') {
+      body.token_type = 'Bearer';
+      body.aud = info.aud;
+      body.jti = info.jti;
+    }
+    const username = info.userId ? await this.username(info.userId) : undefined;
+    if (username) body.username = username;
+    return body;
+  }
+
+  /**
+   * The active token `token`, for a trusted server-side caller (the internal API, authenticated by an
+   * API key) or, with `mayLearn`, for a caller allowed to learn only about some clients' tokens; null
+   * when it is not active or `mayLearn` refuses its client. Reads only: nothing is revoked or rotated.
+   */
+  async find(
+    token: string,
+    hint?: string,
+    mayLearn: (clientId: string) => boolean = () => true,
+  ): Promise<ActiveTokenInfo | null> {
+    const access = () => this.access(token, mayLearn);
+    const refresh = () => this.refresh(token, mayLearn);
     const order =
       hint === 'refresh_token' || token.startsWith('rt_') ? [refresh, access] : [access, refresh];
     for (const lookup of order) {
-      const body = await lookup();
-      if (body) return body;
+      const info = await lookup();
+      if (info) return info;
     }
-    return INACTIVE;
+    return null;
   }
 
-  private async access(token: string): Promise<IntrospectionBody | null> {
+  private async access(
+    token: string,
+    mayLearn: (clientId: string) => boolean,
+  ): Promise<ActiveTokenInfo | null> {
     const active = await this.accessTokens.validate(token);
-    if (!active) return null;
+    if (!active || !mayLearn(active.record.clientId)) return null;
     const { claims, record } = active;
-    const body: IntrospectionBody = {
-      active: true,
+    return {
+      type: 'access_token',
+      clientId: record.clientId,
+      userId: record.userId,
       scope: claims.scope,
-      client_id: claims.client_id,
-      sub: claims.sub,
       exp: record.expiresAt,
       iat: record.issuedAt,
-      iss: this.settings.issuer,
-      token_type: 'Bearer',
       aud: claims.aud,
       jti: claims.jti,
     };
-    const username = record.userId ? await this.username(record.userId) : undefined;
-    if (username) body.username = username;
-    return body;
   }
 
-  private async refresh(token: string): Promise<IntrospectionBody | null> {
+  private async refresh(
+    token: string,
+    mayLearn: (clientId: string) => boolean,
+  ): Promise<ActiveTokenInfo | null> {
     const row = await this.refreshTokens.find(token);
     if (!row || row.revokedAt !== null || row.rotatedAt !== null) return null;
-    if (row.expiresAt <= nowSeconds()) return null;
+    if (row.expiresAt <= nowSeconds() || !mayLearn(row.clientId)) return null;
     if (!(await this.clients.findActiveById(row.clientId))) return null;
-    const body: IntrospectionBody = {
-      active: true,
+    return {
+      type: 'refresh_token',
+      clientId: row.clientId,
+      userId: row.userId,
       scope: row.scopes.join(' '),
-      client_id: row.clientId,
-      sub: row.userId,
       exp: row.expiresAt,
       iat: row.issuedAt,
-      iss: this.settings.issuer,
     };
-    const username = await this.username(row.userId);
-    if (username) body.username = username;
-    return body;
   }
 
   private async username(userId: string): Promise<string | undefined> {

@@ -27,6 +27,7 @@ import {
 import { TokenParams } from './token-params.js';
 import { TOKEN_SETTINGS } from './token.constants.js';
 import type { TokenSettings } from './token.options.js';
+import { noteClientId } from '../observability/request-context.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_BODY = 'application/json';
@@ -84,6 +85,8 @@ export class TokenController {
       params,
       endpointUrl: this.settings.apiUrl('/oauth/token'),
     });
+    // The request's log line names the client (docs/operations.md "Logs").
+    noteClientId(req, auth.client.clientId);
     return this.grants.grant(grantType, params, auth);
   }
 
@@ -127,6 +130,8 @@ export class TokenController {
       params,
       endpointUrl: this.settings.apiUrl('/oauth/refresh'),
     });
+    // The request's log line names the client (docs/operations.md "Logs").
+    noteClientId(req, auth.client.clientId);
     return this.grants.grant('refresh_token', params, auth);
   }
 
@@ -156,6 +161,8 @@ export class TokenController {
       params,
       endpointUrl: this.settings.apiUrl('/oauth/revoke'),
     });
+    // The request's log line names the client (docs/operations.md "Logs").
+    noteClientId(req, client.clientId);
     const token = params.require('token');
     await this.introspection.revoke(token, client, params.get('token_type_hint'));
     // RFC 7009 §2.2 / the contract: 200 with no body.
@@ -163,6 +170,7 @@ export class TokenController {
   }
 
   @Post('introspect')
+  @RateLimit('introspect')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
@@ -170,8 +178,10 @@ export class TokenController {
     summary: 'Token Introspection',
     description:
       'Checks whether a token is active and returns its metadata (sub, client_id, scope, exp, ...). ' +
-      'Only confidential clients, authenticated as at the token endpoint, may introspect. Inactive, ' +
-      'unknown, expired or revoked tokens answer exactly {"active": false}. Returns flat JSON. ' +
+      'Only confidential clients, authenticated as at the token endpoint, may introspect, and only ' +
+      'tokens issued to themselves, unless an operator granted them the introspection right (resource ' +
+      'servers; RFC 7662 §4). Inactive, unknown, expired or revoked tokens, and tokens the caller may ' +
+      'not see, answer exactly {"active": false}. Rate limited per client and IP. Returns flat JSON. ' +
       'Reference: RFC 7662.',
   })
   @ApiConsumes(FORM, JSON_BODY)
@@ -184,6 +194,7 @@ export class TokenController {
   @ApiOAuthErrors(
     [400, 'invalid_request: missing token parameter. Reference: RFC 7662 §2.1.'],
     [401, 'invalid_client: Client authentication failed. Reference: RFC 7662 §2.3.'],
+    [429, 'rate_limit_exceeded: Request rate too high, please retry later'],
     [500, 'server_error: introspection service internal error'],
   )
   async introspect(@Req() req: Request): Promise<IntrospectionBody> {
@@ -193,11 +204,13 @@ export class TokenController {
       params,
       endpointUrl: this.settings.apiUrl('/oauth/introspect'),
     });
+    // The request's log line names the client (docs/operations.md "Logs").
+    noteClientId(req, client.clientId);
     // RFC 7662 §2.1: the caller must be authorized; a public client proves nothing about itself.
     if (client.isPublic) {
       throw OAuthError.invalidClient('Introspection requires client authentication');
     }
     const token = params.require('token');
-    return this.introspection.introspect(token, params.get('token_type_hint'));
+    return this.introspection.introspect(token, params.get('token_type_hint'), client);
   }
 }

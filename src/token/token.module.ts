@@ -33,6 +33,7 @@ import {
 import { TokenPurgeService } from './token-purge.service.js';
 import { tokenRateLimitTracker } from './token-rate-limit.js';
 import { UserInfoController } from './userinfo.controller.js';
+import { UserTokensService } from './user-tokens.service.js';
 
 /**
  * TokenModule: the token endpoint (RFC 6749 §3.2) and `/oauth/refresh`, client authentication
@@ -58,6 +59,7 @@ import { UserInfoController } from './userinfo.controller.js';
     KeysModule,
     UsersModule,
     RateLimitModule,
+    ClockModule,
   ],
   controllers: [TokenController, UserInfoController],
   providers: [
@@ -76,6 +78,16 @@ import { UserInfoController } from './userinfo.controller.js';
         tracker: tokenRateLimitTracker,
       }),
     }),
+    // RFC 7662 §4: introspection is rate limited per client and IP as well (issue 7 item 4), with its
+    // own budget (INTROSPECT_RATE_LIMIT / INTROSPECT_RATE_WINDOW in the application).
+    provideRateLimit('introspect', {
+      inject: [TOKEN_SETTINGS],
+      useFactory: (s: TokenSettings) => ({
+        limit: s.introspectRateLimit,
+        windowSeconds: s.introspectRateWindowSeconds,
+        tracker: tokenRateLimitTracker,
+      }),
+    }),
     AuthorizationCodeService,
     AccessTokenService,
     TokenUsageRecorder,
@@ -89,12 +101,15 @@ import { UserInfoController } from './userinfo.controller.js';
     TokenPurgeService,
     ClientDeletedListener,
     ResourceIndicatorPolicy,
+    UserTokensService,
   ],
   exports: [
     AuthorizationCodeService,
     AccessTokenService,
     ResourceIndicatorPolicy,
     ClientUsageService,
+    UserTokensService,
+    TokenIntrospectionService,
   ],
 })
 export class TokenModule extends ConfigurableModuleClass {}

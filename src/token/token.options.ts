@@ -37,6 +37,14 @@ export interface TokenModuleOptions {
   rateLimit?: number;
   /** Window of `rateLimit`, seconds. Default: `60`. */
   rateWindowSeconds?: number;
+  /**
+   * Requests to `/oauth/introspect` per client (the client_id it claims) and IP per window, counted in the
+   * database (429 `rate_limit_exceeded` beyond); 0 = unlimited (RFC 7662 §4: bound what one caller can
+   * probe). A resource server introspects on every API call it serves, so the default is generous: `6000`.
+   */
+  introspectRateLimit?: number;
+  /** Window of `introspectRateLimit`, seconds. Default: `60`. */
+  introspectRateWindowSeconds?: number;
   /** Fetching of clients' `jwks_uri` documents for `private_key_jwt` (RFC 7523). */
   jwksFetch?: {
     /** Allow loopback, private and link-local targets and plain http (tests only). Default: `false`. */
@@ -88,6 +96,8 @@ export const TOKEN_DEFAULTS = {
   authCodeTtlSeconds: 60,
   rateLimit: 20000,
   rateWindowSeconds: 60,
+  introspectRateLimit: 6000,
+  introspectRateWindowSeconds: 60,
   jwksFetch: {
     allowPrivate: false,
     timeoutMs: 3000,
@@ -110,6 +120,8 @@ export interface TokenSettings {
   authCodeTtlSeconds: number;
   rateLimit: number;
   rateWindowSeconds: number;
+  introspectRateLimit: number;
+  introspectRateWindowSeconds: number;
   jwksFetch: {
     allowPrivate: boolean;
     timeoutMs: number;
@@ -139,6 +151,9 @@ export function resolveTokenSettings(options: TokenModuleOptions = {}): TokenSet
     authCodeTtlSeconds: options.authCodeTtlSeconds ?? d.authCodeTtlSeconds,
     rateLimit: options.rateLimit ?? d.rateLimit,
     rateWindowSeconds: options.rateWindowSeconds ?? d.rateWindowSeconds,
+    introspectRateLimit: options.introspectRateLimit ?? d.introspectRateLimit,
+    introspectRateWindowSeconds:
+      options.introspectRateWindowSeconds ?? d.introspectRateWindowSeconds,
     jwksFetch: { ...d.jwksFetch, ...options.jwksFetch },
     clientAssertion: { ...d.clientAssertion, ...options.clientAssertion },
     resourceIndicators: {
@@ -162,6 +177,7 @@ export function resolveTokenSettings(options: TokenModuleOptions = {}): TokenSet
     idTokenTtlSeconds: s.idTokenTtlSeconds,
     authCodeTtlSeconds: s.authCodeTtlSeconds,
     rateWindowSeconds: s.rateWindowSeconds,
+    introspectRateWindowSeconds: s.introspectRateWindowSeconds,
     'jwksFetch.timeoutMs': s.jwksFetch.timeoutMs,
     'jwksFetch.maxBytes': s.jwksFetch.maxBytes,
   };
@@ -170,6 +186,7 @@ export function resolveTokenSettings(options: TokenModuleOptions = {}): TokenSet
   }
   for (const [name, v] of Object.entries({
     rateLimit: s.rateLimit,
+    introspectRateLimit: s.introspectRateLimit,
     'jwksFetch.cacheTtlSeconds': s.jwksFetch.cacheTtlSeconds,
     'jwksFetch.fetchLimitPerMinute': s.jwksFetch.fetchLimitPerMinute,
   })) {

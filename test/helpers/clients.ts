@@ -66,18 +66,19 @@ export async function seedClient(
  * so that `n` parallel requests all authenticate before any of them writes: the race is real on every
  * database (SQLite's one connection would otherwise often serve them one after the other). Each is then
  * released in its own macrotask, as a better-sqlite3 connection runs one transaction at a time. Restored
- * by `vi.restoreAllMocks()`.
+ * once the `n` requests are released.
  */
 export function holdRegistrationWritesUntil(t: TestApp, n: number): void {
   const store = t.app.get(ClientRegistrationRepository);
   const transaction = store.transaction.bind(store);
-  let waiting: (() => void)[] = [];
-  vi.spyOn(store, 'transaction').mockImplementation(async (work) => {
+  const waiting: (() => void)[] = [];
+  const spy = vi.spyOn(store, 'transaction').mockImplementation(async (work) => {
     await new Promise<void>((resolve) => {
       waiting.push(resolve);
       if (waiting.length === n) {
+        // Released once: later writes of the same app (the next test) go straight to the store.
+        spy.mockRestore();
         for (const r of waiting) setImmediate(r);
-        waiting = [];
       }
     });
     return transaction(work);

@@ -117,6 +117,27 @@ export class ClientEntity {
   allowedResources!: string[] | null;
 
   /**
+   * The operator's grant to introspect tokens issued to other clients (a resource server, RFC 7662 §4);
+   * set by `npm run client:create -- --introspect` or an admin API, never by the registration endpoints.
+   * Without it a client introspects only its own tokens and learns `{"active": false}` about the rest.
+   */
+  @Column({ name: 'introspect_any_token', type: 'boolean', default: false })
+  introspectAnyToken!: boolean;
+
+  /**
+   * Epoch seconds of the last token the client obtained, null = never. Written at most about once a minute
+   * per client (so the token endpoint does not write on every request); read by idle-client reaping.
+   */
+  @Index('IDX_oauth_clients_last_token_at')
+  @Column({
+    name: 'last_token_at',
+    type: 'bigint',
+    nullable: true,
+    transformer: epochSeconds,
+  })
+  lastTokenAt!: number | null;
+
+  /**
    * True when the client registered itself without an initial access token (open registration, RFC 7591
    * §3): the consent page marks it unverified, `REGISTRATION_ALLOWED_REDIRECT_HOSTS` applies to its
    * redirect URIs, and `AUTHORIZE_UNTRUSTED_ERROR_PAGE` to its authorization errors. Never changed by PUT.

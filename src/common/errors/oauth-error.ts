@@ -96,6 +96,11 @@ export class OAuthError extends Error {
     });
   }
 
+  /** 404 `not_found`: the addressed record does not exist, or the caller may not know it exists. */
+  static notFound(description = 'The requested resource does not exist'): OAuthError {
+    return new OAuthError('not_found', 404, description);
+  }
+
   /** 400 `invalid_client_metadata` (RFC 7591 §3.2.2); the description names the field. */
   static invalidClientMetadata(description: string): OAuthError {
     return new OAuthError('invalid_client_metadata', 400, description);

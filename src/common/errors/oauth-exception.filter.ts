@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { methodNotAllowed } from '../http/allowed-methods.js';
+import { requestContextOf } from '../../observability/request-context.js';
 import { isDatabaseUnavailable } from './database-unavailable.js';
 import { OAuthError } from './oauth-error.js';
 
@@ -107,15 +108,18 @@ export class OAuthExceptionFilter implements ExceptionFilter {
       // Nest's 404 handler sits in a router mounted on the global prefix: the full path is base + path.
       err = methodNotAllowed(req.app, req.method, req.baseUrl + req.path) ?? err;
     }
+    // The request id ties these lines to the request's own log line (docs/operations.md "Logs").
+    const id = requestContextOf(req)?.id;
+    const request = id ? ` (request ${id})` : '';
     if (err.status === 503 && isDatabaseUnavailable(exception)) {
       // Expected while the database is away, possibly for every request: one line, no stack.
       this.logger.warn(
-        `${req.method} ${req.path} -> 503: database unavailable (${describe(exception)})`,
+        `${req.method} ${req.path} -> 503: database unavailable (${describe(exception)})${request}`,
       );
     } else if (err.status >= 500) {
       const cause = err.cause ?? exception;
       this.logger.error(
-        `${req.method} ${req.path} -> ${err.status} ${err.error}`,
+        `${req.method} ${req.path} -> ${err.status} ${err.error}${request}`,
         cause instanceof Error ? cause.stack : String(cause),
       );
     }

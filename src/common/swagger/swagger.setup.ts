@@ -6,6 +6,8 @@ import type { AppConfig } from '../../config/app-config.js';
 export const REGISTRATION_ACCESS_TOKEN_SCHEME = 'registration_access_token';
 /** Name of the security scheme for OAuth access tokens (RFC 6750). */
 export const ACCESS_TOKEN_SCHEME = 'access_token';
+/** Name of the security scheme of the internal API's `X-API-Key` header (reference O50-O52). */
+export const INTERNAL_API_KEY_SCHEME = 'internal_api_key';
 /** Name of the security scheme for HTTP Basic client authentication (RFC 6749 §2.3.1). */
 export const CLIENT_BASIC_SCHEME = 'client_secret_basic';
 
@@ -38,6 +40,15 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
         description: 'OAuth access token (RFC 9068 JWT)',
       },
       ACCESS_TOKEN_SCHEME,
+    )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Key',
+        description: 'Internal API key (INTERNAL_API_KEYS), for service-to-service calls only',
+      },
+      INTERNAL_API_KEY_SCHEME,
     )
     .addBasicAuth(
       { type: 'http', scheme: 'basic', description: 'client_id / client_secret' },

@@ -14,6 +14,8 @@ import { AddClientStatusAndAdminAccess1734200001000 } from './1734200001000-AddC
 import { AddUserRoles1734200002000 } from './1734200002000-AddUserRoles.js';
 import { CreateClientSecrets1734300000000 } from './1734300000000-CreateClientSecrets.js';
 import { CreateClientTokenUsage1734300001000 } from './1734300001000-CreateClientTokenUsage.js';
+import { AddClientIntrospectionAndUsage1734400000000 } from './1734400000000-AddClientIntrospectionAndUsage.js';
+import { AddTokenUserIndexes1734400001000 } from './1734400001000-AddTokenUserIndexes.js';
 import { AddConsentVersion1734500000000 } from './1734500000000-AddConsentVersion.js';
 import { AddClientSelfRegistered1734500001000 } from './1734500001000-AddClientSelfRegistered.js';
 
@@ -40,6 +42,8 @@ export const MIGRATIONS: MigrationClass[] = [
   AddUserRoles1734200002000,
   CreateClientSecrets1734300000000,
   CreateClientTokenUsage1734300001000,
+  AddClientIntrospectionAndUsage1734400000000,
+  AddTokenUserIndexes1734400001000,
   AddConsentVersion1734500000000,
   AddClientSelfRegistered1734500001000,
 ];
@@ -58,5 +62,6 @@ export const CLIENT_REGISTRATION_MIGRATIONS: MigrationClass[] = [
   CreateClientAuditLogs1734200000000,
   AddClientStatusAndAdminAccess1734200001000,
   CreateClientSecrets1734300000000,
+  AddClientIntrospectionAndUsage1734400000000,
   AddClientSelfRegistered1734500001000,
 ];

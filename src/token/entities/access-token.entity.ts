@@ -17,6 +17,7 @@ export class AccessTokenEntity {
   clientId!: string;
 
   /** The resource owner; null for `client_credentials` tokens. */
+  @Index('IDX_access_tokens_user_id')
   @Column({ name: 'user_id', type: 'varchar', length: 191, nullable: true })
   userId!: string | null;
 

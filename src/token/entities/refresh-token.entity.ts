@@ -25,6 +25,7 @@ export class RefreshTokenEntity {
   @Column({ name: 'client_id', type: 'varchar', length: 26 })
   clientId!: string;
 
+  @Index('IDX_refresh_tokens_user_id')
   @Column({ name: 'user_id', type: 'varchar', length: 191 })
   userId!: string;
 
