@@ -41,6 +41,7 @@ describe(`client suspension across instances (${TEST_DB_TYPE})`, () => {
       responseTypes: [],
       redirectUris: [],
       scope: 'profile',
+      introspectAnyToken: true,
     });
   });
   afterAll(async () => {
