@@ -8,7 +8,10 @@ import {
   type AuthorizeModuleOptions,
 } from './authorize/index.js';
 import {
+  ClientIdMetadataModule,
+  ClientReapingModule,
   ClientRegistrationModule,
+  type ClientIdMetadataOptions,
   type ClientRegistrationModuleOptions,
 } from './client-registration/index.js';
 import { OAuthExceptionFilter } from './common/errors/oauth-exception.filter.js';
@@ -77,12 +80,21 @@ export class AppModule {
         authorize,
         // The internal API (O50-O52) works through the same configured token and authorize modules.
         InternalApiModule.forRootAsync({
-          imports: [token, authorize],
+          imports: [token, authorize, registration],
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({ apiKeys: config.internalApiKeys }),
         }),
         registration,
         AdminModule.forRoot({ token, registration }),
+        ClientIdMetadataModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: clientIdMetadataOptionsFrom,
+        }),
+        // Idle-client reaping: off unless CLIENT_REAP_*_AFTER_DAYS is set.
+        ClientReapingModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({ ...config.clientReaping }),
+        }),
         ...(options.imports ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: OAuthExceptionFilter }],
@@ -126,7 +138,7 @@ export function registrationOptionsFrom(config: AppConfig): ClientRegistrationMo
 
 /**
  * The options AuthorizeModule gets from the validated settings (`ISSUER`, `SCOPES_SUPPORTED`, `SESSION_TTL`,
- * `AUTHORIZE_RATE_*`, `LOGIN_RATE_*`).
+ * `AUTHORIZE_RATE_*`, `LOGIN_RATE_*`, `PAR_REQUEST_URI_TTL`, `REQUIRE_PUSHED_AUTHORIZATION_REQUESTS`).
  */
 export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions {
   return {
@@ -148,6 +160,8 @@ export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions 
     loginDelayMaxMs: config.authorize.loginDelayMaxMs,
     passwordCheckConcurrency: config.authorize.passwordCheckConcurrency,
     passwordCheckQueue: config.authorize.passwordCheckQueue,
+    parRequestUriTtlSeconds: config.par.requestUriTtlSeconds,
+    requirePushedAuthorizationRequests: config.par.required,
   };
 }
 
@@ -178,6 +192,22 @@ export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
       allowed: config.resourceIndicatorsAllowed,
       // In production an unrestricted RFC 8707 resource is worth a warning at every start.
       warnWhenUnrestricted: config.nodeEnv === 'production',
+    },
+  };
+}
+
+/**
+ * The options of Client ID Metadata Documents from the validated settings (`CLIENT_ID_METADATA_*`), with
+ * the registration rules (`SCOPES_SUPPORTED`, `REGISTRATION_DEFAULT_SCOPE`,
+ * `REGISTRATION_ALLOW_HTTP_LOOPBACK`) the documents are validated with.
+ */
+export function clientIdMetadataOptionsFrom(config: AppConfig): ClientIdMetadataOptions {
+  return {
+    ...config.clientIdMetadata,
+    rules: {
+      scopesSupported: config.scopesSupported,
+      defaultScope: config.registration.defaultScope,
+      allowHttpLoopback: config.registration.allowHttpLoopback,
     },
   };
 }

@@ -323,10 +323,14 @@ describe(`GET/POST /oauth/authorize (${TEST_DB_TYPE})`, () => {
       );
     });
 
-    it('refuses request_uri (request_uri_not_supported, OIDC Core §6)', async () => {
-      await expectErrorRedirect(
+    it('refuses a request_uri that was not pushed (invalid_request_uri, RFC 9126 §4), on a page', async () => {
+      await expectErrorPage(
         base({ request_uri: 'urn:ietf:params:oauth:request_uri:x' }),
-        'request_uri_not_supported',
+        'invalid_request_uri',
+      );
+      await expectErrorPage(
+        base({ request_uri: 'https://app.example.com/request.jwt' }),
+        'invalid_request_uri',
       );
     });
 

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { globalAgent } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import { auth, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import type {
   OAuthClientInformationMixed,
@@ -7,6 +10,7 @@ import type {
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize, createUser } from './helpers/login-flow.js';
+import { serveDocuments, TLS_CERT } from './helpers/metadata-documents.js';
 import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
 
 const REDIRECT = 'http://127.0.0.1:33418/oauth/callback';
@@ -16,6 +20,8 @@ const REDIRECT = 'http://127.0.0.1:33418/oauth/callback';
  * "redirect to the browser" step is recorded, and the test drives the real login and consent pages.
  */
 class InMemoryMcpClient implements OAuthClientProvider {
+  /** Set: the SDK uses this URL as client_id (Client ID Metadata Document) instead of registering. */
+  clientMetadataUrl?: string;
   client?: OAuthClientInformationMixed;
   saved?: OAuthTokens;
   verifier = '';
@@ -115,5 +121,63 @@ describe(`interoperability with the MCP TypeScript SDK (${TEST_DB_TYPE})`, () =>
     expect(await auth(mcp, { serverUrl })).toBe('AUTHORIZED');
     expect(mcp.saved!.access_token).not.toBe(tokens.access_token);
     expect(mcp.saved!.refresh_token).not.toBe(tokens.refresh_token);
+  });
+});
+
+// The MCP SDK with a Client ID Metadata Document (the MCP authorization specification's preferred way):
+// no registration, the client_id is the https URL of the client's metadata, which the server fetches
+// from a local document server (CLIENT_ID_METADATA_ALLOW_PRIVATE=true, test only). The SDK accepts only
+// https client_id URLs, so the document server uses the test-only certificate of test/fixtures/tls, which
+// this test process (server included) trusts through Node's default https agent.
+describe(`MCP TypeScript SDK with a Client ID Metadata Document (${TEST_DB_TYPE})`, () => {
+  let t: TestApp;
+  let docs: Awaited<ReturnType<typeof serveDocuments>>;
+  const originalCa = globalAgent.options.ca;
+  beforeAll(async () => {
+    globalAgent.options.ca = [...rootCertificates, readFileSync(TLS_CERT, 'utf8')];
+    docs = await serveDocuments({ https: true });
+    t = await createTestApp({ env: { CLIENT_ID_METADATA_ALLOW_PRIVATE: 'true' } });
+  });
+  afterAll(async () => {
+    globalAgent.options.ca = originalCa;
+    await t?.close();
+    await docs?.close();
+  });
+
+  it('uses the document URL as client_id, signs in through the pages and gets tokens', async () => {
+    const user = await createUser(t);
+    const mcp = new InMemoryMcpClient();
+    mcp.clientMetadataUrl = docs.json('/mcp/client.json', (url) => ({
+      client_id: url,
+      ...mcp.clientMetadata,
+    }));
+    const serverUrl = `${t.url}/mcp`;
+    const calls: string[] = [];
+    const fetchFn: typeof fetch = (input, init) => {
+      const target = input instanceof Request ? input.url : String(input);
+      calls.push(`${init?.method ?? 'GET'} ${target}`);
+      return fetch(input, init);
+    };
+
+    expect(await auth(mcp, { serverUrl, fetchFn })).toBe('REDIRECT');
+    // No registration: the SDK saw client_id_metadata_document_supported in discovery.
+    expect(calls.some((c) => c.includes('/register'))).toBe(false);
+    expect(mcp.client?.client_id).toBe(mcp.clientMetadataUrl);
+    const url = mcp.authorizationUrl!;
+    expect(url.searchParams.get('client_id')).toBe(mcp.clientMetadataUrl);
+
+    const result = await authorize(t, Object.fromEntries(url.searchParams), user);
+    expect(result.error, result.errorDescription).toBeUndefined();
+    expect(result.code).toBeDefined();
+    expect(await auth(mcp, { serverUrl, authorizationCode: result.code, fetchFn })).toBe(
+      'AUTHORIZED',
+    );
+    const info = await request(t.url)
+      .get('/api/v1/oauth/userinfo')
+      .auth(mcp.saved!.access_token, { type: 'bearer' })
+      .expect(200);
+    expect(info.body.sub).toBe(user.id);
+    // The server fetched the document once, over https.
+    expect(docs.hits('/mcp/client.json')).toBe(1);
   });
 });

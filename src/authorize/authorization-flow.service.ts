@@ -8,6 +8,7 @@ import { AuthorizationCodeService, ResourceIndicatorPolicy } from '../token/inde
 import {
   AuthorizationPageError,
   echoableState,
+  readParam,
   resolveClient,
   validateAuthorizationRequest,
   type RawParams,
@@ -25,6 +26,7 @@ import { consentPage, errorPage } from './html/pages.js';
 import { LoginSessionsService, type LoginSession } from './login-sessions.service.js';
 import { resolveRedirectUri, sharesSiteWith } from './redirect-uri.js';
 import { UsersService } from '../users/index.js';
+import { PushedAuthorizationRequestsService } from './pushed-authorization-requests.service.js';
 import { AUTHORIZE_SETTINGS } from './authorize.constants.js';
 import type { AuthorizeSettings } from './authorize.options.js';
 
@@ -43,6 +45,7 @@ export class AuthorizationFlowService {
     private readonly users: UsersService,
     private readonly codes: AuthorizationCodeService,
     private readonly requests: AuthorizationRequestsService,
+    private readonly pushed: PushedAuthorizationRequestsService,
     private readonly sessions: LoginSessionsService,
     private readonly consents: ConsentsService,
     @Inject(LOGIN_HANDLER) private readonly loginHandler: LoginHandler,
@@ -50,15 +53,29 @@ export class AuthorizationFlowService {
   ) {}
 
   /** `GET|POST /oauth/authorize`. */
-  async authorize(params: RawParams, req: Request, res: Response): Promise<void> {
+  async authorize(received: RawParams, req: Request, res: Response): Promise<void> {
+    let params: RawParams;
     let resolved: Awaited<ReturnType<typeof resolveClient>>;
+    const pushed = readParam(received, 'request_uri').present;
     try {
+      params = pushed ? await this.redeemPushed(received) : received;
       resolved = await resolveClient(params, (id) => this.clients.findActiveById(id));
     } catch (e) {
       return this.renderFailure(req, res, e);
     }
     const stateForErrors = echoableState(params);
     try {
+      // RFC 9126 §5 / §6: the server, or the client's registration, requires pushed requests.
+      if (
+        !pushed &&
+        (this.settings.requirePushedAuthorizationRequests ||
+          resolved.client.requirePushedAuthorizationRequests)
+      ) {
+        throw OAuthError.invalidRequest(
+          'This client must push its authorization requests to the pushed authorization request ' +
+            'endpoint (RFC 9126) and send the request_uri',
+        );
+      }
       // `admin` is not a public scope: only a client an operator allowed it may ask for it (issue 8).
       const supported = resolved.client.adminAccess
         ? [...this.settings.scopesSupported, ADMIN_SCOPE]
@@ -119,6 +136,42 @@ export class AuthorizationFlowService {
       }
       return this.redirectError(req, res, resolved.redirectUri, e, stateForErrors);
     }
+  }
+
+  /**
+   * RFC 9126 §4: an authorization request made of `client_id` and a `request_uri` from the PAR endpoint.
+   * The pushed parameters replace everything else the browser brought (they were authenticated; the
+   * query was not). The request_uri is consumed here, once; an unknown, reused or expired one, or one
+   * pushed by another client, is `invalid_request_uri` (RFC 9101 §10.2), shown and never redirected:
+   * the redirect URI is in the pushed request, which cannot be trusted then.
+   */
+  private async redeemPushed(received: RawParams): Promise<RawParams> {
+    const uri = readParam(received, 'request_uri');
+    const id = readParam(received, 'client_id');
+    if (!id.present || !('value' in id) || id.value === '') {
+      throw new AuthorizationPageError(
+        'invalid_request',
+        'The client_id parameter is required with request_uri (RFC 9126 §4).',
+      );
+    }
+    if (!uri.present || !('value' in uri) || uri.value === '') {
+      throw new AuthorizationPageError(
+        'invalid_request',
+        'The request_uri parameter is malformed.',
+      );
+    }
+    const redeemed = await this.pushed.redeem(uri.value, id.value);
+    if (!redeemed.ok) {
+      throw new AuthorizationPageError(
+        'invalid_request_uri',
+        redeemed.reason === 'expired'
+          ? 'The request_uri has expired. Return to the application and start again.'
+          : redeemed.reason === 'wrong_client'
+            ? 'The request_uri was not issued to this client.'
+            : 'The request_uri is unknown or was already used. Return to the application and start again.',
+      );
+    }
+    return redeemed.params;
   }
 
   /** `GET /oauth/login?request=…`: hands the login step to the {@link LoginHandler}. */

@@ -31,6 +31,7 @@ const client: RegisteredClient = {
   lastTokenAt: null,
   selfRegistered: false,
   adminAccess: false,
+  requirePushedAuthorizationRequests: false,
 };
 const SUPPORTED = ['openid', 'profile', 'email', 'offline_access'];
 const resolved = { client, redirectUri: 'https://app.example.com/cb', redirectUriProvided: true };

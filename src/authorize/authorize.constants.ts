@@ -18,6 +18,8 @@ export const BINDING_COOKIE = 'authms_binding';
 export const AUTHORIZE_PATH = '/oauth/authorize';
 export const LOGIN_PATH = '/oauth/login';
 export const CONSENT_PATH = '/oauth/consent';
+/** RFC 9126 pushed authorization request endpoint (the oauth-service reference O3). */
+export const PAR_PATH = '/oauth/pushed-authorization';
 export const STYLESHEET_PATH = '/oauth/assets/authms.css';
 
 /** The global API prefix the paths above live under (see `configureApp`). */

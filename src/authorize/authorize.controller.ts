@@ -19,11 +19,12 @@ const REDIRECT_DESCRIPTION =
   'Redirect. Either to the login or consent page of this server, or to the redirect_uri with ' +
   '`code`, `state` and `iss` (RFC 6749 §4.1.2, RFC 9207), or with `error` (invalid_request, ' +
   'unauthorized_client, unsupported_response_type, invalid_scope, access_denied, login_required, ' +
-  'consent_required, request_not_supported, request_uri_not_supported, server_error), ' +
+  'consent_required, request_not_supported, server_error), ' +
   '`error_description`, `state` and `iss` (RFC 6749 §4.1.2.1).';
 const PAGE_ERROR_DESCRIPTION =
   'invalid_client / invalid_request: unknown or deleted client, missing client_id, or a redirect_uri ' +
-  'that is not registered. Never redirected (RFC 6749 §4.1.2.1): an HTML page, or OAuthErrorResponse ' +
+  'that is not registered; invalid_request_uri: a request_uri (RFC 9126) that is unknown, used, expired ' +
+  'or of another client. Never redirected (RFC 6749 §4.1.2.1): an HTML page, or OAuthErrorResponse ' +
   'when the request accepts only application/json.';
 
 const RATE_LIMITED_DESCRIPTION =

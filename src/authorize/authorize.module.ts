@@ -21,6 +21,9 @@ import { ConsentsService } from './consents.service.js';
 import { AuthorizationRequestEntity } from './entities/authorization-request.entity.js';
 import { ConsentEntity } from './entities/consent.entity.js';
 import { LoginSessionEntity } from './entities/login-session.entity.js';
+import { PushedAuthorizationRequestEntity } from './entities/pushed-authorization-request.entity.js';
+import { PushedAuthorizationController } from './pushed-authorization.controller.js';
+import { PushedAuthorizationRequestsService } from './pushed-authorization-requests.service.js';
 import { InteractionController } from './interaction.controller.js';
 import { LoginSessionsService } from './login-sessions.service.js';
 import { LoginThrottleService } from './login-throttle.service.js';
@@ -37,12 +40,22 @@ import { UserConsentsService } from './user-consents.service.js';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([AuthorizationRequestEntity, LoginSessionEntity, ConsentEntity]),
+    TypeOrmModule.forFeature([
+      AuthorizationRequestEntity,
+      LoginSessionEntity,
+      ConsentEntity,
+      PushedAuthorizationRequestEntity,
+    ]),
     ClientsModule,
     UsersModule,
     RateLimitModule,
   ],
-  controllers: [AuthorizeController, InteractionController, UserConsentsController],
+  controllers: [
+    AuthorizeController,
+    InteractionController,
+    UserConsentsController,
+    PushedAuthorizationController,
+  ],
   providers: [
     {
       provide: AUTHORIZE_SETTINGS,
@@ -67,6 +80,7 @@ import { UserConsentsService } from './user-consents.service.js';
     }),
     AuthorizationFlowService,
     AuthorizationRequestsService,
+    PushedAuthorizationRequestsService,
     LoginSessionsService,
     ConsentsService,
     LoginThrottleService,

@@ -105,6 +105,16 @@ export interface AuthorizeModuleOptions {
   /** Window of `loginRateLimit`, seconds. Default: `60`. */
   loginRateWindowSeconds?: number;
   /**
+   * Lifetime of a pushed authorization request's `request_uri` (RFC 9126 §2.2 `expires_in`), seconds.
+   * Default: `60`.
+   */
+  parRequestUriTtlSeconds?: number;
+  /**
+   * RFC 9126 §5 `require_pushed_authorization_requests` for every client: authorization requests that
+   * were not pushed are refused. Default: `false` (then only clients that registered the metadata must).
+   */
+  requirePushedAuthorizationRequests?: boolean;
+  /**
    * For clients that registered themselves (no initial access token), show errors found before sign-in on
    * an error page with a plain link to the client instead of redirecting (RFC 9700 §4.11.2 "inform the
    * user"), so the endpoint cannot bounce a browser to an attacker's redirect URI unseen. Default: `false`
@@ -161,6 +171,8 @@ export const AUTHORIZE_DEFAULTS = {
   loginDelayMaxMs: 8000,
   passwordCheckConcurrency: 4,
   passwordCheckQueue: 64,
+  parRequestUriTtlSeconds: 60,
+  requirePushedAuthorizationRequests: false,
 } as const;
 
 /** AuthorizeModule's effective settings. */
@@ -183,6 +195,8 @@ export interface AuthorizeSettings {
   loginDelayMaxMs: number;
   passwordCheckConcurrency: number;
   passwordCheckQueue: number;
+  parRequestUriTtlSeconds: number;
+  requirePushedAuthorizationRequests: boolean;
 }
 
 /**
@@ -230,6 +244,9 @@ export function resolveAuthorizeSettings(options: AuthorizeModuleOptions = {}): 
     loginDelayMaxMs: options.loginDelayMaxMs ?? d.loginDelayMaxMs,
     passwordCheckConcurrency: options.passwordCheckConcurrency ?? d.passwordCheckConcurrency,
     passwordCheckQueue: options.passwordCheckQueue ?? d.passwordCheckQueue,
+    parRequestUriTtlSeconds: options.parRequestUriTtlSeconds ?? d.parRequestUriTtlSeconds,
+    requirePushedAuthorizationRequests:
+      options.requirePushedAuthorizationRequests ?? d.requirePushedAuthorizationRequests,
   };
   const problems: string[] = [];
   if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(s.issuer)) {
@@ -269,7 +286,11 @@ export function resolveAuthorizeSettings(options: AuthorizeModuleOptions = {}): 
   for (const name of ['rateLimit', 'loginRateLimit', 'pendingPerIp'] as const) {
     if (!Number.isInteger(s[name]) || s[name] < 0) problems.push(`${name} must be an integer >= 0`);
   }
-  for (const name of ['rateWindowSeconds', 'loginRateWindowSeconds'] as const) {
+  for (const name of [
+    'rateWindowSeconds',
+    'loginRateWindowSeconds',
+    'parRequestUriTtlSeconds',
+  ] as const) {
     if (!Number.isInteger(s[name]) || s[name] < 1) problems.push(`${name} must be an integer >= 1`);
   }
   if (problems.length > 0) {

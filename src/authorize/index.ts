@@ -10,6 +10,7 @@ export {
   AUTHORIZE_PATH,
   LOGIN_PATH,
   CONSENT_PATH,
+  PAR_PATH,
 } from './authorize.constants.js';
 export { AUTHORIZE_DEFAULTS } from './authorize.options.js';
 export type {
@@ -32,5 +33,11 @@ export { sendHtml } from './html/http.js';
 import { AuthorizationRequestEntity } from './entities/authorization-request.entity.js';
 import { ConsentEntity } from './entities/consent.entity.js';
 import { LoginSessionEntity } from './entities/login-session.entity.js';
+import { PushedAuthorizationRequestEntity } from './entities/pushed-authorization-request.entity.js';
 /** The entities of AuthorizeModule, for a host's TypeORM connection and `ormconfig.ts`. */
-export const AUTHORIZE_ENTITIES = [AuthorizationRequestEntity, LoginSessionEntity, ConsentEntity];
+export const AUTHORIZE_ENTITIES = [
+  AuthorizationRequestEntity,
+  LoginSessionEntity,
+  ConsentEntity,
+  PushedAuthorizationRequestEntity,
+];

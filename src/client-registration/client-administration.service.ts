@@ -70,6 +70,11 @@ export interface CreateOptions {
   origin: Exclude<ClientOrigin, 'registration'>;
   /** The client may obtain the `admin` scope (operator CLI only). */
   adminAccess?: boolean;
+  /**
+   * The client may introspect tokens issued to other clients (a resource server, RFC 7662 §4; operator
+   * CLI only, issue 7 item 4). Without it, a client introspects only its own tokens.
+   */
+  introspectAnyToken?: boolean;
   ip?: string | null;
 }
 
@@ -177,6 +182,7 @@ export class ClientAdministrationService {
     return this.audit.transaction(async (manager) => {
       const issued = await this.insert(manager, metadata, {
         adminAccess,
+        introspectAnyToken: options.introspectAnyToken ?? false,
         origin: options.origin,
         fapiProfile: input.fapiProfile ?? null,
         status: input.status ?? 'active',
@@ -187,6 +193,7 @@ export class ClientAdministrationService {
         CLIENT_AUDIT_FIELDS,
       );
       if (adminAccess) changes = { ...changes, admin_access: { to: true } };
+      if (options.introspectAnyToken) changes = { ...changes, introspect_any_token: { to: true } };
       if (issued.clientSecret) changes = credentialChange(changes, 'client_secret', 'issued');
       await this.audit.record(manager, {
         clientId: issued.client.id,
@@ -382,6 +389,7 @@ export class ClientAdministrationService {
     metadata: ClientMetadata,
     extra: {
       adminAccess: boolean;
+      introspectAnyToken?: boolean;
       origin: ClientOrigin;
       fapiProfile: string | null;
       status: ClientStatus;
@@ -400,6 +408,7 @@ export class ClientAdministrationService {
       nameKey: nameKey(metadata.clientName),
       status: extra.status,
       adminAccess: extra.adminAccess,
+      introspectAnyToken: extra.introspectAnyToken ?? false,
       createdVia: extra.origin,
       fapiProfile: extra.fapiProfile,
       allowedResources: extra.allowedResources ?? null,
@@ -563,6 +572,7 @@ function pickMetadata(c: ClientEntity): ClientMetadata {
     softwareId: c.softwareId,
     softwareVersion: c.softwareVersion,
     idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
+    requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests,
   };
 }
 

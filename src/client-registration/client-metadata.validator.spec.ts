@@ -48,6 +48,7 @@ describe(validateClientMetadata.name, () => {
       softwareId: null,
       softwareVersion: null,
       idTokenSignedResponseAlg: null,
+      requirePushedAuthorizationRequests: false,
     });
   });
 

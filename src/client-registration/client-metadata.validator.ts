@@ -79,6 +79,7 @@ export interface ClientMetadataInput {
   software_id?: string | null;
   software_version?: string | null;
   id_token_signed_response_alg?: string | null;
+  require_pushed_authorization_requests?: boolean | null;
 }
 
 /** A public JWK Set (RFC 7517 §5). */
@@ -106,6 +107,8 @@ export interface ClientMetadata {
   softwareVersion: string | null;
   /** The client's ID token algorithm; null: the server default (`TOKEN_ID_ALG`). */
   idTokenSignedResponseAlg: IdTokenSigningAlg | null;
+  /** RFC 9126 §6 `require_pushed_authorization_requests` (default false). */
+  requirePushedAuthorizationRequests: boolean;
 }
 
 /** Server settings the rules depend on. */
@@ -661,6 +664,7 @@ export function validateClientMetadata(
       METADATA_LIMITS.textLength,
     ),
     idTokenSignedResponseAlg: idTokenAlg(input.id_token_signed_response_alg),
+    requirePushedAuthorizationRequests: requirePar(input.require_pushed_authorization_requests),
   };
 }
 
@@ -676,4 +680,15 @@ function idTokenAlg(value: unknown): IdTokenSigningAlg | null {
     );
   }
   return value as IdTokenSigningAlg;
+}
+
+/** RFC 9126 §6 `require_pushed_authorization_requests`: a boolean, false when omitted. */
+function requirePar(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') {
+    throw OAuthError.invalidClientMetadata(
+      'require_pushed_authorization_requests must be a boolean',
+    );
+  }
+  return value;
 }

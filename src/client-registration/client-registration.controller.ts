@@ -1,3 +1,4 @@
+import { metadataPipe } from './client-metadata.pipe.js';
 import {
   applyDecorators,
   Controller,
@@ -13,7 +14,6 @@ import {
   Res,
   UseFilters,
   UseGuards,
-  ValidationPipe,
   type ExecutionContext,
   type Type,
 } from '@nestjs/common';
@@ -36,7 +36,6 @@ import { clientEtag, ifMatchVersions, preconditionFailed } from '../common/http/
 import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
 import { REGISTRATION_ACCESS_TOKEN_SCHEME } from '../common/swagger/swagger.setup.js';
 import { JsonObjectBody } from '../common/validation/json-object-body.decorator.js';
-import { oauthValidationExceptionFactory } from '../common/validation/validation-exception.factory.js';
 import { RateLimit } from '../rate-limit/index.js';
 import { REGISTRATION_PATHS, REGISTRATION_SETTINGS } from './client-registration.constants.js';
 import { toClientRegistrationResponse } from './client-registration.mapper.js';
@@ -67,25 +66,6 @@ const RegistrationAuth = createParamDecorator(
   (_data: unknown, ctx: ExecutionContext): AuthenticatedRegistration =>
     ctx.switchToHttp().getRequest<Request & { user: AuthenticatedRegistration }>().user,
 );
-
-/**
- * Body validation of the registration endpoints: unknown metadata is dropped, not rejected (RFC 7591 §2:
- * `whitelist` without `forbidNonWhitelisted`); a wrong type is 400 `invalid_client_metadata` naming the
- * field (RFC 7591 §3.2.2); values are never echoed.
- */
-const metadataPipe = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: false,
-  forbidUnknownValues: false,
-  transform: true,
-  transformOptions: { enableImplicitConversion: false },
-  validateCustomDecorators: true,
-  validationError: { target: false, value: false },
-  stopAtFirstError: true,
-  exceptionFactory: oauthValidationExceptionFactory((field, message) =>
-    OAuthError.invalidClientMetadata(message.includes(field) ? message : `${field}: ${message}`),
-  ),
-});
 
 const notAnObject = () =>
   OAuthError.invalidClientMetadata('The request body must be a JSON object of client metadata');

@@ -36,5 +36,7 @@ export function toClientRegistrationResponse(
   if (info.idTokenSignedResponseAlg !== null) {
     out.id_token_signed_response_alg = info.idTokenSignedResponseAlg;
   }
+  // RFC 9126 §6: echoed only when set, like the other optional fields.
+  if (info.requirePushedAuthorizationRequests) out.require_pushed_authorization_requests = true;
   return out;
 }

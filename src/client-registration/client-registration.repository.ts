@@ -174,5 +174,6 @@ function toStoredClient(e: ClientEntity & { candidates?: SecretCandidate[] }): S
     softwareId: e.softwareId,
     softwareVersion: e.softwareVersion,
     idTokenSignedResponseAlg: e.idTokenSignedResponseAlg,
+    requirePushedAuthorizationRequests: e.requirePushedAuthorizationRequests,
   };
 }

@@ -327,5 +327,6 @@ function pickMetadata(c: StoredClient): ClientMetadata {
     softwareId: c.softwareId,
     softwareVersion: c.softwareVersion,
     idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
+    requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests,
   };
 }

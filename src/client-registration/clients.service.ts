@@ -3,6 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { Clock } from '../common/time/clock.js';
 import { parseResourceAllowList } from '../common/validation/resource.js';
+import { ClientIdMetadataService } from './client-id-metadata.service.js';
+import type { ClientMetadata } from './client-metadata.validator.js';
 import { checkSecret, type SecretCandidate, type SecretCheck } from './client-secret-check.js';
 import { ClientSecretEntity } from './entities/client-secret.entity.js';
 import { ClientEntity, type TokenEndpointAuthMethod } from './entities/client.entity.js';
@@ -56,11 +58,45 @@ export interface RegisteredClient {
   lastTokenAt: number | null;
   /**
    * True when the client registered itself without an initial access token (open registration): shown as
-   * unverified on the consent page, and subject to `AUTHORIZE_UNTRUSTED_ERROR_PAGE`.
+   * unverified on the consent page, and subject to `AUTHORIZE_UNTRUSTED_ERROR_PAGE`. Client ID Metadata
+   * Document clients are self-asserted too.
    */
   selfRegistered: boolean;
+  /** RFC 9126 §6: the client's authorization requests must be pushed. */
+  requirePushedAuthorizationRequests: boolean;
   /** Set by an operator only: the client may obtain {@link ADMIN_SCOPE} (its `scopes` then include it). */
   adminAccess: boolean;
+}
+
+/**
+ * The view of a Client ID Metadata Document client (the URL is its client_id): no secret, no operator
+ * resource list, self-asserted (shown as unverified).
+ */
+export function metadataDocumentClient(clientId: string, m: ClientMetadata): RegisteredClient {
+  return {
+    clientId,
+    applicationType: m.applicationType,
+    tokenEndpointAuthMethod: m.tokenEndpointAuthMethod,
+    redirectUris: m.redirectUris,
+    grantTypes: m.grantTypes,
+    responseTypes: m.responseTypes,
+    scopes: m.scope.split(' ').filter(Boolean),
+    clientName: m.clientName,
+    clientUri: m.clientUri,
+    logoUri: m.logoUri,
+    policyUri: m.policyUri,
+    tosUri: m.tosUri,
+    jwks: m.jwks,
+    jwksUri: m.jwksUri,
+    idTokenSignedResponseAlg: m.idTokenSignedResponseAlg,
+    isPublic: m.tokenEndpointAuthMethod === 'none',
+    allowedResources: null,
+    introspectAnyToken: false,
+    lastTokenAt: null,
+    selfRegistered: true,
+    requirePushedAuthorizationRequests: m.requirePushedAuthorizationRequests,
+    adminAccess: false,
+  };
 }
 
 /** Maps the entity to the view other modules see. */
@@ -88,6 +124,7 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
     lastTokenAt: e.lastTokenAt ?? null,
     selfRegistered: Boolean(e.selfRegistered),
     adminAccess: Boolean(e.adminAccess),
+    requirePushedAuthorizationRequests: Boolean(e.requirePushedAuthorizationRequests),
   };
 }
 
@@ -103,14 +140,21 @@ export class ClientsService {
     @InjectRepository(ClientSecretEntity)
     private readonly secrets: Repository<ClientSecretEntity>,
     private readonly clock: Clock,
+    private readonly metadataDocuments: ClientIdMetadataService,
   ) {}
 
   /**
    * The client if it exists, is not deleted (soft-deleted rows are excluded by TypeORM) and is not
    * suspended: a suspended client is refused everywhere a client is used (authorize, token, and the
-   * access tokens it holds), on every instance at once, since this reads the database on every call.
+   * access tokens it holds), on every instance at once, since this reads the database on every call. A client_id
+   * that is an https URL is a Client ID Metadata Document client: resolved from the cached or fetched
+   * document ({@link ClientIdMetadataService}), null when the document is unusable or not allowed.
    */
   async findActiveById(clientId: string): Promise<RegisteredClient | null> {
+    if (typeof clientId === 'string' && this.metadataDocuments.isCandidate(clientId)) {
+      const metadata = await this.metadataDocuments.resolve(clientId);
+      return metadata ? metadataDocumentClient(clientId, metadata) : null;
+    }
     if (!isPlausibleClientId(clientId)) return null;
     const e = await this.repo.findOne({ where: { id: clientId, status: 'active' } });
     return e ? toRegisteredClient(e) : null;
@@ -222,6 +266,8 @@ export class ClientsService {
    * of the client and must not make a concurrent RFC 7592 PUT lose.
    */
   async recordTokenIssued(client: RegisteredClient, now: number): Promise<void> {
+    // Client ID Metadata Document clients are not rows of oauth_clients.
+    if (!isPlausibleClientId(client.clientId)) return;
     const resolution = LAST_TOKEN_AT_RESOLUTION_SECONDS;
     if (client.lastTokenAt !== null && now - client.lastTokenAt < resolution) return;
     const written = this.lastTokenWrites.get(client.clientId);

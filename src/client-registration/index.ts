@@ -1,7 +1,12 @@
 // Public surface of ClientRegistrationModule: what a host application needs, and nothing more. Other
 // modules of this repository import only from here too.
 export { ClientRegistrationModule } from './client-registration.module.js';
-export { ClientsModule } from './clients.module.js';
+export { ClientIdMetadataModule, ClientsModule } from './clients.module.js';
+export { ClientIdMetadataService } from './client-id-metadata.service.js';
+export {
+  CLIENT_ID_METADATA_DEFAULTS,
+  type ClientIdMetadataOptions,
+} from './client-id-metadata.options.js';
 export {
   ADMIN_SCOPE,
   ClientsService,
@@ -54,3 +59,9 @@ export {
 export { privateUseSchemeProblem, type ClientMetadata } from './client-metadata.validator.js';
 export { REGISTRATION_PATHS, REGISTRATION_ROOT_ROUTES } from './client-registration.constants.js';
 export { OAuthError } from '../common/errors/oauth-error.js';
+export { ClientReapingModule } from './client-reaping.module.js';
+export {
+  ClientReaperService,
+  type ClientReapingOptions,
+  type ReapResult,
+} from './client-reaper.service.js';

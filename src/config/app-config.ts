@@ -132,6 +132,16 @@ export interface RateLimitsConfig {
   introspect: RateLimitSetting;
 }
 
+/** Idle-client reaping (docs/internal-api.md#idle-client-reaping); off unless a day count is set. */
+export interface ClientReapingConfig {
+  /** `CLIENT_REAP_SUSPEND_AFTER_DAYS`: suspend after this many idle days; 0 = never. */
+  suspendAfterDays: number;
+  /** `CLIENT_REAP_DELETE_AFTER_DAYS`: delete after this many idle days; 0 = never. */
+  deleteAfterDays: number;
+  /** `CLIENT_REAP_INTERVAL`: seconds between two runs of one instance. Default 3600. */
+  intervalSeconds: number;
+}
+
 /** Signing key settings. */
 export interface KeysConfig {
   /** JWS algorithm of JWT access tokens (RFC 9068), `KEYS_ALG`. ID tokens use `token.idTokenAlg`. */
@@ -153,6 +163,25 @@ export interface JwksFetchConfig {
   cacheTtlSeconds: number;
   /** `JWKS_URI_FETCH_LIMIT`: outbound fetches per client per minute, across instances; 0 = unlimited. */
   fetchLimitPerMinute: number;
+}
+
+/** Pushed authorization requests (RFC 9126). */
+export interface ParConfig {
+  /** `PAR_REQUEST_URI_TTL`: `expires_in` of a request_uri, seconds. */
+  requestUriTtlSeconds: number;
+  /** `REQUIRE_PUSHED_AUTHORIZATION_REQUESTS`: every client must push. */
+  required: boolean;
+}
+
+/** Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document). */
+export interface ClientIdMetadataConfig {
+  /** `CLIENT_ID_METADATA_HOSTS`: `'*'` (any public host), `'none'` (off) or host patterns. */
+  hosts: '*' | 'none' | string[];
+  allowPrivate: boolean;
+  timeoutMs: number;
+  maxBytes: number;
+  minTtlSeconds: number;
+  maxTtlSeconds: number;
 }
 
 /**
@@ -195,6 +224,9 @@ export class AppConfig {
   jwksFetch!: JwksFetchConfig;
   /** `INTERNAL_API_KEYS`, parsed and hashed: empty when unset (the internal API answers 404). */
   internalApiKeys!: InternalApiKey[];
+  par!: ParConfig;
+  clientIdMetadata!: ClientIdMetadataConfig;
+  clientReaping!: ClientReapingConfig;
 
   /** Absolute URL of a path under the API prefix, e.g. `apiUrl('/oauth/token')`. */
   apiUrl(path: string): string {
@@ -302,6 +334,11 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     },
   };
   c.internalApiKeys = parseInternalApiKeys(env.INTERNAL_API_KEYS);
+  c.clientReaping = {
+    suspendAfterDays: env.CLIENT_REAP_SUSPEND_AFTER_DAYS ?? 0,
+    deleteAfterDays: env.CLIENT_REAP_DELETE_AFTER_DAYS ?? 0,
+    intervalSeconds: env.CLIENT_REAP_INTERVAL ?? 3600,
+  };
   c.keys = {
     alg: (env.KEYS_ALG as KeysConfig['alg']) ?? 'ES256',
     encryptionKey: env.KEYS_ENCRYPTION_KEY
@@ -316,6 +353,30 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     cacheTtlSeconds: env.JWKS_URI_CACHE_TTL ?? 300,
     fetchLimitPerMinute: env.JWKS_URI_FETCH_LIMIT ?? 5,
   };
+  c.par = {
+    requestUriTtlSeconds: env.PAR_REQUEST_URI_TTL ?? 60,
+    required: env.REQUIRE_PUSHED_AUTHORIZATION_REQUESTS ?? false,
+  };
+  const hosts = (env.CLIENT_ID_METADATA_HOSTS ?? '*').trim();
+  c.clientIdMetadata = {
+    hosts:
+      hosts === '*' || hosts === 'none'
+        ? hosts
+        : hosts
+            .split(',')
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean),
+    allowPrivate: env.CLIENT_ID_METADATA_ALLOW_PRIVATE ?? false,
+    timeoutMs: env.CLIENT_ID_METADATA_TIMEOUT_MS ?? 3000,
+    maxBytes: env.CLIENT_ID_METADATA_MAX_BYTES ?? 5120,
+    minTtlSeconds: env.CLIENT_ID_METADATA_MIN_TTL ?? 60,
+    maxTtlSeconds: env.CLIENT_ID_METADATA_MAX_TTL ?? 86400,
+  };
+  if (c.clientIdMetadata.minTtlSeconds > c.clientIdMetadata.maxTtlSeconds) {
+    throw new Error(
+      'Invalid configuration: CLIENT_ID_METADATA_MIN_TTL must not exceed CLIENT_ID_METADATA_MAX_TTL',
+    );
+  }
   const unknownScopes = defaultScope.split(' ').filter((s) => !c.scopesSupported.includes(s));
   if (unknownScopes.length > 0) {
     throw new Error(

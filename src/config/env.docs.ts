@@ -9,7 +9,8 @@ export const ENV_GROUPS = [
   'Signing keys',
   'Authorization and login',
   '`private_key_jwt` clients',
-  'Internal API',
+  'Internal API and idle clients',
+  'Client ID Metadata Documents',
 ] as const;
 
 /** One of {@link ENV_GROUPS}. */
@@ -405,6 +406,18 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
       'Password checks that may wait for a slot; beyond, 503 `temporarily_unavailable`. See [security-settings.md](security-settings.md#login-throttling).',
     default: '64',
   },
+  PAR_REQUEST_URI_TTL: {
+    group: 'Authorization and login',
+    description:
+      'Lifetime of a pushed authorization request (RFC 9126 `expires_in`), seconds; its `request_uri` is redeemed once at `/oauth/authorize` ([par.md](par.md)).',
+    default: '60',
+  },
+  REQUIRE_PUSHED_AUTHORIZATION_REQUESTS: {
+    group: 'Authorization and login',
+    description:
+      'Refuse authorization requests that were not pushed to `/api/v1/oauth/pushed-authorization` first, for every client (RFC 9126 §5); a client can also require it for itself with the `require_pushed_authorization_requests` metadata.',
+    default: 'false',
+  },
   SESSION_TTL: {
     group: 'Authorization and login',
     description: 'Login session lifetime, seconds (8 h).',
@@ -452,9 +465,63 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
   },
 
   INTERNAL_API_KEYS: {
-    group: 'Internal API',
+    group: 'Internal API and idle clients',
     description:
-      'Keys of the service-to-service API under `/api/v1/internal/oauth/` (header `X-API-Key`): comma-separated `id:key` entries (the id names the caller in the audit trail) or bare keys (id `key-` + 8 hex digits of its SHA-256), each key at least 32 characters. Kept in memory only as SHA-256 hashes and compared in constant time. Unset: the internal routes answer 404 ([internal-api.md](internal-api.md#internal-api)).',
+      'Keys of the service-to-service API under `/api/v1/internal/oauth/` (header `X-API-Key`): comma-separated `id:key` entries (the id names the caller in the audit trail) or bare keys (id `key-` + 8 hex digits of its SHA-256), each key at least 32 characters without `:` or whitespace. Kept in memory only as SHA-256 hashes and compared in constant time. Unset: the internal routes answer 404 ([internal-api.md](internal-api.md#internal-api)).',
     defaultText: '_(unset: internal API off)_',
+  },
+
+  CLIENT_ID_METADATA_HOSTS: {
+    group: 'Client ID Metadata Documents',
+    description:
+      'Which https `client_id` URLs are resolved by fetching their metadata document: `*` (any public host), `none` (off: such client_ids are unknown), or a comma-separated list of host names (`*.example.com` matches sub-domains). See [client-id-metadata.md](client-id-metadata.md).',
+    default: '*',
+  },
+  CLIENT_ID_METADATA_ALLOW_PRIVATE: {
+    group: 'Client ID Metadata Documents',
+    description:
+      'Tests only: allow documents on loopback and private addresses, and over plain http (SSRF otherwise).',
+    default: 'false',
+  },
+  CLIENT_ID_METADATA_TIMEOUT_MS: {
+    group: 'Client ID Metadata Documents',
+    description: 'Fetch timeout, milliseconds.',
+    default: '3000',
+  },
+  CLIENT_ID_METADATA_MAX_BYTES: {
+    group: 'Client ID Metadata Documents',
+    description: 'Largest accepted document, bytes (the draft suggests 5 KB).',
+    default: '5120',
+  },
+  CLIENT_ID_METADATA_MIN_TTL: {
+    group: 'Client ID Metadata Documents',
+    description:
+      'Shortest time a fetched document is used before it is fetched again, seconds, even when its `Cache-Control` says less (or `no-store`).',
+    default: '60',
+  },
+  CLIENT_ID_METADATA_MAX_TTL: {
+    group: 'Client ID Metadata Documents',
+    description:
+      'Longest time a fetched document is used, seconds, even when its `Cache-Control` says more.',
+    default: '86400',
+  },
+
+  CLIENT_REAP_SUSPEND_AFTER_DAYS: {
+    group: 'Internal API and idle clients',
+    description:
+      'Suspend dynamically registered clients that obtained no token (or, never having obtained one, were registered) this many days ago; `0` = never. Admin-, CLI- and internal-API-created clients are never reaped ([internal-api.md](internal-api.md#idle-client-reaping)).',
+    default: '0',
+  },
+  CLIENT_REAP_DELETE_AFTER_DAYS: {
+    group: 'Internal API and idle clients',
+    description:
+      'Delete (soft delete, tokens revoked) dynamically registered clients idle this many days; `0` = never. Must exceed `CLIENT_REAP_SUSPEND_AFTER_DAYS` when both are set.',
+    default: '0',
+  },
+  CLIENT_REAP_INTERVAL: {
+    group: 'Internal API and idle clients',
+    description:
+      'Seconds between two reaping runs of one instance (at least 60). Several instances are safe: each change is one conditional UPDATE.',
+    default: '3600',
   },
 };

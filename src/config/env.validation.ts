@@ -224,6 +224,38 @@ export class EnvironmentVariables {
    */
   @IsOptional() @Transform(toInt) @IsInt() @Min(360) KEYS_PUBLISH_AHEAD?: number;
 
+  /** Lifetime of a pushed authorization request's `request_uri` (RFC 9126 §2.2), seconds. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(5) @Max(600) PAR_REQUEST_URI_TTL?: number;
+  /** RFC 9126 §5: every client must push its authorization requests. */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  REQUIRE_PUSHED_AUTHORIZATION_REQUESTS?: boolean;
+
+  /**
+   * Hosts whose https URLs may be client_ids resolved as Client ID Metadata Documents: `*` (any public
+   * host), `none` (the feature is off), or a comma-separated list of host names (`*.example.com` for
+   * sub-domains).
+   */
+  @IsOptional()
+  @Matches(/^(\*|none|(\*\.)?[A-Za-z0-9.-]+(:\d+)?(,\s*(\*\.)?[A-Za-z0-9.-]+(:\d+)?)*)$/, {
+    message: 'CLIENT_ID_METADATA_HOSTS must be *, none, or a comma-separated list of host names',
+  })
+  CLIENT_ID_METADATA_HOSTS?: string;
+  /** Test only: metadata documents on loopback or private addresses, and over plain http. */
+  @IsOptional() @Transform(toBool) @IsBoolean() CLIENT_ID_METADATA_ALLOW_PRIVATE?: boolean;
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(30000)
+  CLIENT_ID_METADATA_TIMEOUT_MS?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) CLIENT_ID_METADATA_MAX_BYTES?: number;
+  /** Shortest time a fetched document is used, seconds, whatever its caching headers say. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) CLIENT_ID_METADATA_MIN_TTL?: number;
+  /** Longest time a fetched document is used before it is fetched again, seconds. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) CLIENT_ID_METADATA_MAX_TTL?: number;
+
   /** Lifetime of a login session in seconds. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(60) SESSION_TTL?: number;
 
@@ -237,6 +269,12 @@ export class EnvironmentVariables {
 
   /** Keys of the internal API (`X-API-Key`), `id:key` or `key`, comma separated; unset = routes off. */
   @IsOptional() @IsString() INTERNAL_API_KEYS?: string;
+  /** Suspend dynamically registered clients that obtained no token for this many days; 0 = never. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) CLIENT_REAP_SUSPEND_AFTER_DAYS?: number;
+  /** Delete dynamically registered clients that obtained no token for this many days; 0 = never. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) CLIENT_REAP_DELETE_AFTER_DAYS?: number;
+  /** Seconds between two reaping runs of one instance. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(60) CLIENT_REAP_INTERVAL?: number;
 }
 
 /** Variables whose values are secrets: never logged or echoed. */
@@ -305,6 +343,14 @@ export function validateEnv(raw: Record<string, string | undefined>): Environmen
     if (!(e instanceof InternalApiKeysError)) throw e;
     // The message names the entry by its id, never by its key.
     lines.push(`  INTERNAL_API_KEYS: ${e.message}`);
+  }
+  const suspendDays = env.CLIENT_REAP_SUSPEND_AFTER_DAYS ?? 0;
+  const deleteDays = env.CLIENT_REAP_DELETE_AFTER_DAYS ?? 0;
+  if (deleteDays > 0 && suspendDays > 0 && deleteDays <= suspendDays) {
+    lines.push(
+      `  CLIENT_REAP_DELETE_AFTER_DAYS=${deleteDays}: must be greater than ` +
+        `CLIENT_REAP_SUSPEND_AFTER_DAYS=${suspendDays} (a client is suspended first, deleted later)`,
+    );
   }
   try {
     parseTrustProxy(env.TRUST_PROXY);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { REGISTRATION_PATHS } from '../client-registration/index.js';
+import { PAR_PATH } from '../authorize/index.js';
 import { AppConfig } from '../config/app-config.js';
 import { KeyCacheService, SIGNING_ALGS } from '../keys/index.js';
 import {
@@ -63,12 +64,18 @@ export class DiscoveryService {
       code_challenge_methods_supported: ['S256'],
       // RFC 9207 §3: mix-up defence.
       authorization_response_iss_parameter_supported: true,
+      // RFC 9126 §5 (docs/par.md).
+      pushed_authorization_request_endpoint: c.apiUrl(PAR_PATH),
+      require_pushed_authorization_requests: c.par.required,
+      // draft-ietf-oauth-client-id-metadata-document §6 (docs/client-id-metadata.md).
+      client_id_metadata_document_supported: c.clientIdMetadata.hosts !== 'none',
       service_documentation: `${c.issuer}/api/docs`,
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: idTokenAlgs,
       claims_supported: [...CLAIMS_SUPPORTED],
       claim_types_supported: ['normal'],
       request_parameter_supported: false,
+      // OIDC Core §6.2 request objects by reference are never fetched; PAR's request_uri is not one.
       request_uri_parameter_supported: false,
       claims_parameter_supported: false,
       prompt_values_supported: ['none', 'login', 'consent', 'select_account'],

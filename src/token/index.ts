@@ -11,7 +11,13 @@ export {
   type ActiveAccessToken,
 } from './access-token.service.js';
 export { SUPPORTED_GRANT_TYPES } from './token-grant.service.js';
-export { ASSERTION_ALGORITHMS, JWT_BEARER_ASSERTION } from './client-authentication.service.js';
+export {
+  ASSERTION_ALGORITHMS,
+  ClientAuthenticationService,
+  JWT_BEARER_ASSERTION,
+  type AuthenticatedClient,
+} from './client-authentication.service.js';
+export { TokenParams } from './token-params.js';
 export { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js';
 export { UserTokensService, type RevokedTokenCounts } from './user-tokens.service.js';
 export { TokenIntrospectionService, type ActiveTokenInfo } from './token-introspection.service.js';

@@ -1,11 +1,7 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { JSONWebKeySet } from 'jose';
 import { RateLimitService } from '../rate-limit/index.js';
-import { isPrivateAddress } from './private-address.js';
+import { fetchOutbound } from '../common/http/outbound-fetch.js';
 import { TOKEN_SETTINGS } from './token.constants.js';
 import type { TokenSettings } from './token.options.js';
 
@@ -130,64 +126,13 @@ export class JwksFetcher {
 
   private async fetchJwks(uri: string): Promise<JSONWebKeySet> {
     const { allowPrivate, timeoutMs, maxBytes } = this.settings.jwksFetch;
-    let url: URL;
-    try {
-      url = new URL(uri);
-    } catch {
-      throw new JwksFetchError('jwks_uri is not a URL');
-    }
-    if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) {
-      throw new JwksFetchError(`jwks_uri scheme ${url.protocol} refused (https only)`);
-    }
-    if (url.username || url.password) throw new JwksFetchError('jwks_uri carries credentials');
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    // IP literals never reach `lookup`, so they are checked here.
-    if (isIP(host) && !allowPrivate && isPrivateAddress(host)) {
-      throw new JwksFetchError(`jwks_uri address ${host} is loopback, private or reserved`);
-    }
-    const body = await new Promise<string>((resolve, reject) => {
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const req = send(
-        url,
-        {
-          method: 'GET',
-          headers: { accept: 'application/jwk-set+json, application/json' },
-          lookup: checkedLookup(allowPrivate),
-          timeout: timeoutMs,
-          signal: AbortSignal.timeout(timeoutMs),
-        },
-        (res: IncomingMessage) => {
-          if (res.statusCode !== 200) {
-            res.resume();
-            reject(new JwksFetchError(`jwks_uri answered HTTP ${res.statusCode}`));
-            return;
-          }
-          const declared = Number(res.headers['content-length'] ?? 0);
-          if (declared > maxBytes) {
-            res.destroy();
-            reject(new JwksFetchError(`jwks_uri document exceeds ${maxBytes} bytes`));
-            return;
-          }
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > maxBytes) {
-              res.destroy();
-              reject(new JwksFetchError(`jwks_uri document exceeds ${maxBytes} bytes`));
-              return;
-            }
-            chunks.push(chunk);
-          });
-          res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-          res.on('error', reject);
-        },
-      );
-      req.on('timeout', () => req.destroy(new JwksFetchError('jwks_uri fetch timed out')));
-      req.on('error', (e) =>
-        reject(e instanceof JwksFetchError ? e : new JwksFetchError(e.message)),
-      );
-      req.end();
+    const { body } = await fetchOutbound(uri, {
+      allowPrivate,
+      timeoutMs,
+      maxBytes,
+      accept: 'application/jwk-set+json, application/json',
+      label: 'jwks_uri',
+      error: (m) => new JwksFetchError(m),
     });
     let doc: unknown;
     try {
@@ -202,41 +147,7 @@ export class JwksFetcher {
     ) {
       throw new JwksFetchError('jwks_uri document is not a JWK Set');
     }
-    this.logger.debug(`Fetched jwks_uri ${url.origin}${url.pathname}`);
+    this.logger.debug(`Fetched jwks_uri ${uri.split('?')[0]}`);
     return doc as JSONWebKeySet;
   }
-}
-
-/**
- * A socket `lookup` that resolves every address of the host and refuses the connection when any of them
- * is private (a host name with one public and one private address is refused: the attacker chooses which
- * one the socket would use).
- */
-function checkedLookup(allowPrivate: boolean): LookupFunction {
-  return (hostname, options, callback) => {
-    dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses: LookupAddress[]) => {
-      if (err) return callback(err, '', 0);
-      if (addresses.length === 0) {
-        return callback(new JwksFetchError(`${hostname} has no address`), '', 0);
-      }
-      const refused = addresses.find((a) => isPrivateAddress(a.address));
-      if (refused && !allowPrivate) {
-        return callback(
-          new JwksFetchError(`jwks_uri host resolves to a private address (${refused.address})`),
-          '',
-          0,
-        );
-      }
-      const wanted = options.family === 4 || options.family === 6 ? options.family : 0;
-      const usable = wanted ? addresses.filter((a) => a.family === wanted) : addresses;
-      if (usable.length === 0) {
-        return callback(new JwksFetchError(`${hostname} has no IPv${wanted} address`), '', 0);
-      }
-      if (options.all) {
-        (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, usable);
-        return;
-      }
-      callback(null, usable[0].address, usable[0].family);
-    });
-  };
 }

@@ -103,10 +103,12 @@ import { UserTokensService } from './user-tokens.service.js';
     ResourceIndicatorPolicy,
     UserTokensService,
   ],
+  // ClientAuthenticationService: the PAR endpoint (AuthorizeModule) authenticates clients as here.
   exports: [
     AuthorizationCodeService,
     AccessTokenService,
     ResourceIndicatorPolicy,
+    ClientAuthenticationService,
     ClientUsageService,
     UserTokensService,
     TokenIntrospectionService,

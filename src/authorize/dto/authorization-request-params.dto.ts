@@ -101,7 +101,11 @@ export class AuthorizationRequestParams {
   request?: string;
 
   @ApiPropertyOptional({
-    description: 'Not supported: answered with `request_uri_not_supported` (OIDC Core §6)',
+    description:
+      'A `urn:ietf:params:oauth:request_uri:…` from the pushed authorization request endpoint (RFC 9126 ' +
+      '§4), with `client_id`; the pushed parameters replace all others. Used once; unknown, used, expired ' +
+      "or another client's: `invalid_request_uri`. Request objects by reference are not fetched.",
+    example: 'urn:ietf:params:oauth:request_uri:6esc_11ACC5bwc014ltc14eY22c',
   })
   request_uri?: string;
 }

@@ -17,7 +17,7 @@ export class AuthorizationRequestEntity {
   @Column({ name: 'binding_hash', type: 'varchar', length: 64, select: false })
   bindingHash!: string;
 
-  @Column({ name: 'client_id', type: 'varchar', length: 26 })
+  @Column({ name: 'client_id', type: 'varchar', length: 255 })
   clientId!: string;
 
   /** The validated redirect URI the response goes to (RFC 6749 §3.1.2). */

@@ -17,7 +17,7 @@ export class ConsentEntity {
   userId!: string;
 
   @Index('IDX_consents_client_id')
-  @Column({ name: 'client_id', type: 'varchar', length: 26 })
+  @Column({ name: 'client_id', type: 'varchar', length: 255 })
   clientId!: string;
 
   @Column({ name: 'scopes', type: 'text', transformer: jsonText })

@@ -52,9 +52,26 @@ function clientLogo(c: ClientDisplay): string {
 }
 
 function unverifiedNote(c: ClientDisplay): string {
-  return c.selfRegistered
+  const host = metadataDocumentHost(c.clientId);
+  // A Client ID Metadata Document client names itself: the host that published the document is what
+  // the user can check (draft-ietf-oauth-client-id-metadata-document §6.2).
+  const from = host
+    ? `<p class="client-host">Identified by its metadata document at <strong>${escapeHtml(host)}</strong></p>`
+    : '';
+  const note = c.selfRegistered
     ? '<p class="warning" role="note">Unverified application: it registered itself with this server, so its name and logo are its own claims. Continue only if you trust where you will be sent.</p>'
     : '';
+  return `${note}${from}`;
+}
+
+/** The host of a URL client_id (a Client ID Metadata Document), or null for a registered client. */
+function metadataDocumentHost(clientId: string): string | null {
+  if (!/^https?:\/\//.test(clientId)) return null;
+  try {
+    return new URL(clientId).host;
+  } catch {
+    return null;
+  }
 }
 
 function hidden(name: string, value: string): string {

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional } from 'class-validator';
+import { IsBoolean, IsOptional } from 'class-validator';
 import {
   IsStringOrObject,
   OptionalString,
@@ -77,6 +77,17 @@ export abstract class ClientMetadataFields {
     enum: [...ID_TOKEN_SIGNING_ALGS],
   })
   id_token_signed_response_alg?: string;
+
+  @IsOptional()
+  @IsBoolean()
+  @ApiPropertyOptional({
+    type: Boolean,
+    description:
+      "RFC 9126 §6: when true, this client's authorization requests are refused unless they were pushed " +
+      'to the pushed authorization request endpoint first. Default false.',
+    example: false,
+  })
+  require_pushed_authorization_requests?: boolean;
 
   @OptionalString(URI, {
     description: "JWKS URI: https URL of the client's JWK Set. Not together with `jwks`.",

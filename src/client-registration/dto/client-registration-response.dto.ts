@@ -67,6 +67,14 @@ export class ClientRegistrationResponse {
   id_token_signed_response_alg?: string;
 
   @ApiPropertyOptional({
+    example: true,
+    description:
+      'RFC 9126 §6: authorization requests of this client must use the pushed authorization request ' +
+      'endpoint; omitted when false',
+  })
+  require_pushed_authorization_requests?: boolean;
+
+  @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
     description: 'JWKS document (the registered public JWK Set, as an object)',

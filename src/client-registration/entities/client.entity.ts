@@ -108,6 +108,10 @@ export class ClientEntity {
   @Column({ name: 'id_token_signed_response_alg', type: 'varchar', length: 16, nullable: true })
   idTokenSignedResponseAlg!: 'RS256' | 'ES256' | null;
 
+  /** RFC 9126 §6: authorization requests of this client must be pushed (PAR). */
+  @Column({ name: 'require_pushed_authorization_requests', type: 'boolean', default: false })
+  requirePushedAuthorizationRequests!: boolean;
+
   /**
    * RFC 8707 resources this client may request tokens for (exact URIs, or prefixes ending in `/`), set by
    * the operator (`npm run client:resources`), never by the registration endpoints; null: the server-wide

@@ -31,7 +31,6 @@ export function installGracefulShutdown(
   const onSignal = (signal: NodeJS.Signals): void => {
     if (closing) return;
     closing = true;
-    logger.log(`${signal}: shutting down; in-flight requests have ${timeoutMs} ms to finish`);
     let forced = false;
     const deadline = setTimeout(() => {
       forced = true;
@@ -41,6 +40,11 @@ export function installGracefulShutdown(
     // Stop listening now (Nest would only after its destroy hooks) and wait for the last connection;
     // only then close the app, which closes the database pool the in-flight requests were using.
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    // The listening socket is closed at the end of this event-loop turn: say so only after that, so that
+    // whoever reads this line (an orchestrator, the tests) finds new connections refused.
+    setTimeout(() => {
+      logger.log(`${signal}: shutting down; in-flight requests have ${timeoutMs} ms to finish`);
+    }, 0);
     drained
       .then(() => {
         clearTimeout(deadline);

@@ -93,4 +93,27 @@ export class AuthorizationServerMetadata {
 
   @ApiProperty({ description: 'Authorization responses carry `iss` (RFC 9207 §3)', example: true })
   authorization_response_iss_parameter_supported!: boolean;
+
+  @ApiProperty({
+    description: 'Pushed authorization request endpoint (RFC 9126 §5)',
+    format: 'uri',
+    example: 'https://auth.example.com/api/v1/oauth/pushed-authorization',
+  })
+  pushed_authorization_request_endpoint!: string;
+
+  @ApiProperty({
+    description:
+      'Whether every authorization request must be pushed first (RFC 9126 §5; ' +
+      '`REQUIRE_PUSHED_AUTHORIZATION_REQUESTS`)',
+    example: false,
+  })
+  require_pushed_authorization_requests!: boolean;
+
+  @ApiProperty({
+    description:
+      'An https URL may be used as client_id: the server fetches that Client ID Metadata Document ' +
+      '(draft-ietf-oauth-client-id-metadata-document; `CLIENT_ID_METADATA_HOSTS`)',
+    example: true,
+  })
+  client_id_metadata_document_supported!: boolean;
 }

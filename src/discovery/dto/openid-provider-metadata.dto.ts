@@ -41,7 +41,9 @@ export class OpenIdProviderMetadata extends AuthorizationServerMetadata {
   request_parameter_supported!: boolean;
 
   @ApiProperty({
-    description: 'The `request_uri` parameter (OIDC Core §6.2) is not supported',
+    description:
+      'Request objects by reference (OIDC Core §6.2) are not fetched; a `request_uri` from the pushed ' +
+      'authorization request endpoint (RFC 9126) is accepted all the same',
     example: false,
   })
   request_uri_parameter_supported!: boolean;

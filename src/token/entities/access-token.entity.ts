@@ -13,7 +13,7 @@ export class AccessTokenEntity {
   jti!: string;
 
   @Index('IDX_access_tokens_client_id')
-  @Column({ name: 'client_id', type: 'varchar', length: 26 })
+  @Column({ name: 'client_id', type: 'varchar', length: 255 })
   clientId!: string;
 
   /** The resource owner; null for `client_credentials` tokens. */

@@ -16,7 +16,7 @@ export class AuthorizationCodeEntity {
   @Column({ name: 'grant_id', type: 'varchar', length: 26 })
   grantId!: string;
 
-  @Column({ name: 'client_id', type: 'varchar', length: 26 })
+  @Column({ name: 'client_id', type: 'varchar', length: 255 })
   clientId!: string;
 
   @Column({ name: 'user_id', type: 'varchar', length: 191 })

@@ -8,7 +8,7 @@ import { epochSeconds } from '../../common/database/columns.js';
  */
 @Entity('client_assertion_jtis')
 export class ClientAssertionJtiEntity {
-  @PrimaryColumn({ name: 'client_id', type: 'varchar', length: 26 })
+  @PrimaryColumn({ name: 'client_id', type: 'varchar', length: 255 })
   clientId!: string;
 
   @PrimaryColumn({ name: 'jti_hash', type: 'varchar', length: 64 })

@@ -9,7 +9,7 @@ import { epochSeconds } from '../../common/database/columns.js';
  */
 @Entity('client_token_usage')
 export class ClientTokenUsageEntity {
-  @PrimaryColumn({ name: 'client_id', type: 'varchar', length: 26 })
+  @PrimaryColumn({ name: 'client_id', type: 'varchar', length: 255 })
   clientId!: string;
 
   /** Start of the hour, epoch seconds (a multiple of 3600). */

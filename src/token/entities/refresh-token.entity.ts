@@ -22,7 +22,7 @@ export class RefreshTokenEntity {
   familyId!: string;
 
   @Index('IDX_refresh_tokens_client_id')
-  @Column({ name: 'client_id', type: 'varchar', length: 26 })
+  @Column({ name: 'client_id', type: 'varchar', length: 255 })
   clientId!: string;
 
   @Index('IDX_refresh_tokens_user_id')

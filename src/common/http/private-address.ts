@@ -1,7 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 
 /**
- * Address ranges a server-side fetch of a client-supplied URL (`jwks_uri`) must not reach unless allowed:
+ * Address ranges a server-side fetch of a client-supplied URL (`jwks_uri`, Client ID Metadata Documents) must not reach unless allowed:
  * loopback, private, link-local, shared, multicast, reserved and documentation ranges (RFC 6890 special
  * purpose registries; RFC 9700 §4.15 and OWASP SSRF guidance).
  */
