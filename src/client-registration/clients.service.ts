@@ -11,14 +11,14 @@ import { ClientEntity, type TokenEndpointAuthMethod } from './entities/client.en
 
 export type { SecretCheck } from './client-secret-check.js';
 
-/** `last_used_at` of a secret is written at most this often: a token request rarely pays a write. */
-export const SECRET_LAST_USED_RESOLUTION_SECONDS = 60;
-
 /**
  * The scope of the administration API (issue 8). Only clients an operator flagged (`admin_access`) can
  * ever hold it, whatever a client registers or requests; users additionally need the `admin` role.
  */
 export const ADMIN_SCOPE = 'admin';
+
+/** `last_used_at` of a secret is written at most this often: a token request rarely pays a write. */
+export const SECRET_LAST_USED_RESOLUTION_SECONDS = 60;
 
 /**
  * The read-only view of a registered client that other modules (authorize, token) work with. They never
@@ -137,7 +137,7 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
     introspectAnyToken: e.introspectAnyToken ?? false,
     lastTokenAt: e.lastTokenAt ?? null,
     selfRegistered: Boolean(e.selfRegistered),
-    adminAccess: e.adminAccess,
+    adminAccess: Boolean(e.adminAccess),
     requirePushedAuthorizationRequests: Boolean(e.requirePushedAuthorizationRequests),
   };
 }
@@ -216,6 +216,7 @@ export class ClientsService {
       )
       .addSelect('s.secretHash')
       .where('c.id = :id', { id: clientId })
+      // A suspended client does not authenticate: no token at any grant (issue 8).
       .andWhere("c.status = 'active'")
       .getOne();
     if (!row) return null;

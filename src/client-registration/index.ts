@@ -37,6 +37,8 @@ export {
 export * from './client-registration.events.js';
 export {
   ClientAdministrationService,
+  clientListFilter,
+  clientListPage,
   MAX_LIST_OFFSET,
   PreconditionFailedError,
   type AdminClientInput,

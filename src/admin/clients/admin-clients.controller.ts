@@ -59,7 +59,7 @@ import {
   OAuthClientItemDetailResponse,
   OAuthClientListResponse,
 } from './dto/client-responses.dto.js';
-import { clientEtag, ifMatchVersions, preconditionFailed } from './etag.js';
+import { clientEtag, ifMatchVersions, preconditionFailed } from '../../common/http/etag.js';
 
 /**
  * Validation of admin bodies and queries: unknown fields are refused (an administrator's typo must not be

@@ -14,12 +14,12 @@ import { epochSeconds, jsonText } from '../../common/database/columns.js';
 export type ClientStatus = 'active' | 'suspended';
 export const CLIENT_STATUSES: readonly ClientStatus[] = ['active', 'suspended'];
 
-/** Who created a client: self-registration (RFC 7591), the admin API, the operator CLI, the internal API. */
 /** The `name_key` of a client name: what the admin list's name filter compares with. */
 export function nameKey(name: string | null | undefined): string | null {
   return name ? name.normalize('NFC').toLowerCase().slice(0, 191) : null;
 }
 
+/** Who created a client: self-registration (RFC 7591), the admin API, the operator CLI, the internal API. */
 export type ClientOrigin = 'registration' | 'admin' | 'cli' | 'internal';
 
 /** RFC 7591 §2 `token_endpoint_auth_method` values this server supports. */
@@ -33,7 +33,7 @@ export type TokenEndpointAuthMethod =
  * (reference §5.11); `version` guards concurrent updates (RFC 7592 §2.2 token rotation race).
  */
 @Entity('oauth_clients')
-// The admin list pages over live clients by status and id (keyset, docs/adr/0050).
+// The admin list pages over live clients newest first, filtered by status or name (docs/adr/0050).
 @Index('IDX_oauth_clients_deleted_at_status_id', ['deletedAt', 'status', 'id'])
 @Index('IDX_oauth_clients_deleted_at_name_key_id', ['deletedAt', 'nameKey', 'id'])
 export class ClientEntity {
