@@ -9,6 +9,7 @@ import {
 } from './authorize/index.js';
 import {
   ClientIdMetadataModule,
+  ClientReapingModule,
   ClientRegistrationModule,
   type ClientIdMetadataOptions,
   type ClientRegistrationModuleOptions,
@@ -79,7 +80,7 @@ export class AppModule {
         authorize,
         // The internal API (O50-O52) works through the same configured token and authorize modules.
         InternalApiModule.forRootAsync({
-          imports: [token, authorize],
+          imports: [token, authorize, registration],
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({ apiKeys: config.internalApiKeys }),
         }),
@@ -88,6 +89,11 @@ export class AppModule {
         ClientIdMetadataModule.forRootAsync({
           inject: [AppConfig],
           useFactory: clientIdMetadataOptionsFrom,
+        }),
+        // Idle-client reaping: off unless CLIENT_REAP_*_AFTER_DAYS is set.
+        ClientReapingModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({ ...config.clientReaping }),
         }),
         ...(options.imports ?? []),
       ],
@@ -161,6 +167,7 @@ export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions 
 
 /**
  * The options TokenModule gets from the validated settings (`ISSUER`, `TOKEN_*`, `INTROSPECT_RATE_*`, `JWKS_URI_*`,
+ * `BACKCHANNEL_LOGOUT_*`,
  * `CLIENT_ASSERTION_*`, `RESOURCE_INDICATORS_ALLOWED`).
  */
 export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
@@ -178,6 +185,7 @@ export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
     introspectRateLimit: config.rateLimits.introspect.limit,
     introspectRateWindowSeconds: config.rateLimits.introspect.windowSeconds,
     jwksFetch: { ...config.jwksFetch },
+    backchannelLogout: { ...config.backchannelLogout },
     clientAssertion: {
       audience: t.clientAssertionAudience,
       maxLifetimeSeconds: t.clientAssertionMaxLifetimeSeconds,

@@ -55,6 +55,7 @@ describe(`the authms command (${TEST_DB_TYPE})`, () => {
       'keys:rotate',
       'keys:reencrypt',
       'client:resources',
+      'client:create',
     ]) {
       expect(help.stdout).toContain(`  ${name} `);
     }

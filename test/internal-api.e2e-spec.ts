@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConsentsService, LoginSessionsService } from '../src/authorize/index.js';
+import { ClientAuditLogEntity } from '../src/audit/index.js';
+import { ClientEntity } from '../src/client-registration/index.js';
 import { ConsentEntity } from '../src/authorize/entities/consent.entity.js';
+import { LoginSessionClientEntity } from '../src/authorize/entities/login-session-client.entity.js';
 import { LoginSessionEntity } from '../src/authorize/entities/login-session.entity.js';
 import { seedClient, type SeededClient } from './helpers/clients.js';
 import { expectOAuthError } from './helpers/oauth-assertions.js';
@@ -24,6 +27,7 @@ import {
 
 const INTROSPECT = '/api/v1/internal/oauth/introspect';
 const CASCADE = '/api/v1/internal/oauth/revoke-user-tokens';
+const CREATE = '/api/v1/internal/oauth/clients';
 
 describe(`internal API without INTERNAL_API_KEYS (${TEST_DB_TYPE})`, () => {
   let t: TestApp;
@@ -35,7 +39,7 @@ describe(`internal API without INTERNAL_API_KEYS (${TEST_DB_TYPE})`, () => {
   });
 
   it('answers 404 on every internal route: the API is off', async () => {
-    for (const path of [INTROSPECT, CASCADE]) {
+    for (const path of [INTROSPECT, CASCADE, CREATE]) {
       for (const key of [undefined, 'anything', 'x'.repeat(64)]) {
         const req = request(t.url).post(path).send({ token: 'x', user_id: 'u' });
         if (key) void req.set('X-API-Key', key);
@@ -177,6 +181,44 @@ describe(`internal API (O51, O52) with X-API-Key (${TEST_DB_TYPE})`, () => {
     expectOAuthError(form, 415, 'invalid_request');
   });
 
+  it('O50 creates a client (201, secret once), recorded as internal and audited with the key id', async () => {
+    const res = await post(t, CREATE, {
+      name: 'Tenant default',
+      redirect_uris: ['https://tenant.example.com/cb'],
+      grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+      scopes: ['openid', 'profile'],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({
+      code: 201,
+      data: { name: 'Tenant default', status: 'active' },
+    });
+    const data = res.body.data as { client_id: string; client_secret: string };
+    expect(data.client_secret).toEqual(expect.any(String));
+    const token = await postForm(
+      t,
+      { grant_type: 'client_credentials', scope: 'profile' },
+      { auth: basic(data.client_id, data.client_secret) },
+    );
+    expect(token.status).toBe(200);
+    const row = await t.dataSource
+      .getRepository(ClientEntity)
+      .findOneByOrFail({ id: data.client_id });
+    expect(row.createdVia).toBe('internal');
+    const audit = await t.dataSource
+      .getRepository(ClientAuditLogEntity)
+      .findOneByOrFail({ clientId: data.client_id, operation: 'client.created' });
+    expect(audit).toMatchObject({ actorType: 'api_key', actorId: 'identity-service' });
+    expect(JSON.stringify(audit)).not.toContain(data.client_secret);
+
+    expectOAuthError(await post(t, CREATE, { name: 'x' }), 400, 'invalid_request');
+    expectOAuthError(
+      await post(t, CREATE, { name: 'x', redirect_uris: ['https://a.example/cb'] }, null),
+      401,
+      'invalid_client',
+    );
+  });
+
   it('O52 revokes every token, deletes consents and login sessions, at once on every instance; a second call reports zero', async () => {
     const victim = await createUser(t);
     const other = await seedClient(t);
@@ -189,6 +231,14 @@ describe(`internal API (O51, O52) with X-API-Key (${TEST_DB_TYPE})`, () => {
       idHash: randomBytes(32).toString('hex'),
       userId: victim.id,
       authTime: 1,
+      createdAt: 1,
+      expiresAt: 4_000_000_000,
+    });
+    // The session's client list (who gets a logout token) names the user: erased with the session.
+    await t.dataSource.getRepository(LoginSessionClientEntity).insert({
+      sid: randomBytes(16).toString('hex'),
+      clientId: client.clientId,
+      userId: victim.id,
       createdAt: 1,
       expiresAt: 4_000_000_000,
     });
@@ -209,6 +259,9 @@ describe(`internal API (O51, O52) with X-API-Key (${TEST_DB_TYPE})`, () => {
     expect((await introspect(second, bystander.refresh_token, rsAuth)).body.active).toBe(true);
     expect(await t.dataSource.getRepository(ConsentEntity).countBy({ userId: victim.id })).toBe(0);
     expect(await t.app.get(LoginSessionsService).deleteAllForUser(victim.id)).toBe(0);
+    expect(
+      await t.dataSource.getRepository(LoginSessionClientEntity).countBy({ userId: victim.id }),
+    ).toBe(0);
 
     // Idempotent: the same call again succeeds and changes nothing.
     const again = await post(second, CASCADE, { user_id: victim.id }, bareKey);
@@ -222,6 +275,15 @@ describe(`internal API (O51, O52) with X-API-Key (${TEST_DB_TYPE})`, () => {
     // An unknown user is not an error either (the identity service may call before any login).
     expect((await post(t, CASCADE, { user_id: 'usr_never_seen' })).status).toBe(200);
 
+    // Audited on each client that lost tokens, with the key's id as actor; the repeat wrote nothing.
+    const entries = await t.dataSource
+      .getRepository(ClientAuditLogEntity)
+      .find({ where: { operation: 'client.user_tokens_revoked' } });
+    const victims = entries.filter((e) => JSON.stringify(e.changes).includes(victim.id));
+    expect(victims.map((e) => e.clientId).sort()).toEqual([client.clientId, other.clientId].sort());
+    for (const e of victims) {
+      expect(e).toMatchObject({ actorType: 'api_key', actorId: 'identity-service' });
+    }
     // The log names the key by its id, never the key.
     const text = JSON.stringify(logged.mock.calls);
     expect(text).toContain('identity-service');

@@ -1,5 +1,7 @@
+import { PassThrough, Readable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runClientCreate } from '../src/cli/client-create.command.js';
 import { sha256Hex } from '../src/common/crypto/tokens.js';
 import { RefreshTokenEntity } from '../src/token/entities/refresh-token.entity.js';
 import { seedClient, type SeededClient } from './helpers/clients.js';
@@ -113,6 +115,31 @@ describe(`introspection is limited to the caller's own tokens (RFC 7662 §4) (${
         client_id: victim.clientId,
       });
     }
+  });
+
+  it('npm run client:create -- --introspect grants the right; without the flag the client sees only its own tokens', async () => {
+    const create = async (argv: string[]) => {
+      const stdout = new PassThrough();
+      let out = '';
+      stdout.on('data', (c: Buffer) => (out += c.toString()));
+      const code = await runClientCreate(argv, {
+        env: t.env,
+        stdin: Readable.from(['']),
+        stdout,
+        stderr: new PassThrough(),
+      });
+      expect(code).toBe(0);
+      const { client_id, client_secret } = JSON.parse(out) as Record<string, string>;
+      return basic(client_id, client_secret);
+    };
+    const tokens = await codeTokens(t, victim, user.id);
+    const rs = await create(['--name', 'Resource server', '--introspect']);
+    const plain = await create(['--name', 'Plain service']);
+    expect((await introspect(t, tokens.access_token, rs)).body).toMatchObject({
+      active: true,
+      client_id: victim.clientId,
+    });
+    expect((await introspect(t, tokens.access_token, plain)).body).toEqual({ active: false });
   });
 
   it('registration cannot grant the introspection right to itself', async () => {

@@ -6,6 +6,7 @@ import { UserEntity } from '../src/users/entities/user.entity.js';
 import { seedClient, type SeededClient } from './helpers/clients.js';
 import {
   authorize,
+  AuthorizeFlowError,
   AUTHORIZE_PATH,
   CookieJar,
   createUser,
@@ -293,7 +294,7 @@ describe(`session cookie on an https issuer (${TEST_DB_TYPE})`, () => {
     await t?.close();
   });
 
-  it('marks the session and binding cookies Secure when the issuer is https (RFC 6265bis §4.1.2.5)', async () => {
+  it('names the session and binding cookies __Host- and marks them Secure, Path=/, no Domain when the issuer is https (RFC 6265bis §4.1.3.2)', async () => {
     const user = await createUser(t);
     const c = await seedClient(t);
     const r = await authorize(
@@ -302,7 +303,24 @@ describe(`session cookie on an https issuer (${TEST_DB_TYPE})`, () => {
       user,
     );
     expect(r.iss).toBe('https://auth.example.com');
-    expect(r.jar.lastSetCookie('authms_session')).toMatch(/; Secure/);
-    expect(r.jar.lastSetCookie('authms_binding')).toMatch(/; Secure/);
+    for (const name of ['__Host-authms_session', '__Host-authms_binding']) {
+      const line = r.jar.lastSetCookie(name)!;
+      expect(line).toMatch(/; Secure/);
+      expect(line).toMatch(/; Path=\/(;|$)/);
+      expect(line).not.toMatch(/; Domain=/i);
+    }
+    // A sibling subdomain can plant only an unprefixed cookie: it is not read on an https issuer.
+    expect(r.jar.lastSetCookie('authms_session')).toBeUndefined();
+    const planted = new CookieJar();
+    planted.cookies.set('authms_session', r.jar.cookies.get('__Host-authms_session')!);
+    const again = await authorize(
+      t,
+      { response_type: 'code', client_id: c.clientId, scope: 'openid', state: 's2' },
+      null,
+      { cookieJar: planted },
+    ).catch((e: unknown) => e);
+    // Without the __Host- cookie the browser has no session: the flow stops at the login page.
+    expect(again).toBeInstanceOf(AuthorizeFlowError);
+    expect((again as AuthorizeFlowError).body).toContain('login form shown');
   });
 });

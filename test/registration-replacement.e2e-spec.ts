@@ -29,12 +29,6 @@ const relyingPartyDefault = {
   scope: 'openid profile email',
 };
 
-const LOGOUT_FIELDS = [
-  'post_logout_redirect_uris',
-  'frontchannel_logout_uri',
-  'backchannel_logout_uri',
-];
-
 // RFC 7591 §3.2.1: the server may replace requested metadata values with suitable ones and must return
 // what it registered. Known but unoffered grant and response types (implicit, hybrid) are dropped when a
 // supported set remains; unknown or malformed values keep their 400.
@@ -56,8 +50,14 @@ describe(`RFC 7591 §3.2.1 replacement of unoffered grant and response types (${
       scope: 'openid profile email',
     });
     expect(reg.body.client_secret).toMatch(/^sec_/);
-    // Logout metadata is not supported yet: ignored like any unknown field (RFC 7591 §2), not echoed.
-    for (const field of LOGOUT_FIELDS) expect(reg.body).not.toHaveProperty(field);
+    // The logout metadata is registered and echoed (docs/logout.md); front-channel logout is not offered,
+    // so frontchannel_logout_uri is ignored like any unknown field (RFC 7591 §2).
+    expect(reg.body).toMatchObject({
+      post_logout_redirect_uris: relyingPartyDefault.post_logout_redirect_uris,
+      backchannel_logout_uri: relyingPartyDefault.backchannel_logout_uri,
+      backchannel_logout_session_required: false,
+    });
+    expect(reg.body).not.toHaveProperty('frontchannel_logout_uri');
 
     // What was registered is what is stored: the read answers the same sets.
     const read = await request(t.url)

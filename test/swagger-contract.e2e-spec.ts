@@ -341,3 +341,126 @@ describe('Swagger document against the oauth-service contract (O17-O20 and the P
     expect(res.text).toContain('swagger-ui');
   });
 });
+
+// The administration plane's client operations (O27-O33, issue 8): the same checks against the same
+// reference copy, with the reference's schema names (their `dto.` / `gitee_com_linmes_authms_base_dto.`
+// prefixes dropped, as for the registration schemas).
+const bareName = (cell: string) =>
+  /`([^`]+)`/
+    .exec(cell)?.[1]
+    .replace(/^dto\./, '')
+    .replace(/^gitee_com_linmes_authms_base_dto\./, '');
+
+function adminOperations() {
+  const ops: (ContractOperation & { schemas: Record<string, string | undefined> })[] = [];
+  for (const n of [27, 28, 29, 30, 31, 32, 33]) {
+    const start = api.indexOf(`#### O${n}. `);
+    const section = api.slice(start, api.indexOf('#### O', start + 5));
+    const [, method, path] = /`(GET|POST|PUT|DELETE) ([^`]+)`/.exec(section)!;
+    const responses = tableRows(section, /^Responses:/m);
+    ops.push({
+      method: method.toLowerCase(),
+      path,
+      bodyFields: tableRows(section, /^Request body/m).map((r) => unquote(r[0])),
+      params: tableRows(section, /^Request parameters/m).map((r) => unquote(r[0])),
+      statuses: responses.map((r) => r[0]),
+      schemas: Object.fromEntries(responses.map((r) => [r[0], bareName(r[2])])),
+    });
+  }
+  return ops;
+}
+
+const ADMIN_SCHEMAS = [
+  'OAuthClientItem',
+  'OAuthClientItemDetailResponse',
+  'OAuthClientListResponse',
+  'CreateClientRequest',
+  'CreateClientResponse',
+  'CreateClientDetailResponse',
+  'UpdateClientRequest',
+  'CloneClientResponse',
+  'CloneClientDetailResponse',
+  'OAuthAuditLogItem',
+  'OAuthAuditLogListResponse',
+];
+
+function catalogueFields(heading: string): string[] {
+  const start = api.indexOf(`#### \`${heading}\``);
+  const section = api.slice(start, api.indexOf('\n#### ', start + 5));
+  return section
+    .split('\n')
+    .filter((l) => /^\| `/.test(l))
+    .map((l) => unquote(l.split('|')[1].trim()));
+}
+
+describe('Swagger document against the oauth-service contract (O27-O33, client management)', () => {
+  let t: TestApp;
+  let doc: Doc;
+  beforeAll(async () => {
+    t = await createTestApp();
+    doc = (await request(t.url).get('/api/docs-json').expect(200)).body as Doc;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('parses the reference (so that the checks below cannot pass vacuously)', () => {
+    const ops = adminOperations();
+    expect(ops.map((o) => `${o.method} ${o.path}`)).toEqual([
+      'get /admin/oauth/clients',
+      'post /admin/oauth/clients',
+      'get /admin/oauth/clients/{client_id}',
+      'put /admin/oauth/clients/{client_id}',
+      'delete /admin/oauth/clients/{client_id}',
+      'get /admin/oauth/clients/{client_id}/audit-logs',
+      'post /admin/oauth/clients/{client_id}/clone',
+    ]);
+    expect(ops[0].params).toEqual(['page', 'page_size', 'name', 'status']);
+    expect(ops[1].bodyFields).toHaveLength(13);
+    expect(ops[3].bodyFields).toHaveLength(14);
+    expect(ops[4].statuses).toEqual(['204', '400', '401', '403', '404', '500']);
+    expect(ops[0].schemas['200']).toBe('OAuthClientListResponse');
+    expect(ops[0].schemas['401']).toBe('SimpleResponse');
+    for (const name of ADMIN_SCHEMAS) {
+      expect(catalogueFields(`dto.${name}`).length, name).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it.each(adminOperations())(
+    'documents $method $path with every parameter, body field, status and schema of the reference',
+    (op) => {
+      const operation = doc.paths[`/api/v1${op.path}`]?.[op.method];
+      expect(operation, `${op.method} ${op.path}`).toBeDefined();
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(op.statuses));
+      const params = (operation.parameters ?? []).map((p) => p.name);
+      expect(params).toEqual(expect.arrayContaining(op.params));
+      if (op.bodyFields.length > 0) {
+        const ref = operation.requestBody!.content['application/json'].schema.$ref;
+        const props = Object.keys(doc.components.schemas[schemaName(ref)!].properties ?? {});
+        expect(props).toEqual(expect.arrayContaining(op.bodyFields));
+      }
+      for (const status of op.statuses) {
+        if (status === '204') continue;
+        const content = operation.responses[status].content;
+        expect(schemaName(content?.['application/json']?.schema.$ref), status).toBe(
+          op.schemas[status],
+        );
+      }
+      expect(operation.tags).toContain('OAuth Client Management');
+      expect(operation.security).toEqual([{ access_token: [] }]);
+    },
+  );
+
+  it('uses the reference schema names with every field of the catalogue', () => {
+    for (const name of ADMIN_SCHEMAS) {
+      const props = Object.keys(doc.components.schemas[name]?.properties ?? {});
+      expect(props, name).toEqual(expect.arrayContaining(catalogueFields(`dto.${name}`)));
+    }
+    for (const name of ['PageInfo', 'SimpleResponse']) {
+      const props = Object.keys(doc.components.schemas[name]?.properties ?? {});
+      expect(props, name).toEqual(
+        expect.arrayContaining(catalogueFields(`gitee_com_linmes_authms_base_dto.${name}`)),
+      );
+    }
+  });
+});

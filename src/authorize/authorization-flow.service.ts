@@ -4,7 +4,11 @@ import { ADMIN_SCOPE, ClientsService } from '../client-registration/index.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { isDatabaseUnavailable } from '../common/errors/database-unavailable.js';
-import { AuthorizationCodeService, ResourceIndicatorPolicy } from '../token/index.js';
+import {
+  AuthorizationCodeService,
+  BackchannelLogoutService,
+  ResourceIndicatorPolicy,
+} from '../token/index.js';
 import {
   AuthorizationPageError,
   echoableState,
@@ -50,6 +54,7 @@ export class AuthorizationFlowService {
     private readonly consents: ConsentsService,
     @Inject(LOGIN_HANDLER) private readonly loginHandler: LoginHandler,
     private readonly resourcePolicy: ResourceIndicatorPolicy,
+    private readonly backchannel: BackchannelLogoutService,
   ) {}
 
   /** `GET|POST /oauth/authorize`. */
@@ -119,7 +124,9 @@ export class AuthorizationFlowService {
         codeChallengeMethod: v.codeChallenge ? 'S256' : undefined,
         resources: v.resources,
         authTime: session.authTime,
+        sid: session.sid,
       });
+      await this.sessions.recordClient(session, v.client.clientId);
       return sendRedirect(
         req,
         res,
@@ -215,6 +222,9 @@ export class AuthorizationFlowService {
     if (!found.ok) return this.refusePending(req, res, found.reason);
     const authTime = outcome.authTime ?? nowSeconds();
     const session = await this.sessions.start(req, res, outcome.userId, authTime);
+    // Another user signed in over a live session: that user's relying parties are signed out too
+    // (OIDC Back-Channel Logout 1.0 §2.7); bounded wait, never fails the login.
+    if (session.replaced) await this.backchannel.notify(session.replaced);
     await this.requests.setUser(requestId, outcome.userId, authTime);
     const pending = { ...found.request, userId: outcome.userId, authTime };
     const needConsent =
@@ -223,7 +233,7 @@ export class AuthorizationFlowService {
     if (needConsent) {
       return sendRedirect(req, res, `${API_PREFIX}${CONSENT_PATH}?request=${requestId}`);
     }
-    return this.finish(pending, req, res);
+    return this.finish(pending, session, req, res);
   }
 
   /** `GET /oauth/consent?request=…`: the consent page. */
@@ -294,12 +304,13 @@ export class AuthorizationFlowService {
       );
     }
     await this.consents.grant(pending.userId, pending.clientId, pending.scopes);
-    return this.finish(pending, req, res);
+    return this.finish(pending, session, req, res);
   }
 
   /** Issues the code and sends the authorization response (RFC 6749 §4.1.2, RFC 9207 §2). */
   private async finish(
     pending: PendingAuthorizationRequest,
+    session: LoginSession,
     req: Request,
     res: Response,
   ): Promise<void> {
@@ -331,7 +342,9 @@ export class AuthorizationFlowService {
         codeChallengeMethod: pending.codeChallenge ? 'S256' : undefined,
         resources: pending.resources,
         authTime: pending.authTime ?? nowSeconds(),
+        sid: session.sid,
       });
+      await this.sessions.recordClient(session, pending.clientId);
       sendRedirect(req, res, this.responseUri(pending.redirectUri, { code, state: pending.state }));
     } catch (e) {
       this.redirectError(req, res, pending.redirectUri, e, pending.state);

@@ -10,7 +10,12 @@ import {
   AuthorizationPageError,
   type ValidatedAuthorizationRequest,
 } from './authorization-request.js';
-import { AUTHORIZATION_REQUEST_TTL_SECONDS, BINDING_COOKIE } from './authorize.constants.js';
+import {
+  AUTHORIZATION_REQUEST_TTL_SECONDS,
+  BINDING_COOKIE,
+  cookieName,
+  isSecureIssuer,
+} from './authorize.constants.js';
 import { AuthorizationRequestEntity } from './entities/authorization-request.entity.js';
 import { readCookies } from './html/http.js';
 import { LoginSessionsService } from './login-sessions.service.js';
@@ -124,7 +129,7 @@ export class AuthorizationRequestsService {
     if (!row || row.consumedAt !== null || row.expiresAt <= nowSeconds()) {
       return { ok: false, reason: 'unknown' };
     }
-    const binding = readCookies(req).get(BINDING_COOKIE);
+    const binding = readCookies(req).get(cookieName(BINDING_COOKIE, this.settings.issuer));
     if (
       !binding ||
       !BINDING_VALUE.test(binding) ||
@@ -154,15 +159,17 @@ export class AuthorizationRequestsService {
     return (result.affected ?? 0) === 1;
   }
 
-  /** The browser-binding cookie, set on first use (HttpOnly, SameSite=Lax, Secure on https). */
+  /** The browser-binding cookie, set on first use (HttpOnly, SameSite=Lax, Secure and `__Host-` on https). */
   private ensureBinding(req: Request, res: Response): string {
-    const existing = readCookies(req).get(BINDING_COOKIE);
+    const name = cookieName(BINDING_COOKIE, this.settings.issuer);
+    const existing = readCookies(req).get(name);
     if (existing && BINDING_VALUE.test(existing)) return existing;
     const value = generateToken('');
-    res.cookie(BINDING_COOKIE, value, {
+    // `__Host-` on https: Secure, Path=/, no Domain (RFC 6265bis §4.1.3.2).
+    res.cookie(name, value, {
       httpOnly: true,
       sameSite: 'lax',
-      secure: this.settings.issuer.startsWith('https:'),
+      secure: isSecureIssuer(this.settings.issuer),
       path: '/',
     });
     return value;

@@ -14,6 +14,24 @@ export const SESSION_COOKIE = 'authms_session';
  */
 export const BINDING_COOKIE = 'authms_binding';
 
+/**
+ * Prefix of the cookie names when the issuer is https (RFC 6265bis §4.1.3.2): the browser accepts such a
+ * cookie only with `Secure`, `Path=/` and no `Domain`, so a sibling subdomain cannot plant or overwrite
+ * it. Browsers refuse `__Host-` cookies without `Secure`, so a plain-http issuer (development, tests)
+ * uses the bare names; see docs/logout.md.
+ */
+export const HOST_COOKIE_PREFIX = '__Host-';
+
+/** The name a cookie has on this server: `__Host-` + `base` on an https issuer, else `base`. */
+export function cookieName(base: string, issuer: string): string {
+  return isSecureIssuer(issuer) ? `${HOST_COOKIE_PREFIX}${base}` : base;
+}
+
+/** Whether cookies are `Secure` (and `__Host-` prefixed): exactly when the issuer is https. */
+export function isSecureIssuer(issuer: string): boolean {
+  return issuer.startsWith('https:');
+}
+
 /** Route paths, relative to the `/api/v1` prefix. */
 export const AUTHORIZE_PATH = '/oauth/authorize';
 export const LOGIN_PATH = '/oauth/login';
@@ -21,6 +39,10 @@ export const CONSENT_PATH = '/oauth/consent';
 /** RFC 9126 pushed authorization request endpoint (the oauth-service reference O3). */
 export const PAR_PATH = '/oauth/pushed-authorization';
 export const STYLESHEET_PATH = '/oauth/assets/authms.css';
+/** OIDC RP-Initiated Logout 1.0 `end_session_endpoint` (docs/logout.md explains the path). */
+export const LOGOUT_PATH = '/oauth/logout';
+/** The confirmation form of a logout request that cannot be trusted to come from the RP. */
+export const LOGOUT_CONFIRM_PATH = '/oauth/logout/confirm';
 
 /** The global API prefix the paths above live under (see `configureApp`). */
 export const API_PREFIX = '/api/v1';

@@ -20,6 +20,7 @@ import { AuthorizeClientDeletedListener } from './client-deleted.listener.js';
 import { ConsentsService } from './consents.service.js';
 import { AuthorizationRequestEntity } from './entities/authorization-request.entity.js';
 import { ConsentEntity } from './entities/consent.entity.js';
+import { LoginSessionClientEntity } from './entities/login-session-client.entity.js';
 import { LoginSessionEntity } from './entities/login-session.entity.js';
 import { PushedAuthorizationRequestEntity } from './entities/pushed-authorization-request.entity.js';
 import { PushedAuthorizationController } from './pushed-authorization.controller.js';
@@ -29,10 +30,12 @@ import { LoginSessionsService } from './login-sessions.service.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { UserConsentsController } from './user-consents.controller.js';
 import { UserConsentsService } from './user-consents.service.js';
+import { LogoutController } from './logout.controller.js';
+import { LogoutService } from './logout.service.js';
 
 /**
  * AuthorizeModule: the authorization endpoint (RFC 6749 §3.1, §4.1) with its login and consent pages,
- * login sessions and remembered consent. The login step is the {@link LoginHandler} bound to
+ * login sessions and remembered consent, and sign-out (OIDC RP-Initiated Logout 1.0 at `/oauth/logout`). The login step is the {@link LoginHandler} bound to
  * {@link LOGIN_HANDLER}; `forRoot({ token, loginHandler, imports, ...options })` (or `forRootAsync`)
  * replaces it without touching this module. It takes its own options only ({@link
  * AuthorizeModuleOptions}). Exports {@link AuthorizationFlowService} so a replacement handler can resume
@@ -43,6 +46,7 @@ import { UserConsentsService } from './user-consents.service.js';
     TypeOrmModule.forFeature([
       AuthorizationRequestEntity,
       LoginSessionEntity,
+      LoginSessionClientEntity,
       ConsentEntity,
       PushedAuthorizationRequestEntity,
     ]),
@@ -55,6 +59,7 @@ import { UserConsentsService } from './user-consents.service.js';
     InteractionController,
     UserConsentsController,
     PushedAuthorizationController,
+    LogoutController,
   ],
   providers: [
     {
@@ -84,6 +89,7 @@ import { UserConsentsService } from './user-consents.service.js';
     LoginSessionsService,
     ConsentsService,
     LoginThrottleService,
+    LogoutService,
     AuthorizeClientDeletedListener,
     UserConsentsService,
   ],

@@ -11,6 +11,9 @@ export {
   LOGIN_PATH,
   CONSENT_PATH,
   PAR_PATH,
+  LOGOUT_PATH,
+  HOST_COOKIE_PREFIX,
+  cookieName,
 } from './authorize.constants.js';
 export { AUTHORIZE_DEFAULTS } from './authorize.options.js';
 export type {
@@ -32,12 +35,14 @@ export { escapeHtml } from './html/escape.js';
 export { sendHtml } from './html/http.js';
 import { AuthorizationRequestEntity } from './entities/authorization-request.entity.js';
 import { ConsentEntity } from './entities/consent.entity.js';
+import { LoginSessionClientEntity } from './entities/login-session-client.entity.js';
 import { LoginSessionEntity } from './entities/login-session.entity.js';
 import { PushedAuthorizationRequestEntity } from './entities/pushed-authorization-request.entity.js';
 /** The entities of AuthorizeModule, for a host's TypeORM connection and `ormconfig.ts`. */
 export const AUTHORIZE_ENTITIES = [
   AuthorizationRequestEntity,
   LoginSessionEntity,
+  LoginSessionClientEntity,
   ConsentEntity,
   PushedAuthorizationRequestEntity,
 ];

@@ -2,7 +2,8 @@ import { Controller, Delete, Get, Header, Headers, HttpCode, Param } from '@nest
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { envelope, type Envelope } from '../common/http/envelope.js';
-import { simpleResponse, SimpleResponse, type SimpleBody } from '../common/http/simple-response.js';
+import { SimpleResponse } from '../admin/index.js';
+import { simpleResponse, type SimpleBody } from '../common/http/simple-response.js';
 import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
 import { ACCESS_TOKEN_SCHEME } from '../common/swagger/swagger.setup.js';
 import { AccessTokenService } from '../token/index.js';

@@ -40,6 +40,11 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
     run: async (argv, io) =>
       (await import('./client-resources.command.js')).runClientResources(argv, io),
   },
+  'client:create': {
+    summary:
+      'create a confidential client (--admin: allowed the admin scope); prints its credentials',
+    run: async (argv, io) => (await import('./client-create.command.js')).runClientCreate(argv, io),
+  },
 };
 
 /** The usage text: every subcommand with its summary. */

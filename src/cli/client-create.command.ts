@@ -9,14 +9,17 @@ import { AppConfigModule } from '../config/config.module.js';
 import { CliModule } from './cli.module.js';
 import { errorMessage, StderrLogger, type CliIo } from './cli-io.js';
 
-const USAGE = `Usage: npm run client:create -- --name <name> [--admin] [--redirect-uri <uri> ...]
-         [--scope "<scope> ..."]
+const USAGE = `Usage: npm run client:create -- --name <name> [--admin] [--introspect]
+         [--redirect-uri <uri> ...] [--scope "<scope> ..."]
 
 Creates a confidential client (client_secret_basic) and prints one JSON object
 {"client_id": ..., "client_secret": ...} on standard output; the secret is shown only this once.
 
   --admin            the client may obtain the "admin" scope of the administration API: it gets the
                      client_credentials grant and the scope "admin" (docs/administration.md)
+  --introspect       the client may introspect tokens issued to other clients (a resource server,
+                     RFC 7662 §4); without it a client learns only about its own tokens
+                     (docs/internal-api.md)
   --redirect-uri     repeatable: the client also gets the authorization_code and refresh_token grants
                      with these redirect URIs (with --admin, an administrator signing in through it
                      obtains "admin" only when the user has the admin role)
@@ -39,6 +42,7 @@ export async function runClientCreate(argv: string[], io: CliIo): Promise<number
       options: {
         name: { type: 'string' },
         admin: { type: 'boolean' },
+        introspect: { type: 'boolean' },
         'redirect-uri': { type: 'string', multiple: true },
         scope: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -87,7 +91,7 @@ export async function runClientCreate(argv: string[], io: CliIo): Promise<number
         scopes: scope?.split(' ').filter(Boolean),
       },
       { type: 'cli' },
-      { origin: 'cli', adminAccess: admin },
+      { origin: 'cli', adminAccess: admin, introspectAnyToken: values.introspect ?? false },
     );
     io.stdout.write(
       `${JSON.stringify({ client_id: issued.client.id, client_secret: issued.clientSecret })}\n`,

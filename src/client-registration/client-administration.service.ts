@@ -1,9 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, QueryDeepPartialEntity, Repository } from 'typeorm';
+import type {
+  EntityManager,
+  QueryDeepPartialEntity,
+  Repository,
+  SelectQueryBuilder,
+} from 'typeorm';
 import { AuditService, diffFields, type AuditActor } from '../audit/index.js';
 import { newUlid } from '../common/crypto/ids.js';
-import { generateToken, nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
+import { generateToken, sha256Hex } from '../common/crypto/tokens.js';
+import { Clock } from '../common/time/clock.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { CLIENT_AUDIT_FIELDS, clientAuditView, credentialChange } from './client-audit.js';
 import {
@@ -64,6 +70,11 @@ export interface CreateOptions {
   origin: Exclude<ClientOrigin, 'registration'>;
   /** The client may obtain the `admin` scope (operator CLI only). */
   adminAccess?: boolean;
+  /**
+   * The client may introspect tokens issued to other clients (a resource server, RFC 7662 §4; operator
+   * CLI only, issue 7 item 4). Without it, a client introspects only its own tokens.
+   */
+  introspectAnyToken?: boolean;
   ip?: string | null;
 }
 
@@ -111,7 +122,7 @@ export interface ClientPage {
 export const MAX_LIST_OFFSET = 10_000;
 
 /** Attempts of an update without `If-Match` against concurrent writers (last writer wins). */
-const UPDATE_ATTEMPTS = 5;
+const UPDATE_ATTEMPTS = 10;
 
 /** A version precondition (`If-Match`, RFC 9110 §13.1.1) did not hold: 412. */
 export class PreconditionFailedError extends Error {
@@ -133,6 +144,7 @@ export class ClientAdministrationService {
     @Inject(REGISTRATION_SETTINGS) private readonly settings: RegistrationSettings,
     private readonly audit: AuditService,
     private readonly secrets: ClientSecretsService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -146,23 +158,8 @@ export class ClientAdministrationService {
         `page reaches beyond ${MAX_LIST_OFFSET} clients; narrow the filter or continue with the after cursor`,
       );
     }
-    const filtered = () => {
-      const qb = this.repo.createQueryBuilder('c');
-      if (q.status) qb.andWhere('c.status = :status', { status: q.status });
-      const prefix = q.name ? nameKey(q.name) : null;
-      if (prefix) {
-        // A range on the indexed key instead of LIKE: no escaping, and SQLite uses the index too.
-        qb.andWhere('c.nameKey >= :lo AND c.nameKey < :hi', {
-          lo: prefix,
-          hi: `${prefix}\u{10FFFF}`,
-        });
-      }
-      return qb;
-    };
-    const total = await filtered().getCount();
-    const page = filtered();
-    if (q.after) page.andWhere('c.id < :after', { after: q.after });
-    const rows = await page.orderBy('c.id', 'DESC').offset(offset).limit(q.pageSize).getMany();
+    const total = await clientListFilter(this.repo.createQueryBuilder('c'), q).getCount();
+    const rows = await clientListPage(this.repo.createQueryBuilder('c'), q).getMany();
     return { items: rows.map(toAdministered), total };
   }
 
@@ -185,6 +182,7 @@ export class ClientAdministrationService {
     return this.audit.transaction(async (manager) => {
       const issued = await this.insert(manager, metadata, {
         adminAccess,
+        introspectAnyToken: options.introspectAnyToken ?? false,
         origin: options.origin,
         fapiProfile: input.fapiProfile ?? null,
         status: input.status ?? 'active',
@@ -195,6 +193,7 @@ export class ClientAdministrationService {
         CLIENT_AUDIT_FIELDS,
       );
       if (adminAccess) changes = { ...changes, admin_access: { to: true } };
+      if (options.introspectAnyToken) changes = { ...changes, introspect_any_token: { to: true } };
       if (issued.clientSecret) changes = credentialChange(changes, 'client_secret', 'issued');
       await this.audit.record(manager, {
         clientId: issued.client.id,
@@ -221,24 +220,27 @@ export class ClientAdministrationService {
     options: { ifMatch?: number[]; ip?: string | null } = {},
   ): Promise<AdministeredClient> {
     for (let attempt = 1; ; attempt++) {
-      const current = await this.load(this.repo.manager, clientId);
-      if (options.ifMatch !== undefined && !options.ifMatch.includes(current.version)) {
-        throw new PreconditionFailedError();
-      }
-      const before = pickMetadata(current);
-      const metadata = this.validate(toMetadataInput(input, current), current.adminAccess);
-      const status = input.status ?? current.status;
-      const confidential = usesClientSecret(metadata.tokenEndpointAuthMethod);
-      // A client that becomes public loses its secret; one that becomes confidential would need a new
-      // secret, and this response has no place to show it once.
-      const hadSecret = usesClientSecret(current.tokenEndpointAuthMethod);
-      if (confidential && !hadSecret) {
-        throw OAuthError.invalidRequest(
-          'a public client cannot become confidential by update; create a new client or clone it',
-        );
-      }
-      const fapiProfile = input.fapiProfile !== undefined ? input.fapiProfile : current.fapiProfile;
       const done = await this.audit.transaction(async (manager) => {
+        // The row is read locked (MySQL/MariaDB `FOR UPDATE`; SQLite serialises writers itself), so
+        // concurrent updates queue behind each other instead of failing: the last one wins.
+        const current = await this.load(manager, clientId, true);
+        if (options.ifMatch !== undefined && !options.ifMatch.includes(current.version)) {
+          throw new PreconditionFailedError();
+        }
+        const before = pickMetadata(current);
+        const metadata = this.validate(toMetadataInput(input, current), current.adminAccess);
+        const status = input.status ?? current.status;
+        const confidential = usesClientSecret(metadata.tokenEndpointAuthMethod);
+        // A client that becomes public loses its secret; one that becomes confidential would need a new
+        // secret, and this response has no place to show it once.
+        const hadSecret = usesClientSecret(current.tokenEndpointAuthMethod);
+        if (confidential && !hadSecret) {
+          throw OAuthError.invalidRequest(
+            'a public client cannot become confidential by update; create a new client or clone it',
+          );
+        }
+        const fapiProfile =
+          input.fapiProfile !== undefined ? input.fapiProfile : current.fapiProfile;
         const next: Partial<ClientEntity> = {
           ...metadata,
           nameKey: nameKey(metadata.clientName),
@@ -289,12 +291,10 @@ export class ClientAdministrationService {
         return true;
       });
       if (done) return this.get(clientId);
-      // Another writer got there first. With If-Match that is a failed precondition; without it, apply
-      // this update on top of theirs (last writer wins) — unless the client is gone (404 from load).
-      if (options.ifMatch !== undefined) {
-        await this.load(this.repo.manager, clientId);
-        throw new PreconditionFailedError();
-      }
+      // Only without a row lock can another writer slip in between the read and the write (a change
+      // outside this service, e.g. RFC 7592 PUT): with If-Match that is a failed precondition, without
+      // it this update is applied again on top of theirs.
+      if (options.ifMatch !== undefined) throw new PreconditionFailedError();
       if (attempt >= UPDATE_ATTEMPTS) {
         throw OAuthError.temporarilyUnavailable('client update kept losing to concurrent updates');
       }
@@ -365,13 +365,21 @@ export class ClientAdministrationService {
     });
   }
 
-  /** The live client row, or 404 (also for ids that cannot be client ids). */
-  private async load(manager: EntityManager, clientId: string): Promise<ClientEntity> {
+  /**
+   * The live client row, or 404 (also for ids that cannot be client ids); `lock` reads it for update.
+   */
+  private async load(
+    manager: EntityManager,
+    clientId: string,
+    lock = false,
+  ): Promise<ClientEntity> {
     if (!isPlausibleClientId(clientId)) throw notFound();
-    const row = await manager
-      .createQueryBuilder(ClientEntity, 'c')
-      .where('c.id = :id', { id: clientId })
-      .getOne();
+    const qb = manager.createQueryBuilder(ClientEntity, 'c').where('c.id = :id', { id: clientId });
+    // TypeORM refuses pessimistic locks on SQLite, whose writers are serialised anyway.
+    if (lock && manager.connection.options.type !== 'better-sqlite3') {
+      qb.setLock('pessimistic_write');
+    }
+    const row = await qb.getOne();
     if (!row) throw notFound();
     return row;
   }
@@ -381,6 +389,7 @@ export class ClientAdministrationService {
     metadata: ClientMetadata,
     extra: {
       adminAccess: boolean;
+      introspectAnyToken?: boolean;
       origin: ClientOrigin;
       fapiProfile: string | null;
       status: ClientStatus;
@@ -388,7 +397,7 @@ export class ClientAdministrationService {
     },
   ): Promise<IssuedClient> {
     const id = newUlid();
-    const issuedAt = nowSeconds();
+    const issuedAt = this.clock.nowSeconds();
     // Admin-created clients get a registration access token too (RFC 7592 management keeps working for
     // every client), but it is not shown: the administrator manages the client here.
     const row: Partial<ClientEntity> = {
@@ -399,9 +408,12 @@ export class ClientAdministrationService {
       nameKey: nameKey(metadata.clientName),
       status: extra.status,
       adminAccess: extra.adminAccess,
+      introspectAnyToken: extra.introspectAnyToken ?? false,
       createdVia: extra.origin,
       fapiProfile: extra.fapiProfile,
       allowedResources: extra.allowedResources ?? null,
+      // Created by an administrator, the CLI or the internal API: not open registration.
+      selfRegistered: false,
     };
     await manager
       .createQueryBuilder()
@@ -435,6 +447,37 @@ export class ClientAdministrationService {
       throw e;
     }
   }
+}
+
+/**
+ * The filters of the admin list on `qb` (alias `c`; soft-deleted rows are excluded by TypeORM): `status`
+ * by equality and `name` as a case-insensitive prefix, a range on the indexed `name_key` rather than
+ * LIKE (no escaping, and SQLite uses the index for a range but not for a case-folding LIKE).
+ */
+export function clientListFilter(
+  qb: SelectQueryBuilder<ClientEntity>,
+  q: Pick<ListQuery, 'status' | 'name'>,
+): SelectQueryBuilder<ClientEntity> {
+  if (q.status) qb.andWhere('c.status = :status', { status: q.status });
+  const prefix = q.name ? nameKey(q.name) : null;
+  if (prefix) {
+    qb.andWhere('c.nameKey >= :lo AND c.nameKey < :hi', {
+      lo: prefix,
+      hi: `${prefix}\u{10FFFF}`,
+    });
+  }
+  return qb;
+}
+
+/** One page of the admin list on `qb`: the filters, the keyset cursor, newest first, bounded OFFSET. */
+export function clientListPage(
+  qb: SelectQueryBuilder<ClientEntity>,
+  q: ListQuery,
+): SelectQueryBuilder<ClientEntity> {
+  clientListFilter(qb, q);
+  if (q.after) qb.andWhere('c.id < :after', { after: q.after });
+  const offset = q.after ? 0 : (q.page - 1) * q.pageSize;
+  return qb.orderBy('c.id', 'DESC').offset(offset).limit(q.pageSize);
 }
 
 /** The request fields over the current metadata (update) or over nothing (create), in RFC 7591 terms. */
@@ -530,6 +573,9 @@ function pickMetadata(c: ClientEntity): ClientMetadata {
     softwareVersion: c.softwareVersion,
     idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
     requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests,
+    postLogoutRedirectUris: c.postLogoutRedirectUris ?? null,
+    backchannelLogoutUri: c.backchannelLogoutUri ?? null,
+    backchannelLogoutSessionRequired: Boolean(c.backchannelLogoutSessionRequired),
   };
 }
 

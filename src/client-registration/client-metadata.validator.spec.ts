@@ -49,7 +49,45 @@ describe(validateClientMetadata.name, () => {
       softwareVersion: null,
       idTokenSignedResponseAlg: null,
       requirePushedAuthorizationRequests: false,
+      postLogoutRedirectUris: null,
+      backchannelLogoutUri: null,
+      backchannelLogoutSessionRequired: false,
     });
+  });
+
+  it('accepts logout metadata under the redirect URI rules (OIDC RP-Initiated / Back-Channel Logout)', () => {
+    const m = validateClientMetadata(
+      {
+        ...web,
+        post_logout_redirect_uris: ['https://app.example.com/bye', 'https://app.example.com/bye'],
+        backchannel_logout_uri: 'https://app.example.com/bcl?x=1',
+        backchannel_logout_session_required: true,
+      },
+      rules,
+    );
+    expect(m.postLogoutRedirectUris).toEqual(['https://app.example.com/bye']);
+    expect(m.backchannelLogoutUri).toBe('https://app.example.com/bcl?x=1');
+    expect(m.backchannelLogoutSessionRequired).toBe(true);
+    for (const bad of [
+      'javascript:alert(1)',
+      'https://app.example.com/bye#frag',
+      'com.example.app:/bye',
+      'http://app.example.com/bye',
+      'relative/bye',
+    ]) {
+      expect(() =>
+        validateClientMetadata({ ...web, post_logout_redirect_uris: [bad] }, rules),
+      ).toThrow(/post_logout_redirect_uris\[0\]/);
+    }
+    for (const bad of [
+      'https://app.example.com/bcl#f',
+      'http://app.example.com/bcl',
+      'ftp://x.example/',
+    ]) {
+      expect(() => validateClientMetadata({ ...web, backchannel_logout_uri: bad }, rules)).toThrow(
+        /backchannel_logout_uri/,
+      );
+    }
   });
 
   it('treats null as absent and keeps every optional field that is set', () => {

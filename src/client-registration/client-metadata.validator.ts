@@ -80,6 +80,9 @@ export interface ClientMetadataInput {
   software_version?: string | null;
   id_token_signed_response_alg?: string | null;
   require_pushed_authorization_requests?: boolean | null;
+  post_logout_redirect_uris?: string[] | null;
+  backchannel_logout_uri?: string | null;
+  backchannel_logout_session_required?: boolean | null;
 }
 
 /** A public JWK Set (RFC 7517 §5). */
@@ -109,6 +112,12 @@ export interface ClientMetadata {
   idTokenSignedResponseAlg: IdTokenSigningAlg | null;
   /** RFC 9126 §6 `require_pushed_authorization_requests` (default false). */
   requirePushedAuthorizationRequests: boolean;
+  /** OIDC RP-Initiated Logout 1.0 §3.1; null when none are registered. */
+  postLogoutRedirectUris: string[] | null;
+  /** OIDC Back-Channel Logout 1.0 §2.2; null when the client takes no logout tokens. */
+  backchannelLogoutUri: string | null;
+  /** OIDC Back-Channel Logout 1.0 §2.2 (default false). */
+  backchannelLogoutSessionRequired: boolean;
 }
 
 /** Server settings the rules depend on. */
@@ -665,7 +674,60 @@ export function validateClientMetadata(
     ),
     idTokenSignedResponseAlg: idTokenAlg(input.id_token_signed_response_alg),
     requirePushedAuthorizationRequests: requirePar(input.require_pushed_authorization_requests),
+    postLogoutRedirectUris: postLogoutRedirectUris(
+      input.post_logout_redirect_uris,
+      applicationType,
+      rules,
+    ),
+    backchannelLogoutUri: backchannelLogoutUri(input.backchannel_logout_uri, rules),
+    backchannelLogoutSessionRequired: input.backchannel_logout_session_required ?? false,
   };
+}
+
+/**
+ * OIDC RP-Initiated Logout 1.0 §3.1 `post_logout_redirect_uris`: the browser is sent there after
+ * sign-out, so each one follows the redirect URI rules of the client's application type
+ * ({@link redirectUriProblem}: absolute, no fragment, no dangerous scheme, https for web clients). Null
+ * when omitted or empty.
+ */
+function postLogoutRedirectUris(
+  value: string[] | null | undefined,
+  applicationType: ApplicationType,
+  rules: MetadataRules,
+): string[] | null {
+  if (value === undefined || value === null) return null;
+  const uris = uniq(value);
+  if (uris.length > METADATA_LIMITS.redirectUris) {
+    throw OAuthError.invalidClientMetadata(
+      `post_logout_redirect_uris must have at most ${METADATA_LIMITS.redirectUris} items`,
+    );
+  }
+  uris.forEach((uri, i) => {
+    const problem = redirectUriProblem(uri, applicationType, rules);
+    if (problem) {
+      throw OAuthError.invalidClientMetadata(`post_logout_redirect_uris[${i}] ${problem}`);
+    }
+  });
+  return uris.length > 0 ? uris : null;
+}
+
+/**
+ * OIDC Back-Channel Logout 1.0 §2.2 `backchannel_logout_uri`: an absolute https URL (http only on loopback
+ * hosts while `REGISTRATION_ALLOW_HTTP_LOOPBACK` allows it, as for `jwks_uri`), which MUST NOT contain a
+ * fragment and MAY contain a query. Where the server may actually connect is decided at delivery time
+ * by the SSRF guard.
+ */
+function backchannelLogoutUri(
+  value: string | null | undefined,
+  rules: MetadataRules,
+): string | null {
+  if (value === undefined || value === null) return null;
+  if (value.includes('#')) {
+    throw OAuthError.invalidClientMetadata(
+      'backchannel_logout_uri must not contain a fragment (OIDC Back-Channel Logout 1.0 §2.2)',
+    );
+  }
+  return optionalUrl('backchannel_logout_uri', value, true, rules);
 }
 
 /**

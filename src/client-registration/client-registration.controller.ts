@@ -11,6 +11,7 @@ import {
   Put,
   Post,
   Req,
+  Res,
   UseFilters,
   UseGuards,
   type ExecutionContext,
@@ -27,10 +28,11 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { OAuthExceptionFilter } from '../common/errors/oauth-exception.filter.js';
 import { envelope, type Envelope } from '../common/http/envelope.js';
+import { clientEtag, ifMatchVersions, preconditionFailed } from '../common/http/etag.js';
 import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
 import { REGISTRATION_ACCESS_TOKEN_SCHEME } from '../common/swagger/swagger.setup.js';
 import { JsonObjectBody } from '../common/validation/json-object-body.decorator.js';
@@ -43,6 +45,7 @@ import type {
 } from './client-registration.options.js';
 import {
   ClientRegistrationService,
+  StaleVersionError,
   type AuthenticatedRegistration,
   type ClientInformation,
 } from './client-registration.service.js';
@@ -163,7 +166,17 @@ const ReadOperation = (success: Type<unknown>, style: string) =>
     }),
     ApiParam(CLIENT_ID_PARAM),
     ApiHeader(TOKEN_HEADER),
-    ApiResponse({ status: 200, type: success, description: 'Client metadata' }),
+    ApiResponse({
+      status: 200,
+      type: success,
+      description: 'Client metadata',
+      headers: {
+        ETag: {
+          description: 'Version of the client, for If-Match on PUT (RFC 9110)',
+          schema: { type: 'string' },
+        },
+      },
+    }),
     ApiOAuthErrors([
       401,
       'invalid_token: missing or invalid Registration Access Token. Reference: RFC 7591 §3.2.',
@@ -187,13 +200,26 @@ const UpdateOperation = (success: Type<unknown>, style: string) =>
     }),
     ApiParam(CLIENT_ID_PARAM),
     ApiHeader(TOKEN_HEADER),
+    ApiHeader({
+      name: 'If-Match',
+      required: false,
+      description:
+        'ETag of the version read (RFC 9110 §13.1.1): the update applies only to that version, else 412',
+    }),
     ApiBody({
       type: ClientRegistrationUpdateRequest,
       required: true,
       description: 'Updated client metadata',
       examples: UPDATE_REQUEST_EXAMPLES,
     }),
-    ApiResponse({ status: 200, type: success, description: 'Updated client metadata' }),
+    ApiResponse({
+      status: 200,
+      type: success,
+      description: 'Updated client metadata',
+      headers: {
+        ETag: { description: 'The new version of the client', schema: { type: 'string' } },
+      },
+    }),
     ApiOAuthErrors(
       [
         400,
@@ -201,6 +227,7 @@ const UpdateOperation = (success: Type<unknown>, style: string) =>
           'not acceptable',
       ],
       UNAUTHORIZED,
+      [412, 'precondition_failed: If-Match does not match the current version of the client'],
       [413, 'invalid_request: the request body is too large'],
       [415, 'invalid_request: Content-Type must be application/json'],
       [500, 'server_error: failed to update client registration'],
@@ -244,7 +271,36 @@ function present(
   return toClientRegistrationResponse(
     info,
     `${settings.issuer}${base}${REGISTRATION_PATHS[style]}/${info.clientId}`,
+    { logoutMetadata: style === 'flat' },
   );
+}
+
+/**
+ * RFC 7592 §2.2 update honouring `If-Match` (RFC 9110 §13.1.1): with it, the update applies only to the
+ * version read (412 otherwise); the stored update is itself conditional on that version, so a concurrent
+ * change in between still loses cleanly. Sets the new version's `ETag`.
+ */
+async function updateIfMatch(
+  registrations: ClientRegistrationService,
+  req: Request,
+  res: Response,
+  auth: AuthenticatedRegistration,
+  body: ClientRegistrationUpdateRequest,
+): Promise<ClientInformation> {
+  const versions = ifMatchVersions(req.headers['if-match']);
+  if (versions !== undefined && !versions.includes(auth.client.version)) throw preconditionFailed();
+  let info: ClientInformation;
+  try {
+    info = await registrations.update(auth, body, req.ip ?? '', {
+      ifMatch: versions !== undefined,
+    });
+  } catch (e) {
+    if (e instanceof StaleVersionError) throw preconditionFailed();
+    throw e;
+  }
+  // The conditional update bumped the version by exactly one.
+  res.setHeader('ETag', clientEtag(auth.client.version + 1));
+  return info;
 }
 
 /**
@@ -271,7 +327,11 @@ export class ClientRegistrationController {
   }
 
   @ReadOperation(ClientRegistrationDetailResponse, '')
-  read(@RegistrationAuth() auth: AuthenticatedRegistration): Envelope<ClientRegistrationResponse> {
+  read(
+    @RegistrationAuth() auth: AuthenticatedRegistration,
+    @Res({ passthrough: true }) res: Response,
+  ): Envelope<ClientRegistrationResponse> {
+    res.setHeader('ETag', clientEtag(auth.client.version));
     const info = this.registrations.read(auth);
     return envelope(200, present(this.settings, 'envelope', info), 'Client metadata');
   }
@@ -279,10 +339,11 @@ export class ClientRegistrationController {
   @UpdateOperation(ClientRegistrationDetailResponse, '')
   async update(
     @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
     @RegistrationAuth() auth: AuthenticatedRegistration,
     @MetadataBody() body: ClientRegistrationUpdateRequest,
   ): Promise<Envelope<ClientRegistrationResponse>> {
-    const info = await this.registrations.update(auth, body, req.ip ?? '');
+    const info = await updateIfMatch(this.registrations, req, res, auth, body);
     return envelope(200, present(this.settings, 'envelope', info), 'Client updated');
   }
 
@@ -318,17 +379,22 @@ export class FlatClientRegistrationController {
   }
 
   @ReadOperation(ClientRegistrationResponse, FLAT)
-  read(@RegistrationAuth() auth: AuthenticatedRegistration): ClientRegistrationResponse {
+  read(
+    @RegistrationAuth() auth: AuthenticatedRegistration,
+    @Res({ passthrough: true }) res: Response,
+  ): ClientRegistrationResponse {
+    res.setHeader('ETag', clientEtag(auth.client.version));
     return present(this.settings, 'flat', this.registrations.read(auth));
   }
 
   @UpdateOperation(ClientRegistrationResponse, FLAT)
   async update(
     @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
     @RegistrationAuth() auth: AuthenticatedRegistration,
     @MetadataBody() body: ClientRegistrationUpdateRequest,
   ): Promise<ClientRegistrationResponse> {
-    const info = await this.registrations.update(auth, body, req.ip ?? '');
+    const info = await updateIfMatch(this.registrations, req, res, auth, body);
     return present(this.settings, 'flat', info);
   }
 

@@ -8,6 +8,7 @@ import type { ClientInformation } from './client-registration.service.js';
 export function toClientRegistrationResponse(
   info: ClientInformation,
   registrationClientUri: string,
+  opts: { logoutMetadata?: boolean } = {},
 ): ClientRegistrationResponse {
   const out: ClientRegistrationResponse = {
     client_id: info.clientId,
@@ -38,5 +39,16 @@ export function toClientRegistrationResponse(
   }
   // RFC 9126 §6: echoed only when set, like the other optional fields.
   if (info.requirePushedAuthorizationRequests) out.require_pushed_authorization_requests = true;
+  // The logout metadata is echoed in the flat style only: the contract's envelope schema has no such
+  // fields (docs/adr/0105).
+  if (opts.logoutMetadata) {
+    if (info.postLogoutRedirectUris !== null) {
+      out.post_logout_redirect_uris = info.postLogoutRedirectUris;
+    }
+    if (info.backchannelLogoutUri !== null) {
+      out.backchannel_logout_uri = info.backchannelLogoutUri;
+      out.backchannel_logout_session_required = info.backchannelLogoutSessionRequired;
+    }
+  }
   return out;
 }

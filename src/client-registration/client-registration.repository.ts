@@ -17,6 +17,7 @@ export interface StoredClient extends ClientMetadata {
   version: number;
   /** Registered without an initial access token (open registration); kept by updates. */
   selfRegistered: boolean;
+  /** `active` or `suspended` (a suspended client can still read its registration). */
   status: ClientStatus;
 }
 
@@ -114,11 +115,14 @@ export class ClientRegistrationRepository {
     return res.affected === 1;
   }
 
-  /** Soft-deletes the client (RFC 7592 §2.3) if it still has the token hash; false otherwise. */
+  /**
+   * Soft-deletes the client (RFC 7592 §2.3) if it still has the token hash, in `manager`'s transaction;
+   * false otherwise.
+   */
   async softDeleteIfCurrent(
+    manager: EntityManager,
     clientId: string,
     expectedTokenHash: string,
-    manager: EntityManager = this.repo.manager,
   ): Promise<boolean> {
     const res = await manager
       .createQueryBuilder()
@@ -171,5 +175,8 @@ function toStoredClient(e: ClientEntity & { candidates?: SecretCandidate[] }): S
     softwareVersion: e.softwareVersion,
     idTokenSignedResponseAlg: e.idTokenSignedResponseAlg,
     requirePushedAuthorizationRequests: e.requirePushedAuthorizationRequests,
+    postLogoutRedirectUris: e.postLogoutRedirectUris ?? null,
+    backchannelLogoutUri: e.backchannelLogoutUri ?? null,
+    backchannelLogoutSessionRequired: Boolean(e.backchannelLogoutSessionRequired),
   };
 }

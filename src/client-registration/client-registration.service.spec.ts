@@ -80,7 +80,7 @@ class FakeStore {
     this.rows.set(id, { ...r, ...next, version: r.version + 1 });
     return Promise.resolve(true);
   }
-  softDeleteIfCurrent(id: string, hash: string) {
+  softDeleteIfCurrent(_m: unknown, id: string, hash: string) {
     const r = this.rows.get(id);
     if (!r || r.deleted || r.registrationAccessTokenHash !== hash) return Promise.resolve(false);
     r.deleted = true;
@@ -92,7 +92,7 @@ class FakeStore {
 class FakeAudit {
   emitted: [string, AuditInput][] = [];
   transaction<T>(work: (manager: unknown) => Promise<T>): Promise<T> {
-    return work({});
+    return work(null);
   }
   record(_manager: unknown, input: AuditInput) {
     this.emitted.push([input.operation, input]);

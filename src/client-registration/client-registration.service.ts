@@ -53,6 +53,11 @@ export interface UpdateInput extends ClientMetadataInput {
   client_secret?: string | null;
 }
 
+/** An update with If-Match lost to a concurrent change: the precondition no longer holds (412). */
+export class StaleVersionError extends Error {
+  override name = 'StaleVersionError';
+}
+
 /** An arbitrary valid hash, compared against when the client does not exist, so timing reveals nothing. */
 const DUMMY_HASH = sha256Hex('no such client');
 
@@ -154,6 +159,7 @@ export class ClientRegistrationService {
     auth: AuthenticatedRegistration,
     input: UpdateInput,
     ip: string,
+    options: { ifMatch?: boolean } = {},
   ): Promise<ClientInformation> {
     const { client } = auth;
     // RFC 7592 §2.2: client_id is optional in the body but must match the client being updated.
@@ -186,12 +192,12 @@ export class ClientRegistrationService {
     const written = await this.audit.transaction(async (m) => {
       // With rotation, of concurrent PUTs with one token exactly one wins (the others' token is stale).
       // Without it the token stays valid for all of them: last writer wins (issue 7 item 15), so the
-      // version is not part of the condition.
+      // version is not part of the condition — unless the caller sent If-Match (RFC 9110 §13.1.1).
       const ok = await this.store.replaceIfCurrent(
         m,
         client.id,
         client.registrationAccessTokenHash,
-        rotate ? client.version : null,
+        rotate || options.ifMatch ? client.version : null,
         { ...metadata, registrationAccessTokenHash: sha256Hex(registrationAccessToken) },
       );
       if (!ok) return null;
@@ -216,9 +222,9 @@ export class ClientRegistrationService {
       });
       return secrets;
     });
-    // Another request with the same token won (its rotation made this token stale) or the client was
-    // deleted meanwhile: to this caller the token is no longer valid (RFC 7592 §2.2, RFC 6750 §3.1).
-    if (!written) throw OAuthError.invalidToken();
+    // Another request with the same token won (its rotation made this token stale), with If-Match the
+    // client changed since it was read, or it was deleted meanwhile (RFC 7592 §2.2, RFC 6750 §3.1).
+    if (!written) throw options.ifMatch ? new StaleVersionError() : OAuthError.invalidToken();
     const { clientSecret, clientSecretExpiresAt: expiresAt } = written;
     return {
       ...metadata,
@@ -270,14 +276,14 @@ export class ClientRegistrationService {
    * rejected. Listeners of `client.deleted` (token revocation) run before this returns.
    */
   async delete(auth: AuthenticatedRegistration, ip = ''): Promise<void> {
-    const deleted = await this.audit.transaction(async (manager) => {
+    const deleted = await this.audit.transaction(async (m) => {
       const ok = await this.store.softDeleteIfCurrent(
+        m,
         auth.client.id,
         auth.client.registrationAccessTokenHash,
-        manager,
       );
       if (!ok) return false;
-      await this.audit.record(manager, {
+      await this.audit.record(m, {
         clientId: auth.client.id,
         actor: { type: 'registration_access_token' },
         operation: CLIENT_DELETED,
@@ -322,5 +328,8 @@ function pickMetadata(c: StoredClient): ClientMetadata {
     softwareVersion: c.softwareVersion,
     idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
     requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests,
+    postLogoutRedirectUris: c.postLogoutRedirectUris,
+    backchannelLogoutUri: c.backchannelLogoutUri,
+    backchannelLogoutSessionRequired: c.backchannelLogoutSessionRequired,
   };
 }

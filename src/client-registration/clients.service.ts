@@ -11,14 +11,14 @@ import { ClientEntity, type TokenEndpointAuthMethod } from './entities/client.en
 
 export type { SecretCheck } from './client-secret-check.js';
 
-/** `last_used_at` of a secret is written at most this often: a token request rarely pays a write. */
-export const SECRET_LAST_USED_RESOLUTION_SECONDS = 60;
-
 /**
  * The scope of the administration API (issue 8). Only clients an operator flagged (`admin_access`) can
  * ever hold it, whatever a client registers or requests; users additionally need the `admin` role.
  */
 export const ADMIN_SCOPE = 'admin';
+
+/** `last_used_at` of a secret is written at most this often: a token request rarely pays a write. */
+export const SECRET_LAST_USED_RESOLUTION_SECONDS = 60;
 
 /**
  * The read-only view of a registered client that other modules (authorize, token) work with. They never
@@ -42,6 +42,12 @@ export interface RegisteredClient {
   jwksUri: string | null;
   /** OpenID Connect Registration §2 `id_token_signed_response_alg`; null: the server's `TOKEN_ID_ALG`. */
   idTokenSignedResponseAlg: 'RS256' | 'ES256' | null;
+  /** OIDC RP-Initiated Logout 1.0 §3.1 `post_logout_redirect_uris` (empty when none). */
+  postLogoutRedirectUris: string[];
+  /** OIDC Back-Channel Logout 1.0 §2.2 `backchannel_logout_uri`; null: no logout tokens. */
+  backchannelLogoutUri: string | null;
+  /** OIDC Back-Channel Logout 1.0 §2.2 `backchannel_logout_session_required`. */
+  backchannelLogoutSessionRequired: boolean;
   /** True for clients that authenticate with no secret or key (`none`). */
   isPublic: boolean;
   /**
@@ -95,6 +101,11 @@ export function metadataDocumentClient(clientId: string, m: ClientMetadata): Reg
     lastTokenAt: null,
     selfRegistered: true,
     requirePushedAuthorizationRequests: m.requirePushedAuthorizationRequests,
+    // The document's own logout metadata (validated like a registration); `??` for documents cached
+    // before these fields existed.
+    postLogoutRedirectUris: m.postLogoutRedirectUris ?? [],
+    backchannelLogoutUri: m.backchannelLogoutUri ?? null,
+    backchannelLogoutSessionRequired: m.backchannelLogoutSessionRequired ?? false,
     adminAccess: false,
   };
 }
@@ -118,12 +129,15 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
     jwks: e.jwks,
     jwksUri: e.jwksUri,
     idTokenSignedResponseAlg: e.idTokenSignedResponseAlg,
+    postLogoutRedirectUris: e.postLogoutRedirectUris ?? [],
+    backchannelLogoutUri: e.backchannelLogoutUri ?? null,
+    backchannelLogoutSessionRequired: Boolean(e.backchannelLogoutSessionRequired),
     isPublic: e.tokenEndpointAuthMethod === 'none',
     allowedResources: e.allowedResources ?? null,
     introspectAnyToken: e.introspectAnyToken ?? false,
     lastTokenAt: e.lastTokenAt ?? null,
     selfRegistered: Boolean(e.selfRegistered),
-    adminAccess: e.adminAccess,
+    adminAccess: Boolean(e.adminAccess),
     requirePushedAuthorizationRequests: Boolean(e.requirePushedAuthorizationRequests),
   };
 }
@@ -202,6 +216,7 @@ export class ClientsService {
       )
       .addSelect('s.secretHash')
       .where('c.id = :id', { id: clientId })
+      // A suspended client does not authenticate: no token at any grant (issue 8).
       .andWhere("c.status = 'active'")
       .getOne();
     if (!row) return null;

@@ -37,6 +37,8 @@ export {
 export * from './client-registration.events.js';
 export {
   ClientAdministrationService,
+  clientListFilter,
+  clientListPage,
   MAX_LIST_OFFSET,
   PreconditionFailedError,
   type AdminClientInput,
@@ -57,3 +59,9 @@ export {
 export { privateUseSchemeProblem, type ClientMetadata } from './client-metadata.validator.js';
 export { REGISTRATION_PATHS, REGISTRATION_ROOT_ROUTES } from './client-registration.constants.js';
 export { OAuthError } from '../common/errors/oauth-error.js';
+export { ClientReapingModule } from './client-reaping.module.js';
+export {
+  ClientReaperService,
+  type ClientReapingOptions,
+  type ReapResult,
+} from './client-reaper.service.js';

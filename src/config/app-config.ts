@@ -132,6 +132,16 @@ export interface RateLimitsConfig {
   introspect: RateLimitSetting;
 }
 
+/** Idle-client reaping (docs/internal-api.md#idle-client-reaping); off unless a day count is set. */
+export interface ClientReapingConfig {
+  /** `CLIENT_REAP_SUSPEND_AFTER_DAYS`: suspend after this many idle days; 0 = never. */
+  suspendAfterDays: number;
+  /** `CLIENT_REAP_DELETE_AFTER_DAYS`: delete after this many idle days; 0 = never. */
+  deleteAfterDays: number;
+  /** `CLIENT_REAP_INTERVAL`: seconds between two runs of one instance. Default 3600. */
+  intervalSeconds: number;
+}
+
 /** Signing key settings. */
 export interface KeysConfig {
   /** JWS algorithm of JWT access tokens (RFC 9068), `KEYS_ALG`. ID tokens use `token.idTokenAlg`. */
@@ -143,6 +153,15 @@ export interface KeysConfig {
    * longest JWK Set cache lifetime (instance key cache 60 s + JWK Set `max-age` 300 s), see docs/keys.md.
    */
   publishAheadSeconds: number;
+}
+
+/** Logout token deliveries to clients' `backchannel_logout_uri` (OIDC Back-Channel Logout 1.0). */
+export interface BackchannelLogoutConfig {
+  allowPrivate: boolean;
+  timeoutMs: number;
+  maxAttempts: number;
+  retryDelayMs: number;
+  waitMs: number;
 }
 
 /** Outbound fetches of client `jwks_uri` documents (RFC 7523 client authentication). */
@@ -212,10 +231,12 @@ export class AppConfig {
   rateLimits!: RateLimitsConfig;
   keys!: KeysConfig;
   jwksFetch!: JwksFetchConfig;
+  backchannelLogout!: BackchannelLogoutConfig;
   /** `INTERNAL_API_KEYS`, parsed and hashed: empty when unset (the internal API answers 404). */
   internalApiKeys!: InternalApiKey[];
   par!: ParConfig;
   clientIdMetadata!: ClientIdMetadataConfig;
+  clientReaping!: ClientReapingConfig;
 
   /** Absolute URL of a path under the API prefix, e.g. `apiUrl('/oauth/token')`. */
   apiUrl(path: string): string {
@@ -323,6 +344,11 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     },
   };
   c.internalApiKeys = parseInternalApiKeys(env.INTERNAL_API_KEYS);
+  c.clientReaping = {
+    suspendAfterDays: env.CLIENT_REAP_SUSPEND_AFTER_DAYS ?? 0,
+    deleteAfterDays: env.CLIENT_REAP_DELETE_AFTER_DAYS ?? 0,
+    intervalSeconds: env.CLIENT_REAP_INTERVAL ?? 3600,
+  };
   c.keys = {
     alg: (env.KEYS_ALG as KeysConfig['alg']) ?? 'ES256',
     encryptionKey: env.KEYS_ENCRYPTION_KEY
@@ -361,6 +387,13 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       'Invalid configuration: CLIENT_ID_METADATA_MIN_TTL must not exceed CLIENT_ID_METADATA_MAX_TTL',
     );
   }
+  c.backchannelLogout = {
+    allowPrivate: env.BACKCHANNEL_LOGOUT_ALLOW_PRIVATE ?? false,
+    timeoutMs: env.BACKCHANNEL_LOGOUT_TIMEOUT_MS ?? 5000,
+    maxAttempts: env.BACKCHANNEL_LOGOUT_MAX_ATTEMPTS ?? 3,
+    retryDelayMs: env.BACKCHANNEL_LOGOUT_RETRY_DELAY_MS ?? 2000,
+    waitMs: env.BACKCHANNEL_LOGOUT_WAIT_MS ?? 1000,
+  };
   const unknownScopes = defaultScope.split(' ').filter((s) => !c.scopesSupported.includes(s));
   if (unknownScopes.length > 0) {
     throw new Error(

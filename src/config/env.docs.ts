@@ -8,8 +8,9 @@ export const ENV_GROUPS = [
   'Scopes and tokens',
   'Signing keys',
   'Authorization and login',
+  'Sign-out',
   '`private_key_jwt` clients',
-  'Internal API',
+  'Internal API and idle clients',
   'Client ID Metadata Documents',
 ] as const;
 
@@ -464,10 +465,38 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     default: '300',
   },
 
-  INTERNAL_API_KEYS: {
-    group: 'Internal API',
+  BACKCHANNEL_LOGOUT_ALLOW_PRIVATE: {
+    group: 'Sign-out',
     description:
-      'Keys of the service-to-service API under `/api/v1/internal/oauth/` (header `X-API-Key`): comma-separated `id:key` entries (the id names the caller in the audit trail) or bare keys (id `key-` + 8 hex digits of its SHA-256), each key at least 32 characters. Kept in memory only as SHA-256 hashes and compared in constant time. Unset: the internal routes answer 404 ([internal-api.md](internal-api.md#internal-api)).',
+      'Allow logout token deliveries to loopback and private addresses, and plain http (tests and internal networks only: SSRF). See [logout.md](logout.md).',
+    default: 'false',
+  },
+  BACKCHANNEL_LOGOUT_TIMEOUT_MS: {
+    group: 'Sign-out',
+    description: 'Timeout of one logout token POST to a `backchannel_logout_uri`, milliseconds.',
+    default: '5000',
+  },
+  BACKCHANNEL_LOGOUT_MAX_ATTEMPTS: {
+    group: 'Sign-out',
+    description:
+      'Attempts per logout token delivery, the first included (1-10); 5xx, 429, network errors and timeouts are retried.',
+    default: '3',
+  },
+  BACKCHANNEL_LOGOUT_RETRY_DELAY_MS: {
+    group: 'Sign-out',
+    description: 'Delay before the first retry, milliseconds; doubled for each next one.',
+    default: '2000',
+  },
+  BACKCHANNEL_LOGOUT_WAIT_MS: {
+    group: 'Sign-out',
+    description:
+      'Longest time the sign-out response waits for the first delivery attempts, milliseconds (0-10000); deliveries continue in the background.',
+    default: '1000',
+  },
+  INTERNAL_API_KEYS: {
+    group: 'Internal API and idle clients',
+    description:
+      'Keys of the service-to-service API under `/api/v1/internal/oauth/` (header `X-API-Key`): comma-separated `id:key` entries (the id names the caller in the audit trail) or bare keys (id `key-` + 8 hex digits of its SHA-256), each key at least 32 characters without `:` or whitespace. Kept in memory only as SHA-256 hashes and compared in constant time. Unset: the internal routes answer 404 ([internal-api.md](internal-api.md#internal-api)).',
     defaultText: '_(unset: internal API off)_',
   },
 
@@ -504,5 +533,24 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     description:
       'Longest time a fetched document is used, seconds, even when its `Cache-Control` says more.',
     default: '86400',
+  },
+
+  CLIENT_REAP_SUSPEND_AFTER_DAYS: {
+    group: 'Internal API and idle clients',
+    description:
+      'Suspend dynamically registered clients that obtained no token (or, never having obtained one, were registered) this many days ago; `0` = never. Admin-, CLI- and internal-API-created clients are never reaped ([internal-api.md](internal-api.md#idle-client-reaping)).',
+    default: '0',
+  },
+  CLIENT_REAP_DELETE_AFTER_DAYS: {
+    group: 'Internal API and idle clients',
+    description:
+      'Delete (soft delete, tokens revoked) dynamically registered clients idle this many days; `0` = never. Must exceed `CLIENT_REAP_SUSPEND_AFTER_DAYS` when both are set.',
+    default: '0',
+  },
+  CLIENT_REAP_INTERVAL: {
+    group: 'Internal API and idle clients',
+    description:
+      'Seconds between two reaping runs of one instance (at least 60). Several instances are safe: each change is one conditional UPDATE.',
+    default: '3600',
   },
 };

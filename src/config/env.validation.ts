@@ -267,8 +267,35 @@ export class EnvironmentVariables {
   /** Outbound `jwks_uri` fetches each client may cause per minute (all instances); 0 = unlimited. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) JWKS_URI_FETCH_LIMIT?: number;
 
+  /** Allow back-channel logout deliveries to loopback or private addresses and plain http (tests). */
+  @IsOptional() @Transform(toBool) @IsBoolean() BACKCHANNEL_LOGOUT_ALLOW_PRIVATE?: boolean;
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(30000)
+  BACKCHANNEL_LOGOUT_TIMEOUT_MS?: number;
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  BACKCHANNEL_LOGOUT_MAX_ATTEMPTS?: number;
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600000)
+  BACKCHANNEL_LOGOUT_RETRY_DELAY_MS?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(10000) BACKCHANNEL_LOGOUT_WAIT_MS?: number;
   /** Keys of the internal API (`X-API-Key`), `id:key` or `key`, comma separated; unset = routes off. */
   @IsOptional() @IsString() INTERNAL_API_KEYS?: string;
+  /** Suspend dynamically registered clients that obtained no token for this many days; 0 = never. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) CLIENT_REAP_SUSPEND_AFTER_DAYS?: number;
+  /** Delete dynamically registered clients that obtained no token for this many days; 0 = never. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) CLIENT_REAP_DELETE_AFTER_DAYS?: number;
+  /** Seconds between two reaping runs of one instance. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(60) CLIENT_REAP_INTERVAL?: number;
 }
 
 /** Variables whose values are secrets: never logged or echoed. */
@@ -337,6 +364,14 @@ export function validateEnv(raw: Record<string, string | undefined>): Environmen
     if (!(e instanceof InternalApiKeysError)) throw e;
     // The message names the entry by its id, never by its key.
     lines.push(`  INTERNAL_API_KEYS: ${e.message}`);
+  }
+  const suspendDays = env.CLIENT_REAP_SUSPEND_AFTER_DAYS ?? 0;
+  const deleteDays = env.CLIENT_REAP_DELETE_AFTER_DAYS ?? 0;
+  if (deleteDays > 0 && suspendDays > 0 && deleteDays <= suspendDays) {
+    lines.push(
+      `  CLIENT_REAP_DELETE_AFTER_DAYS=${deleteDays}: must be greater than ` +
+        `CLIENT_REAP_SUSPEND_AFTER_DAYS=${suspendDays} (a client is suspended first, deleted later)`,
+    );
   }
   try {
     parseTrustProxy(env.TRUST_PROXY);

@@ -20,7 +20,7 @@ export class InternalApiKeysError extends Error {}
 /**
  * Parses `INTERNAL_API_KEYS`: comma-separated entries, each `id:key` or a bare `key`. Ids are
  * `[A-Za-z0-9._-]{1,64}` and unique; keys at least {@link INTERNAL_API_KEY_MIN_LENGTH} characters
- * without `,` or whitespace. Several keys let a caller move to a new key without an outage.
+ * without `,`, `:` or whitespace. Several keys let a caller move to a new key without an outage.
  */
 export function parseInternalApiKeys(raw: string | undefined): InternalApiKey[] {
   const entries = (raw ?? '')
@@ -33,10 +33,10 @@ export function parseInternalApiKeys(raw: string | undefined): InternalApiKey[] 
     const key = m ? m[2] : entry;
     const hash = createHash('sha256').update(key, 'utf8').digest();
     const id = m ? m[1] : `key-${hash.toString('hex').slice(0, 8)}`;
-    if (key.length < INTERNAL_API_KEY_MIN_LENGTH || /\s/.test(key)) {
+    if (key.length < INTERNAL_API_KEY_MIN_LENGTH || /[\s:]/.test(key)) {
       throw new InternalApiKeysError(
         `entry ${i + 1} (${id}): a key needs at least ${INTERNAL_API_KEY_MIN_LENGTH} characters and no ` +
-          'whitespace (generate one: openssl rand -hex 32)',
+          'whitespace or colon (generate one: openssl rand -hex 32)',
       );
     }
     if (keys.some((k) => k.id === id)) {

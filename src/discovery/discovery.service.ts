@@ -82,6 +82,11 @@ export class DiscoveryService {
       request_uri_parameter_supported: false,
       claims_parameter_supported: false,
       prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
+      // OIDC RP-Initiated Logout 1.0 §2.1 and Back-Channel Logout 1.0 §2.1 (docs/logout.md).
+      end_session_endpoint: c.apiUrl('/oauth/logout'),
+      frontchannel_logout_supported: false,
+      backchannel_logout_supported: true,
+      backchannel_logout_session_supported: true,
     };
   }
 }

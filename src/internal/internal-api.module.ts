@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/index.js';
 import { INTERNAL_API_SETTINGS } from './internal-api.constants.js';
 import {
   ConfigurableModuleClass,
@@ -8,18 +9,21 @@ import {
   resolveInternalApiSettings,
   type InternalApiModuleOptions,
 } from './internal-api.options.js';
+import { AdminUserTokensController } from './admin-user-tokens.controller.js';
 import { InternalApiKeyGuard } from './internal-api-key.guard.js';
 import { InternalOAuthController } from './internal-oauth.controller.js';
 import { UserDataService } from './user-data.service.js';
 
 /**
  * InternalApiModule: the service-to-service routes of the reference (O50-O52) under
- * `/api/v1/internal/oauth/`, authenticated by `X-API-Key`, and what one user holds here, ended on request
- * ({@link UserDataService}). Needs the application's configured TokenModule and AuthorizeModule in its
+ * `/api/v1/internal/oauth/`, authenticated by `X-API-Key`, the administrators' batch revocation of a
+ * user's tokens (O42, `@AdminAuth()`), and what one user holds here, ended on request
+ * ({@link UserDataService}), audited on each client concerned. Needs the application's configured TokenModule and AuthorizeModule in its
  * `imports` extra. Off (404) without keys.
  */
 @Module({
-  controllers: [InternalOAuthController],
+  imports: [AuditModule],
+  controllers: [InternalOAuthController, AdminUserTokensController],
   providers: [
     {
       provide: INTERNAL_API_SETTINGS,

@@ -1,9 +1,16 @@
-import { Controller, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Controller, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import type { Request } from 'express';
+import { AdminBody, toInput } from '../admin/clients/admin-clients.controller.js';
+import { toCreateResponse } from '../admin/clients/admin-clients.mapper.js';
+import { CreateClientRequest } from '../admin/clients/dto/client-requests.dto.js';
+import type { CreateClientResponse } from '../admin/clients/dto/client-responses.dto.js';
+import { ClientAdministrationService } from '../client-registration/index.js';
 import {
   ApiBody,
   ApiConsumes,
   ApiOkResponse,
   ApiOperation,
+  ApiResponse,
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
@@ -16,6 +23,7 @@ import {
   BatchRevokeDetailResponse,
   type BatchRevokeUserTokensResponse,
 } from './dto/batch-revoke-user-tokens-response.dto.js';
+import { InternalCreateClientResponse } from './dto/internal-create-client-response.dto.js';
 import { InternalIntrospectRequest } from './dto/internal-introspect-request.dto.js';
 import {
   InternalIntrospectDetailResponse,
@@ -51,7 +59,46 @@ export class InternalOAuthController {
   constructor(
     private readonly introspection: TokenIntrospectionService,
     private readonly userData: UserDataService,
+    private readonly clients: ClientAdministrationService,
   ) {}
+
+  @Post('clients')
+  @HttpCode(201)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Internal Create OAuth Client',
+    description:
+      'Internal API, called by another service (e.g. the tenant service) to create an OAuth client. Same ' +
+      'body and rules as POST /admin/oauth/clients; the client secret is returned once. The client is ' +
+      'recorded as created by the internal API (never reaped when idle) and the creation is audited ' +
+      'with the API key id as actor.',
+  })
+  @ApiConsumes('application/json')
+  @ApiBody({ type: CreateClientRequest })
+  @ApiResponse({
+    status: 201,
+    description: 'Created successfully',
+    type: InternalCreateClientResponse,
+  })
+  @ApiOAuthErrors(
+    [400, 'invalid_request: Invalid request parameters'],
+    [401, 'invalid_client: No valid X-API-Key provided'],
+    [404, 'not_found: the internal API is off (INTERNAL_API_KEYS unset)'],
+    [415, 'invalid_request: Content-Type must be application/json'],
+    [500, 'server_error: Internal server error'],
+  )
+  async createClient(
+    @AdminBody() body: CreateClientRequest,
+    @InternalCaller() keyId: string,
+    @Req() req: Request,
+  ): Promise<Envelope<CreateClientResponse>> {
+    const issued = await this.clients.create(
+      toInput(body),
+      { type: 'api_key', id: keyId },
+      { origin: 'internal', ip: req.ip ?? null },
+    );
+    return envelope(201, toCreateResponse(issued), 'Client created');
+  }
 
   @Post('introspect')
   @HttpCode(200)

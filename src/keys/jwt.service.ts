@@ -46,12 +46,13 @@ export class JwtService {
    * Verifies a JWT signed by one of our published keys (signing, staged, or retired before its
    * `not_after`): the signature with the key's own `alg` only (RFC 8725 §3.1), `iss` equal to the issuer, a
    * required `exp` and, when present, `nbf` (RFC 7519 §4.1.4-5) with a small clock tolerance, the header
-   * `typ` when `options.typ` is given (RFC 8725 §3.11), `aud` when `options.audience` is given.
+   * `typ` when `options.typ` is given (RFC 8725 §3.11), `aud` when `options.audience` is given;
+   * `allowExpired` skips the `exp` check (an `id_token_hint` only, OIDC RP-Initiated Logout 1.0 §2).
    * Throws {@link JwtVerificationError} on any failure; returns the claims.
    */
   async verifyJwt(
     token: string,
-    options: { typ?: string; audience?: string } = {},
+    options: { typ?: string; audience?: string; allowExpired?: boolean } = {},
   ): Promise<Record<string, unknown>> {
     let jwt;
     try {
@@ -73,6 +74,7 @@ export class JwtService {
         typ: options.typ,
         clockToleranceSeconds: JWT_CLOCK_TOLERANCE_SECONDS,
         now: this.clock.nowSeconds(),
+        allowExpired: options.allowExpired,
       });
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : 'invalid JWT';

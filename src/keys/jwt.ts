@@ -137,6 +137,11 @@ export interface JwtVerifyOptions {
   clockToleranceSeconds: number;
   /** Current time, epoch seconds. */
   now: number;
+  /**
+   * Accept a past `exp` (still required and numeric): only for an `id_token_hint`, which OIDC
+   * RP-Initiated Logout 1.0 §2 lets the OP accept after it expired. Never for credentials.
+   */
+  allowExpired?: boolean;
 }
 
 /**
@@ -197,7 +202,7 @@ export function verifyCompactJwt(
     }
   }
   if (typeof claims.exp !== 'number') throw new JwtError('missing or non-numeric "exp" claim');
-  if (claims.exp <= options.now - tolerance) {
+  if (!options.allowExpired && claims.exp <= options.now - tolerance) {
     throw new JwtError('"exp" claim timestamp check failed');
   }
   return claims;

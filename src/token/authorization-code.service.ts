@@ -28,6 +28,8 @@ export interface AuthorizationCodeInput {
   resources?: string[] | null;
   /** epoch seconds of the user's authentication (OIDC auth_time) */
   authTime: number;
+  /** The login session's public id, echoed as the ID token's `sid` (OIDC Back-Channel Logout 1.0 §2.1). */
+  sid?: string | null;
 }
 
 /** A stored code as the token endpoint sees it. */
@@ -68,6 +70,7 @@ export class AuthorizationCodeService {
       codeChallengeMethod: input.codeChallenge !== undefined ? 'S256' : null,
       resources: input.resources && input.resources.length > 0 ? input.resources : null,
       authTime: input.authTime,
+      sid: input.sid ?? null,
       expiresAt: now + this.settings.authCodeTtlSeconds,
       consumedAt: null,
     });

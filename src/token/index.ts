@@ -22,6 +22,13 @@ export { DPOP_SIGNING_ALGS } from './dpop-proof.service.js';
 export { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js';
 export { UserTokensService, type RevokedTokenCounts } from './user-tokens.service.js';
 export { TokenIntrospectionService, type ActiveTokenInfo } from './token-introspection.service.js';
+export { IdTokenService, type IdTokenHint } from './id-token.service.js';
+export {
+  BackchannelLogoutService,
+  BACKCHANNEL_LOGOUT_EVENT,
+  LOGOUT_TOKEN_TYP,
+  type EndedSessionNotice,
+} from './backchannel-logout.service.js';
 export {
   ClientUsageService,
   MAX_REVOCATION_GRACE_SECONDS,
@@ -31,6 +38,7 @@ export {
 } from './client-usage.service.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
+import { BackchannelLogoutDeliveryEntity } from './entities/backchannel-logout-delivery.entity.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
 import { DpopProofJtiEntity } from './entities/dpop-proof-jti.entity.js';
 import { ClientTokenUsageEntity } from './entities/client-token-usage.entity.js';
@@ -41,6 +49,7 @@ export const TOKEN_ENTITIES = [
   RefreshTokenEntity,
   AccessTokenEntity,
   ClientAssertionJtiEntity,
+  BackchannelLogoutDeliveryEntity,
   DpopProofJtiEntity,
   ClientTokenUsageEntity,
 ];

@@ -249,6 +249,7 @@ export class TokenGrantService {
           clientId: client.clientId,
           authTime: stored.authTime,
           nonce: stored.nonce,
+          sid: stored.sid,
           accessToken: access.token,
           alg: client.idTokenSignedResponseAlg,
         })

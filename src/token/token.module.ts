@@ -11,6 +11,8 @@ import { ClientAuthenticationService } from './client-authentication.service.js'
 import { ClientDeletedListener } from './client-deleted.listener.js';
 import { AccessTokenEntity } from './entities/access-token.entity.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
+import { BackchannelLogoutDeliveryEntity } from './entities/backchannel-logout-delivery.entity.js';
+import { BackchannelLogoutService } from './backchannel-logout.service.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
 import { DpopProofService } from './dpop-proof.service.js';
 import { DpopProofJtiEntity } from './entities/dpop-proof-jti.entity.js';
@@ -54,6 +56,7 @@ import { UserTokensService } from './user-tokens.service.js';
       RefreshTokenEntity,
       AccessTokenEntity,
       ClientAssertionJtiEntity,
+      BackchannelLogoutDeliveryEntity,
       DpopProofJtiEntity,
       ClientTokenUsageEntity,
     ]),
@@ -106,6 +109,7 @@ import { UserTokensService } from './user-tokens.service.js';
     ClientDeletedListener,
     ResourceIndicatorPolicy,
     UserTokensService,
+    BackchannelLogoutService,
   ],
   // ClientAuthenticationService: the PAR endpoint (AuthorizeModule) authenticates clients as here.
   exports: [
@@ -116,6 +120,8 @@ import { UserTokensService } from './user-tokens.service.js';
     ClientUsageService,
     UserTokensService,
     TokenIntrospectionService,
+    IdTokenService,
+    BackchannelLogoutService,
   ],
 })
 export class TokenModule extends ConfigurableModuleClass {}

@@ -61,6 +61,19 @@ export interface TokenModuleOptions {
      */
     fetchLimitPerMinute?: number;
   };
+  /** Delivery of logout tokens to clients' `backchannel_logout_uri` (OIDC Back-Channel Logout 1.0). */
+  backchannelLogout?: {
+    /** Allow loopback, private and link-local targets and plain http (tests only). Default: `false`. */
+    allowPrivate?: boolean;
+    /** Timeout of one POST, milliseconds. Default: `5000`. */
+    timeoutMs?: number;
+    /** Attempts per delivery, the first included (retries back off exponentially). Default: `3`. */
+    maxAttempts?: number;
+    /** Delay before the first retry, milliseconds; doubled for each next one. Default: `2000`. */
+    retryDelayMs?: number;
+    /** Longest time the sign-out response waits for the first attempts, milliseconds. Default: `1000`. */
+    waitMs?: number;
+  };
   /** `private_key_jwt` client assertions (RFC 7523 §3). */
   clientAssertion?: {
     /**
@@ -105,6 +118,13 @@ export const TOKEN_DEFAULTS = {
     cacheTtlSeconds: 300,
     fetchLimitPerMinute: 5,
   },
+  backchannelLogout: {
+    allowPrivate: false,
+    timeoutMs: 5000,
+    maxAttempts: 3,
+    retryDelayMs: 2000,
+    waitMs: 1000,
+  },
   clientAssertion: { audience: 'issuer-or-endpoint', maxLifetimeSeconds: 300 },
   resourceIndicators: { allowed: null, warnWhenUnrestricted: false },
 } as const;
@@ -128,6 +148,13 @@ export interface TokenSettings {
     maxBytes: number;
     cacheTtlSeconds: number;
     fetchLimitPerMinute: number;
+  };
+  backchannelLogout: {
+    allowPrivate: boolean;
+    timeoutMs: number;
+    maxAttempts: number;
+    retryDelayMs: number;
+    waitMs: number;
   };
   clientAssertion: { audience: 'issuer' | 'issuer-or-endpoint'; maxLifetimeSeconds: number };
   resourceIndicators: { allowed: string[] | null; warnWhenUnrestricted: boolean };
@@ -155,6 +182,7 @@ export function resolveTokenSettings(options: TokenModuleOptions = {}): TokenSet
     introspectRateWindowSeconds:
       options.introspectRateWindowSeconds ?? d.introspectRateWindowSeconds,
     jwksFetch: { ...d.jwksFetch, ...options.jwksFetch },
+    backchannelLogout: { ...d.backchannelLogout, ...options.backchannelLogout },
     clientAssertion: { ...d.clientAssertion, ...options.clientAssertion },
     resourceIndicators: {
       allowed: options.resourceIndicators?.allowed ?? d.resourceIndicators.allowed,
@@ -180,6 +208,8 @@ export function resolveTokenSettings(options: TokenModuleOptions = {}): TokenSet
     introspectRateWindowSeconds: s.introspectRateWindowSeconds,
     'jwksFetch.timeoutMs': s.jwksFetch.timeoutMs,
     'jwksFetch.maxBytes': s.jwksFetch.maxBytes,
+    'backchannelLogout.timeoutMs': s.backchannelLogout.timeoutMs,
+    'backchannelLogout.maxAttempts': s.backchannelLogout.maxAttempts,
   };
   for (const [name, v] of Object.entries(positive)) {
     if (!Number.isInteger(v) || v < 1) problems.push(`${name} must be an integer >= 1`);
@@ -189,8 +219,16 @@ export function resolveTokenSettings(options: TokenModuleOptions = {}): TokenSet
     introspectRateLimit: s.introspectRateLimit,
     'jwksFetch.cacheTtlSeconds': s.jwksFetch.cacheTtlSeconds,
     'jwksFetch.fetchLimitPerMinute': s.jwksFetch.fetchLimitPerMinute,
+    'backchannelLogout.retryDelayMs': s.backchannelLogout.retryDelayMs,
+    'backchannelLogout.waitMs': s.backchannelLogout.waitMs,
   })) {
     if (!Number.isInteger(v) || v < 0) problems.push(`${name} must be an integer >= 0`);
+  }
+  if (s.backchannelLogout.maxAttempts > 10) {
+    problems.push('backchannelLogout.maxAttempts must be at most 10');
+  }
+  if (s.backchannelLogout.waitMs > 10000) {
+    problems.push('backchannelLogout.waitMs must be at most 10000');
   }
   if (s.idTokenAlg !== 'ES256' && s.idTokenAlg !== 'RS256') {
     problems.push('idTokenAlg must be ES256 or RS256');

@@ -10,6 +10,8 @@ import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
 export interface RevokedTokenCounts {
   accessTokens: number;
   refreshTokens: number;
+  /** The clients whose tokens were revoked (for their audit trail), sorted. */
+  clientIds: string[];
 }
 
 /**
@@ -37,6 +39,18 @@ export class UserTokensService {
     const now = opts.now ?? nowSeconds();
     const run = async (m: EntityManager): Promise<RevokedTokenCounts> => {
       const scope = opts.clientId ? { userId, clientId: opts.clientId } : { userId };
+      const clients = new Set<string>();
+      for (const entity of [AccessTokenEntity, RefreshTokenEntity] as const) {
+        const q = m
+          .createQueryBuilder(entity, 't')
+          .select('DISTINCT t.client_id', 'client_id')
+          .where('t.user_id = :userId', { userId })
+          .andWhere('t.revoked_at IS NULL')
+          .andWhere('t.expires_at > :now', { now });
+        if (opts.clientId) q.andWhere('t.client_id = :clientId', { clientId: opts.clientId });
+        if (entity === RefreshTokenEntity) q.andWhere('t.rotated_at IS NULL');
+        for (const r of await q.getRawMany<{ client_id: string }>()) clients.add(r.client_id);
+      }
       // Expired tokens are dead already and rotated refresh tokens are refused (and, presented again,
       // revoke their family): neither is counted as revoked.
       const access = await m.update(
@@ -65,7 +79,11 @@ export class UserTokensService {
         { ...scope, consumedAt: IsNull() },
         { consumedAt: now },
       );
-      return { accessTokens: access.affected ?? 0, refreshTokens: refresh.affected ?? 0 };
+      return {
+        accessTokens: access.affected ?? 0,
+        refreshTokens: refresh.affected ?? 0,
+        clientIds: [...clients].sort(),
+      };
     };
     return opts.manager ? run(opts.manager) : this.dataSource.transaction(run);
   }

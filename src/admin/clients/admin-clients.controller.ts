@@ -59,7 +59,7 @@ import {
   OAuthClientItemDetailResponse,
   OAuthClientListResponse,
 } from './dto/client-responses.dto.js';
-import { clientEtag, ifMatchVersions, preconditionFailed } from './etag.js';
+import { clientEtag, ifMatchVersions, preconditionFailed } from '../../common/http/etag.js';
 
 /**
  * Validation of admin bodies and queries: unknown fields are refused (an administrator's typo must not be
@@ -79,7 +79,7 @@ const adminPipe = new ValidationPipe({
   ),
 });
 
-const AdminBody = () =>
+export const AdminBody = () =>
   JsonObjectBody(
     () => OAuthError.invalidRequest('The request body must be a JSON object'),
     adminPipe,
@@ -92,7 +92,7 @@ const NOT_FOUND = { status: 404, description: 'Client not found', type: SimpleRe
 const NOT_FOUND_TENANT = { status: 404, description: ADMIN_MESSAGES[404], type: SimpleResponse };
 
 /** The reference's request fields onto the service's input. */
-function toInput(body: CreateClientRequest | UpdateClientRequest): AdminClientInput {
+export function toInput(body: CreateClientRequest | UpdateClientRequest): AdminClientInput {
   const input: AdminClientInput = {};
   if (body.name !== undefined) input.name = body.name;
   if (body.redirect_uris !== undefined) input.redirectUris = body.redirect_uris;

@@ -11,6 +11,14 @@ export class LoginSessionEntity {
   @PrimaryColumn({ name: 'id_hash', type: 'varchar', length: 64 })
   idHash!: string;
 
+  /**
+   * The public session id (`sid` of ID tokens and logout tokens, OIDC Back-Channel Logout 1.0 §2.1):
+   * random, unrelated to the cookie value. Null for sessions started before logout support.
+   */
+  @Index('UQ_login_sessions_sid', { unique: true })
+  @Column({ name: 'sid', type: 'varchar', length: 64, nullable: true })
+  sid!: string | null;
+
   @Index('IDX_login_sessions_user_id')
   @Column({ name: 'user_id', type: 'varchar', length: 191 })
   userId!: string;

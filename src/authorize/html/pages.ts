@@ -1,4 +1,10 @@
-import { API_PREFIX, CONSENT_PATH, LOGIN_PATH, STYLESHEET_PATH } from '../authorize.constants.js';
+import {
+  API_PREFIX,
+  CONSENT_PATH,
+  LOGIN_PATH,
+  LOGOUT_CONFIRM_PATH,
+  STYLESHEET_PATH,
+} from '../authorize.constants.js';
 import { escapeHtml, safeWebUrl } from './escape.js';
 
 /** Human text for the scopes this server offers (OIDC Core §5.4); others are shown by name. */
@@ -183,5 +189,52 @@ export function errorPage(input: {
 <p class="error" role="alert">${escapeHtml(input.description)}</p>
 <p>Error code: <code>${escapeHtml(input.error)}</code></p>
 ${back}`,
+  );
+}
+
+/**
+ * The sign-out confirmation (OIDC RP-Initiated Logout 1.0 §2 and §6: a logout request without a valid
+ * `id_token_hint` may come from anyone, so the user is asked). The form posts the request back with a
+ * CSRF token bound to the session cookie.
+ */
+export function logoutConfirmPage(input: {
+  client: ClientDisplay | null;
+  username: string;
+  csrfToken: string;
+  fields: Record<string, string>;
+}): string {
+  const from = input.client
+    ? `<p><strong>${escapeHtml(clientName(input.client))}</strong> asks to sign you out.</p>`
+    : '';
+  const hiddenFields = Object.entries(input.fields)
+    .map(([k, v]) => hidden(k, v))
+    .join('\n');
+  return layout(
+    'Sign out',
+    `<h1>Sign out</h1>
+${from}
+<p>Do you want to sign out <strong>${escapeHtml(input.username)}</strong>? If you did not ask for this, close this page.</p>
+<form method="post" action="${API_PREFIX}${LOGOUT_CONFIRM_PATH}">
+${hidden('csrf_token', input.csrfToken)}
+${hiddenFields}
+<button type="submit" name="decision" value="logout">Sign out</button>
+</form>`,
+  );
+}
+
+/**
+ * Shown after sign-out when the browser is not redirected: with a plain link to the registered
+ * `post_logout_redirect_uri` when one was named but nothing vouched for the redirect (RP-Initiated
+ * Logout 1.0 §3).
+ */
+export function signedOutPage(input: { returnTo?: string | null } = {}): string {
+  const link = input.returnTo
+    ? `<p><a href="${escapeHtml(input.returnTo)}" rel="noopener noreferrer">Return to the application</a></p>`
+    : '<p>You can close this page.</p>';
+  return layout(
+    'Signed out',
+    `<h1>Signed out</h1>
+<p>You are signed out.</p>
+${link}`,
   );
 }

@@ -117,6 +117,36 @@ export abstract class ClientMetadataFields {
   })
   scope?: string;
 
+  @OptionalStringArray(METADATA_LIMITS.redirectUris, URI, {
+    description:
+      'Where the browser may be sent after sign-out (OpenID Connect RP-Initiated Logout 1.0 §3.1): ' +
+      'absolute URIs under the same rules as `redirect_uris`, matched exactly. Echoed in the flat ' +
+      'style only (docs/adr/0105).',
+    example: ['https://app.example.com/signed-out'],
+  })
+  post_logout_redirect_uris?: string[];
+
+  @OptionalString(URI, {
+    description:
+      'Where logout tokens are POSTed when a session of the user ends (OpenID Connect Back-Channel ' +
+      'Logout 1.0 §2.2): https (http on loopback only where allowed), no fragment. Echoed in the flat ' +
+      'style only (docs/adr/0105).',
+    example: 'https://app.example.com/backchannel-logout',
+    format: 'uri',
+  })
+  backchannel_logout_uri?: string;
+
+  @IsOptional()
+  @IsBoolean({ message: '$property must be a boolean' })
+  @ApiPropertyOptional({
+    type: 'boolean',
+    description:
+      'Whether logout tokens must carry `sid` (OpenID Connect Back-Channel Logout 1.0 §2.2); default ' +
+      'false. Echoed in the flat style only (docs/adr/0105).',
+    example: true,
+  })
+  backchannel_logout_session_required?: boolean;
+
   @OptionalString(TEXT, { description: 'Software ID', example: 'my-app-v1' })
   software_id?: string;
 

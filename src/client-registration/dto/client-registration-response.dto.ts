@@ -90,6 +90,32 @@ export class ClientRegistrationResponse {
   jwks_uri?: string;
 
   @ApiPropertyOptional({
+    type: [String],
+    example: ['https://app.example.com/signed-out'],
+    description:
+      'Post-logout redirect URIs (OpenID Connect RP-Initiated Logout 1.0 §3.1). Flat style only ' +
+      '(`/connect/register`); the envelope leaves it out (docs/adr/0105).',
+  })
+  post_logout_redirect_uris?: string[];
+
+  @ApiPropertyOptional({
+    example: 'https://app.example.com/backchannel-logout',
+    description:
+      'Back-channel logout URI (OpenID Connect Back-Channel Logout 1.0 §2.2). Flat style only.',
+    format: 'uri',
+  })
+  backchannel_logout_uri?: string;
+
+  @ApiPropertyOptional({
+    type: 'boolean',
+    example: true,
+    description:
+      'Whether logout tokens carry `sid` (Back-Channel Logout 1.0 §2.2); present with ' +
+      '`backchannel_logout_uri`. Flat style only.',
+  })
+  backchannel_logout_session_required?: boolean;
+
+  @ApiPropertyOptional({
     example: 'https://app.example.com/logo.png',
     description: 'Logo URL',
     format: 'uri',

@@ -14,12 +14,12 @@ import { epochSeconds, jsonText } from '../../common/database/columns.js';
 export type ClientStatus = 'active' | 'suspended';
 export const CLIENT_STATUSES: readonly ClientStatus[] = ['active', 'suspended'];
 
-/** Who created a client: self-registration (RFC 7591), the admin API, the operator CLI, the internal API. */
 /** The `name_key` of a client name: what the admin list's name filter compares with. */
 export function nameKey(name: string | null | undefined): string | null {
   return name ? name.normalize('NFC').toLowerCase().slice(0, 191) : null;
 }
 
+/** Who created a client: self-registration (RFC 7591), the admin API, the operator CLI, the internal API. */
 export type ClientOrigin = 'registration' | 'admin' | 'cli' | 'internal';
 
 /** RFC 7591 §2 `token_endpoint_auth_method` values this server supports. */
@@ -33,7 +33,7 @@ export type TokenEndpointAuthMethod =
  * (reference §5.11); `version` guards concurrent updates (RFC 7592 §2.2 token rotation race).
  */
 @Entity('oauth_clients')
-// The admin list pages over live clients by status and id (keyset, docs/adr/0050).
+// The admin list pages over live clients newest first, filtered by status or name (docs/adr/0050).
 @Index('IDX_oauth_clients_deleted_at_status_id', ['deletedAt', 'status', 'id'])
 @Index('IDX_oauth_clients_deleted_at_name_key_id', ['deletedAt', 'nameKey', 'id'])
 export class ClientEntity {
@@ -111,6 +111,22 @@ export class ClientEntity {
   /** RFC 9126 §6: authorization requests of this client must be pushed (PAR). */
   @Column({ name: 'require_pushed_authorization_requests', type: 'boolean', default: false })
   requirePushedAuthorizationRequests!: boolean;
+  /** OIDC RP-Initiated Logout 1.0 §3.1 `post_logout_redirect_uris`; null when none are registered. */
+  @Column({
+    name: 'post_logout_redirect_uris',
+    type: 'text',
+    nullable: true,
+    transformer: jsonText,
+  })
+  postLogoutRedirectUris!: string[] | null;
+
+  /** OIDC Back-Channel Logout 1.0 §2.2 `backchannel_logout_uri`: where logout tokens are POSTed. */
+  @Column({ name: 'backchannel_logout_uri', type: 'varchar', length: 2048, nullable: true })
+  backchannelLogoutUri!: string | null;
+
+  /** OIDC Back-Channel Logout 1.0 §2.2: the client needs `sid` in logout tokens (and ID tokens). */
+  @Column({ name: 'backchannel_logout_session_required', type: 'boolean', default: false })
+  backchannelLogoutSessionRequired!: boolean;
 
   /**
    * RFC 8707 resources this client may request tokens for (exact URIs, or prefixes ending in `/`), set by

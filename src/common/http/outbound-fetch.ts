@@ -112,12 +112,14 @@ export async function fetchOutbound(
 /**
  * A socket `lookup` that resolves every address of the host and refuses the connection when any of them
  * is private (a host name with one public and one private address is refused: the attacker chooses which
- * one the socket would use).
+ * one the socket would use). Exported for the non-GET outbound requests that need the same guard
+ * (back-channel logout deliveries, OIDC Back-Channel Logout 1.0 §2.5); `fail` builds the error (by default
+ * an {@link OutboundFetchError}).
  */
-function checkedLookup(
+export function checkedLookup(
   allowPrivate: boolean,
   label: string,
-  fail: (m: string) => Error,
+  fail: (m: string) => Error = (m) => new OutboundFetchError(m),
 ): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses: LookupAddress[]) => {

@@ -18,6 +18,8 @@ import { AddClientIntrospectionAndUsage1734400000000 } from './1734400000000-Add
 import { AddTokenUserIndexes1734400001000 } from './1734400001000-AddTokenUserIndexes.js';
 import { AddConsentVersion1734500000000 } from './1734500000000-AddConsentVersion.js';
 import { AddClientSelfRegistered1734500001000 } from './1734500001000-AddClientSelfRegistered.js';
+import { AddClientLogoutMetadata1734600000000 } from './1734600000000-AddClientLogoutMetadata.js';
+import { AddLogoutSessions1734600001000 } from './1734600001000-AddLogoutSessions.js';
 import { AddRequirePushedAuthorizationRequests1734700000000 } from './1734700000000-AddRequirePushedAuthorizationRequests.js';
 import { CreatePushedAuthorizationRequests1734700001000 } from './1734700001000-CreatePushedAuthorizationRequests.js';
 import { CreateClientMetadataDocuments1734700002000 } from './1734700002000-CreateClientMetadataDocuments.js';
@@ -51,6 +53,8 @@ export const MIGRATIONS: MigrationClass[] = [
   AddTokenUserIndexes1734400001000,
   AddConsentVersion1734500000000,
   AddClientSelfRegistered1734500001000,
+  AddClientLogoutMetadata1734600000000,
+  AddLogoutSessions1734600001000,
   AddRequirePushedAuthorizationRequests1734700000000,
   CreatePushedAuthorizationRequests1734700001000,
   CreateClientMetadataDocuments1734700002000,
@@ -74,6 +78,7 @@ export const CLIENT_REGISTRATION_MIGRATIONS: MigrationClass[] = [
   CreateClientSecrets1734300000000,
   AddClientIntrospectionAndUsage1734400000000,
   AddClientSelfRegistered1734500001000,
+  AddClientLogoutMetadata1734600000000,
   AddRequirePushedAuthorizationRequests1734700000000,
   CreateClientMetadataDocuments1734700002000,
 ];

@@ -56,4 +56,30 @@ export class OpenIdProviderMetadata extends AuthorizationServerMetadata {
 
   @ApiProperty({ type: [String], example: ['none', 'login', 'consent'] })
   prompt_values_supported!: string[];
+
+  @ApiProperty({
+    description: 'End-session endpoint (OpenID Connect RP-Initiated Logout 1.0 §2.1), GET and POST',
+    format: 'uri',
+    example: 'https://auth.example.com/api/v1/oauth/logout',
+  })
+  end_session_endpoint!: string;
+
+  @ApiProperty({
+    description: 'Front-channel logout (iframes) is not offered; back-channel logout is',
+    example: false,
+  })
+  frontchannel_logout_supported!: boolean;
+
+  @ApiProperty({
+    description:
+      'Logout tokens are POSTed to `backchannel_logout_uri` (Back-Channel Logout 1.0 §2.1)',
+    example: true,
+  })
+  backchannel_logout_supported!: boolean;
+
+  @ApiProperty({
+    description: 'Logout tokens and ID tokens carry `sid` (Back-Channel Logout 1.0 §2.1)',
+    example: true,
+  })
+  backchannel_logout_session_supported!: boolean;
 }

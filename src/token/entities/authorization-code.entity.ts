@@ -51,6 +51,10 @@ export class AuthorizationCodeEntity {
   @Column({ name: 'auth_time', type: 'bigint', transformer: epochSeconds })
   authTime!: number;
 
+  /** The login session the code was issued in (its public `sid`), echoed in the ID token; null: none. */
+  @Column({ name: 'sid', type: 'varchar', length: 64, nullable: true })
+  sid!: string | null;
+
   @Index('IDX_authorization_codes_expires_at')
   @Column({ name: 'expires_at', type: 'bigint', transformer: epochSeconds })
   expiresAt!: number;

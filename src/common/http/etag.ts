@@ -1,4 +1,4 @@
-import { OAuthError } from '../../common/errors/oauth-error.js';
+import { OAuthError } from '../errors/oauth-error.js';
 
 /** The strong entity tag of a client version (RFC 9110 §8.8.3): `"v<version>"`. */
 export function clientEtag(version: number): string {
