@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import {
   type CryptoKey,
@@ -52,6 +52,7 @@ async function proof(
     typ?: string;
     jwk?: JWK;
     signer?: CryptoKey;
+    ath?: string;
   } = {},
 ): Promise<string> {
   return new SignJWT({
@@ -59,6 +60,7 @@ async function proof(
     htu,
     jti: over.jti ?? randomBytes(16).toString('base64url'),
     iat: over.iat ?? Math.floor(Date.now() / 1000),
+    ...(over.ath === undefined ? {} : { ath: over.ath }),
   })
     .setProtectedHeader({ alg: key.alg, typ: over.typ ?? 'dpop+jwt', jwk: over.jwk ?? key.jwk })
     .sign(over.signer ?? key.privateKey);
@@ -362,6 +364,67 @@ describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
         client_id: clientId,
       });
       expectOAuthError(res, 400, 'invalid_dpop_proof');
+    });
+  });
+
+  describe('userinfo with Authorization: DPoP (RFC 9449 §7.1)', () => {
+    async function boundAccessToken(key: ProofKey): Promise<string> {
+      const pub = await seedClient(t, { tokenEndpointAuthMethod: 'none' });
+      const { verifier, challenge } = pkce();
+      const code = await issueCode(t, {
+        clientId: pub.clientId,
+        userId: user.id,
+        codeChallenge: challenge,
+        codeChallengeMethod: 'S256',
+      });
+      const res = await postForm(t, {
+        grant_type: 'authorization_code',
+        code,
+        client_id: pub.clientId,
+        redirect_uri: 'https://app.example.com/callback',
+        code_verifier: verifier,
+      }).set('DPoP', await proof(key, tokenUrl));
+      expect(res.status).toBe(200);
+      return res.body.access_token as string;
+    }
+    const userinfoUrl = () => `${t.url}/api/v1/oauth/userinfo`;
+    const ath = (token: string) => createHash('sha256').update(token).digest('base64url');
+    const call = (token: string, dpop: string) =>
+      fetch(userinfoUrl(), { headers: { Authorization: `DPoP ${token}`, DPoP: dpop } });
+
+    it('answers the claims for a proof by the bound key that names the token in ath', async () => {
+      const key = await proofKey();
+      const at = await boundAccessToken(key);
+      const res = await call(at, await proof(key, userinfoUrl(), { htm: 'GET', ath: ath(at) }));
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { sub: string }).sub).toBe(user.id);
+    });
+
+    it('refuses a proof whose ath names another token (invalid_dpop_proof)', async () => {
+      const key = await proofKey();
+      const at = await boundAccessToken(key);
+      const res = await call(at, await proof(key, userinfoUrl(), { htm: 'GET', ath: ath('x') }));
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toBe('invalid_dpop_proof');
+    });
+
+    it('refuses a proof without ath, and one by another key', async () => {
+      const key = await proofKey();
+      const at = await boundAccessToken(key);
+      const noAth = await call(at, await proof(key, userinfoUrl(), { htm: 'GET' }));
+      expect(noAth.status).toBe(400);
+      const other = await proofKey();
+      const res = await call(at, await proof(other, userinfoUrl(), { htm: 'GET', ath: ath(at) }));
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: string }).error).toBe('invalid_token');
+    });
+
+    it('refuses the DPoP scheme without a proof', async () => {
+      const key = await proofKey();
+      const at = await boundAccessToken(key);
+      const res = await fetch(userinfoUrl(), { headers: { Authorization: `DPoP ${at}` } });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toBe('invalid_dpop_proof');
     });
   });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
@@ -62,11 +63,13 @@ export class DpopProofService {
    * @param headers every `DPoP` header value of the request (more than one is invalid, RFC 9449 §4.3 item 1)
    * @param method the request's HTTP method (`htm`)
    * @param endpointUrl the URL of the endpoint called, as the issuer names it (`htu`)
+   * @param accessToken at a protected resource, the access token the proof must name in `ath` (§4.3 item 11)
    */
   async verify(
     headers: readonly string[] | undefined,
     method: string,
     endpointUrl: string,
+    accessToken?: string,
   ): Promise<VerifiedDpopProof | null> {
     if (headers === undefined || headers.length === 0) return null;
     if (headers.length > 1) throw invalidDpopProof('Exactly one DPoP header is allowed');
@@ -105,7 +108,13 @@ export class DpopProofService {
       }
       throw e;
     }
-    const { jti, htm, htu, iat } = payload;
+    const { jti, htm, htu, iat, ath } = payload;
+    if (
+      accessToken !== undefined &&
+      ath !== createHash('sha256').update(accessToken, 'ascii').digest('base64url')
+    ) {
+      throw invalidDpopProof('The DPoP proof ath does not match the access token');
+    }
     if (typeof jti !== 'string' || jti.length === 0 || jti.length > 256) {
       throw invalidDpopProof('The DPoP proof needs a jti');
     }

@@ -13,6 +13,7 @@ import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js'
 import { ACCESS_TOKEN_SCHEME } from '../common/swagger/swagger.setup.js';
 import { UsersService } from '../users/index.js';
 import { AccessTokenService, isDpopBound } from './access-token.service.js';
+import { DpopProofService, invalidDpopProof } from './dpop-proof.service.js';
 import { OIDCUserInfoResponse } from './dto/oidc-user-info-response.dto.js';
 import { UserInfoRequest } from './dto/user-info-request.dto.js';
 import { TOKEN_SETTINGS } from './token.constants.js';
@@ -35,6 +36,7 @@ export class UserInfoController {
   constructor(
     private readonly accessTokens: AccessTokenService,
     private readonly users: UsersService,
+    private readonly dpop: DpopProofService,
     @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
   ) {}
 
@@ -75,13 +77,28 @@ export class UserInfoController {
   }
 
   private async userinfo(req: Request, allowBody = false): Promise<Record<string, unknown>> {
-    const token = bearerToken(req, allowBody);
+    const dpopToken = dpopSchemeToken(req);
+    const token = dpopToken ?? bearerToken(req, allowBody);
     const active = await this.accessTokens.validate(token);
     if (!active || active.record.userId === null) {
       throw OAuthError.invalidToken('The access token is invalid, expired or revoked');
     }
-    // RFC 9449 §7.1: a DPoP-bound token is not a bearer token; presented as one, it is refused.
-    if (isDpopBound(active.claims)) {
+    if (dpopToken !== undefined) {
+      // RFC 9449 §7.1: `Authorization: DPoP` with a proof for this request that names the token (`ath`)
+      // and is signed by the key the token is bound to (`cnf.jkt`).
+      const proof = await this.dpop.verify(
+        req.headersDistinct.dpop,
+        req.method,
+        this.settings.apiUrl('/oauth/userinfo'),
+        token,
+      );
+      if (!proof) throw invalidDpopProof('A DPoP proof is required with the DPoP scheme');
+      const cnf = active.claims.cnf as { jkt?: unknown } | undefined;
+      if (!isDpopBound(active.claims) || cnf?.jkt !== proof.jkt) {
+        throw OAuthError.invalidToken('The access token is not bound to the key of the DPoP proof');
+      }
+    } else if (isDpopBound(active.claims)) {
+      // RFC 9449 §7.1: a DPoP-bound token is not a bearer token; presented as one, it is refused.
       throw OAuthError.invalidToken('This access token is DPoP-bound and cannot be used as Bearer');
     }
     // RFC 8707 / RFC 9068 §4: a token for another resource is not valid here.
@@ -126,4 +143,13 @@ function bearerToken(req: Request, allowBody: boolean): string {
   }
   if (fromBody) return fromBody;
   throw OAuthError.invalidToken('An access token is required');
+}
+
+/** The token of `Authorization: DPoP <token>` (RFC 9449 §7.1), or undefined for any other scheme. */
+function dpopSchemeToken(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (header === undefined || !/^DPoP /i.test(header)) return undefined;
+  const m = /^DPoP +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
+  if (!m) throw OAuthError.invalidToken('The Authorization header is not a DPoP token');
+  return m[1];
 }
