@@ -72,6 +72,28 @@ describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
   let tokenUrl: string;
   let cc: { clientId: string; clientSecret?: string };
 
+  /** A public client's authorization code (openid, offline_access) exchanged with a DPoP proof by `key`. */
+  async function exchangeBoundCode(key: ProofKey) {
+    const pub = await seedClient(t, { tokenEndpointAuthMethod: 'none' });
+    const { verifier, challenge } = pkce();
+    const code = await issueCode(t, {
+      clientId: pub.clientId,
+      userId: user.id,
+      codeChallenge: challenge,
+      codeChallengeMethod: 'S256',
+    });
+    const res = await postForm(t, {
+      grant_type: 'authorization_code',
+      code,
+      client_id: pub.clientId,
+      redirect_uri: 'https://app.example.com/callback',
+      code_verifier: verifier,
+    }).set('DPoP', await proof(key, tokenUrl));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.token_type).toBe('DPoP');
+    return { clientId: pub.clientId, res };
+  }
+
   const ccForm = { grant_type: 'client_credentials' };
   const ccPost = (dpop?: string) => {
     const req = postForm(t, ccForm, { auth: basic(cc.clientId, cc.clientSecret!) });
@@ -295,28 +317,12 @@ describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
 
   describe('refresh tokens of public clients are bound to the key (RFC 9449 §5)', () => {
     async function boundTokens(key: ProofKey) {
-      const pub = await seedClient(t, { tokenEndpointAuthMethod: 'none' });
-      const { verifier, challenge } = pkce();
-      const code = await issueCode(t, {
-        clientId: pub.clientId,
-        userId: user.id,
-        codeChallenge: challenge,
-        codeChallengeMethod: 'S256',
-      });
-      const res = await postForm(t, {
-        grant_type: 'authorization_code',
-        code,
-        client_id: pub.clientId,
-        redirect_uri: 'https://app.example.com/callback',
-        code_verifier: verifier,
-      }).set('DPoP', await proof(key, tokenUrl));
-      expect(res.status, JSON.stringify(res.body)).toBe(200);
-      expect(res.body.token_type).toBe('DPoP');
+      const { clientId, res } = await exchangeBoundCode(key);
       const row = await t.dataSource
         .getRepository(RefreshTokenEntity)
         .findOneByOrFail({ tokenHash: sha256Hex(res.body.refresh_token as string) });
       expect(row.dpopJkt).toBe(await calculateJwkThumbprint(key.jwk));
-      return { clientId: pub.clientId, refresh: res.body.refresh_token as string };
+      return { clientId, refresh: res.body.refresh_token as string };
     }
 
     it('refreshes with the same key, at /oauth/token and /oauth/refresh', async () => {
@@ -368,25 +374,8 @@ describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
   });
 
   describe('userinfo with Authorization: DPoP (RFC 9449 §7.1)', () => {
-    async function boundAccessToken(key: ProofKey): Promise<string> {
-      const pub = await seedClient(t, { tokenEndpointAuthMethod: 'none' });
-      const { verifier, challenge } = pkce();
-      const code = await issueCode(t, {
-        clientId: pub.clientId,
-        userId: user.id,
-        codeChallenge: challenge,
-        codeChallengeMethod: 'S256',
-      });
-      const res = await postForm(t, {
-        grant_type: 'authorization_code',
-        code,
-        client_id: pub.clientId,
-        redirect_uri: 'https://app.example.com/callback',
-        code_verifier: verifier,
-      }).set('DPoP', await proof(key, tokenUrl));
-      expect(res.status).toBe(200);
-      return res.body.access_token as string;
-    }
+    const boundAccessToken = async (key: ProofKey): Promise<string> =>
+      (await exchangeBoundCode(key)).res.body.access_token as string;
     const userinfoUrl = () => `${t.url}/api/v1/oauth/userinfo`;
     const ath = (token: string) => createHash('sha256').update(token).digest('base64url');
     const call = (token: string, dpop: string) =>
@@ -429,23 +418,7 @@ describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
   });
 
   it('refuses a DPoP-bound access token used as Bearer at userinfo (RFC 9449 §7.1)', async () => {
-    const key = await proofKey();
-    const pub = await seedClient(t, { tokenEndpointAuthMethod: 'none' });
-    const { verifier, challenge } = pkce();
-    const code = await issueCode(t, {
-      clientId: pub.clientId,
-      userId: user.id,
-      codeChallenge: challenge,
-      codeChallengeMethod: 'S256',
-    });
-    const tokens = await postForm(t, {
-      grant_type: 'authorization_code',
-      code,
-      client_id: pub.clientId,
-      redirect_uri: 'https://app.example.com/callback',
-      code_verifier: verifier,
-    }).set('DPoP', await proof(key, tokenUrl));
-    expect(tokens.status).toBe(200);
+    const { res: tokens } = await exchangeBoundCode(await proofKey());
     const res = await fetch(`${t.url}/api/v1/oauth/userinfo`, {
       headers: { Authorization: `Bearer ${tokens.body.access_token as string}` },
     });
