@@ -1,3 +1,4 @@
+import { usesClientSecret } from '../common/oauth/client-auth-methods.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type {
@@ -13,7 +14,6 @@ import { Clock } from '../common/time/clock.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { CLIENT_AUDIT_FIELDS, clientAuditView, credentialChange } from './client-audit.js';
 import {
-  usesClientSecret,
   validateClientMetadata,
   type ClientMetadata,
   type ClientMetadataInput,

@@ -1,3 +1,5 @@
+import { isRoutePrefix, normalizeRoutePrefix } from '../common/http/route-prefix.js';
+import { isScopeToken } from '../common/oauth/scope.js';
 import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
 import type { ClientMetadata } from './client-metadata.validator.js';
 
@@ -133,9 +135,6 @@ export interface RegistrationSettings {
   allowedRedirectHosts: string[] | null;
 }
 
-/** RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`. */
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
-
 /**
  * Applies the defaults and refuses contradictory values at start-up (a registration server that cannot
  * satisfy its own defaults must not start).
@@ -147,7 +146,7 @@ export function resolveRegistrationSettings(
   const scopesSupported = [...(options.scopesSupported ?? d.scopesSupported)];
   const s: RegistrationSettings = {
     issuer: (options.issuer ?? d.issuer).replace(/\/+$/, ''),
-    routePrefix: normalizePrefix(options.routePrefix ?? d.routePrefix),
+    routePrefix: normalizeRoutePrefix(options.routePrefix ?? d.routePrefix),
     scopesSupported,
     defaultScope: options.defaultScope ?? scopesSupported.join(' '),
     rotateAccessToken: options.rotateAccessToken ?? d.rotateAccessToken,
@@ -171,10 +170,10 @@ export function resolveRegistrationSettings(
   if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(s.issuer)) {
     problems.push('issuer must be an absolute http(s) URL without query or fragment');
   }
-  if (!/^(\/[A-Za-z0-9._~-]+)*$/.test(s.routePrefix)) {
+  if (!isRoutePrefix(s.routePrefix)) {
     problems.push('routePrefix must be empty or path segments such as /api/v1');
   }
-  if (s.scopesSupported.length === 0 || !s.scopesSupported.every((v) => SCOPE_TOKEN.test(v))) {
+  if (s.scopesSupported.length === 0 || !s.scopesSupported.every(isScopeToken)) {
     problems.push('scopesSupported must be a non-empty list of RFC 6749 §3.3 scope tokens');
   }
   if (!Number.isInteger(s.rateLimit) || s.rateLimit < 0) {
@@ -202,10 +201,4 @@ export function resolveRegistrationSettings(
     throw new Error(`Invalid ClientRegistrationModule options: ${problems.join('; ')}`);
   }
   return s;
-}
-
-/** `api/v1`, `/api/v1/` and `/api/v1` all mean `/api/v1`; `''` and `/` mean no prefix. */
-function normalizePrefix(prefix: string): string {
-  const trimmed = prefix.replace(/^\/+|\/+$/g, '');
-  return trimmed ? `/${trimmed}` : '';
 }

@@ -1,3 +1,4 @@
+import { usesClientSecret } from '../common/oauth/client-auth-methods.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService, diffFields, type AuditChanges } from '../audit/index.js';
@@ -6,7 +7,6 @@ import { OAuthError } from '../common/errors/oauth-error.js';
 import { generateToken, matchesHash, sha256Hex } from '../common/crypto/tokens.js';
 import { Clock } from '../common/time/clock.js';
 import {
-  usesClientSecret,
   validateClientMetadata,
   type ClientMetadata,
   type ClientMetadataInput,

@@ -12,6 +12,8 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
+import { isLoopbackHost } from '../common/oauth/redirect-uri.js';
+import { SCOPE_PATTERN } from '../common/oauth/scope.js';
 import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
 import { parseResourceAllowList } from '../common/validation/resource.js';
 import { InternalApiKeysError, parseInternalApiKeys } from './internal-api-keys.js';
@@ -136,7 +138,7 @@ export class EnvironmentVariables {
 
   /** Space-separated scopes the server offers. */
   @IsOptional()
-  @Matches(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/)
+  @Matches(SCOPE_PATTERN)
   SCOPES_SUPPORTED?: string;
 
   /**
@@ -385,14 +387,12 @@ export function validateEnv(raw: Record<string, string | undefined>): Environmen
   return env;
 }
 
-/** Host names that reach only the machine itself (RFC 6761 §6.3, RFC 1122 §3.2.1.3, RFC 4291 §2.5.3). */
-function isLoopbackHost(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname.endsWith('.localhost') ||
-    /^127(\.\d{1,3}){3}$/.test(hostname) ||
-    hostname === '[::1]'
-  );
+/**
+ * Host names that reach only the machine itself: the loopback hosts of redirect URIs
+ * (`common/oauth/redirect-uri.ts`) and, for the issuer, any `*.localhost` name too (RFC 6761 §6.3).
+ */
+function isLoopbackIssuerHost(hostname: string): boolean {
+  return isLoopbackHost(hostname) || hostname.endsWith('.localhost');
 }
 
 /**
@@ -417,7 +417,7 @@ function httpIssuerProblem(env: EnvironmentVariables): string | undefined {
       'ISSUER=https://<public host>, or ALLOW_HTTP_ISSUER=true for a loopback issuer behind a local TLS proxy'
     );
   }
-  if (!isLoopbackHost(url.hostname)) {
+  if (!isLoopbackIssuerHost(url.hostname)) {
     return `ALLOW_HTTP_ISSUER=true allows http only on a loopback host (localhost, 127.0.0.1, [::1]), not ${url.hostname}`;
   }
   return undefined;
