@@ -1,3 +1,4 @@
+import { B64TOKEN_PATTERN } from '../common/oauth/authorization-header.js';
 import { isRoutePrefix, normalizeRoutePrefix } from '../common/http/route-prefix.js';
 import { isScopeToken } from '../common/oauth/scope.js';
 import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
@@ -190,6 +191,10 @@ export function resolveRegistrationSettings(
   }
   if (s.initialAccessTokens.some((t) => t.length < 16)) {
     problems.push('initialAccessTokens must each be at least 16 characters');
+  }
+  // RFC 7591 §3 / RFC 6750 §2.1: presented as a Bearer token, so only b64token characters can arrive.
+  if (s.initialAccessTokens.some((t) => !B64TOKEN_PATTERN.test(t))) {
+    problems.push('initialAccessTokens must use only RFC 6750 b64token characters');
   }
   const unknown = s.defaultScope.split(' ').filter((v) => v && !s.scopesSupported.includes(v));
   if (!s.defaultScope.trim() || unknown.length > 0) {

@@ -7,11 +7,13 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Length,
   Matches,
   Max,
   Min,
   validateSync,
 } from 'class-validator';
+import { B64TOKEN_PATTERN } from '../common/oauth/authorization-header.js';
 import { isLoopbackHost } from '../common/oauth/redirect-uri.js';
 import { SCOPE_PATTERN } from '../common/oauth/scope.js';
 import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
@@ -76,8 +78,10 @@ export class EnvironmentVariables {
    * characters, so that it cannot be guessed.
    */
   @IsOptional()
-  @Matches(/^[\x21-\x7E]{16,}$/, {
-    message: 'METRICS_TOKEN must be at least 16 printable characters without spaces',
+  @Length(16, undefined, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  @Matches(B64TOKEN_PATTERN, {
+    message:
+      'METRICS_TOKEN must use only the RFC 6750 b64token characters (A-Z a-z 0-9 - . _ ~ + / =)',
   })
   METRICS_TOKEN?: string;
 
