@@ -76,7 +76,10 @@ export class ClientRegistrationRepository {
   /** Inserts a newly registered client (RFC 7591 §3.1), in `manager`'s transaction. */
   async insert(
     manager: EntityManager,
-    client: Omit<StoredClient, 'version' | 'secrets' | 'status'>,
+    client: Omit<StoredClient, 'version' | 'secrets' | 'status'> & {
+      /** The reference's `secret_last_four` of the client's first secret, written with the row. */
+      secretLastFour?: string | null;
+    },
   ): Promise<void> {
     // updateEntity(false): nothing reads the generated columns back, so TypeORM need not SELECT them
     // (version, created_at, updated_at) after the INSERT on databases without RETURNING.
@@ -141,7 +144,7 @@ export class ClientRegistrationRepository {
  * deep-partial type cannot express `Record<string, unknown>`, the JWK members.)
  */
 function asRow(
-  values: Partial<Omit<StoredClient, 'secrets'>>,
+  values: Partial<Omit<StoredClient, 'secrets'>> & { secretLastFour?: string | null },
 ): QueryDeepPartialEntity<ClientEntity> {
   const row: Partial<ClientEntity> = { ...(values as Partial<ClientEntity>) };
   if ('clientName' in values) row.nameKey = nameKey(values.clientName);
