@@ -262,7 +262,7 @@ export class ClientSecretsService {
       .values(row)
       .updateEntity(false)
       .execute();
-    return { ...toInfo(row as ClientSecretEntity), value };
+    return { ...toInfo(row), value };
   }
 
   /**
