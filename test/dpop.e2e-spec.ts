@@ -389,30 +389,37 @@ describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
       expect(((await res.json()) as { sub: string }).sub).toBe(user.id);
     });
 
-    it('refuses a proof whose ath names another token (invalid_dpop_proof)', async () => {
+    it('refuses a proof whose ath names another token: 401 invalid_dpop_proof with the DPoP challenge', async () => {
       const key = await proofKey();
       const at = await boundAccessToken(key);
       const res = await call(at, await proof(key, userinfoUrl(), { htm: 'GET', ath: ath('x') }));
-      expect(res.status).toBe(400);
+      expect(res.status).toBe(401);
       expect(((await res.json()) as { error: string }).error).toBe('invalid_dpop_proof');
+      // RFC 9449 §7.1: the DPoP challenge names the error and the accepted algorithms; Bearer is offered too.
+      const challenge = res.headers.get('www-authenticate')!;
+      expect(challenge).toMatch(
+        /^DPoP error="invalid_dpop_proof", error_description="[^"]+", algs="ES256 RS256 PS256 EdDSA", Bearer$/,
+      );
     });
 
     it('refuses a proof without ath, and one by another key', async () => {
       const key = await proofKey();
       const at = await boundAccessToken(key);
       const noAth = await call(at, await proof(key, userinfoUrl(), { htm: 'GET' }));
-      expect(noAth.status).toBe(400);
+      expect(noAth.status).toBe(401);
+      expect(((await noAth.json()) as { error: string }).error).toBe('invalid_dpop_proof');
       const other = await proofKey();
       const res = await call(at, await proof(other, userinfoUrl(), { htm: 'GET', ath: ath(at) }));
       expect(res.status).toBe(401);
       expect(((await res.json()) as { error: string }).error).toBe('invalid_token');
+      expect(res.headers.get('www-authenticate')).toMatch(/^DPoP error="invalid_token", /);
     });
 
     it('refuses the DPoP scheme without a proof', async () => {
       const key = await proofKey();
       const at = await boundAccessToken(key);
       const res = await fetch(userinfoUrl(), { headers: { Authorization: `DPoP ${at}` } });
-      expect(res.status).toBe(400);
+      expect(res.status).toBe(401);
       expect(((await res.json()) as { error: string }).error).toBe('invalid_dpop_proof');
     });
   });
@@ -424,5 +431,9 @@ describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
     });
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: string }).error).toBe('invalid_token');
+    // The Bearer challenge names the error; the DPoP challenge tells the client what to use instead.
+    expect(res.headers.get('www-authenticate')).toMatch(
+      /^Bearer error="invalid_token", error_description="[^"]+", DPoP algs="ES256 RS256 PS256 EdDSA"$/,
+    );
   });
 });
