@@ -1,19 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
-import {
-  type CryptoKey,
-  calculateJwkThumbprint,
-  decodeJwt,
-  exportJWK,
-  generateKeyPair,
-  SignJWT,
-  type JWK,
-} from 'jose';
+import { calculateJwkThumbprint, decodeJwt, exportJWK, SignJWT, type JWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../src/common/crypto/tokens.js';
 import { RefreshTokenEntity } from '../src/token/entities/refresh-token.entity.js';
 import { seedClient } from './helpers/clients.js';
+import { proof, proofKey, type ProofKey } from './helpers/dpop.js';
 import { expectOAuthError } from './helpers/oauth-assertions.js';
 import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
 import {
@@ -28,43 +21,6 @@ import {
 } from './helpers/token-flow.js';
 
 const REFRESH_PATH = '/api/v1/oauth/refresh';
-
-interface ProofKey {
-  privateKey: CryptoKey;
-  publicKey: CryptoKey;
-  jwk: JWK;
-  alg: string;
-}
-
-async function proofKey(alg = 'ES256'): Promise<ProofKey> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-  return { privateKey, publicKey, jwk: await exportJWK(publicKey), alg };
-}
-
-/** A DPoP proof (RFC 9449 §4.2); every part can be overridden to build a broken one. */
-async function proof(
-  key: ProofKey,
-  htu: string,
-  over: {
-    htm?: string;
-    iat?: number;
-    jti?: string;
-    typ?: string;
-    jwk?: JWK;
-    signer?: CryptoKey;
-    ath?: string;
-  } = {},
-): Promise<string> {
-  return new SignJWT({
-    htm: over.htm ?? 'POST',
-    htu,
-    jti: over.jti ?? randomBytes(16).toString('base64url'),
-    iat: over.iat ?? Math.floor(Date.now() / 1000),
-    ...(over.ath === undefined ? {} : { ath: over.ath }),
-  })
-    .setProtectedHeader({ alg: key.alg, typ: over.typ ?? 'dpop+jwt', jwk: over.jwk ?? key.jwk })
-    .sign(over.signer ?? key.privateKey);
-}
 
 describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
   let t: TestApp;
