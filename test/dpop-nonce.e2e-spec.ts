@@ -13,7 +13,7 @@ const NONCE_PATH = '/api/v1/oauth/dpop/nonce';
 const USERINFO_PATH = '/api/v1/oauth/userinfo';
 const REFRESH_PATH = '/api/v1/oauth/refresh';
 const NONCE = /^[A-Za-z0-9_-]{43}$/;
-const ALGS = 'algs="ES256 RS256 PS256 EdDSA"';
+const ALGS = 'algs="ES256 RS256 PS256 EdDSA Ed25519"';
 
 /** The database settings of `t`, for a second instance on the same database. */
 function databaseOf(t: TestApp): Record<string, string> {

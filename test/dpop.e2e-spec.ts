@@ -70,7 +70,13 @@ describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
   it('advertises dpop_signing_alg_values_supported (RFC 9449 §5.1)', async () => {
     const res = await fetch(`${t.url}/.well-known/oauth-authorization-server`);
     const meta = (await res.json()) as Record<string, unknown>;
-    expect(meta.dpop_signing_alg_values_supported).toEqual(['ES256', 'RS256', 'PS256', 'EdDSA']);
+    expect(meta.dpop_signing_alg_values_supported).toEqual([
+      'ES256',
+      'RS256',
+      'PS256',
+      'EdDSA',
+      'Ed25519',
+    ]);
   });
 
   it('binds a client_credentials token with oauth4webapi: token_type DPoP, cnf.jkt', async () => {
@@ -98,7 +104,7 @@ describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
     expect(claims.cnf).toEqual({ jkt: await DPoP.calculateThumbprint() });
   });
 
-  for (const alg of ['RS256', 'PS256', 'EdDSA']) {
+  for (const alg of ['RS256', 'PS256', 'EdDSA', 'Ed25519']) {
     it(`accepts a proof signed with ${alg}`, async () => {
       const key = await proofKey(alg);
       const res = await ccPost(await proof(key, tokenUrl));
@@ -354,7 +360,7 @@ describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
       // RFC 9449 §7.1: the DPoP challenge names the error and the accepted algorithms; Bearer is offered too.
       const challenge = res.headers.get('www-authenticate')!;
       expect(challenge).toMatch(
-        /^DPoP error="invalid_dpop_proof", error_description="[^"]+", algs="ES256 RS256 PS256 EdDSA", Bearer$/,
+        /^DPoP error="invalid_dpop_proof", error_description="[^"]+", algs="ES256 RS256 PS256 EdDSA Ed25519", Bearer$/,
       );
     });
 
@@ -389,7 +395,7 @@ describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
     expect(((await res.json()) as { error: string }).error).toBe('invalid_token');
     // The Bearer challenge names the error; the DPoP challenge tells the client what to use instead.
     expect(res.headers.get('www-authenticate')).toMatch(
-      /^Bearer error="invalid_token", error_description="[^"]+", DPoP algs="ES256 RS256 PS256 EdDSA"$/,
+      /^Bearer error="invalid_token", error_description="[^"]+", DPoP algs="ES256 RS256 PS256 EdDSA Ed25519"$/,
     );
   });
 });

@@ -23,9 +23,10 @@ export const DPOP_PROOF_TYP = 'dpop+jwt';
 
 /**
  * Asymmetric JWS algorithms accepted for DPoP proofs (RFC 9449 §4.3 item 5), advertised as
- * `dpop_signing_alg_values_supported` (§5.1). All are verified by `jose`.
+ * `dpop_signing_alg_values_supported` (§5.1). All are verified by `jose`. `Ed25519` is the fully-specified
+ * name of EdDSA over Ed25519 (RFC 9864); oauth4webapi and openid-client sign Ed25519 proofs with it.
  */
-export const DPOP_SIGNING_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const;
+export const DPOP_SIGNING_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA', 'Ed25519'] as const;
 
 /**
  * How old a proof's `iat` may be (RFC 9449 §4.3 item 11 and §11.1: "a reasonable window"); the `jti` of
