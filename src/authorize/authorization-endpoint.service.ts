@@ -15,7 +15,8 @@ import {
   type AuthorizationResult,
   type BrowserRequest,
 } from './authorization-result.js';
-import { API_PREFIX, AUTHORIZE_SETTINGS, CONSENT_PATH, LOGIN_PATH } from './authorize.constants.js';
+import { API_PREFIX } from '../common/http/route-prefix.js';
+import { AUTHORIZE_SETTINGS, CONSENT_PATH, LOGIN_PATH } from './authorize.constants.js';
 import type { AuthorizeSettings } from './authorize.options.js';
 import { ConsentsService } from './consents.service.js';
 import { LoginSessionsService, type LoginSession } from './login-sessions.service.js';

@@ -21,7 +21,8 @@ import {
   type BrowserRequest,
   type CookieChange,
 } from './authorization-result.js';
-import { API_PREFIX, CONSENT_PATH, LOGIN_PATH } from './authorize.constants.js';
+import { API_PREFIX } from '../common/http/route-prefix.js';
+import { CONSENT_PATH, LOGIN_PATH } from './authorize.constants.js';
 import type { LoginOutcome } from './authorize.options.js';
 import { ConsentsService } from './consents.service.js';
 import { consentPage } from './html/pages.js';

@@ -22,7 +22,8 @@ import {
   validateAuthorizationRequest,
   resolveClient,
 } from './authorization-request.js';
-import { API_PREFIX, AUTHORIZE_SETTINGS, PAR_PATH } from './authorize.constants.js';
+import { API_PREFIX } from '../common/http/route-prefix.js';
+import { AUTHORIZE_SETTINGS, PAR_PATH } from './authorize.constants.js';
 import type { AuthorizeSettings } from './authorize.options.js';
 import {
   PushedAuthorizationRequest,

@@ -1,3 +1,4 @@
+import { requireBearerToken, schemeCredentials } from '../common/oauth/authorization-header.js';
 import { Controller, Get, Header, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -137,9 +138,7 @@ function bearerToken(req: Request, allowBody: boolean): string {
     if (fromBody !== undefined) {
       throw OAuthError.invalidRequest('The access token must be sent in exactly one way');
     }
-    const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
-    if (!m) throw OAuthError.invalidToken('The Authorization header is not a Bearer token');
-    return m[1];
+    return requireBearerToken(header);
   }
   if (fromBody) return fromBody;
   throw OAuthError.invalidToken('An access token is required');
@@ -147,9 +146,7 @@ function bearerToken(req: Request, allowBody: boolean): string {
 
 /** The token of `Authorization: DPoP <token>` (RFC 9449 §7.1), or undefined for any other scheme. */
 function dpopSchemeToken(req: Request): string | undefined {
-  const header = req.headers.authorization;
-  if (header === undefined || !/^DPoP /i.test(header)) return undefined;
-  const m = /^DPoP +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
-  if (!m) throw OAuthError.invalidToken('The Authorization header is not a DPoP token');
-  return m[1];
+  const token = schemeCredentials(req.headers.authorization, 'DPoP');
+  if (token === null) throw OAuthError.invalidToken('The Authorization header is not a DPoP token');
+  return token;
 }
