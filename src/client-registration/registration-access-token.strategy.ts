@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-http-bearer';
-import { noteClientId } from '../observability/request-context.js';
+import { noteClientId } from '../common/http/request-context.js';
 import { REGISTRATION_ACCESS_TOKEN } from './client-registration.constants.js';
 import type { AuthenticatedRegistration } from './client-registration.service.js';
 
