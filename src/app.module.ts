@@ -15,8 +15,7 @@ import {
   type ClientRegistrationModuleOptions,
 } from './client-registration/index.js';
 import { OAuthExceptionFilter } from './common/errors/oauth-exception.filter.js';
-import { API_PREFIX, AppConfig } from './config/app-config.js';
-import { AppConfigModule } from './config/config.module.js';
+import { API_PREFIX, AppConfig, AppConfigModule } from './config/index.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DiscoveryModule } from './discovery/index.js';
 import { HealthModule } from './health/health.module.js';

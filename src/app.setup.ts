@@ -3,7 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import helmet from 'helmet';
 import { REGISTRATION_ROOT_ROUTES } from './client-registration/index.js';
-import { API_PREFIX, AppConfig } from './config/app-config.js';
+import { API_PREFIX, AppConfig } from './config/index.js';
 import { setupSwagger } from './common/swagger/swagger.setup.js';
 import { httpSemantics } from './common/http/http-semantics.js';
 import { PinoNestLogger, RequestObserver } from './observability/index.js';

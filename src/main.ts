@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { installGracefulShutdown } from './common/http/graceful-shutdown.js';
-import { loadConfig, type AppConfig } from './config/app-config.js';
+import { loadConfig, type AppConfig } from './config/index.js';
 import { MigrationLockTimeoutError } from './database/migration-lock.js';
 import { DatabaseStartupError, waitForDatabase } from './database/startup-check.js';
 import { DevelopmentKeyRowsError } from './keys/index.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClientResources } from '../src/cli/client-resources.command.js';
 import { ClientEntity } from '../src/client-registration/entities/client.entity.js';
 import { tokenOptionsFrom } from '../src/app.module.js';
-import { loadConfig } from '../src/config/app-config.js';
+import { loadConfig } from '../src/config/index.js';
 import { resolveTokenSettings } from '../src/token/token.options.js';
 import { ResourceIndicatorPolicy } from '../src/token/index.js';
 import { seedClient } from './helpers/clients.js';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../config/app-config.js';
+import { loadConfig } from '../config/index.js';
 import { buildDataSourceOptions } from '../database/data-source-options.js';
 import { ENTITIES } from '../database/entities.js';
 import { withMigrationLock } from '../database/migration-lock.js';

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
-import type { DatabaseConfig } from '../config/app-config.js';
+import type { DatabaseConfig } from '../config/index.js';
 import { failFastMysql2 } from './fail-fast.js';
 import { MIGRATIONS } from './migrations/index.js';
 

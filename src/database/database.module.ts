@@ -1,7 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppConfig, type DatabaseConfig } from '../config/app-config.js';
+import { AppConfig, type DatabaseConfig } from '../config/index.js';
 import { buildDataSourceOptions } from './data-source-options.js';
 import { withMigrationLock } from './migration-lock.js';
 

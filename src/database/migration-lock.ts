@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { createConnection } from 'mysql2/promise';
-import type { DatabaseConfig } from '../config/app-config.js';
+import type { DatabaseConfig } from '../config/index.js';
 
 /** The part of better-sqlite3 the lock uses (the package ships no types; TypeORM loads it the same way). */
 interface SqliteLockDatabase {

@@ -1,5 +1,5 @@
 import { createConnection } from 'mysql2/promise';
-import type { DatabaseConfig } from '../config/app-config.js';
+import type { DatabaseConfig } from '../config/index.js';
 
 /**
  * Start-up could not use the database, for a reason the operator must fix; `message` is the one line

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { REGISTRATION_PATHS } from '../client-registration/index.js';
 import { PAR_PATH } from '../authorize/index.js';
-import { AppConfig } from '../config/app-config.js';
+import { AppConfig } from '../config/index.js';
 import { KeyCacheService, SIGNING_ALGS } from '../keys/index.js';
 import {
   CLAIMS_SUPPORTED,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/time/clock.js';
-import { AppConfig } from '../config/app-config.js';
+import { AppConfig } from '../config/index.js';
 import { decodeCompactJwt, signCompactJwt, verifyCompactJwt, type SigningAlg } from './jwt.js';
 import { KeyCacheService } from './key-cache.service.js';
 import { JWT_CLOCK_TOLERANCE_SECONDS } from './keys.constants.js';

@@ -4,7 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { Clock } from '../common/time/clock.js';
-import { AppConfig } from '../config/app-config.js';
+import { AppConfig } from '../config/index.js';
 import type { ResolvedEncryptionKey } from './encryption-key.js';
 import { SigningKeyEntity } from './entities/signing-key.entity.js';
 import { importPrivateJwk, type SigningAlg } from './jwt.js';

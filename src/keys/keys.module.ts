@@ -1,7 +1,7 @@
 import { Logger, Module, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClockModule } from '../common/time/clock.module.js';
-import { AppConfig } from '../config/app-config.js';
+import { AppConfig } from '../config/index.js';
 import { resolveEncryptionKey } from './encryption-key.js';
 import { SigningKeyEntity } from './entities/signing-key.entity.js';
 import { JwksController } from './jwks.controller.js';

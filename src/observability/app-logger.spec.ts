@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/app-config.js';
+import { loadConfig } from '../config/index.js';
 import { createPinoLogger, PinoNestLogger, pinoLevel } from './app-logger.js';
 
 /** A logger writing into an array, at the levels of `LOG_LEVEL`. */

@@ -1,7 +1,7 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
-import type { AppConfig } from '../config/app-config.js';
+import type { AppConfig } from '../config/index.js';
 
 /** Where a test or an embedder sends the log lines instead of stdout (`AppModuleOptions.logDestination`). */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { OAuthError } from '../common/errors/oauth-error.js';
-import { AppConfig } from '../config/app-config.js';
+import { AppConfig } from '../config/index.js';
 import { MetricsService } from './metrics.service.js';
 
 /** SHA-256 of a value: equal-length inputs for `timingSafeEqual`, whatever the caller sent. */

@@ -7,7 +7,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { LOGIN_PATH } from '../authorize/authorize.constants.js';
 import { LOGIN_LOCKED, type LoginLockedEvent } from '../authorize/index.js';
 import { REGISTRATION_PATHS } from '../client-registration/client-registration.constants.js';
-import { API_PREFIX, AppConfig } from '../config/app-config.js';
+import { API_PREFIX, AppConfig } from '../config/index.js';
 import { KeyStoreService } from '../keys/index.js';
 
 /** The route label of a request that no route took (404s, probes of random paths): one label for all. */

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DestinationStream, Logger } from 'pino';
-import { AppConfig } from '../config/app-config.js';
+import { AppConfig } from '../config/index.js';
 import { KeysModule } from '../keys/index.js';
 import { createPinoLogger, LOG_DESTINATION, PINO_LOGGER, PinoNestLogger } from './app-logger.js';
 import { MetricsController } from './metrics.controller.js';
