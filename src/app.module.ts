@@ -16,7 +16,7 @@ import {
 } from './client-registration/index.js';
 import { OAuthExceptionFilter } from './common/errors/oauth-exception.filter.js';
 import { API_PREFIX, AppConfig, AppConfigModule } from './config/index.js';
-import { DatabaseModule } from './database/database.module.js';
+import { DatabaseModule } from './database/index.js';
 import { DiscoveryModule } from './discovery/index.js';
 import { HealthModule } from './health/health.module.js';
 import { InternalApiModule } from './internal/index.js';

@@ -3,7 +3,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { registrationOptionsFrom } from '../app.module.js';
 import { ClientRegistrationModule, ClientsModule } from '../client-registration/index.js';
 import { AppConfig, AppConfigModule } from '../config/index.js';
-import { DatabaseModule } from '../database/database.module.js';
+import { DatabaseModule } from '../database/index.js';
 import { KeyMaintenanceModule, KeysModule } from '../keys/index.js';
 import { UsersModule } from '../users/index.js';
 
