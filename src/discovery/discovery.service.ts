@@ -5,11 +5,10 @@ import { AppConfig } from '../config/index.js';
 import { KeyCacheService, SIGNING_ALGS } from '../keys/index.js';
 import {
   CLAIMS_SUPPORTED,
-  CLIENT_ASSERTION_SIGNING_ALGS,
   INTROSPECTION_ENDPOINT_AUTH_METHODS,
   TOKEN_ENDPOINT_AUTH_METHODS,
 } from './discovery.constants.js';
-import { DPOP_SIGNING_ALGS } from '../token/index.js';
+import { CLIENT_ASSERTION_SIGNING_ALGS, DPOP_SIGNING_ALGS } from '../token/index.js';
 import type { OpenIdProviderMetadata } from './dto/openid-provider-metadata.dto.js';
 
 /**

@@ -2,7 +2,6 @@
 export { DiscoveryModule } from './discovery.module.js';
 export {
   CLAIMS_SUPPORTED,
-  CLIENT_ASSERTION_SIGNING_ALGS,
   INTROSPECTION_ENDPOINT_AUTH_METHODS,
   TOKEN_ENDPOINT_AUTH_METHODS,
 } from './discovery.constants.js';

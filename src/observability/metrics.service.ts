@@ -4,9 +4,8 @@ import type { Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { OnEvent } from '@nestjs/event-emitter';
-import { LOGIN_PATH } from '../authorize/authorize.constants.js';
-import { LOGIN_LOCKED, type LoginLockedEvent } from '../authorize/index.js';
-import { REGISTRATION_PATHS } from '../client-registration/client-registration.constants.js';
+import { LOGIN_LOCKED, LOGIN_PATH, type LoginLockedEvent } from '../authorize/index.js';
+import { REGISTRATION_PATHS } from '../client-registration/index.js';
 import { API_PREFIX, AppConfig } from '../config/index.js';
 import { KeyStoreService } from '../keys/index.js';
 
