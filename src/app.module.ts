@@ -18,7 +18,7 @@ import { OAuthExceptionFilter } from './common/errors/oauth-exception.filter.js'
 import { API_PREFIX, AppConfig, AppConfigModule } from './config/index.js';
 import { DatabaseModule } from './database/index.js';
 import { DiscoveryModule } from './discovery/index.js';
-import { HealthModule } from './health/health.module.js';
+import { HealthModule } from './health/index.js';
 import { InternalApiModule } from './internal/index.js';
 import { ObservabilityModule } from './observability/index.js';
 import type { DestinationStream } from 'pino';

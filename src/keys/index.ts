@@ -15,7 +15,7 @@ export {
   type EncryptionKeySource,
   type ResolvedEncryptionKey,
 } from './encryption-key.js';
-export { developmentEncryptionKey } from './key-encryption.js';
+export { decryptPrivateKey, developmentEncryptionKey } from './key-encryption.js';
 export { DevelopmentKeyRowsError } from './key-encryption-check.service.js';
 export {
   KeyReencryptionService,
