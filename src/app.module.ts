@@ -25,6 +25,7 @@ import type { DestinationStream } from 'pino';
 import { KeysModule } from './keys/index.js';
 import { UsersModule } from './users/index.js';
 import { TokenModule, type TokenModuleOptions } from './token/index.js';
+import { keysOptionsFrom } from './app.options.js';
 
 /** Options for composing the application (tests and embedders use them; `main.ts` passes none). */
 export interface AppModuleOptions {
@@ -72,7 +73,7 @@ export class AppModule {
         EventEmitterModule.forRoot(),
         ObservabilityModule.forRoot(options.logDestination),
         HealthModule,
-        KeysModule,
+        KeysModule.forRootAsync({ inject: [AppConfig], useFactory: keysOptionsFrom }),
         UsersModule,
         DiscoveryModule,
         token,

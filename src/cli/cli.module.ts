@@ -5,6 +5,7 @@ import { ClientRegistrationModule, ClientsModule } from '../client-registration/
 import { AppConfig, AppConfigModule } from '../config/index.js';
 import { DatabaseModule } from '../database/index.js';
 import { KeyMaintenanceModule, KeysModule } from '../keys/index.js';
+import { keysOptionsFrom } from '../app.options.js';
 import { UsersModule } from '../users/index.js';
 
 /**
@@ -19,7 +20,7 @@ export class CliModule {
       imports: [
         AppConfigModule.forRoot(env),
         DatabaseModule,
-        KeysModule,
+        KeysModule.forRootAsync({ inject: [AppConfig], useFactory: keysOptionsFrom }),
         UsersModule,
         ClientsModule,
       ],
@@ -53,7 +54,11 @@ export class CliModule {
   static forKeyMaintenance(env: Record<string, string | undefined>): DynamicModule {
     return {
       module: CliModule,
-      imports: [AppConfigModule.forRoot(env), DatabaseModule, KeyMaintenanceModule],
+      imports: [
+        AppConfigModule.forRoot(env),
+        DatabaseModule,
+        KeyMaintenanceModule.forRootAsync({ inject: [AppConfig], useFactory: keysOptionsFrom }),
+      ],
     };
   }
 }

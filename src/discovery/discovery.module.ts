@@ -1,11 +1,9 @@
 import { Module } from '@nestjs/common';
-import { KeysModule } from '../keys/index.js';
 import { DiscoveryController } from './discovery.controller.js';
 import { DiscoveryService } from './discovery.service.js';
 
 /** Serves the RFC 8414 / OpenID Connect Discovery metadata documents at the host root. */
 @Module({
-  imports: [KeysModule],
   controllers: [DiscoveryController],
   providers: [DiscoveryService],
 })

@@ -1,5 +1,6 @@
 // Public surface of KeysModule: other modules import only from here.
 export { KeyMaintenanceModule, KeysModule } from './keys.module.js';
+export { KEYS_DEFAULTS, type KeyStorage, type KeysModuleOptions } from './keys.options.js';
 export { JwtService, JwtVerificationError } from './jwt.service.js';
 export { KeyCacheService } from './key-cache.service.js';
 export {

@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DestinationStream, Logger } from 'pino';
 import { AppConfig } from '../config/index.js';
-import { KeysModule } from '../keys/index.js';
 import { createPinoLogger, LOG_DESTINATION, PINO_LOGGER, PinoNestLogger } from './app-logger.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
@@ -17,7 +16,6 @@ export class ObservabilityModule {
   static forRoot(destination?: DestinationStream): DynamicModule {
     return {
       module: ObservabilityModule,
-      imports: [KeysModule],
       controllers: [MetricsController],
       providers: [
         { provide: LOG_DESTINATION, useValue: destination },

@@ -1,0 +1,24 @@
+import type { AppConfig } from './config/index.js';
+import type { KeysModuleOptions } from './keys/index.js';
+
+// The options AuthMS gives its infrastructure modules, from the validated settings. Beside
+// app.module.ts's `*OptionsFrom` (the feature modules) because the CLI composes these modules too
+// (ADR 0021, ADR 0028).
+
+/**
+ * The options KeysModule (and KeyMaintenanceModule) get from the validated settings (`ISSUER`,
+ * `KEYS_ALG`, `KEYS_ENCRYPTION_KEY`, `KEYS_PUBLISH_AHEAD`, `TOKEN_ID_ALG`, `TOKEN_ACCESS_TTL`, `TOKEN_ID_TTL`,
+ * and `DB_TYPE` / `DB_SQLITE_PATH` for where a generated key-encryption key is kept).
+ */
+export function keysOptionsFrom(config: AppConfig): KeysModuleOptions {
+  return {
+    issuer: config.issuer,
+    alg: config.keys.alg,
+    idTokenAlg: config.token.idTokenAlg,
+    // A retired key stays published until every token it signed has expired.
+    longestTokenTtlSeconds: Math.max(config.token.accessTtlSeconds, config.token.idTokenTtlSeconds),
+    publishAheadSeconds: config.keys.publishAheadSeconds,
+    encryptionKey: config.keys.encryptionKey,
+    storage: { type: config.database.type, sqlitePath: config.database.sqlitePath },
+  };
+}
