@@ -25,7 +25,7 @@ import type { DestinationStream } from 'pino';
 import { KeysModule } from './keys/index.js';
 import { UsersModule } from './users/index.js';
 import { TokenModule, type TokenModuleOptions } from './token/index.js';
-import { keysOptionsFrom } from './app.options.js';
+import { discoveryOptionsFrom, keysOptionsFrom } from './app.options.js';
 
 /** Options for composing the application (tests and embedders use them; `main.ts` passes none). */
 export interface AppModuleOptions {
@@ -75,7 +75,7 @@ export class AppModule {
         HealthModule,
         KeysModule.forRootAsync({ inject: [AppConfig], useFactory: keysOptionsFrom }),
         UsersModule,
-        DiscoveryModule,
+        DiscoveryModule.forRootAsync({ inject: [AppConfig], useFactory: discoveryOptionsFrom }),
         token,
         authorize,
         // The internal API (O50-O52) works through the same configured token and authorize modules.

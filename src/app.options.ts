@@ -1,4 +1,5 @@
-import type { AppConfig } from './config/index.js';
+import { API_PREFIX, type AppConfig } from './config/index.js';
+import type { DiscoveryModuleOptions } from './discovery/index.js';
 import type { KeysModuleOptions } from './keys/index.js';
 
 // The options AuthMS gives its infrastructure modules, from the validated settings. Beside
@@ -20,5 +21,22 @@ export function keysOptionsFrom(config: AppConfig): KeysModuleOptions {
     publishAheadSeconds: config.keys.publishAheadSeconds,
     encryptionKey: config.keys.encryptionKey,
     storage: { type: config.database.type, sqlitePath: config.database.sqlitePath },
+  };
+}
+
+/**
+ * The options DiscoveryModule gets from the validated settings (`ISSUER`, `SCOPES_SUPPORTED`,
+ * `TOKEN_ID_ALG`, `REGISTRATION_RESPONSE_STYLE`, `REQUIRE_PUSHED_AUTHORIZATION_REQUESTS`,
+ * `CLIENT_ID_METADATA_HOSTS`).
+ */
+export function discoveryOptionsFrom(config: AppConfig): DiscoveryModuleOptions {
+  return {
+    issuer: config.issuer,
+    routePrefix: API_PREFIX,
+    scopesSupported: config.scopesSupported,
+    idTokenAlg: config.token.idTokenAlg,
+    registrationStyle: config.registration.responseStyle,
+    requirePushedAuthorizationRequests: config.par.required,
+    clientIdMetadataDocuments: config.clientIdMetadata.hosts !== 'none',
   };
 }

@@ -1,3 +1,6 @@
+/** Injection token of the resolved `DiscoverySettings` (DiscoveryModule's options over their defaults). */
+export const DISCOVERY_SETTINGS = Symbol('DISCOVERY_SETTINGS');
+
 /** Client authentication methods at the token and revocation endpoints (RFC 7591 §2, OIDC Core §9). */
 export const TOKEN_ENDPOINT_AUTH_METHODS = [
   'client_secret_basic',

@@ -1,5 +1,6 @@
 // Public surface of DiscoveryModule: other modules import only from here.
 export { DiscoveryModule } from './discovery.module.js';
+export { DISCOVERY_DEFAULTS, type DiscoveryModuleOptions } from './discovery.options.js';
 export {
   CLAIMS_SUPPORTED,
   INTROSPECTION_ENDPOINT_AUTH_METHODS,
