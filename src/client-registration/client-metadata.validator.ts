@@ -120,6 +120,36 @@ export interface ClientMetadata {
   backchannelLogoutSessionRequired: boolean;
 }
 
+/**
+ * Exactly the {@link ClientMetadata} of a stored client (an entity, a repository row, or a wider view),
+ * without its other fields: what registration and administration compare, audit and echo.
+ */
+export function metadataOf(c: ClientMetadata): ClientMetadata {
+  return {
+    redirectUris: c.redirectUris,
+    tokenEndpointAuthMethod: c.tokenEndpointAuthMethod,
+    grantTypes: c.grantTypes,
+    responseTypes: c.responseTypes,
+    applicationType: c.applicationType,
+    scope: c.scope,
+    clientName: c.clientName,
+    clientUri: c.clientUri,
+    logoUri: c.logoUri,
+    policyUri: c.policyUri,
+    tosUri: c.tosUri,
+    contacts: c.contacts,
+    jwks: c.jwks,
+    jwksUri: c.jwksUri,
+    softwareId: c.softwareId,
+    softwareVersion: c.softwareVersion,
+    idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
+    requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests,
+    postLogoutRedirectUris: c.postLogoutRedirectUris ?? null,
+    backchannelLogoutUri: c.backchannelLogoutUri ?? null,
+    backchannelLogoutSessionRequired: Boolean(c.backchannelLogoutSessionRequired),
+  };
+}
+
 /** Server settings the rules depend on. */
 export interface MetadataRules {
   /** Scopes the server offers (`SCOPES_SUPPORTED`). */

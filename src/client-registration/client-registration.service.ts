@@ -6,6 +6,7 @@ import { OAuthError } from '../common/errors/oauth-error.js';
 import { generateToken, matchesHash, sha256Hex } from '../common/crypto/tokens.js';
 import { Clock } from '../common/time/clock.js';
 import {
+  metadataOf,
   usesClientSecret,
   validateClientMetadata,
   type ClientMetadata,
@@ -141,7 +142,7 @@ export class ClientRegistrationService {
   read(auth: AuthenticatedRegistration): ClientInformation {
     const { client } = auth;
     return {
-      ...pickMetadata(client),
+      ...metadataOf(client),
       clientId: client.id,
       clientIdIssuedAt: client.clientIdIssuedAt,
       clientSecretExpiresAt: clientSecretExpiresAt(client.secrets),
@@ -207,7 +208,7 @@ export class ClientRegistrationService {
         usesClientSecret(metadata.tokenEndpointAuthMethod),
       );
       let changes: AuditChanges = diffFields(
-        clientAuditView(pickMetadata(client), client.status),
+        clientAuditView(metadataOf(client), client.status),
         clientAuditView(metadata, client.status),
         CLIENT_AUDIT_FIELDS,
       );
@@ -306,30 +307,4 @@ export class ClientRegistrationService {
       allowedRedirectHosts: selfRegistered ? this.settings.allowedRedirectHosts : null,
     });
   }
-}
-
-function pickMetadata(c: StoredClient): ClientMetadata {
-  return {
-    redirectUris: c.redirectUris,
-    tokenEndpointAuthMethod: c.tokenEndpointAuthMethod,
-    grantTypes: c.grantTypes,
-    responseTypes: c.responseTypes,
-    applicationType: c.applicationType,
-    scope: c.scope,
-    clientName: c.clientName,
-    clientUri: c.clientUri,
-    logoUri: c.logoUri,
-    policyUri: c.policyUri,
-    tosUri: c.tosUri,
-    contacts: c.contacts,
-    jwks: c.jwks,
-    jwksUri: c.jwksUri,
-    softwareId: c.softwareId,
-    softwareVersion: c.softwareVersion,
-    idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
-    requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests,
-    postLogoutRedirectUris: c.postLogoutRedirectUris,
-    backchannelLogoutUri: c.backchannelLogoutUri,
-    backchannelLogoutSessionRequired: c.backchannelLogoutSessionRequired,
-  };
 }

@@ -239,6 +239,7 @@ export class TokenGrantService {
           scopes,
           audience,
           authTime: stored.authTime,
+          sid: stored.sid,
           // RFC 9449 §5: a public client's refresh token is bound to its DPoP key.
           dpopJkt: client.isPublic ? (dpop?.jkt ?? null) : null,
         })
@@ -349,6 +350,7 @@ export class TokenGrantService {
       scopes: familyScopes,
       audience: grantedAudience,
       authTime: stored.authTime,
+      sid: stored.sid,
       // The binding stays with the family; an unbound public client's family is bound from now on.
       dpopJkt: stored.dpopJkt ?? (client.isPublic ? (dpop?.jkt ?? null) : null),
     });
@@ -357,6 +359,8 @@ export class TokenGrantService {
           userId: stored.userId,
           clientId: client.clientId,
           authTime: stored.authTime,
+          // The session of the grant, as in the ID token of the code exchange.
+          sid: stored.sid,
           accessToken: access.token,
           alg: client.idTokenSignedResponseAlg,
         })

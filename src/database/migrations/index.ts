@@ -25,6 +25,7 @@ import { CreatePushedAuthorizationRequests1734700001000 } from './1734700001000-
 import { CreateClientMetadataDocuments1734700002000 } from './1734700002000-CreateClientMetadataDocuments.js';
 import { WidenClientIdColumns1734700003000 } from './1734700003000-WidenClientIdColumns.js';
 import { AddDpop1734800000000 } from './1734800000000-AddDpop.js';
+import { AddRefreshTokenSid1735200000000 } from './1735200000000-AddRefreshTokenSid.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -60,6 +61,7 @@ export const MIGRATIONS: MigrationClass[] = [
   CreateClientMetadataDocuments1734700002000,
   WidenClientIdColumns1734700003000,
   AddDpop1734800000000,
+  AddRefreshTokenSid1735200000000,
 ];
 
 /**
