@@ -25,7 +25,12 @@ import type { DestinationStream } from 'pino';
 import { KeysModule } from './keys/index.js';
 import { UsersModule } from './users/index.js';
 import { TokenModule, type TokenModuleOptions } from './token/index.js';
-import { discoveryOptionsFrom, keysOptionsFrom } from './app.options.js';
+import {
+  databaseOptionsFrom,
+  discoveryOptionsFrom,
+  keysOptionsFrom,
+  observabilityOptionsFrom,
+} from './app.options.js';
 
 /** Options for composing the application (tests and embedders use them; `main.ts` passes none). */
 export interface AppModuleOptions {
@@ -69,9 +74,13 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(options.env),
-        DatabaseModule,
+        DatabaseModule.forRootAsync({ inject: [AppConfig], useFactory: databaseOptionsFrom }),
         EventEmitterModule.forRoot(),
-        ObservabilityModule.forRoot(options.logDestination),
+        ObservabilityModule.forRootAsync({
+          logDestination: options.logDestination,
+          inject: [AppConfig],
+          useFactory: observabilityOptionsFrom,
+        }),
         HealthModule,
         KeysModule.forRootAsync({ inject: [AppConfig], useFactory: keysOptionsFrom }),
         UsersModule,

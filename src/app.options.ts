@@ -1,6 +1,8 @@
 import { API_PREFIX, type AppConfig } from './config/index.js';
+import type { DatabaseModuleOptions } from './database/index.js';
 import type { DiscoveryModuleOptions } from './discovery/index.js';
 import type { KeysModuleOptions } from './keys/index.js';
+import type { ObservabilityModuleOptions } from './observability/index.js';
 
 // The options AuthMS gives its infrastructure modules, from the validated settings. Beside
 // app.module.ts's `*OptionsFrom` (the feature modules) because the CLI composes these modules too
@@ -38,5 +40,24 @@ export function discoveryOptionsFrom(config: AppConfig): DiscoveryModuleOptions 
     registrationStyle: config.registration.responseStyle,
     requirePushedAuthorizationRequests: config.par.required,
     clientIdMetadataDocuments: config.clientIdMetadata.hosts !== 'none',
+  };
+}
+
+/** The options DatabaseModule gets from the validated settings: every `DB_*` variable. */
+export function databaseOptionsFrom(config: AppConfig): DatabaseModuleOptions {
+  return { ...config.database };
+}
+
+/**
+ * The options ObservabilityModule gets from the validated settings (`LOG_LEVEL`, `LOG_FORMAT`,
+ * `NODE_ENV=development`, `METRICS_TOKEN`).
+ */
+export function observabilityOptionsFrom(config: AppConfig): ObservabilityModuleOptions {
+  return {
+    logLevels: config.logLevels,
+    logFormat: config.logFormat,
+    development: config.nodeEnv === 'development',
+    metricsToken: config.metricsToken,
+    routePrefix: API_PREFIX,
   };
 }

@@ -5,7 +5,7 @@ import { ClientRegistrationModule, ClientsModule } from '../client-registration/
 import { AppConfig, AppConfigModule } from '../config/index.js';
 import { DatabaseModule } from '../database/index.js';
 import { KeyMaintenanceModule, KeysModule } from '../keys/index.js';
-import { keysOptionsFrom } from '../app.options.js';
+import { databaseOptionsFrom, keysOptionsFrom } from '../app.options.js';
 import { UsersModule } from '../users/index.js';
 
 /**
@@ -19,7 +19,7 @@ export class CliModule {
       module: CliModule,
       imports: [
         AppConfigModule.forRoot(env),
-        DatabaseModule,
+        DatabaseModule.forRootAsync({ inject: [AppConfig], useFactory: databaseOptionsFrom }),
         KeysModule.forRootAsync({ inject: [AppConfig], useFactory: keysOptionsFrom }),
         UsersModule,
         ClientsModule,
@@ -36,7 +36,7 @@ export class CliModule {
       module: CliModule,
       imports: [
         AppConfigModule.forRoot(env),
-        DatabaseModule,
+        DatabaseModule.forRootAsync({ inject: [AppConfig], useFactory: databaseOptionsFrom }),
         EventEmitterModule.forRoot(),
         ClientRegistrationModule.forRootAsync({
           inject: [AppConfig],
@@ -56,7 +56,7 @@ export class CliModule {
       module: CliModule,
       imports: [
         AppConfigModule.forRoot(env),
-        DatabaseModule,
+        DatabaseModule.forRootAsync({ inject: [AppConfig], useFactory: databaseOptionsFrom }),
         KeyMaintenanceModule.forRootAsync({ inject: [AppConfig], useFactory: keysOptionsFrom }),
       ],
     };
