@@ -26,12 +26,20 @@ export default {
           shared: { type: 'array', items: { type: 'string' } },
           // Folders inside a module that code outside the modules may reach as well (tests: entities/).
           allowInternal: { type: 'array', items: { type: 'string' } },
+          // Modules only the composition may import (src/*.ts, the listed modules, code outside src/):
+          // `{ config: ['cli'] }` keeps the application's settings out of every feature module.
+          compositionOnly: {
+            type: 'object',
+            additionalProperties: { type: 'array', items: { type: 'string' } },
+          },
         },
         additionalProperties: false,
       },
     ],
     messages: {
       deep: "'{{spec}}' reaches into module '{{target}}': import it from 'src/{{target}}/index.ts' (its public surface).",
+      compositionOnly:
+        "'{{spec}}': module '{{target}}' is read by the composition only (src/*.ts{{others}}); give module '{{source}}' its own options instead (ADR 0021).",
       sharedImportsModule:
         "'{{spec}}': src/{{source}}/ is a shared library and imports no module (here '{{target}}').",
     },
@@ -41,6 +49,7 @@ export default {
     const srcDir = path.resolve(context.cwd, options.srcDir ?? 'src');
     const shared = new Set(options.shared ?? ['common']);
     const allowInternal = new Set(options.allowInternal ?? []);
+    const compositionOnly = options.compositionOnly ?? {};
     const filename = path.resolve(context.filename);
 
     /** The module folder a path lies in under src/, or null for src/*.ts and everything outside src/. */
@@ -63,6 +72,16 @@ export default {
         return;
       }
       if (shared.has(target)) return;
+      const composers = compositionOnly[target];
+      if (composers && source !== null && !composers.includes(source)) {
+        const others = composers.map((m) => `, src/${m}/`).join('');
+        context.report({
+          node,
+          messageId: 'compositionOnly',
+          data: { spec, target, source, others },
+        });
+        return;
+      }
       const inside = path.relative(path.join(srcDir, target), resolved).split(path.sep);
       if (inside.length === 1 && /^index(\.[cm]?[jt]s)?$/.test(inside[0])) return;
       if (source === null && inside.length > 1 && allowInternal.has(inside[0])) return;

@@ -104,6 +104,17 @@ describe('module boundary lint rule', () => {
     ).toEqual([]);
   });
 
+  it("keeps the application's settings (config/) out of every module but the CLI (ADR 0021)", async () => {
+    const settings = "import { AppConfig } from '../config/index.js';\nexport { AppConfig };\n";
+    expect(await boundaryErrors('src/keys/x.ts', settings)).toEqual([
+      expect.stringContaining("give module 'keys' its own options"),
+    ]);
+    expect(await boundaryErrors('src/cli/x.ts', settings)).toEqual([]);
+    expect(
+      await boundaryErrors('src/main.ts', settings.replace('../config/', './config/')),
+    ).toEqual([]);
+  });
+
   it('holds code outside the modules (src/*.ts, examples/, ormconfig.ts) to the indexes', async () => {
     const deep = "import { AppConfig } from './config/app-config.js';\nexport { AppConfig };\n";
     expect(await boundaryErrors('src/app.module.ts', deep)).toHaveLength(1);
