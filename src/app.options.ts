@@ -1,4 +1,5 @@
-import { API_PREFIX, type AppConfig } from './config/index.js';
+import { API_PREFIX } from './common/http/route-prefix.js';
+import type { AppConfig } from './config/index.js';
 import type { DatabaseModuleOptions } from './database/index.js';
 import type { DiscoveryModuleOptions } from './discovery/index.js';
 import type { KeysModuleOptions } from './keys/index.js';

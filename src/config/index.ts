@@ -2,7 +2,6 @@
 // (AppModule, main.ts, the CLI, ormconfig.ts) reads them; feature modules take their own options
 // (ADR 0021, ADR 0028).
 export {
-  API_PREFIX,
   AppConfig,
   loadConfig,
   type AuthorizeConfig,

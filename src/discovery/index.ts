@@ -1,10 +1,6 @@
 // Public surface of DiscoveryModule: other modules import only from here.
 export { DiscoveryModule } from './discovery.module.js';
 export { DISCOVERY_DEFAULTS, type DiscoveryModuleOptions } from './discovery.options.js';
-export {
-  CLAIMS_SUPPORTED,
-  INTROSPECTION_ENDPOINT_AUTH_METHODS,
-  TOKEN_ENDPOINT_AUTH_METHODS,
-} from './discovery.constants.js';
+export { CLAIMS_SUPPORTED } from './discovery.constants.js';
 export { AuthorizationServerMetadata } from './dto/authorization-server-metadata.dto.js';
 export { OpenIdProviderMetadata } from './dto/openid-provider-metadata.dto.js';

@@ -1,3 +1,4 @@
+import { GRANT_TYPES } from '../common/oauth/grant-types.js';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
@@ -16,8 +17,8 @@ export const UNKNOWN_ROUTE = 'unknown';
 /** Methods that get their own label; anything else (a client may send any token) is `other`. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
-/** Grant types that get their own label on `authms_token_requests_total` (RFC 6749 §4, RFC 8693...). */
-const GRANTS = new Set(['authorization_code', 'refresh_token', 'client_credentials']);
+/** Grant types that get their own label on `authms_token_requests_total`: the ones this server runs. */
+const GRANTS: ReadonlySet<string> = new Set(GRANT_TYPES);
 
 /** What a route means for the domain counters, found by its template. */
 type Family = 'register' | 'token' | 'refresh' | 'login';

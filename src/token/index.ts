@@ -11,7 +11,6 @@ export {
   ACCESS_TOKEN_TYP,
   type ActiveAccessToken,
 } from './access-token.service.js';
-export { SUPPORTED_GRANT_TYPES } from './token-grant.service.js';
 export {
   ASSERTION_ALGORITHMS,
   ClientAuthenticationService,
@@ -21,6 +20,7 @@ export {
 export { TokenParams } from './token-params.js';
 export { CLIENT_ASSERTION_SIGNING_ALGS } from './token.constants.js';
 export { DPOP_SIGNING_ALGS } from './dpop-proof.service.js';
+export { DPOP_NONCE_WINDOW_SECONDS, DpopNonceService } from './dpop-nonce.service.js';
 export { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js';
 export { UserTokensService, type RevokedTokenCounts } from './user-tokens.service.js';
 export { TokenIntrospectionService, type ActiveTokenInfo } from './token-introspection.service.js';
