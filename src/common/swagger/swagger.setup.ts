@@ -17,7 +17,10 @@ export interface OpenApiSettings {
 }
 
 /** Builds the OpenAPI document from the same DTO classes that validate requests. */
-export function buildOpenApiDocument(app: INestApplication, config: OpenApiSettings): OpenAPIObject {
+export function buildOpenApiDocument(
+  app: INestApplication,
+  config: OpenApiSettings,
+): OpenAPIObject {
   const builder = new DocumentBuilder()
     .setTitle('AuthMS OAuth Service API')
     .setDescription(
