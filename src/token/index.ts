@@ -14,9 +14,16 @@ export {
   ASSERTION_ALGORITHMS,
   ClientAuthenticationService,
   JWT_BEARER_ASSERTION,
-  type AuthenticatedClient,
+  type ClientAuthenticationResult,
 } from './client-authentication.service.js';
 export { TokenParams } from './token-params.js';
+export {
+  AuthenticatedClient,
+  ClientAuthentication,
+  ClientAuthGuard,
+  ClientRequestParams,
+  type ClientAuthenticationRoute,
+} from './client-auth.guard.js';
 export { DPOP_SIGNING_ALGS } from './dpop-proof.service.js';
 export { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js';
 export { UserTokensService, type RevokedTokenCounts } from './user-tokens.service.js';

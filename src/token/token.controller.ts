@@ -12,7 +12,12 @@ import { OAuthError } from '../common/errors/oauth-error.js';
 import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
 import { CLIENT_BASIC_SCHEME } from '../common/swagger/swagger.setup.js';
 import { RateLimit } from '../rate-limit/index.js';
-import { ClientAuthenticationService } from './client-authentication.service.js';
+import {
+  AuthenticatedClient,
+  ClientAuthentication,
+  ClientRequestParams,
+} from './client-auth.guard.js';
+import type { ClientAuthenticationResult } from './client-authentication.service.js';
 import { DpopProofService } from './dpop-proof.service.js';
 import { OAuthTokenRequest } from './dto/oauth-token-request.dto.js';
 import { OAuthTokenResponse } from './dto/oauth-token-response.dto.js';
@@ -28,9 +33,16 @@ import {
 import { TokenParams } from './token-params.js';
 import { TOKEN_SETTINGS } from './token.constants.js';
 import type { TokenSettings } from './token.options.js';
-import { noteClientId } from '../observability/request-context.js';
 
 const FORM = 'application/x-www-form-urlencoded';
+
+/** `/oauth/refresh` runs the refresh_token grant only; `grant_type` may be omitted (the contract). */
+function onlyRefresh(params: TokenParams): void {
+  const grantType = params.get('grant_type');
+  if (grantType !== undefined && grantType !== 'refresh_token') {
+    throw OAuthError.invalidRequest('grant_type must be refresh_token (or omitted) here');
+  }
+}
 const JSON_BODY = 'application/json';
 
 /**
@@ -44,7 +56,6 @@ const JSON_BODY = 'application/json';
 export class TokenController {
   constructor(
     @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
-    private readonly clientAuth: ClientAuthenticationService,
     private readonly grants: TokenGrantService,
     private readonly introspection: TokenIntrospectionService,
     private readonly dpop: DpopProofService,
@@ -52,6 +63,12 @@ export class TokenController {
 
   @Post('token')
   @RateLimit('token')
+  // RFC 6749 §5.2: a malformed or unsupported grant_type is reported before client authentication.
+  @ClientAuthentication({
+    path: '/oauth/token',
+    repeatable: ['resource'],
+    before: (params) => TokenGrantService.grantType(params),
+  })
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
@@ -79,16 +96,12 @@ export class TokenController {
     [429, 'rate_limit_exceeded: Request rate too high, please retry later'],
     [500, 'server_error: Internal error in authorization server. See RFC 6749 §5.2.'],
   )
-  async token(@Req() req: Request): Promise<TokenResponseBody> {
-    const params = TokenParams.from(req.body, ['resource']);
+  async token(
+    @Req() req: Request,
+    @ClientRequestParams() params: TokenParams,
+    @AuthenticatedClient() auth: ClientAuthenticationResult,
+  ): Promise<TokenResponseBody> {
     const grantType = TokenGrantService.grantType(params);
-    const auth = await this.clientAuth.authenticate({
-      authorization: req.headers.authorization,
-      params,
-      endpointUrl: this.settings.apiUrl('/oauth/token'),
-    });
-    // The request's log line names the client (docs/operations.md "Logs").
-    noteClientId(req, auth.client.clientId);
     const dpop = await this.dpop.verify(
       req.headersDistinct.dpop,
       'POST',
@@ -99,6 +112,7 @@ export class TokenController {
 
   @Post('refresh')
   @RateLimit('token')
+  @ClientAuthentication({ path: '/oauth/refresh', repeatable: ['resource'], before: onlyRefresh })
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
@@ -126,19 +140,11 @@ export class TokenController {
     [429, 'rate_limit_exceeded: Request rate too high, please retry later'],
     [500, 'server_error: Internal error in authorization server'],
   )
-  async refresh(@Req() req: Request): Promise<TokenResponseBody> {
-    const params = TokenParams.from(req.body, ['resource']);
-    const grantType = params.get('grant_type');
-    if (grantType !== undefined && grantType !== 'refresh_token') {
-      throw OAuthError.invalidRequest('grant_type must be refresh_token (or omitted) here');
-    }
-    const auth = await this.clientAuth.authenticate({
-      authorization: req.headers.authorization,
-      params,
-      endpointUrl: this.settings.apiUrl('/oauth/refresh'),
-    });
-    // The request's log line names the client (docs/operations.md "Logs").
-    noteClientId(req, auth.client.clientId);
+  async refresh(
+    @Req() req: Request,
+    @ClientRequestParams() params: TokenParams,
+    @AuthenticatedClient() auth: ClientAuthenticationResult,
+  ): Promise<TokenResponseBody> {
     const dpop = await this.dpop.verify(
       req.headersDistinct.dpop,
       'POST',
@@ -148,6 +154,7 @@ export class TokenController {
   }
 
   @Post('revoke')
+  @ClientAuthentication({ path: '/oauth/revoke' })
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
@@ -166,15 +173,11 @@ export class TokenController {
     [401, 'invalid_client: Client authentication failed. Reference: RFC 7009 §2.2.1.'],
     [500, 'server_error: Internal error in authorization server'],
   )
-  async revoke(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const params = TokenParams.from(req.body);
-    const { client } = await this.clientAuth.authenticate({
-      authorization: req.headers.authorization,
-      params,
-      endpointUrl: this.settings.apiUrl('/oauth/revoke'),
-    });
-    // The request's log line names the client (docs/operations.md "Logs").
-    noteClientId(req, client.clientId);
+  async revoke(
+    @ClientRequestParams() params: TokenParams,
+    @AuthenticatedClient() { client }: ClientAuthenticationResult,
+    @Res() res: Response,
+  ): Promise<void> {
     const token = params.require('token');
     await this.introspection.revoke(token, client, params.get('token_type_hint'));
     // RFC 7009 §2.2 / the contract: 200 with no body.
@@ -183,6 +186,7 @@ export class TokenController {
 
   @Post('introspect')
   @RateLimit('introspect')
+  @ClientAuthentication({ path: '/oauth/introspect' })
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
@@ -209,15 +213,10 @@ export class TokenController {
     [429, 'rate_limit_exceeded: Request rate too high, please retry later'],
     [500, 'server_error: introspection service internal error'],
   )
-  async introspect(@Req() req: Request): Promise<IntrospectionBody> {
-    const params = TokenParams.from(req.body);
-    const { client } = await this.clientAuth.authenticate({
-      authorization: req.headers.authorization,
-      params,
-      endpointUrl: this.settings.apiUrl('/oauth/introspect'),
-    });
-    // The request's log line names the client (docs/operations.md "Logs").
-    noteClientId(req, client.clientId);
+  async introspect(
+    @ClientRequestParams() params: TokenParams,
+    @AuthenticatedClient() { client }: ClientAuthenticationResult,
+  ): Promise<IntrospectionBody> {
     // RFC 7662 §2.1: the caller must be authorized; a public client proves nothing about itself.
     if (client.isPublic) {
       throw OAuthError.invalidClient('Introspection requires client authentication');
