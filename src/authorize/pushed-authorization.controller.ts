@@ -1,4 +1,5 @@
-import { Controller, Header, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { NoStore } from '../common/http/no-store.js';
+import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import {
   ApiBasicAuth,
   ApiBody,
@@ -55,8 +56,7 @@ export class PushedAuthorizationController {
   // RFC 9126 §2: the client authenticates as at the token endpoint; its URL is an assertion audience.
   @ClientAuthentication({ path: PAR_PATH, repeatable: ['resource'] })
   @HttpCode(201)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @NoStore()
   @ApiOperation({
     summary: 'Push Authorization Request (PAR)',
     description:

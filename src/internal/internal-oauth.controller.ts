@@ -1,4 +1,5 @@
-import { Controller, Header, HttpCode, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { NoStore } from '../common/http/no-store.js';
+import { Controller, HttpCode, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import { AdminBody, toInput } from '../admin/clients/admin-clients.controller.js';
 import { toCreateResponse } from '../admin/clients/admin-clients.mapper.js';
@@ -69,7 +70,7 @@ export class InternalOAuthController {
 
   @Post('clients')
   @HttpCode(201)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'Internal Create OAuth Client',
     description:
@@ -107,7 +108,7 @@ export class InternalOAuthController {
 
   @Post('introspect')
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'Internal Token Introspection',
     description:
@@ -148,7 +149,7 @@ export class InternalOAuthController {
 
   @Post('revoke-user-tokens')
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'Internal Revoke User Tokens (GDPR erasure cascade)',
     description:

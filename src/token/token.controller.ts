@@ -1,4 +1,5 @@
-import { Controller, Header, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { NoStore } from '../common/http/no-store.js';
+import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBasicAuth,
   ApiBody,
@@ -70,8 +71,7 @@ export class TokenController {
     before: (params) => TokenGrantService.grantType(params),
   })
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @NoStore()
   @ApiOperation({
     summary: 'OAuth 2.0 Token Endpoint',
     description:
@@ -114,8 +114,7 @@ export class TokenController {
   @RateLimit('token')
   @ClientAuthentication({ path: '/oauth/refresh', repeatable: ['resource'], before: onlyRefresh })
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @NoStore()
   @ApiOperation({
     summary: 'Refresh Access Token',
     description:
@@ -156,8 +155,7 @@ export class TokenController {
   @Post('revoke')
   @ClientAuthentication({ path: '/oauth/revoke' })
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @NoStore()
   @ApiOperation({
     summary: 'Revoke Token',
     description:
@@ -188,8 +186,7 @@ export class TokenController {
   @RateLimit('introspect')
   @ClientAuthentication({ path: '/oauth/introspect' })
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @NoStore()
   @ApiOperation({
     summary: 'Token Introspection',
     description:
