@@ -169,7 +169,7 @@ export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions 
 /**
  * The options TokenModule gets from the validated settings (`ISSUER`, `TOKEN_*`, `INTROSPECT_RATE_*`, `JWKS_URI_*`,
  * `BACKCHANNEL_LOGOUT_*`,
- * `CLIENT_ASSERTION_*`, `RESOURCE_INDICATORS_ALLOWED`).
+ * `CLIENT_ASSERTION_*`, `DPOP_NONCE_REQUIRED`, `RESOURCE_INDICATORS_ALLOWED`).
  */
 export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
   const t = config.token;
@@ -191,6 +191,7 @@ export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
       audience: t.clientAssertionAudience,
       maxLifetimeSeconds: t.clientAssertionMaxLifetimeSeconds,
     },
+    dpopNonceRequired: t.dpopNonceRequired,
     resourceIndicators: {
       allowed: config.resourceIndicatorsAllowed,
       // In production an unrestricted RFC 8707 resource is worth a warning at every start.

@@ -454,6 +454,13 @@ describe(`client authentication at the token endpoint (${TEST_DB_TYPE})`, () => 
     );
     expectOAuthError(res, 401, 'invalid_client');
     expect(res.headers['www-authenticate']).toMatch(/^Basic/);
+    // RFC 9449 §8.2: the DPoP nonce is offered before client authentication can fail.
+    const withProof = await postForm(t, { grant_type: 'client_credentials' }, { auth: wrong }).set(
+      'DPoP',
+      'not-a-proof',
+    );
+    expectOAuthError(withProof, 401, 'invalid_client');
+    expect(withProof.headers['dpop-nonce']).toEqual(expect.any(String));
   });
 
   it('answers 400 unauthorized_client when the client is not registered for the grant', async () => {

@@ -35,6 +35,7 @@ const client: RegisteredClient = {
   selfRegistered: false,
   adminAccess: false,
   requirePushedAuthorizationRequests: false,
+  dpopBoundAccessTokens: false,
 };
 const SUPPORTED = ['openid', 'profile', 'email', 'offline_access'];
 const resolved = { client, redirectUri: 'https://app.example.com/cb', redirectUriProvided: true };

@@ -1,7 +1,11 @@
 import { parseScopeValue } from '../common/oauth/scope.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { parseResourceIndicators } from '../common/validation/resource.js';
-import { privateUseSchemeProblem, type RegisteredClient } from '../client-registration/index.js';
+import {
+  ADMIN_SCOPE,
+  privateUseSchemeProblem,
+  type RegisteredClient,
+} from '../client-registration/index.js';
 import { resolveRedirectUri } from './redirect-uri.js';
 
 /** Raw parameters of an authorization request: the query (GET) or the form / JSON body (POST). */
@@ -151,6 +155,18 @@ export function echoableState(params: RawParams): string | null {
  * validated) redirect URI with `error`, `error_description`, `state` and `iss` (RFC 6749 §4.1.2.1,
  * RFC 9207).
  */
+/**
+ * The scopes `client` may ask for at `/oauth/authorize` and at the PAR endpoint (RFC 9126 §2.1: a pushed
+ * request is checked by the same rules): the server's, plus `admin` for a client an operator allowed it
+ * (issue 8; `admin` is never a public scope).
+ */
+export function scopesOfferedTo(
+  client: Pick<RegisteredClient, 'adminAccess'>,
+  scopesSupported: readonly string[],
+): string[] {
+  return client.adminAccess ? [...scopesSupported, ADMIN_SCOPE] : [...scopesSupported];
+}
+
 export function validateAuthorizationRequest(
   params: RawParams,
   resolved: { client: RegisteredClient; redirectUri: string; redirectUriProvided: boolean },

@@ -69,6 +69,7 @@ export interface ClientMetadataInput {
   software_version?: string | null;
   id_token_signed_response_alg?: string | null;
   require_pushed_authorization_requests?: boolean | null;
+  dpop_bound_access_tokens?: boolean | null;
   post_logout_redirect_uris?: string[] | null;
   backchannel_logout_uri?: string | null;
   backchannel_logout_session_required?: boolean | null;
@@ -101,6 +102,8 @@ export interface ClientMetadata {
   idTokenSignedResponseAlg: IdTokenSigningAlg | null;
   /** RFC 9126 §6 `require_pushed_authorization_requests` (default false). */
   requirePushedAuthorizationRequests: boolean;
+  /** RFC 9449 §5.2 `dpop_bound_access_tokens` (default false). */
+  dpopBoundAccessTokens: boolean;
   /** OIDC RP-Initiated Logout 1.0 §3.1; null when none are registered. */
   postLogoutRedirectUris: string[] | null;
   /** OIDC Back-Channel Logout 1.0 §2.2; null when the client takes no logout tokens. */
@@ -133,6 +136,7 @@ export function metadataOf(c: ClientMetadata): ClientMetadata {
     softwareVersion: c.softwareVersion,
     idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
     requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests,
+    dpopBoundAccessTokens: Boolean(c.dpopBoundAccessTokens),
     postLogoutRedirectUris: c.postLogoutRedirectUris ?? null,
     backchannelLogoutUri: c.backchannelLogoutUri ?? null,
     backchannelLogoutSessionRequired: Boolean(c.backchannelLogoutSessionRequired),
@@ -693,6 +697,7 @@ export function validateClientMetadata(
     ),
     idTokenSignedResponseAlg: idTokenAlg(input.id_token_signed_response_alg),
     requirePushedAuthorizationRequests: requirePar(input.require_pushed_authorization_requests),
+    dpopBoundAccessTokens: optionalFlag('dpop_bound_access_tokens', input.dpop_bound_access_tokens),
     postLogoutRedirectUris: postLogoutRedirectUris(
       input.post_logout_redirect_uris,
       applicationType,
@@ -761,6 +766,15 @@ function idTokenAlg(value: unknown): IdTokenSigningAlg | null {
     );
   }
   return value as IdTokenSigningAlg;
+}
+
+/** A boolean metadata value that is false when omitted (RFC 9449 §5.2 `dpop_bound_access_tokens`). */
+function optionalFlag(name: string, value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') {
+    throw OAuthError.invalidClientMetadata(`${name} must be a boolean`);
+  }
+  return value;
 }
 
 /** RFC 9126 §6 `require_pushed_authorization_requests`: a boolean, false when omitted. */

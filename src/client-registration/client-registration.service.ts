@@ -26,7 +26,7 @@ import {
   type StoredClient,
 } from './client-registration.repository.js';
 import { checkSecret, secretAuthenticates } from './client-secret-check.js';
-import { ClientSecretsService } from './client-secrets.service.js';
+import { ClientSecretsService, lastFour } from './client-secrets.service.js';
 import { isPlausibleClientId } from './clients.service.js';
 
 /**
@@ -100,6 +100,10 @@ export class ClientRegistrationService {
     const registrationAccessToken = generateToken(REGISTRATION_TOKEN_PREFIX);
     // The client, its first secret and the audit entry commit together (never a confidential client
     // without a secret); `client.registered` is emitted after the commit.
+    // The secret's value is made first so that its last four characters go into the client's INSERT.
+    const secretValue = usesClientSecret(metadata.tokenEndpointAuthMethod)
+      ? this.secrets.newSecretValue()
+      : undefined;
     const secret = await this.audit.transaction(async (m) => {
       await this.store.insert(m, {
         ...metadata,
@@ -107,10 +111,12 @@ export class ClientRegistrationService {
         clientIdIssuedAt: issuedAt,
         registrationAccessTokenHash: sha256Hex(registrationAccessToken),
         selfRegistered,
+        secretLastFour: secretValue === undefined ? null : lastFour(secretValue),
       });
-      const issued = usesClientSecret(metadata.tokenEndpointAuthMethod)
-        ? await this.secrets.issue(m, clientId, issuedAt)
-        : undefined;
+      const issued =
+        secretValue === undefined
+          ? undefined
+          : await this.secrets.insertFirst(m, clientId, secretValue, issuedAt);
       let changes = diffFields(null, clientAuditView(metadata, 'active'), CLIENT_AUDIT_FIELDS);
       if (issued) changes = credentialChange(changes, 'client_secret', 'issued');
       await this.audit.record(m, {
@@ -204,7 +210,7 @@ export class ClientRegistrationService {
       if (!ok) return null;
       const secrets = await this.reconcileSecrets(
         m,
-        client.id,
+        client,
         usesClientSecret(metadata.tokenEndpointAuthMethod),
       );
       let changes: AuditChanges = diffFields(
@@ -247,19 +253,33 @@ export class ClientRegistrationService {
    */
   private async reconcileSecrets(
     m: EntityManager,
-    clientId: string,
+    client: StoredClient,
     usesSecret: boolean,
   ): Promise<{
     clientSecret?: string;
     clientSecretExpiresAt: number;
     change?: 'issued' | 'renewed' | 'removed';
   }> {
+    const clientId = client.id;
+    const now = this.clock.nowSeconds();
+    // The common PUT (a secret client staying one, with a usable active secret when the request was
+    // authenticated) changes no secret, whatever a concurrent request did to the secrets meanwhile: a
+    // rotation or a second secret leaves an active one, and a deactivation that commits after this
+    // UPDATE is ordered after this PUT (which then rightly issued nothing). So the secrets read with
+    // the request stand, and the re-read under the row lock (a SELECT per PUT) is needed only when
+    // the method changes or no active secret was seen.
+    if (
+      usesSecret &&
+      usesClientSecret(client.tokenEndpointAuthMethod) &&
+      client.secrets.some((s) => s.status === 'active' && secretAuthenticates(s, now))
+    ) {
+      return { clientSecretExpiresAt: clientSecretExpiresAt(client.secrets) };
+    }
     const current = (await this.store.findWithCredentials(clientId, m))?.secrets ?? [];
     if (!usesSecret) {
       await this.secrets.removeAll(m, clientId);
       return { clientSecretExpiresAt: 0, ...(current.length > 0 ? { change: 'removed' } : {}) };
     }
-    const now = this.clock.nowSeconds();
     if (current.some((s) => s.status === 'active' && secretAuthenticates(s, now))) {
       return { clientSecretExpiresAt: clientSecretExpiresAt(current) };
     }

@@ -157,6 +157,11 @@ export class EnvironmentVariables {
   /** JWS algorithm of ID tokens: `RS256` (default; OIDC Discovery §3 requires it) or `ES256`. */
   @IsOptional() @IsIn(['RS256', 'ES256']) TOKEN_ID_ALG?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(600) AUTH_CODE_TTL?: number;
+  /** RFC 9449 §8: DPoP proofs must carry a server-provided nonce (`use_dpop_nonce` otherwise). */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  DPOP_NONCE_REQUIRED?: boolean;
   /** Token requests (`/oauth/token`, `/oauth/refresh`) per client_id and IP per window; 0 disables. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) TOKEN_RATE_LIMIT?: number;
   /** Window of the token rate limit, seconds. */

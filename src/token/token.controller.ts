@@ -1,11 +1,12 @@
 import { NoStore } from '../common/http/no-store.js';
-import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBasicAuth,
   ApiBody,
   ApiConsumes,
   ApiOkResponse,
   ApiOperation,
+  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -18,8 +19,14 @@ import {
   ClientAuthentication,
   ClientRequestParams,
 } from './client-auth.guard.js';
+import { DPOP_NONCE_HEADER } from './dpop-nonce.service.js';
+import {
+  DpopProofService,
+  invalidDpopProof,
+  type VerifiedDpopProof,
+} from './dpop-proof.service.js';
 import type { ClientAuthenticationResult } from './client-authentication.service.js';
-import { DpopProofService } from './dpop-proof.service.js';
+import { OfferDpopNonceGuard } from './offer-dpop-nonce.guard.js';
 import { OAuthTokenRequest } from './dto/oauth-token-request.dto.js';
 import { OAuthTokenResponse } from './dto/oauth-token-response.dto.js';
 import { RefreshTokenRequest } from './dto/refresh-token-request.dto.js';
@@ -36,6 +43,7 @@ import { TOKEN_SETTINGS } from './token.constants.js';
 import type { TokenSettings } from './token.options.js';
 
 const FORM = 'application/x-www-form-urlencoded';
+const JSON_BODY = 'application/json';
 
 /** `/oauth/refresh` runs the refresh_token grant only; `grant_type` may be omitted (the contract). */
 function onlyRefresh(params: TokenParams): void {
@@ -44,7 +52,6 @@ function onlyRefresh(params: TokenParams): void {
     throw OAuthError.invalidRequest('grant_type must be refresh_token (or omitted) here');
   }
 }
-const JSON_BODY = 'application/json';
 
 /**
  * The OAuth protocol endpoints of TokenModule. Flat RFC JSON (no envelope), `Cache-Control: no-store`
@@ -70,6 +77,8 @@ export class TokenController {
     repeatable: ['resource'],
     before: (params) => TokenGrantService.grantType(params),
   })
+  // Below, so that it runs first: the nonce is offered before anything can fail (RFC 9449 §8.2).
+  @UseGuards(OfferDpopNonceGuard)
   @HttpCode(200)
   @NoStore()
   @ApiOperation({
@@ -102,17 +111,14 @@ export class TokenController {
     @AuthenticatedClient() auth: ClientAuthenticationResult,
   ): Promise<TokenResponseBody> {
     const grantType = TokenGrantService.grantType(params);
-    const dpop = await this.dpop.verify(
-      req.headersDistinct.dpop,
-      'POST',
-      this.settings.apiUrl('/oauth/token'),
-    );
+    const dpop = await this.proofOf(req, '/oauth/token', auth);
     return this.grants.grant(grantType, params, auth, dpop);
   }
 
   @Post('refresh')
   @RateLimit('token')
   @ClientAuthentication({ path: '/oauth/refresh', repeatable: ['resource'], before: onlyRefresh })
+  @UseGuards(OfferDpopNonceGuard)
   @HttpCode(200)
   @NoStore()
   @ApiOperation({
@@ -144,12 +150,58 @@ export class TokenController {
     @ClientRequestParams() params: TokenParams,
     @AuthenticatedClient() auth: ClientAuthenticationResult,
   ): Promise<TokenResponseBody> {
+    const dpop = await this.proofOf(req, '/oauth/refresh', auth);
+    return this.grants.grant('refresh_token', params, auth, dpop);
+  }
+
+  @Get('dpop/nonce')
+  @HttpCode(200)
+  @NoStore()
+  @ApiOperation({
+    summary: 'Get DPoP Nonce',
+    description:
+      'DPoP (Demonstration of Proof-of-Possession) Nonce endpoint. Clients call this before initiating a ' +
+      'DPoP-bound request; returns the nonce to put in the `nonce` claim of DPoP proofs in the `DPoP-Nonce` ' +
+      'response header (no response body). The same nonce is returned on every token and userinfo ' +
+      'response to a request with a DPoP proof. A nonce is accepted for 5 to 10 minutes by every ' +
+      'instance. References: RFC 9449 §8, §9.',
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'Success (DPoP-Nonce in response header)',
+    headers: {
+      [DPOP_NONCE_HEADER]: {
+        description: 'Newly generated DPoP nonce',
+        schema: { type: 'string' },
+      },
+    },
+  })
+  @ApiOAuthErrors([500, 'server_error: Internal server error'])
+  nonce(@Res() res: Response): void {
+    res.setHeader(DPOP_NONCE_HEADER, this.dpop.currentNonce());
+    res.status(200).end();
+  }
+
+  /**
+   * The verified DPoP proof of a token request for `path`, or null; RFC 9449 §5.2: a client registered
+   * with `dpop_bound_access_tokens` must send one.
+   */
+  private async proofOf(
+    req: Request,
+    path: string,
+    auth: ClientAuthenticationResult,
+  ): Promise<VerifiedDpopProof | null> {
     const dpop = await this.dpop.verify(
       req.headersDistinct.dpop,
       'POST',
-      this.settings.apiUrl('/oauth/refresh'),
+      this.settings.apiUrl(path),
     );
-    return this.grants.grant('refresh_token', params, auth, dpop);
+    if (!dpop && auth.client.dpopBoundAccessTokens) {
+      throw invalidDpopProof(
+        'This client is registered with dpop_bound_access_tokens: its token requests need a DPoP proof',
+      );
+    }
+    return dpop;
   }
 
   @Post('revoke')

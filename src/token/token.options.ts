@@ -86,6 +86,12 @@ export interface TokenModuleOptions {
     /** Assertions must expire within this many seconds of now (plus 30 s leeway). Default: `300`. */
     maxLifetimeSeconds?: number;
   };
+  /**
+   * RFC 9449 §8, §9: DPoP proofs must carry a server-provided nonce (`DPoP-Nonce`); a proof without one
+   * is refused with `use_dpop_nonce`. When false, a proof may omit the nonce, but one it carries must be
+   * valid. Default: `false`.
+   */
+  dpopNonceRequired?: boolean;
   /** RFC 8707 resource indicators clients may name (the `aud` of their tokens). */
   resourceIndicators?: {
     /**
@@ -127,6 +133,7 @@ export const TOKEN_DEFAULTS = {
     waitMs: 1000,
   },
   clientAssertion: { audience: 'issuer-or-endpoint', maxLifetimeSeconds: 300 },
+  dpopNonceRequired: false,
   resourceIndicators: { allowed: null, warnWhenUnrestricted: false },
 } as const;
 
@@ -158,6 +165,7 @@ export interface TokenSettings {
     waitMs: number;
   };
   clientAssertion: { audience: 'issuer' | 'issuer-or-endpoint'; maxLifetimeSeconds: number };
+  dpopNonceRequired: boolean;
   resourceIndicators: { allowed: string[] | null; warnWhenUnrestricted: boolean };
   /** Absolute URL of one of the module's routes, e.g. `apiUrl('/oauth/token')`. */
   apiUrl(path: string): string;
@@ -184,6 +192,7 @@ export function resolveTokenSettings(options: TokenModuleOptions = {}): TokenSet
     jwksFetch: { ...d.jwksFetch, ...options.jwksFetch },
     backchannelLogout: { ...d.backchannelLogout, ...options.backchannelLogout },
     clientAssertion: { ...d.clientAssertion, ...options.clientAssertion },
+    dpopNonceRequired: options.dpopNonceRequired ?? d.dpopNonceRequired,
     resourceIndicators: {
       allowed: options.resourceIndicators?.allowed ?? d.resourceIndicators.allowed,
       warnWhenUnrestricted:

@@ -90,6 +90,17 @@ export abstract class ClientMetadataFields {
   })
   require_pushed_authorization_requests?: boolean;
 
+  @IsOptional()
+  @IsBoolean()
+  @ApiPropertyOptional({
+    type: Boolean,
+    description:
+      'RFC 9449 §5.2: when true, this client always uses DPoP: its token requests without a DPoP proof ' +
+      'are refused (400 invalid_dpop_proof). Default false.',
+    example: false,
+  })
+  dpop_bound_access_tokens?: boolean;
+
   @OptionalString(URI, {
     description: "JWKS URI: https URL of the client's JWK Set. Not together with `jwks`.",
     example: 'https://app.example.com/jwks.json',

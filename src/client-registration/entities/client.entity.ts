@@ -111,6 +111,10 @@ export class ClientEntity {
   /** RFC 9126 §6: authorization requests of this client must be pushed (PAR). */
   @Column({ name: 'require_pushed_authorization_requests', type: 'boolean', default: false })
   requirePushedAuthorizationRequests!: boolean;
+
+  /** RFC 9449 §5.2: token requests of this client must carry a DPoP proof. */
+  @Column({ name: 'dpop_bound_access_tokens', type: 'boolean', default: false })
+  dpopBoundAccessTokens!: boolean;
   /** OIDC RP-Initiated Logout 1.0 §3.1 `post_logout_redirect_uris`; null when none are registered. */
   @Column({
     name: 'post_logout_redirect_uris',

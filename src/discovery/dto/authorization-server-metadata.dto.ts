@@ -99,7 +99,7 @@ export class AuthorizationServerMetadata {
   @ApiProperty({
     type: [String],
     description: 'JWS algorithms accepted for DPoP proofs (RFC 9449 §5.1)',
-    example: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+    example: ['ES256', 'RS256', 'PS256', 'EdDSA', 'Ed25519'],
   })
   dpop_signing_alg_values_supported!: string[];
 
