@@ -426,6 +426,43 @@ describe(`client authentication at the token endpoint (${TEST_DB_TYPE})`, () => 
     }
   });
 
+  it('ClientAuthGuard keeps the order of errors: request and grant_type checks before client authentication', async () => {
+    const wrong = basic('no-such-client', 'wrong-secret');
+    expectOAuthError(
+      await postForm(t, { grant_type: 'password' }, { auth: wrong }),
+      400,
+      'unsupported_grant_type',
+    );
+    expectOAuthError(
+      await postForm(
+        t,
+        { grant_type: 'authorization_code' },
+        { path: '/api/v1/oauth/refresh', auth: wrong },
+      ),
+      400,
+      'invalid_request',
+    );
+    expectOAuthError(
+      await postForm(t, { token: ['a', 'b'] }, { path: '/api/v1/oauth/revoke', auth: wrong }),
+      400,
+      'invalid_request',
+    );
+    const res = await postForm(
+      t,
+      { token: 'x' },
+      { path: '/api/v1/oauth/introspect', auth: wrong },
+    );
+    expectOAuthError(res, 401, 'invalid_client');
+    expect(res.headers['www-authenticate']).toMatch(/^Basic/);
+    // RFC 9449 §8.2: the DPoP nonce is offered before client authentication can fail.
+    const withProof = await postForm(t, { grant_type: 'client_credentials' }, { auth: wrong }).set(
+      'DPoP',
+      'not-a-proof',
+    );
+    expectOAuthError(withProof, 401, 'invalid_client');
+    expect(withProof.headers['dpop-nonce']).toEqual(expect.any(String));
+  });
+
   it('answers 400 unauthorized_client when the client is not registered for the grant', async () => {
     const c = await seedClient(t); // authorization_code + refresh_token only
     expectOAuthError(

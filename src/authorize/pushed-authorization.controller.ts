@@ -1,4 +1,5 @@
-import { Controller, Header, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { NoStore } from '../common/http/no-store.js';
+import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import {
   ApiBasicAuth,
   ApiBody,
@@ -13,9 +14,10 @@ import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js'
 import { CLIENT_BASIC_SCHEME } from '../common/swagger/swagger.setup.js';
 import { RateLimit } from '../rate-limit/index.js';
 import {
-  ClientAuthenticationService,
+  AuthenticatedClient,
+  ClientAuthentication,
   ResourceIndicatorPolicy,
-  TokenParams,
+  type ClientAuthenticationResult,
 } from '../token/index.js';
 import {
   AuthorizationPageError,
@@ -23,7 +25,6 @@ import {
   resolveClient,
   scopesOfferedTo,
 } from './authorization-request.js';
-import { API_PREFIX } from '../common/http/route-prefix.js';
 import { AUTHORIZE_SETTINGS, PAR_PATH } from './authorize.constants.js';
 import type { AuthorizeSettings } from './authorize.options.js';
 import {
@@ -47,16 +48,16 @@ const CLIENT_AUTH_PARAMS = new Set(['client_secret', 'client_assertion', 'client
 export class PushedAuthorizationController {
   constructor(
     @Inject(AUTHORIZE_SETTINGS) private readonly settings: AuthorizeSettings,
-    private readonly clientAuth: ClientAuthenticationService,
     private readonly resourcePolicy: ResourceIndicatorPolicy,
     private readonly pushed: PushedAuthorizationRequestsService,
   ) {}
 
   @Post(PAR_PATH)
   @RateLimit('authorize')
+  // RFC 9126 §2: the client authenticates as at the token endpoint; its URL is an assertion audience.
+  @ClientAuthentication({ path: PAR_PATH, repeatable: ['resource'] })
   @HttpCode(201)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @NoStore()
   @ApiOperation({
     summary: 'Push Authorization Request (PAR)',
     description:
@@ -82,13 +83,10 @@ export class PushedAuthorizationController {
     [429, 'rate_limit_exceeded: too many requests from this IP (AUTHORIZE_RATE_LIMIT)'],
     [500, 'server_error: failed to store authorization request. Reference: RFC 9126.'],
   )
-  async push(@Req() req: Request): Promise<PushedAuthorizationResponse> {
-    const tokenParams = TokenParams.from(req.body, ['resource']);
-    const { client } = await this.clientAuth.authenticate({
-      authorization: req.headers.authorization,
-      params: tokenParams,
-      endpointUrl: `${this.settings.issuer}${API_PREFIX}${PAR_PATH}`,
-    });
+  async push(
+    @Req() req: Request,
+    @AuthenticatedClient() { client }: ClientAuthenticationResult,
+  ): Promise<PushedAuthorizationResponse> {
     const params: Record<string, string | string[]> = {};
     // TokenParams.from has checked every value is a string (or a list of them, for `resource`).
     const body: unknown = req.body;

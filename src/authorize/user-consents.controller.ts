@@ -1,13 +1,5 @@
-import {
-  Controller,
-  Delete,
-  Get,
-  Header,
-  Headers,
-  HttpCode,
-  Param,
-  UseFilters,
-} from '@nestjs/common';
+import { NoStore } from '../common/http/no-store.js';
+import { Controller, Delete, Get, Headers, HttpCode, Param, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { envelope, type Envelope } from '../common/http/envelope.js';
@@ -44,7 +36,7 @@ export class UserConsentsController {
   ) {}
 
   @Get('consents')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiBearerAuth(ACCESS_TOKEN_SCHEME)
   @ApiOperation({
     summary: 'Get Authorization Consent List',
@@ -77,7 +69,7 @@ export class UserConsentsController {
 
   @Delete('consents/:id')
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiBearerAuth(ACCESS_TOKEN_SCHEME)
   @ApiOperation({
     summary: 'Revoke Authorization Consent',

@@ -1,3 +1,4 @@
+import { NoStore } from '../common/http/no-store.js';
 import { metadataPipe } from './client-metadata.pipe.js';
 import {
   applyDecorators,
@@ -5,7 +6,6 @@ import {
   createParamDecorator,
   Delete,
   Get,
-  Header,
   HttpCode,
   Inject,
   Put,
@@ -95,8 +95,6 @@ const UNAUTHORIZED: [number, string] = [
 const stacked = (...decorators: (MethodDecorator | ClassDecorator)[]) =>
   applyDecorators(...decorators.reverse());
 
-const NO_STORE = () => stacked(Header('Cache-Control', 'no-store'), Header('Pragma', 'no-cache'));
-
 /**
  * The documentation and HTTP semantics of each operation, shared by both styles; `success` is the body
  * schema of the style (the envelope `ClientRegistrationDetailResponse` or the flat
@@ -106,7 +104,7 @@ const RegisterOperation = (success: Type<unknown>, style: string) =>
   stacked(
     Post(),
     HttpCode(201),
-    NO_STORE(),
+    NoStore(),
     RateLimit('register'),
     UseGuards(OpenRegistrationGuard),
     ApiOperation({
@@ -154,7 +152,7 @@ const RegisterOperation = (success: Type<unknown>, style: string) =>
 const ReadOperation = (success: Type<unknown>, style: string) =>
   stacked(
     Get(':client_id'),
-    NO_STORE(),
+    NoStore(),
     UseGuards(RegistrationAccessTokenGuard),
     ApiBearerAuth(REGISTRATION_ACCESS_TOKEN_SCHEME),
     ApiOperation({
@@ -186,7 +184,7 @@ const ReadOperation = (success: Type<unknown>, style: string) =>
 const UpdateOperation = (success: Type<unknown>, style: string) =>
   stacked(
     Put(':client_id'),
-    NO_STORE(),
+    NoStore(),
     UseGuards(RegistrationAccessTokenGuard),
     ApiBearerAuth(REGISTRATION_ACCESS_TOKEN_SCHEME),
     ApiOperation({
@@ -238,7 +236,7 @@ const DeleteOperation = (style: string) =>
   stacked(
     Delete(':client_id'),
     HttpCode(204),
-    NO_STORE(),
+    NoStore(),
     UseGuards(RegistrationAccessTokenGuard),
     ApiBearerAuth(REGISTRATION_ACCESS_TOKEN_SCHEME),
     ApiOperation({

@@ -1,4 +1,5 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { NoStore } from '../common/http/no-store.js';
+import { Controller, Get } from '@nestjs/common';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -31,7 +32,7 @@ export class HealthController {
   ) {}
 
   @Get()
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @HealthCheck()
   @ApiOperation({ summary: 'Health check (database ping)' })
   @ApiOkResponse({ description: 'The server and its database are up' })
@@ -40,7 +41,7 @@ export class HealthController {
   }
 
   @Get('live')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({ summary: 'Liveness probe: the process is up (no database check)' })
   @ApiOkResponse({ description: 'The process answers' })
   live(): { status: 'ok' } {
@@ -48,7 +49,7 @@ export class HealthController {
   }
 
   @Get('ready')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness probe: the database answers within 2 s (503 otherwise)' })
   @ApiOkResponse({ description: 'The server can serve requests' })

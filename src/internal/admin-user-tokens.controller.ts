@@ -1,4 +1,5 @@
-import { Controller, Delete, Header, HttpCode, Param } from '@nestjs/common';
+import { NoStore } from '../common/http/no-store.js';
+import { Controller, Delete, HttpCode, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AdminActor, AdminAuth, ADMIN_MESSAGES, SimpleResponse } from '../admin/index.js';
 import type { AuditActor } from '../audit/index.js';
@@ -23,7 +24,7 @@ export class AdminUserTokensController {
 
   @Delete('user/:user_id')
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'Batch Revoke User Tokens',
     description:

@@ -1,4 +1,5 @@
-import { Controller, Header, HttpCode, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { NoStore } from '../common/http/no-store.js';
+import { Controller, HttpCode, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import {
   AdminBody,
@@ -72,7 +73,7 @@ export class InternalOAuthController {
 
   @Post('clients')
   @HttpCode(201)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'Internal Create OAuth Client',
     description:
@@ -110,7 +111,7 @@ export class InternalOAuthController {
 
   @Post('introspect')
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'Internal Token Introspection',
     description:
@@ -151,7 +152,7 @@ export class InternalOAuthController {
 
   @Post('revoke-user-tokens')
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'Internal Revoke User Tokens (GDPR erasure cascade)',
     description:

@@ -1,5 +1,6 @@
+import { NoStore } from '../common/http/no-store.js';
 import { schemeCredentials } from '../common/oauth/authorization-header.js';
-import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -30,7 +31,7 @@ export class MetricsController {
   }
 
   @Get()
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   async scrape(@Req() req: Request, @Res() res: Response): Promise<void> {
     if (!this.expected) {
       throw new OAuthError('not_found', 404, 'The requested resource does not exist');

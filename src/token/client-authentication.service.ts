@@ -49,7 +49,7 @@ export interface ClientAuthRequest {
 }
 
 /** A client that proved who it is, and how. */
-export interface AuthenticatedClient {
+export interface ClientAuthenticationResult {
   client: RegisteredClient;
   method: TokenEndpointAuthMethod;
 }
@@ -81,8 +81,13 @@ export class ClientAuthenticationService {
     private readonly purge: TokenPurgeService,
   ) {}
 
+  /** The absolute URL of one of the token module's endpoints (an accepted assertion audience). */
+  endpointUrl(path: string): string {
+    return this.settings.apiUrl(path);
+  }
+
   /** Authenticates the client of `req` or throws 401 `invalid_client`. */
-  async authenticate(req: ClientAuthRequest): Promise<AuthenticatedClient> {
+  async authenticate(req: ClientAuthRequest): Promise<ClientAuthenticationResult> {
     const { params } = req;
     const basic = parseBasic(req.authorization);
     const presented: TokenEndpointAuthMethod[] = [];
@@ -123,7 +128,7 @@ export class ClientAuthenticationService {
     method: 'client_secret_basic' | 'client_secret_post',
     params: TokenParams,
     basic: boolean,
-  ): Promise<AuthenticatedClient> {
+  ): Promise<ClientAuthenticationResult> {
     if (clientId === undefined) throw OAuthError.invalidClient('client_id is missing', basic);
     // A body client_id beside Basic must name the same client (RFC 6749 §2.3.1).
     const bodyId = params.get('client_id');
@@ -143,7 +148,7 @@ export class ClientAuthenticationService {
     return { client, method };
   }
 
-  private async publicClient(params: TokenParams): Promise<AuthenticatedClient> {
+  private async publicClient(params: TokenParams): Promise<ClientAuthenticationResult> {
     const clientId = params.get('client_id');
     if (clientId === undefined) {
       throw OAuthError.invalidClient('Client authentication is required');
@@ -154,7 +159,7 @@ export class ClientAuthenticationService {
   }
 
   /** RFC 7523 §3 and OpenID Connect Core §9 `private_key_jwt`. */
-  private async assertion(req: ClientAuthRequest): Promise<AuthenticatedClient> {
+  private async assertion(req: ClientAuthRequest): Promise<ClientAuthenticationResult> {
     const { params } = req;
     if (params.get('client_assertion_type') !== JWT_BEARER_ASSERTION) {
       throw OAuthError.invalidClient(`client_assertion_type must be ${JWT_BEARER_ASSERTION}`);

@@ -15,10 +15,17 @@ export {
   ASSERTION_ALGORITHMS,
   ClientAuthenticationService,
   JWT_BEARER_ASSERTION,
-  type AuthenticatedClient,
+  type ClientAuthenticationResult,
 } from './client-authentication.service.js';
 export { TokenParams } from './token-params.js';
 export { CLIENT_ASSERTION_SIGNING_ALGS } from './token.constants.js';
+export {
+  AuthenticatedClient,
+  ClientAuthentication,
+  ClientAuthGuard,
+  ClientRequestParams,
+  type ClientAuthenticationRoute,
+} from './client-auth.guard.js';
 export { DPOP_SIGNING_ALGS } from './dpop-proof.service.js';
 export { DPOP_NONCE_WINDOW_SECONDS, DpopNonceService } from './dpop-nonce.service.js';
 export { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js';

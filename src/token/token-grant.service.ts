@@ -15,7 +15,7 @@ import { parseResourceIndicators } from '../common/validation/resource.js';
 import { UsersService, type User } from '../users/index.js';
 import { AccessTokenService } from './access-token.service.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
-import type { AuthenticatedClient } from './client-authentication.service.js';
+import type { ClientAuthenticationResult } from './client-authentication.service.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
 import { invalidDpopProof, type VerifiedDpopProof } from './dpop-proof.service.js';
 import { IdTokenService } from './id-token.service.js';
@@ -98,7 +98,7 @@ export class TokenGrantService {
   async grant(
     grantType: SupportedGrantType,
     params: TokenParams,
-    auth: AuthenticatedClient,
+    auth: ClientAuthenticationResult,
     dpop: VerifiedDpopProof | null = null,
   ): Promise<TokenResponseBody> {
     const { client } = auth;

@@ -1,4 +1,5 @@
-import { Controller, Get, Header, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { NoStore } from '../common/http/no-store.js';
+import { Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBasicAuth,
   ApiBody,
@@ -13,14 +14,19 @@ import { OAuthError } from '../common/errors/oauth-error.js';
 import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
 import { CLIENT_BASIC_SCHEME } from '../common/swagger/swagger.setup.js';
 import { RateLimit } from '../rate-limit/index.js';
-import { ClientAuthenticationService } from './client-authentication.service.js';
+import {
+  AuthenticatedClient,
+  ClientAuthentication,
+  ClientRequestParams,
+} from './client-auth.guard.js';
 import { DPOP_NONCE_HEADER } from './dpop-nonce.service.js';
 import {
   DpopProofService,
   invalidDpopProof,
   type VerifiedDpopProof,
 } from './dpop-proof.service.js';
-import type { AuthenticatedClient } from './client-authentication.service.js';
+import type { ClientAuthenticationResult } from './client-authentication.service.js';
+import { OfferDpopNonceGuard } from './offer-dpop-nonce.guard.js';
 import { OAuthTokenRequest } from './dto/oauth-token-request.dto.js';
 import { OAuthTokenResponse } from './dto/oauth-token-response.dto.js';
 import { RefreshTokenRequest } from './dto/refresh-token-request.dto.js';
@@ -35,10 +41,17 @@ import {
 import { TokenParams } from './token-params.js';
 import { TOKEN_SETTINGS } from './token.constants.js';
 import type { TokenSettings } from './token.options.js';
-import { noteClientId } from '../common/http/request-context.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_BODY = 'application/json';
+
+/** `/oauth/refresh` runs the refresh_token grant only; `grant_type` may be omitted (the contract). */
+function onlyRefresh(params: TokenParams): void {
+  const grantType = params.get('grant_type');
+  if (grantType !== undefined && grantType !== 'refresh_token') {
+    throw OAuthError.invalidRequest('grant_type must be refresh_token (or omitted) here');
+  }
+}
 
 /**
  * The OAuth protocol endpoints of TokenModule. Flat RFC JSON (no envelope), `Cache-Control: no-store`
@@ -51,7 +64,6 @@ const JSON_BODY = 'application/json';
 export class TokenController {
   constructor(
     @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
-    private readonly clientAuth: ClientAuthenticationService,
     private readonly grants: TokenGrantService,
     private readonly introspection: TokenIntrospectionService,
     private readonly dpop: DpopProofService,
@@ -59,9 +71,16 @@ export class TokenController {
 
   @Post('token')
   @RateLimit('token')
+  // RFC 6749 §5.2: a malformed or unsupported grant_type is reported before client authentication.
+  @ClientAuthentication({
+    path: '/oauth/token',
+    repeatable: ['resource'],
+    before: (params) => TokenGrantService.grantType(params),
+  })
+  // Below, so that it runs first: the nonce is offered before anything can fail (RFC 9449 §8.2).
+  @UseGuards(OfferDpopNonceGuard)
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @NoStore()
   @ApiOperation({
     summary: 'OAuth 2.0 Token Endpoint',
     description:
@@ -88,27 +107,20 @@ export class TokenController {
   )
   async token(
     @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @ClientRequestParams() params: TokenParams,
+    @AuthenticatedClient() auth: ClientAuthenticationResult,
   ): Promise<TokenResponseBody> {
-    this.offerNonce(req, res);
-    const params = TokenParams.from(req.body, ['resource']);
     const grantType = TokenGrantService.grantType(params);
-    const auth = await this.clientAuth.authenticate({
-      authorization: req.headers.authorization,
-      params,
-      endpointUrl: this.settings.apiUrl('/oauth/token'),
-    });
-    // The request's log line names the client (docs/operations.md "Logs").
-    noteClientId(req, auth.client.clientId);
     const dpop = await this.proofOf(req, '/oauth/token', auth);
     return this.grants.grant(grantType, params, auth, dpop);
   }
 
   @Post('refresh')
   @RateLimit('token')
+  @ClientAuthentication({ path: '/oauth/refresh', repeatable: ['resource'], before: onlyRefresh })
+  @UseGuards(OfferDpopNonceGuard)
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @NoStore()
   @ApiOperation({
     summary: 'Refresh Access Token',
     description:
@@ -135,29 +147,16 @@ export class TokenController {
   )
   async refresh(
     @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @ClientRequestParams() params: TokenParams,
+    @AuthenticatedClient() auth: ClientAuthenticationResult,
   ): Promise<TokenResponseBody> {
-    this.offerNonce(req, res);
-    const params = TokenParams.from(req.body, ['resource']);
-    const grantType = params.get('grant_type');
-    if (grantType !== undefined && grantType !== 'refresh_token') {
-      throw OAuthError.invalidRequest('grant_type must be refresh_token (or omitted) here');
-    }
-    const auth = await this.clientAuth.authenticate({
-      authorization: req.headers.authorization,
-      params,
-      endpointUrl: this.settings.apiUrl('/oauth/refresh'),
-    });
-    // The request's log line names the client (docs/operations.md "Logs").
-    noteClientId(req, auth.client.clientId);
     const dpop = await this.proofOf(req, '/oauth/refresh', auth);
     return this.grants.grant('refresh_token', params, auth, dpop);
   }
 
   @Get('dpop/nonce')
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @NoStore()
   @ApiOperation({
     summary: 'Get DPoP Nonce',
     description:
@@ -184,21 +183,13 @@ export class TokenController {
   }
 
   /**
-   * RFC 9449 §8.2: a request with a DPoP proof gets the current nonce in `DPoP-Nonce` on every answer,
-   * errors included (set before anything can fail), so a client learns it before it is required.
-   */
-  private offerNonce(req: Request, res: Response): void {
-    if (req.headers.dpop !== undefined) res.setHeader(DPOP_NONCE_HEADER, this.dpop.currentNonce());
-  }
-
-  /**
    * The verified DPoP proof of a token request for `path`, or null; RFC 9449 §5.2: a client registered
    * with `dpop_bound_access_tokens` must send one.
    */
   private async proofOf(
     req: Request,
     path: string,
-    auth: AuthenticatedClient,
+    auth: ClientAuthenticationResult,
   ): Promise<VerifiedDpopProof | null> {
     const dpop = await this.dpop.verify(
       req.headersDistinct.dpop,
@@ -214,9 +205,9 @@ export class TokenController {
   }
 
   @Post('revoke')
+  @ClientAuthentication({ path: '/oauth/revoke' })
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @NoStore()
   @ApiOperation({
     summary: 'Revoke Token',
     description:
@@ -232,15 +223,11 @@ export class TokenController {
     [401, 'invalid_client: Client authentication failed. Reference: RFC 7009 §2.2.1.'],
     [500, 'server_error: Internal error in authorization server'],
   )
-  async revoke(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const params = TokenParams.from(req.body);
-    const { client } = await this.clientAuth.authenticate({
-      authorization: req.headers.authorization,
-      params,
-      endpointUrl: this.settings.apiUrl('/oauth/revoke'),
-    });
-    // The request's log line names the client (docs/operations.md "Logs").
-    noteClientId(req, client.clientId);
+  async revoke(
+    @ClientRequestParams() params: TokenParams,
+    @AuthenticatedClient() { client }: ClientAuthenticationResult,
+    @Res() res: Response,
+  ): Promise<void> {
     const token = params.require('token');
     await this.introspection.revoke(token, client, params.get('token_type_hint'));
     // RFC 7009 §2.2 / the contract: 200 with no body.
@@ -249,9 +236,9 @@ export class TokenController {
 
   @Post('introspect')
   @RateLimit('introspect')
+  @ClientAuthentication({ path: '/oauth/introspect' })
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @NoStore()
   @ApiOperation({
     summary: 'Token Introspection',
     description:
@@ -275,15 +262,10 @@ export class TokenController {
     [429, 'rate_limit_exceeded: Request rate too high, please retry later'],
     [500, 'server_error: introspection service internal error'],
   )
-  async introspect(@Req() req: Request): Promise<IntrospectionBody> {
-    const params = TokenParams.from(req.body);
-    const { client } = await this.clientAuth.authenticate({
-      authorization: req.headers.authorization,
-      params,
-      endpointUrl: this.settings.apiUrl('/oauth/introspect'),
-    });
-    // The request's log line names the client (docs/operations.md "Logs").
-    noteClientId(req, client.clientId);
+  async introspect(
+    @ClientRequestParams() params: TokenParams,
+    @AuthenticatedClient() { client }: ClientAuthenticationResult,
+  ): Promise<IntrospectionBody> {
     // RFC 7662 §2.1: the caller must be authorized; a public client proves nothing about itself.
     if (client.isPublic) {
       throw OAuthError.invalidClient('Introspection requires client authentication');

@@ -182,7 +182,7 @@ const PROOF_ERRORS = new Set(['invalid_dpop_proof', 'use_dpop_nonce']);
 
 /** Whether the request uses `Authorization: DPoP` (RFC 9449 §7.1). */
 function isDpopScheme(req: Request): boolean {
-  return /^DPoP /i.test(req.headers.authorization ?? '');
+  return schemeCredentials(req.headers.authorization, 'DPoP') !== undefined;
 }
 
 /**

@@ -1,8 +1,8 @@
+import { NoStore } from '../../common/http/no-store.js';
 import {
   Controller,
   Delete,
   Get,
-  Header,
   HttpCode,
   Param,
   Post,
@@ -127,7 +127,7 @@ export class AdminClientsController {
   ) {}
 
   @Get()
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'List OAuth Clients',
     description:
@@ -188,7 +188,7 @@ export class AdminClientsController {
 
   @Post()
   @HttpCode(201)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'Create OAuth Client',
     description:
@@ -220,7 +220,7 @@ export class AdminClientsController {
   }
 
   @Get(':client_id')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'Get OAuth Client Details',
     description:
@@ -248,7 +248,7 @@ export class AdminClientsController {
   }
 
   @Put(':client_id')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'Update OAuth Client Configuration',
     description:
@@ -300,7 +300,7 @@ export class AdminClientsController {
 
   @Delete(':client_id')
   @HttpCode(204)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'Delete OAuth Client',
     description:
@@ -320,7 +320,7 @@ export class AdminClientsController {
   }
 
   @Get(':client_id/audit-logs')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'Get OAuth Client Audit Logs',
     description:
@@ -359,7 +359,7 @@ export class AdminClientsController {
 
   @Post(':client_id/clone')
   @HttpCode(201)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'Clone OAuth Client',
     description:

@@ -1,8 +1,8 @@
+import { NoStore } from '../../common/http/no-store.js';
 import {
   Controller,
   Delete,
   Get,
-  Header,
   HttpCode,
   Param,
   Post,
@@ -98,7 +98,7 @@ export class AdminClientSecretsController {
 
   @Post('rotate-secret')
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'Rotate OAuth Client Secret',
     description:
@@ -163,7 +163,7 @@ export class AdminClientSecretsController {
   }
 
   @Get('secrets')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'List All Secrets for OAuth Client',
     description:
@@ -185,7 +185,7 @@ export class AdminClientSecretsController {
 
   @Post('secrets')
   @HttpCode(201)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'Create OAuth Client Secret',
     description:
@@ -274,7 +274,7 @@ export class AdminClientSecretsController {
   }
 
   @Put('secrets/:secret_id/deactivate')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'Deactivate OAuth Client Secret',
     description:
@@ -317,7 +317,7 @@ export class AdminClientSecretsController {
   }
 
   @Get('stats')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'Get OAuth Client Statistics',
     description:
@@ -346,7 +346,7 @@ export class AdminClientSecretsController {
   }
 
   @Get('tokens')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'List Active Tokens for OAuth Client',
     description:
@@ -391,7 +391,7 @@ export class AdminClientSecretsController {
   }
 
   @Delete('tokens')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @ApiOperation({
     summary: 'Revoke All Tokens for OAuth Client',
     description:

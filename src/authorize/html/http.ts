@@ -1,4 +1,5 @@
 import cookieParser from 'cookie-parser';
+import { setNoStore } from '../../common/http/no-store.js';
 import type { Request, Response } from 'express';
 
 /** cookie-parser without a secret: AuthorizeModule's cookies are random values checked against the database. */
@@ -51,8 +52,7 @@ export function sendHtml(
   if (extra) formAction.push(extra);
   res.status(status);
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Pragma', 'no-cache');
+  setNoStore(res);
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader(
     'Content-Security-Policy',
@@ -72,8 +72,7 @@ export function sendHtml(
 export function sendRedirect(req: Request, res: Response, location: string): void {
   res.status(req.method === 'POST' ? 303 : 302);
   res.setHeader('Location', location);
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Pragma', 'no-cache');
+  setNoStore(res);
   res.end();
 }
 

@@ -1,3 +1,4 @@
+import { setNoStore } from '../http/no-store.js';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { methodNotAllowed } from '../http/allowed-methods.js';
@@ -150,8 +151,7 @@ export function sendOAuthError(res: Response, err: OAuthError): void {
   if (err.description) body.error_description = err.description;
   if (err.state !== undefined) body.state = err.state;
   res.status(err.status);
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Pragma', 'no-cache');
+  setNoStore(res);
   for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
   res.json(body);
 }

@@ -1,3 +1,4 @@
+import { setNoStore } from '../http/no-store.js';
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { simpleResponse } from '../http/simple-response.js';
@@ -57,8 +58,7 @@ export class SimpleResponseExceptionFilter implements ExceptionFilter {
     };
     if (err.description && err.status < 500) body.error_description = err.description;
     res.status(err.status);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Pragma', 'no-cache');
+    setNoStore(res);
     for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
     res.json(body);
   }
