@@ -28,7 +28,7 @@ function recorder() {
 }
 
 /** The thumbprint of a key pair's public key (what `cnf.jkt` must name). */
-async function thumbprintOf(keyPair: CryptoKeyPair): Promise<string> {
+async function thumbprintOf(keyPair: oauth.CryptoKeyPair): Promise<string> {
   return calculateJwkThumbprint(await exportJWK(keyPair.publicKey));
 }
 
