@@ -278,6 +278,9 @@ class AuthmsTarget {
       LOG_LEVEL: 'error',
       REGISTRATION_RATE_LIMIT: '0',
       TOKEN_RATE_LIMIT: '0',
+      // oidc-provider has no rate limits: none of AuthMS's counters (database writes) either.
+      INTROSPECT_RATE_LIMIT: '0',
+      AUTHORIZE_RATE_LIMIT: '0',
       // Issue 11's conditions: no registration-access-token rotation, flat bodies, ES256 access tokens.
       REGISTRATION_ROTATE_ACCESS_TOKEN: 'false',
       REGISTRATION_RESPONSE_STYLE: 'flat',

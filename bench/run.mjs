@@ -170,6 +170,8 @@ async function main() {
     LOG_LEVEL: 'error',
     REGISTRATION_RATE_LIMIT: '0',
     TOKEN_RATE_LIMIT: '0',
+    INTROSPECT_RATE_LIMIT: '0',
+    AUTHORIZE_RATE_LIMIT: '0',
     REGISTRATION_ROTATE_ACCESS_TOKEN: 'false',
     KEYS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     ...db.env,

@@ -15,7 +15,8 @@ import {
   type ClientRegistrationModuleOptions,
 } from './client-registration/index.js';
 import { OAuthExceptionFilter } from './common/errors/oauth-exception.filter.js';
-import { API_PREFIX, AppConfig } from './config/app-config.js';
+import { API_PREFIX } from './common/http/route-prefix.js';
+import { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DiscoveryModule } from './discovery/index.js';

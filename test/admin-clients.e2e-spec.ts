@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientAuditLogEntity } from '../src/audit/index.js';
 import { CLIENT_UPDATED, ClientAuditEvent } from '../src/client-registration/index.js';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { expectSimpleError } from './helpers/oauth-assertions.js';
 import { ADMIN_CLIENTS, adminToken, createAdminClient, clientToken } from './helpers/admin.js';
 import { seedClient } from './helpers/clients.js';
 import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
@@ -29,13 +30,7 @@ interface Item {
 }
 
 function expectSimple(res: Response, status: number, message: string | RegExp): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  const body = res.body as { code: number; message: string; timestamp: string };
-  expect(body.code).toBe(status);
-  if (typeof message === 'string') expect(body.message).toBe(message);
-  else expect(body.message).toMatch(message);
-  expect(body.timestamp).toMatch(/Z$/);
-  expect(res.headers['cache-control']).toBe('no-store');
+  expectSimpleError(res, status, { message });
 }
 
 describe(`admin client management O27-O33 (${TEST_DB_TYPE})`, () => {

@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientAuditEvent } from '../src/audit/index.js';
+import { expectSimpleError } from './helpers/oauth-assertions.js';
 import { ADMIN_CLIENTS, adminToken, clientToken } from './helpers/admin.js';
 import { seedClient } from './helpers/clients.js';
 import { controlClock, type ControlledClock } from './helpers/clock.js';
@@ -16,15 +17,9 @@ const NOT_FOUND = 'Client not found or does not belong to the current tenant';
 const UNKNOWN_ID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
 const GRACE = 900;
 
-/** A SimpleResponse error (`{code, message, timestamp, error, error_description?}`), no-store. */
-function expectSimpleError(res: Response, status: number, message: string | RegExp): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  const body = res.body as Record<string, unknown>;
-  expect(body.code).toBe(status);
-  if (typeof message === 'string') expect(body.message).toBe(message);
-  else expect(body.message).toMatch(message);
-  expect(body.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-  expect(res.headers['cache-control']).toBe('no-store');
+/** A SimpleResponse error with the reference's text. */
+function expectAdminError(res: Response, status: number, message: string | RegExp): void {
+  expectSimpleError(res, status, { message });
 }
 
 const CC = {
@@ -87,9 +82,9 @@ describe(`admin API: client secrets and usage (${TEST_DB_TYPE})`, () => {
     );
     for (const [method, path] of endpoints(c.clientId)) {
       const none = await request(t.url)[method](`${ADMIN_CLIENTS}${path}`);
-      expectSimpleError(none, 401, UNAUTHENTICATED);
-      expectSimpleError(await call(method, path, 'not-a-token'), 401, UNAUTHENTICATED);
-      expectSimpleError(await call(method, path, ordinary), 403, FORBIDDEN);
+      expectAdminError(none, 401, UNAUTHENTICATED);
+      expectAdminError(await call(method, path, 'not-a-token'), 401, UNAUTHENTICATED);
+      expectAdminError(await call(method, path, ordinary), 403, FORBIDDEN);
     }
     // Nothing was changed by the refused calls.
     expect((await token(c, c.clientSecret!)).status).toBe(200);
@@ -100,7 +95,7 @@ describe(`admin API: client secrets and usage (${TEST_DB_TYPE})`, () => {
     const deleted = await seedClient(t, { ...CC, deletedAt: new Date() });
     for (const id of [UNKNOWN_ID, 'not-a-client-id', deleted.clientId]) {
       for (const [method, path] of endpoints(id)) {
-        expectSimpleError(await call(method, path), 404, NOT_FOUND);
+        expectAdminError(await call(method, path), 404, NOT_FOUND);
       }
     }
   });
@@ -170,7 +165,7 @@ describe(`admin API: client secrets and usage (${TEST_DB_TYPE})`, () => {
     expect((await token(c, d.secret_value)).status).toBe(200);
     expect((await token(c, c.clientSecret!)).status).toBe(200);
     const third = await call('post', `/${c.clientId}/secrets`);
-    expectSimpleError(third, 409, 'Conflict: maximum number of secrets reached (max 2)');
+    expectAdminError(third, 409, 'Conflict: maximum number of secrets reached (max 2)');
     expect((await auditRows(c.clientId)).map((r) => r.operation)).toEqual([
       'client.secret_created',
     ]);
@@ -185,22 +180,22 @@ describe(`admin API: client secrets and usage (${TEST_DB_TYPE})`, () => {
     const [othersSecret] = (await call('get', `/${other.clientId}/secrets`)).body.data.secrets as {
       secret_id: string;
     }[];
-    expectSimpleError(
+    expectAdminError(
       await call('delete', `/${c.clientId}/secrets/${first.secret_id}`),
       400,
       'Invalid request parameters: cannot delete the last secret',
     );
-    expectSimpleError(
+    expectAdminError(
       await call('delete', `/${c.clientId}/secrets/${othersSecret.secret_id}`),
       404,
       'Client or secret not found',
     );
-    expectSimpleError(
+    expectAdminError(
       await call('put', `/${c.clientId}/secrets/${othersSecret.secret_id}/deactivate`),
       404,
       'Client or secret not found',
     );
-    expectSimpleError(
+    expectAdminError(
       await call('delete', `/${c.clientId}/secrets/${UNKNOWN_ID}`),
       404,
       'Client or secret not found',
@@ -249,12 +244,12 @@ describe(`admin API: client secrets and usage (${TEST_DB_TYPE})`, () => {
 
   it('answers 400 for a client without secrets and for bad query parameters', async () => {
     const pub = await seedClient(t, { tokenEndpointAuthMethod: 'none' });
-    expectSimpleError(
+    expectAdminError(
       await call('post', `/${pub.clientId}/rotate-secret`),
       400,
       /^Invalid request parameters/,
     );
-    expectSimpleError(
+    expectAdminError(
       await call('post', `/${pub.clientId}/secrets`),
       400,
       /^Invalid request parameters/,
@@ -262,14 +257,14 @@ describe(`admin API: client secrets and usage (${TEST_DB_TYPE})`, () => {
     expect((await call('get', `/${pub.clientId}/secrets`)).body.data.secrets).toEqual([]);
     const c = await seedClient(t, CC);
     for (const q of ['grace_period=-1', 'grace_period=abc', 'grace_period=86401', 'other=1']) {
-      expectSimpleError(
+      expectAdminError(
         await call('delete', `/${c.clientId}/tokens?${q}`),
         400,
         /^Invalid request parameters/,
       );
     }
     for (const q of ['page=0', 'page_size=101', 'page=x']) {
-      expectSimpleError(
+      expectAdminError(
         await call('get', `/${c.clientId}/tokens?${q}`),
         400,
         /^Invalid request parameters/,

@@ -8,7 +8,7 @@ import { ConsentEntity } from '../src/authorize/entities/consent.entity.js';
 import { LoginSessionClientEntity } from '../src/authorize/entities/login-session-client.entity.js';
 import { LoginSessionEntity } from '../src/authorize/entities/login-session.entity.js';
 import { seedClient, type SeededClient } from './helpers/clients.js';
-import { expectOAuthError } from './helpers/oauth-assertions.js';
+import { expectSimpleError } from './helpers/oauth-assertions.js';
 import {
   createTestApp,
   createTestDatabase,
@@ -43,7 +43,7 @@ describe(`internal API without INTERNAL_API_KEYS (${TEST_DB_TYPE})`, () => {
       for (const key of [undefined, 'anything', 'x'.repeat(64)]) {
         const req = request(t.url).post(path).send({ token: 'x', user_id: 'u' });
         if (key) void req.set('X-API-Key', key);
-        expectOAuthError(await req, 404, 'not_found');
+        expectSimpleError(await req, 404, { error: 'not_found' });
       }
     }
   });
@@ -93,8 +93,10 @@ describe(`internal API (O51, O52) with X-API-Key (${TEST_DB_TYPE})`, () => {
       `${identityKey}x`,
       'y'.repeat(600),
     ]) {
-      expectOAuthError(await post(t, INTROSPECT, { token: 'x' }, key), 401, 'invalid_client');
-      expectOAuthError(await post(t, CASCADE, {}, key), 401, 'invalid_client');
+      expectSimpleError(await post(t, INTROSPECT, { token: 'x' }, key), 401, {
+        error: 'invalid_client',
+      });
+      expectSimpleError(await post(t, CASCADE, {}, key), 401, { error: 'invalid_client' });
     }
   });
 
@@ -171,14 +173,14 @@ describe(`internal API (O51, O52) with X-API-Key (${TEST_DB_TYPE})`, () => {
       [CASCADE, { user_id: { $ne: null } }],
       [CASCADE, { user_id: 'u'.repeat(192) }],
     ] as const) {
-      expectOAuthError(await post(t, path, body), 400, 'invalid_request');
+      expectSimpleError(await post(t, path, body), 400, { error: 'invalid_request' });
     }
     const form = await request(t.url)
       .post(INTROSPECT)
       .set('X-API-Key', identityKey)
       .type('form')
       .send({ token: 'x' });
-    expectOAuthError(form, 415, 'invalid_request');
+    expectSimpleError(form, 415, { error: 'invalid_request' });
   });
 
   it('O50 creates a client (201, secret once), recorded as internal and audited with the key id', async () => {
@@ -211,11 +213,11 @@ describe(`internal API (O51, O52) with X-API-Key (${TEST_DB_TYPE})`, () => {
     expect(audit).toMatchObject({ actorType: 'api_key', actorId: 'identity-service' });
     expect(JSON.stringify(audit)).not.toContain(data.client_secret);
 
-    expectOAuthError(await post(t, CREATE, { name: 'x' }), 400, 'invalid_request');
-    expectOAuthError(
+    expectSimpleError(await post(t, CREATE, { name: 'x' }), 400, { error: 'invalid_request' });
+    expectSimpleError(
       await post(t, CREATE, { name: 'x', redirect_uris: ['https://a.example/cb'] }, null),
       401,
-      'invalid_client',
+      { error: 'invalid_client' },
     );
   });
 

@@ -438,6 +438,39 @@ describe(`signing keys shared by instances (${TEST_DB_TYPE})`, () => {
     });
   });
 
+  it('a first key is found at once although another caller read the keys just before its insert (that read is not reused)', async () => {
+    const [a] = await twoInstances();
+    const { cache, store } = keysOf(a);
+    const realFind = store.findPublished.bind(store);
+    const realCreate = store.createFirstKey.bind(store);
+    let gate: Promise<void> | undefined;
+    let release = (): void => undefined;
+    let queried = (): void => undefined;
+    vi.spyOn(store, 'findPublished').mockImplementation(async (now) => {
+      const rows = await realFind(now);
+      const wait = gate;
+      gate = undefined;
+      if (wait) {
+        queried();
+        await wait;
+      }
+      return rows;
+    });
+    vi.spyOn(store, 'createFirstKey').mockImplementation(async (alg) => {
+      // Another caller's read runs its query before the insert and answers only after it.
+      gate = new Promise((resolve) => (release = resolve));
+      const didQuery = new Promise<void>((resolve) => (queried = resolve));
+      const stale = cache.verificationKey('a-kid-nobody-has');
+      await didQuery;
+      await realCreate(alg);
+      setTimeout(release, 50);
+      void stale;
+    });
+    const key = await cache.signingKey('RS256');
+    expect(key.alg).toBe('RS256');
+    expect((await keyRows(a)).map((r) => r.kid)).toContain(key.kid);
+  });
+
   it('two instances racing to sign with each algorithm first (no JWK Set read) also end with one key per algorithm', async () => {
     const [a, b] = await twoInstances();
     const ka = a.app.get(JwtService);

@@ -144,6 +144,7 @@ describe(`sign-out: RP-Initiated and Back-Channel Logout (${TEST_DB_TYPE})`, () 
     client: Rp,
     jar = new CookieJar(),
     user?: { id: string; username: string; password: string },
+    scope = 'openid',
   ) {
     const u = user ?? (await createUser(a));
     const { verifier, challenge } = pkce();
@@ -153,7 +154,7 @@ describe(`sign-out: RP-Initiated and Back-Channel Logout (${TEST_DB_TYPE})`, () 
         response_type: 'code',
         client_id: client.clientId,
         redirect_uri: REDIRECT,
-        scope: 'openid',
+        scope,
         state: 'st',
         nonce: 'n-1',
         code_challenge: challenge,
@@ -174,8 +175,11 @@ describe(`sign-out: RP-Initiated and Back-Channel Logout (${TEST_DB_TYPE})`, () 
       { auth: basic(client.clientId, client.secret) },
     );
     expect(res.status).toBe(200);
-    const idToken = (res.body as { id_token: string }).id_token;
-    return { jar, user: u, idToken, sid: decodeJwt(idToken).sid as string };
+    const { id_token: idToken, refresh_token: refreshToken } = res.body as {
+      id_token: string;
+      refresh_token?: string;
+    };
+    return { jar, user: u, idToken, refreshToken, sid: decodeJwt(idToken).sid as string };
   }
 
   const sessionRows = async (sid: string) =>
@@ -236,6 +240,38 @@ describe(`sign-out: RP-Initiated and Back-Channel Logout (${TEST_DB_TYPE})`, () 
     expect(await sessionRows(s.sid)).toHaveLength(1);
     const second = await signIn(other, s.jar, s.user);
     expect(second.sid).toBe(s.sid);
+  });
+
+  it('names the same session (sid) in the ID tokens issued on refresh, rotation after rotation', async () => {
+    const reg = await request(a.url)
+      .post('/connect/register')
+      .send({
+        client_name: 'Offline App',
+        redirect_uris: [REDIRECT],
+        grant_types: ['authorization_code', 'refresh_token'],
+        scope: 'openid offline_access',
+      })
+      .expect(201);
+    const r = reg.body as Record<string, unknown>;
+    const offline: Rp = {
+      clientId: r.client_id as string,
+      secret: r.client_secret as string,
+      registered: r,
+    };
+    const s = await signIn(offline, undefined, undefined, 'openid offline_access');
+    let refreshToken = s.refreshToken!;
+    expect(refreshToken).toBeDefined();
+    for (let i = 0; i < 2; i++) {
+      const res = await postForm(
+        b,
+        { grant_type: 'refresh_token', refresh_token: refreshToken },
+        { auth: basic(offline.clientId, offline.secret) },
+      );
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      const body = res.body as { id_token: string; refresh_token: string };
+      expect(decodeJwt(body.id_token)).toMatchObject({ sid: s.sid, sub: s.user.id });
+      refreshToken = body.refresh_token;
+    }
   });
 
   it('signs out with a valid id_token_hint: redirect with state, session row gone, cookie cleared, every instance asks to log in again', async () => {

@@ -3,81 +3,34 @@ import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  REFERENCE_DIR,
+  referenceFields,
+  referenceOperation,
+  schemaName,
+  swaggerDocument,
+  type SwaggerDoc,
+} from './helpers/reference-contract.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 // The contract: sections O17-O20 and the schema catalogue of the oauth-service reference, and the seed page
 // of PUT /oauth/register/{client_id}. The generated OpenAPI document must contain every request field,
 // every response field, every parameter and every status code they list.
 // A copy of the shared reference lives in the repository, so the check runs on any clone.
-const REFERENCE = join(import.meta.dirname, '..', 'docs', 'reference');
-const api = readFileSync(join(REFERENCE, 'oauth-service-api.md'), 'utf8');
-const seed = readFileSync(join(REFERENCE, 'seed-PUT-oauth-register-client_id.txt'), 'utf8');
+const seed = readFileSync(join(REFERENCE_DIR, 'seed-PUT-oauth-register-client_id.txt'), 'utf8');
 
-interface ContractOperation {
-  method: string;
-  path: string;
-  bodyFields: string[];
-  params: string[];
-  statuses: string[];
-}
-
-/** Rows of the markdown tables under `heading` (until the next blank-line-separated heading). */
-function tableRows(section: string, heading: RegExp): string[][] {
-  const start = section.search(heading);
-  if (start < 0) return [];
-  const rows: string[][] = [];
-  for (const line of section.slice(start).split('\n').slice(1)) {
-    if (line.startsWith('|')) {
-      rows.push(
-        line
-          .split('|')
-          .slice(1, -1)
-          .map((c) => c.trim()),
-      );
-    } else if (rows.length > 0) break;
-  }
-  return rows.slice(2); // header + separator
-}
-
-const unquote = (cell: string) => cell.replace(/`/g, '');
-
-function referenceOperations(): ContractOperation[] {
-  const ops: ContractOperation[] = [];
-  for (const n of [17, 18, 19, 20]) {
-    const start = api.indexOf(`#### O${n}. `);
-    const end = api.indexOf('#### O', start + 5);
-    const section = api.slice(start, end);
-    const [, method, path] = /`(GET|POST|PUT|DELETE) ([^`]+)`/.exec(section)!;
-    ops.push({
-      method: method.toLowerCase(),
-      path: path,
-      bodyFields: tableRows(section, /^Request body/m).map((r) => unquote(r[0])),
-      params: tableRows(section, /^Request parameters/m).map((r) => unquote(r[0])),
-      statuses: tableRows(section, /^Responses:/m).map((r) => r[0]),
-    });
-  }
-  return ops;
-}
+const referenceOperations = () => [17, 18, 19, 20].map(referenceOperation);
 
 function referenceSchemas(): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const name of [
-    'ClientRegistrationDetailResponse',
-    'ClientRegistrationRequest',
-    'ClientRegistrationResponse',
-    'ClientRegistrationUpdateRequest',
-    'OAuthErrorResponse',
-  ]) {
-    const start = api.indexOf(`#### \`dto.${name}\``);
-    const section = api.slice(start, api.indexOf('\n#### ', start + 5));
-    // Field rows start with a back-quoted name: | `redirect_uris` | array of string | ...
-    const all = section.split('\n').filter((l) => /^\| `/.test(l));
-    out.set(
-      name,
-      all.map((l) => unquote(l.split('|')[1].trim())),
-    );
-  }
-  return out;
+  return new Map(
+    [
+      'ClientRegistrationDetailResponse',
+      'ClientRegistrationRequest',
+      'ClientRegistrationResponse',
+      'ClientRegistrationUpdateRequest',
+      'OAuthErrorResponse',
+    ].map((name) => [name, referenceFields(`dto.${name}`)]),
+  );
 }
 
 /** The seed page: fields per block, statuses and parameters. */
@@ -100,26 +53,14 @@ function seedPage() {
   return { blocks, statuses };
 }
 
-type Doc = {
-  paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
-};
-type Operation = {
-  parameters?: { name: string; in: string }[];
-  requestBody?: { content: Record<string, { schema: { $ref: string } }> };
-  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
-  security?: Record<string, unknown>[];
-  tags?: string[];
-};
-
-const schemaName = (ref: string | undefined) => ref?.replace('#/components/schemas/', '');
+type Doc = SwaggerDoc;
 
 describe('Swagger document against the oauth-service contract (O17-O20 and the PUT seed page)', () => {
   let t: TestApp;
   let doc: Doc;
   beforeAll(async () => {
     t = await createTestApp();
-    doc = (await request(t.url).get('/api/docs-json').expect(200)).body as Doc;
+    doc = await swaggerDocument(t);
   });
   afterAll(async () => {
     await t?.close();
@@ -345,30 +286,7 @@ describe('Swagger document against the oauth-service contract (O17-O20 and the P
 // The administration plane's client operations (O27-O33, issue 8): the same checks against the same
 // reference copy, with the reference's schema names (their `dto.` / `gitee_com_linmes_authms_base_dto.`
 // prefixes dropped, as for the registration schemas).
-const bareName = (cell: string) =>
-  /`([^`]+)`/
-    .exec(cell)?.[1]
-    .replace(/^dto\./, '')
-    .replace(/^gitee_com_linmes_authms_base_dto\./, '');
-
-function adminOperations() {
-  const ops: (ContractOperation & { schemas: Record<string, string | undefined> })[] = [];
-  for (const n of [27, 28, 29, 30, 31, 32, 33]) {
-    const start = api.indexOf(`#### O${n}. `);
-    const section = api.slice(start, api.indexOf('#### O', start + 5));
-    const [, method, path] = /`(GET|POST|PUT|DELETE) ([^`]+)`/.exec(section)!;
-    const responses = tableRows(section, /^Responses:/m);
-    ops.push({
-      method: method.toLowerCase(),
-      path,
-      bodyFields: tableRows(section, /^Request body/m).map((r) => unquote(r[0])),
-      params: tableRows(section, /^Request parameters/m).map((r) => unquote(r[0])),
-      statuses: responses.map((r) => r[0]),
-      schemas: Object.fromEntries(responses.map((r) => [r[0], bareName(r[2])])),
-    });
-  }
-  return ops;
-}
+const adminOperations = () => [27, 28, 29, 30, 31, 32, 33].map(referenceOperation);
 
 const ADMIN_SCHEMAS = [
   'OAuthClientItem',
@@ -384,21 +302,12 @@ const ADMIN_SCHEMAS = [
   'OAuthAuditLogListResponse',
 ];
 
-function catalogueFields(heading: string): string[] {
-  const start = api.indexOf(`#### \`${heading}\``);
-  const section = api.slice(start, api.indexOf('\n#### ', start + 5));
-  return section
-    .split('\n')
-    .filter((l) => /^\| `/.test(l))
-    .map((l) => unquote(l.split('|')[1].trim()));
-}
-
 describe('Swagger document against the oauth-service contract (O27-O33, client management)', () => {
   let t: TestApp;
   let doc: Doc;
   beforeAll(async () => {
     t = await createTestApp();
-    doc = (await request(t.url).get('/api/docs-json').expect(200)).body as Doc;
+    doc = await swaggerDocument(t);
   });
   afterAll(async () => {
     await t?.close();
@@ -422,7 +331,7 @@ describe('Swagger document against the oauth-service contract (O27-O33, client m
     expect(ops[0].schemas['200']).toBe('OAuthClientListResponse');
     expect(ops[0].schemas['401']).toBe('SimpleResponse');
     for (const name of ADMIN_SCHEMAS) {
-      expect(catalogueFields(`dto.${name}`).length, name).toBeGreaterThanOrEqual(3);
+      expect(referenceFields(`dto.${name}`).length, name).toBeGreaterThanOrEqual(3);
     }
   });
 
@@ -454,12 +363,12 @@ describe('Swagger document against the oauth-service contract (O27-O33, client m
   it('uses the reference schema names with every field of the catalogue', () => {
     for (const name of ADMIN_SCHEMAS) {
       const props = Object.keys(doc.components.schemas[name]?.properties ?? {});
-      expect(props, name).toEqual(expect.arrayContaining(catalogueFields(`dto.${name}`)));
+      expect(props, name).toEqual(expect.arrayContaining(referenceFields(`dto.${name}`)));
     }
     for (const name of ['PageInfo', 'SimpleResponse']) {
       const props = Object.keys(doc.components.schemas[name]?.properties ?? {});
       expect(props, name).toEqual(
-        expect.arrayContaining(catalogueFields(`gitee_com_linmes_authms_base_dto.${name}`)),
+        expect.arrayContaining(referenceFields(`gitee_com_linmes_authms_base_dto.${name}`)),
       );
     }
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsentEntity } from '../src/authorize/entities/consent.entity.js';
 import { seedClient, type SeededClient } from './helpers/clients.js';
 import { authorize, createUser } from './helpers/login-flow.js';
-import { expectOAuthError } from './helpers/oauth-assertions.js';
+import { expectOAuthError, expectSimpleError } from './helpers/oauth-assertions.js';
 import {
   createTestApp,
   createTestDatabase,
@@ -157,12 +157,12 @@ describe(`end-user consents and public client info (O13-O15) (${TEST_DB_TYPE})`,
     expect(left.map((c) => c.client_id)).toEqual([b.clientId]);
 
     // Idempotent in effect: the consent is gone, a second DELETE is 404.
-    expectOAuthError(
+    expectSimpleError(
       await request(t.url)
         .delete(`/api/v1/oauth/consents/${consentA.id}`)
         .set('Authorization', `Bearer ${keep.access_token}`),
       404,
-      'not_found',
+      { error: 'not_found' },
     );
   });
 
@@ -174,12 +174,12 @@ describe(`end-user consents and public client info (O13-O15) (${TEST_DB_TYPE})`,
     const intruderTokens = await signInAndConsent(await seedClient(t), intruder);
     const [consent] = (await listConsents(ownerTokens.access_token)).body.data as { id: string }[];
     for (const id of [consent.id, '01ARZ3NDEKTSV4RRFFQ69G5FAV', 'not-an-id', "1' OR '1'='1"]) {
-      expectOAuthError(
+      expectSimpleError(
         await request(t.url)
           .delete(`/api/v1/oauth/consents/${encodeURIComponent(id)}`)
           .set('Authorization', `Bearer ${intruderTokens.access_token}`),
         404,
-        'not_found',
+        { error: 'not_found' },
       );
     }
     expect(await t.dataSource.getRepository(ConsentEntity).existsBy({ id: consent.id })).toBe(true);
@@ -219,7 +219,7 @@ describe(`end-user consents and public client info (O13-O15) (${TEST_DB_TYPE})`,
         request(t.url).delete('/api/v1/oauth/consents/01ARZ3NDEKTSV4RRFFQ69G5FAV'),
       ]) {
         if (h) void req.set('Authorization', h);
-        expectOAuthError(await req, 401, 'invalid_token');
+        expectSimpleError(await req, 401, { error: 'invalid_token' });
       }
     }
   });
@@ -259,11 +259,9 @@ describe(`end-user consents and public client info (O13-O15) (${TEST_DB_TYPE})`,
       .set('Authorization', `Bearer ${reg.body.registration_access_token as string}`)
       .expect(204);
     for (const unknown of [id, '01ARZ3NDEKTSV4RRFFQ69G5FAV', 'x', '%27%20OR%201%3D1']) {
-      expectOAuthError(
-        await request(t.url).get(`/api/v1/oauth/client/${unknown}`),
-        404,
-        'not_found',
-      );
+      expectSimpleError(await request(t.url).get(`/api/v1/oauth/client/${unknown}`), 404, {
+        error: 'not_found',
+      });
     }
   });
 });

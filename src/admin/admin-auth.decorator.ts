@@ -39,6 +39,17 @@ export const AdminAuth = () =>
     ApiResponse({ status: 500, description: ADMIN_MESSAGES[500], type: SimpleResponse }),
   );
 
+/**
+ * Documents error statuses of an operation whose errors answer in the reference's `SimpleResponse`
+ * shape ({@link SimpleResponseExceptionFilter}); `[status, description]` pairs as for `ApiOAuthErrors`.
+ */
+export const ApiSimpleErrors = (...errors: [number, string][]) =>
+  applyDecorators(
+    ...errors.map(([status, description]) =>
+      ApiResponse({ status, description, type: SimpleResponse }),
+    ),
+  );
+
 /** The audit actor of the authenticated admin call (`admin_user` with the user id, or `client`). */
 export const AdminActor = createParamDecorator(
   (_data: unknown, ctx: ExecutionContext): AuditActor =>

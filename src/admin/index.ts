@@ -1,6 +1,6 @@
 // Public surface of AdminModule: other modules import only from here.
 export { AdminModule, type AdminModuleOptions } from './admin.module.js';
-export { AdminAuth, AdminActor, AdminCaller } from './admin-auth.decorator.js';
+export { AdminAuth, AdminActor, AdminCaller, ApiSimpleErrors } from './admin-auth.decorator.js';
 export { AdminAuthenticator, type AdminPrincipal } from './admin-authenticator.service.js';
 export { AdminGuard, type AdminRequest } from './admin.guard.js';
 export { AdminExceptionFilter } from './admin-exception.filter.js';

@@ -23,7 +23,8 @@ import {
   csrfMatches,
   type PendingAuthorizationRequest,
 } from './authorization-requests.service.js';
-import { API_PREFIX, CONSENT_PATH, LOGIN_HANDLER, LOGIN_PATH } from './authorize.constants.js';
+import { API_PREFIX } from '../common/http/route-prefix.js';
+import { CONSENT_PATH, LOGIN_HANDLER, LOGIN_PATH } from './authorize.constants.js';
 import type { LoginContext, LoginHandler, LoginOutcome } from './authorize.options.js';
 import { ConsentsService } from './consents.service.js';
 import { sendHtml, sendRedirect, wantsJson } from './html/http.js';

@@ -1,3 +1,4 @@
+import { parseScopeValue } from '../common/oauth/scope.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { parseResourceIndicators } from '../common/validation/resource.js';
 import {
@@ -65,8 +66,6 @@ const KNOWN_PARAMS = [
 ] as const;
 
 const PROMPT_VALUES = new Set(['none', 'login', 'consent', 'select_account']);
-/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 /** RFC 7636 §4.2: 43-128 characters; S256 challenges are base64url without padding. */
 const CODE_CHALLENGE = /^[A-Za-z0-9_-]{43,128}$/;
 const MAX_STATE_LENGTH = 2048;
@@ -303,10 +302,10 @@ export function parseScopes(
     }
     return fallback;
   }
-  const requested = [...new Set(scope.split(' ').filter(Boolean))];
-  if (requested.length === 0) throw OAuthError.invalidScope('The scope parameter is empty');
-  const malformed = requested.find((s) => !SCOPE_TOKEN.test(s));
-  if (malformed !== undefined) throw OAuthError.invalidScope('The scope parameter is malformed');
+  const requested = parseScopeValue(scope);
+  if (requested === null) {
+    throw OAuthError.invalidScope('The scope parameter is malformed (RFC 6749 §3.3)');
+  }
   const notAllowed = requested.filter(
     (s) => !client.scopes.includes(s) || !scopesSupported.includes(s),
   );

@@ -23,7 +23,8 @@ import {
   resolveClient,
   scopesOfferedTo,
 } from './authorization-request.js';
-import { API_PREFIX, AUTHORIZE_SETTINGS, PAR_PATH } from './authorize.constants.js';
+import { API_PREFIX } from '../common/http/route-prefix.js';
+import { AUTHORIZE_SETTINGS, PAR_PATH } from './authorize.constants.js';
 import type { AuthorizeSettings } from './authorize.options.js';
 import {
   PushedAuthorizationRequest,

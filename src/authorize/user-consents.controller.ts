@@ -1,10 +1,19 @@
-import { Controller, Delete, Get, Header, Headers, HttpCode, Param } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  Header,
+  Headers,
+  HttpCode,
+  Param,
+  UseFilters,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { envelope, type Envelope } from '../common/http/envelope.js';
-import { SimpleResponse } from '../admin/index.js';
+import { ApiSimpleErrors, SimpleResponse } from '../admin/index.js';
+import { SimpleResponseExceptionFilter } from '../common/errors/simple-response-exception.filter.js';
 import { simpleResponse, type SimpleBody } from '../common/http/simple-response.js';
-import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
 import { ACCESS_TOKEN_SCHEME } from '../common/swagger/swagger.setup.js';
 import { AccessTokenService } from '../token/index.js';
 import { ConsentListResponse } from './dto/consent-list-response.dto.js';
@@ -20,9 +29,13 @@ const rfc3339 = (epochSeconds: number) =>
 
 /**
  * End-user routes of the reference (O13-O15): the signed-in user's consents, authenticated by an access
- * token of that user (RFC 6750 §2.1), and the public client information a consent page shows.
+ * token of that user (RFC 6750 §2.1), and the public client information a consent page shows. Errors
+ * answer in the reference's `SimpleResponse` shape with the OAuth pair and the Bearer challenge.
  */
 @ApiTags('OAuth')
+@UseFilters(
+  new SimpleResponseExceptionFilter({ 401: 'Unauthenticated: provide a valid Bearer Token' }),
+)
 @Controller('oauth')
 export class UserConsentsController {
   constructor(
@@ -41,7 +54,7 @@ export class UserConsentsController {
       '(Authorization: Bearer, RFC 6750 §2.1); a client_credentials token has no user and is refused.',
   })
   @ApiOkResponse({ description: 'Authorization consent list', type: ConsentListResponse })
-  @ApiOAuthErrors(
+  @ApiSimpleErrors(
     [401, 'invalid_token: Unauthenticated: provide a valid Bearer Token (RFC 6750 §3.1)'],
     [500, 'server_error: Internal server error'],
   )
@@ -76,7 +89,7 @@ export class UserConsentsController {
   })
   @ApiParam({ name: 'id', type: String, description: 'Consent record ID', required: true })
   @ApiOkResponse({ description: 'Revocation successful', type: SimpleResponse })
-  @ApiOAuthErrors(
+  @ApiSimpleErrors(
     [401, 'invalid_token: Unauthenticated: provide a valid Bearer Token (RFC 6750 §3.1)'],
     [404, 'not_found: Consent record not found'],
     [500, 'server_error: Internal server error'],
@@ -104,7 +117,7 @@ export class UserConsentsController {
   })
   @ApiParam({ name: 'client_id', type: String, description: 'OAuth client ID', required: true })
   @ApiOkResponse({ description: 'Client public information', type: PublicClientInfoDataResponse })
-  @ApiOAuthErrors(
+  @ApiSimpleErrors(
     [404, 'not_found: Client not found'],
     [500, 'server_error: Internal server error'],
   )

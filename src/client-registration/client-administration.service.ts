@@ -1,3 +1,4 @@
+import { usesClientSecret } from '../common/oauth/client-auth-methods.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type {
@@ -13,7 +14,7 @@ import { Clock } from '../common/time/clock.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { CLIENT_AUDIT_FIELDS, clientAuditView, credentialChange } from './client-audit.js';
 import {
-  usesClientSecret,
+  metadataOf,
   validateClientMetadata,
   type ClientMetadata,
   type ClientMetadataInput,
@@ -227,7 +228,7 @@ export class ClientAdministrationService {
         if (options.ifMatch !== undefined && !options.ifMatch.includes(current.version)) {
           throw new PreconditionFailedError();
         }
-        const before = pickMetadata(current);
+        const before = metadataOf(current);
         const metadata = this.validate(toMetadataInput(input, current), current.adminAccess);
         const status = input.status ?? current.status;
         const confidential = usesClientSecret(metadata.tokenEndpointAuthMethod);
@@ -330,7 +331,7 @@ export class ClientAdministrationService {
   async clone(clientId: string, actor: AuditActor, ip?: string | null): Promise<IssuedClient> {
     return this.audit.transaction(async (manager) => {
       const source = await this.load(manager, clientId);
-      const metadata = pickMetadata(source);
+      const metadata = metadataOf(source);
       metadata.clientName = `${source.clientName ?? source.id} (clone)`.slice(0, 255);
       metadata.scope =
         metadata.scope
@@ -559,36 +560,9 @@ function authMethod(input: AdminClientInput, current: ClientEntity | null): stri
   return kept && kept !== 'none' ? kept : 'client_secret_basic';
 }
 
-function pickMetadata(c: ClientEntity): ClientMetadata {
-  return {
-    redirectUris: c.redirectUris,
-    tokenEndpointAuthMethod: c.tokenEndpointAuthMethod,
-    grantTypes: c.grantTypes,
-    responseTypes: c.responseTypes,
-    applicationType: c.applicationType,
-    scope: c.scope,
-    clientName: c.clientName,
-    clientUri: c.clientUri,
-    logoUri: c.logoUri,
-    policyUri: c.policyUri,
-    tosUri: c.tosUri,
-    contacts: c.contacts,
-    jwks: c.jwks,
-    jwksUri: c.jwksUri,
-    softwareId: c.softwareId,
-    softwareVersion: c.softwareVersion,
-    idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
-    requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests,
-    dpopBoundAccessTokens: Boolean(c.dpopBoundAccessTokens),
-    postLogoutRedirectUris: c.postLogoutRedirectUris ?? null,
-    backchannelLogoutUri: c.backchannelLogoutUri ?? null,
-    backchannelLogoutSessionRequired: Boolean(c.backchannelLogoutSessionRequired),
-  };
-}
-
 function toAdministered(c: ClientEntity): AdministeredClient {
   return {
-    ...pickMetadata(c),
+    ...metadataOf(c),
     id: c.id,
     status: c.status,
     fapiProfile: c.fapiProfile,

@@ -1,25 +1,19 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { OAuthError } from '../common/errors/oauth-error.js';
-import { isLoopbackHost } from '../common/validation/loopback.js';
+import { isLoopbackHost } from '../common/oauth/redirect-uri.js';
 import { redirectHostAllowed } from '../common/validation/redirect-hosts.js';
 import { DANGEROUS_KEYS, isPlainObject, textProblem } from '../common/validation/text.js';
 import type { SigningAlg } from '../keys/index.js';
-import type { TokenEndpointAuthMethod } from './entities/client.entity.js';
+import {
+  isTokenEndpointAuthMethod,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+  type TokenEndpointAuthMethod,
+} from '../common/oauth/client-auth-methods.js';
+import { GRANT_TYPES } from '../common/oauth/grant-types.js';
 
 /** `application_type` values (OpenID Connect Dynamic Registration §2). */
 export const APPLICATION_TYPES = ['web', 'native'] as const;
 export type ApplicationType = (typeof APPLICATION_TYPES)[number];
-
-/** `token_endpoint_auth_method` values this server supports (RFC 7591 §2, RFC 7523 §2.2). */
-export const TOKEN_ENDPOINT_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
-  'client_secret_basic',
-  'client_secret_post',
-  'private_key_jwt',
-  'none',
-];
-
-/** Grant types a client may register (RFC 7591 §2; implicit and password are not offered, RFC 9700). */
-export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 
 /** Response types a client may register: only `code` (RFC 9700 §2.1.2 rules out implicit and hybrid). */
 export const RESPONSE_TYPES = ['code'] as const;
@@ -51,11 +45,6 @@ export const METADATA_LIMITS = {
   jwksBytes: 64 * 1024,
   jwksKeys: 20,
 } as const;
-
-/** Auth methods for which the server issues a `client_secret` (RFC 7591 §3.2.1). */
-export function usesClientSecret(method: TokenEndpointAuthMethod): boolean {
-  return method === 'client_secret_basic' || method === 'client_secret_post';
-}
 
 /**
  * Client metadata as it arrives on the wire (RFC 7591 §2), after type checks: every field optional.
@@ -121,6 +110,37 @@ export interface ClientMetadata {
   backchannelLogoutUri: string | null;
   /** OIDC Back-Channel Logout 1.0 §2.2 (default false). */
   backchannelLogoutSessionRequired: boolean;
+}
+
+/**
+ * Exactly the {@link ClientMetadata} of a stored client (an entity, a repository row, or a wider view),
+ * without its other fields: what registration and administration compare, audit and echo.
+ */
+export function metadataOf(c: ClientMetadata): ClientMetadata {
+  return {
+    redirectUris: c.redirectUris,
+    tokenEndpointAuthMethod: c.tokenEndpointAuthMethod,
+    grantTypes: c.grantTypes,
+    responseTypes: c.responseTypes,
+    applicationType: c.applicationType,
+    scope: c.scope,
+    clientName: c.clientName,
+    clientUri: c.clientUri,
+    logoUri: c.logoUri,
+    policyUri: c.policyUri,
+    tosUri: c.tosUri,
+    contacts: c.contacts,
+    jwks: c.jwks,
+    jwksUri: c.jwksUri,
+    softwareId: c.softwareId,
+    softwareVersion: c.softwareVersion,
+    idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
+    requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests,
+    dpopBoundAccessTokens: Boolean(c.dpopBoundAccessTokens),
+    postLogoutRedirectUris: c.postLogoutRedirectUris ?? null,
+    backchannelLogoutUri: c.backchannelLogoutUri ?? null,
+    backchannelLogoutSessionRequired: Boolean(c.backchannelLogoutSessionRequired),
+  };
 }
 
 /** Server settings the rules depend on. */
@@ -526,7 +546,7 @@ export function validateClientMetadata(
 
   const method = (input.token_endpoint_auth_method ??
     'client_secret_basic') as TokenEndpointAuthMethod;
-  if (!TOKEN_ENDPOINT_AUTH_METHODS.includes(method)) {
+  if (!isTokenEndpointAuthMethod(method)) {
     throw OAuthError.invalidClientMetadata(
       `token_endpoint_auth_method must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}`,
     );

@@ -4,6 +4,7 @@ import type { EntityManager, QueryDeepPartialEntity, Repository } from 'typeorm'
 import { Clock } from '../common/time/clock.js';
 import type { ClientMetadata } from './client-metadata.validator.js';
 import type { SecretCandidate } from './client-secret-check.js';
+import { ClientRows } from './client-rows.js';
 import { ClientSecretEntity } from './entities/client-secret.entity.js';
 import { ClientEntity, nameKey, type ClientStatus } from './entities/client.entity.js';
 
@@ -47,7 +48,11 @@ export class ClientRegistrationRepository {
   constructor(
     @InjectRepository(ClientEntity) private readonly repo: Repository<ClientEntity>,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.clientRows = new ClientRows(repo.manager.connection);
+  }
+
+  private readonly clientRows: ClientRows;
 
   /**
    * The active client with its token hash and its secrets that still count (which ordinary finds never
@@ -57,7 +62,15 @@ export class ClientRegistrationRepository {
     clientId: string,
     manager?: EntityManager,
   ): Promise<StoredClient | null> {
-    const e = await (manager ?? this.repo.manager)
+    if (!manager) {
+      // The RFC 7592 read and the authentication of every management request: constant SQL.
+      const found = await this.clientRows.withSecrets(
+        'WHERE c.`id` = ? AND c.`deleted_at` IS NULL',
+        [this.clock.nowSeconds(), clientId],
+      );
+      return found ? toStoredClient({ ...found.client, candidates: found.secrets }) : null;
+    }
+    const e = await manager
       .createQueryBuilder(ClientEntity, 'c')
       .addSelect('c.registrationAccessTokenHash')
       .leftJoinAndMapMany(
@@ -76,7 +89,10 @@ export class ClientRegistrationRepository {
   /** Inserts a newly registered client (RFC 7591 §3.1), in `manager`'s transaction. */
   async insert(
     manager: EntityManager,
-    client: Omit<StoredClient, 'version' | 'secrets' | 'status'>,
+    client: Omit<StoredClient, 'version' | 'secrets' | 'status'> & {
+      /** The reference's `secret_last_four` of the client's first secret, written with the row. */
+      secretLastFour?: string | null;
+    },
   ): Promise<void> {
     // updateEntity(false): nothing reads the generated columns back, so TypeORM need not SELECT them
     // (version, created_at, updated_at) after the INSERT on databases without RETURNING.
@@ -141,7 +157,7 @@ export class ClientRegistrationRepository {
  * deep-partial type cannot express `Record<string, unknown>`, the JWK members.)
  */
 function asRow(
-  values: Partial<Omit<StoredClient, 'secrets'>>,
+  values: Partial<Omit<StoredClient, 'secrets'>> & { secretLastFour?: string | null },
 ): QueryDeepPartialEntity<ClientEntity> {
   const row: Partial<ClientEntity> = { ...(values as Partial<ClientEntity>) };
   if ('clientName' in values) row.nameKey = nameKey(values.clientName);

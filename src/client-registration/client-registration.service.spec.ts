@@ -17,8 +17,13 @@ import type { ClientSecretsService } from './client-secrets.service.js';
 /** In-memory stand-in for the secrets service: the client's secrets, newest last. */
 class FakeSecrets {
   byClient = new Map<string, SecretCandidate[]>();
-  issue(_m: unknown, clientId: string, now: number) {
-    const value = generateToken('sec_');
+  newSecretValue() {
+    return generateToken('sec_');
+  }
+  insertFirst(_m: unknown, clientId: string, value: string, now: number) {
+    return this.issue(_m, clientId, now, value);
+  }
+  issue(_m: unknown, clientId: string, now: number, value = this.newSecretValue()) {
     const list = this.byClient.get(clientId) ?? [];
     const expiresAt = ttl > 0 ? now + ttl : 0;
     list.push({

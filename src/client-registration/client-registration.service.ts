@@ -1,3 +1,4 @@
+import { usesClientSecret } from '../common/oauth/client-auth-methods.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService, diffFields, type AuditChanges } from '../audit/index.js';
@@ -6,7 +7,7 @@ import { OAuthError } from '../common/errors/oauth-error.js';
 import { generateToken, matchesHash, sha256Hex } from '../common/crypto/tokens.js';
 import { Clock } from '../common/time/clock.js';
 import {
-  usesClientSecret,
+  metadataOf,
   validateClientMetadata,
   type ClientMetadata,
   type ClientMetadataInput,
@@ -25,7 +26,7 @@ import {
   type StoredClient,
 } from './client-registration.repository.js';
 import { checkSecret, secretAuthenticates } from './client-secret-check.js';
-import { ClientSecretsService } from './client-secrets.service.js';
+import { ClientSecretsService, lastFour } from './client-secrets.service.js';
 import { isPlausibleClientId } from './clients.service.js';
 
 /**
@@ -99,6 +100,10 @@ export class ClientRegistrationService {
     const registrationAccessToken = generateToken(REGISTRATION_TOKEN_PREFIX);
     // The client, its first secret and the audit entry commit together (never a confidential client
     // without a secret); `client.registered` is emitted after the commit.
+    // The secret's value is made first so that its last four characters go into the client's INSERT.
+    const secretValue = usesClientSecret(metadata.tokenEndpointAuthMethod)
+      ? this.secrets.newSecretValue()
+      : undefined;
     const secret = await this.audit.transaction(async (m) => {
       await this.store.insert(m, {
         ...metadata,
@@ -106,10 +111,12 @@ export class ClientRegistrationService {
         clientIdIssuedAt: issuedAt,
         registrationAccessTokenHash: sha256Hex(registrationAccessToken),
         selfRegistered,
+        secretLastFour: secretValue === undefined ? null : lastFour(secretValue),
       });
-      const issued = usesClientSecret(metadata.tokenEndpointAuthMethod)
-        ? await this.secrets.issue(m, clientId, issuedAt)
-        : undefined;
+      const issued =
+        secretValue === undefined
+          ? undefined
+          : await this.secrets.insertFirst(m, clientId, secretValue, issuedAt);
       let changes = diffFields(null, clientAuditView(metadata, 'active'), CLIENT_AUDIT_FIELDS);
       if (issued) changes = credentialChange(changes, 'client_secret', 'issued');
       await this.audit.record(m, {
@@ -141,7 +148,7 @@ export class ClientRegistrationService {
   read(auth: AuthenticatedRegistration): ClientInformation {
     const { client } = auth;
     return {
-      ...pickMetadata(client),
+      ...metadataOf(client),
       clientId: client.id,
       clientIdIssuedAt: client.clientIdIssuedAt,
       clientSecretExpiresAt: clientSecretExpiresAt(client.secrets),
@@ -203,11 +210,11 @@ export class ClientRegistrationService {
       if (!ok) return null;
       const secrets = await this.reconcileSecrets(
         m,
-        client.id,
+        client,
         usesClientSecret(metadata.tokenEndpointAuthMethod),
       );
       let changes: AuditChanges = diffFields(
-        clientAuditView(pickMetadata(client), client.status),
+        clientAuditView(metadataOf(client), client.status),
         clientAuditView(metadata, client.status),
         CLIENT_AUDIT_FIELDS,
       );
@@ -246,19 +253,33 @@ export class ClientRegistrationService {
    */
   private async reconcileSecrets(
     m: EntityManager,
-    clientId: string,
+    client: StoredClient,
     usesSecret: boolean,
   ): Promise<{
     clientSecret?: string;
     clientSecretExpiresAt: number;
     change?: 'issued' | 'renewed' | 'removed';
   }> {
+    const clientId = client.id;
+    const now = this.clock.nowSeconds();
+    // The common PUT (a secret client staying one, with a usable active secret when the request was
+    // authenticated) changes no secret, whatever a concurrent request did to the secrets meanwhile: a
+    // rotation or a second secret leaves an active one, and a deactivation that commits after this
+    // UPDATE is ordered after this PUT (which then rightly issued nothing). So the secrets read with
+    // the request stand, and the re-read under the row lock (a SELECT per PUT) is needed only when
+    // the method changes or no active secret was seen.
+    if (
+      usesSecret &&
+      usesClientSecret(client.tokenEndpointAuthMethod) &&
+      client.secrets.some((s) => s.status === 'active' && secretAuthenticates(s, now))
+    ) {
+      return { clientSecretExpiresAt: clientSecretExpiresAt(client.secrets) };
+    }
     const current = (await this.store.findWithCredentials(clientId, m))?.secrets ?? [];
     if (!usesSecret) {
       await this.secrets.removeAll(m, clientId);
       return { clientSecretExpiresAt: 0, ...(current.length > 0 ? { change: 'removed' } : {}) };
     }
-    const now = this.clock.nowSeconds();
     if (current.some((s) => s.status === 'active' && secretAuthenticates(s, now))) {
       return { clientSecretExpiresAt: clientSecretExpiresAt(current) };
     }
@@ -306,31 +327,4 @@ export class ClientRegistrationService {
       allowedRedirectHosts: selfRegistered ? this.settings.allowedRedirectHosts : null,
     });
   }
-}
-
-function pickMetadata(c: StoredClient): ClientMetadata {
-  return {
-    redirectUris: c.redirectUris,
-    tokenEndpointAuthMethod: c.tokenEndpointAuthMethod,
-    grantTypes: c.grantTypes,
-    responseTypes: c.responseTypes,
-    applicationType: c.applicationType,
-    scope: c.scope,
-    clientName: c.clientName,
-    clientUri: c.clientUri,
-    logoUri: c.logoUri,
-    policyUri: c.policyUri,
-    tosUri: c.tosUri,
-    contacts: c.contacts,
-    jwks: c.jwks,
-    jwksUri: c.jwksUri,
-    softwareId: c.softwareId,
-    softwareVersion: c.softwareVersion,
-    idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
-    requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests,
-    dpopBoundAccessTokens: c.dpopBoundAccessTokens,
-    postLogoutRedirectUris: c.postLogoutRedirectUris,
-    backchannelLogoutUri: c.backchannelLogoutUri,
-    backchannelLogoutSessionRequired: c.backchannelLogoutSessionRequired,
-  };
 }

@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { newUlid } from '../common/crypto/ids.js';
 import { generateToken, sha256Hex } from '../common/crypto/tokens.js';
 import { Clock } from '../common/time/clock.js';
-import { usesClientSecret } from './client-metadata.validator.js';
+import { usesClientSecret } from '../common/oauth/client-auth-methods.js';
 import { secretAuthenticates } from './client-secret-check.js';
 import { CLIENT_SECRET_PREFIX, REGISTRATION_SETTINGS } from './client-registration.constants.js';
 import type { RegistrationSettings } from './client-registration.options.js';
@@ -197,27 +197,70 @@ export class ClientSecretsService {
     clientId: string,
     now = this.clock.nowSeconds(),
   ): Promise<IssuedSecret> {
-    const value = generateToken(CLIENT_SECRET_PREFIX);
-    const row = manager.create(ClientSecretEntity, {
-      id: newUlid(),
-      clientId,
-      secretHash: sha256Hex(value),
-      status: 'active',
-      expiresAt: this.settings.secretTtlSeconds > 0 ? now + this.settings.secretTtlSeconds : 0,
-      lastUsedAt: null,
-    });
-    await manager.save(row);
+    const issued = await this.insertNew(manager, clientId, now);
     // The reference's `secret_last_four` of the client: the end of its newest secret. `version` and
     // `updated_at` are set to themselves, so that a concurrent RFC 7592 PUT does not lose for this.
     await manager
       .createQueryBuilder()
       .update(ClientEntity)
       .set({
-        secretLastFour: value.slice(-4),
+        secretLastFour: lastFour(issued.value),
         version: () => 'version',
         updatedAt: () => 'updated_at',
       })
       .where('id = :id', { id: clientId })
+      .execute();
+    return issued;
+  }
+
+  /**
+   * The first secret of a client being registered: like {@link issue}, but the caller writes
+   * `secret_last_four` ({@link lastFour} of `value`) with the client row itself, which saves an UPDATE
+   * per registration. `value` comes from {@link newSecretValue}, so that it is known before the client
+   * row is inserted.
+   */
+  async insertFirst(
+    manager: EntityManager,
+    clientId: string,
+    value: string,
+    now = this.clock.nowSeconds(),
+  ): Promise<IssuedSecret> {
+    return this.insertNew(manager, clientId, now, value);
+  }
+
+  /** A new client secret value (shown once, stored as its SHA-256 hash). */
+  newSecretValue(): string {
+    return generateToken(CLIENT_SECRET_PREFIX);
+  }
+
+  /**
+   * One INSERT, without TypeORM's save() (which SELECTs the id first and the generated columns after:
+   * three statements): the timestamps are set here, so nothing needs reading back.
+   */
+  private async insertNew(
+    manager: EntityManager,
+    clientId: string,
+    now: number,
+    value = this.newSecretValue(),
+  ): Promise<IssuedSecret> {
+    // The database's clock wrote these before (column defaults); the process's is as good for them.
+    const at = new Date();
+    const row = {
+      id: newUlid(),
+      clientId,
+      secretHash: sha256Hex(value),
+      status: 'active' as const,
+      expiresAt: this.settings.secretTtlSeconds > 0 ? now + this.settings.secretTtlSeconds : 0,
+      lastUsedAt: null,
+      createdAt: at,
+      updatedAt: at,
+    };
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(ClientSecretEntity)
+      .values(row)
+      .updateEntity(false)
       .execute();
     return { ...toInfo(row), value };
   }
@@ -314,6 +357,11 @@ export async function lockClient(m: EntityManager, clientId: string): Promise<vo
     .set({ version: () => 'version', updatedAt: () => 'updated_at' })
     .where('id = :id', { id: clientId })
     .execute();
+}
+
+/** The reference's `secret_last_four` of a secret value. */
+export function lastFour(value: string): string {
+  return value.slice(-4);
 }
 
 function toInfo(row: ClientSecretEntity): ClientSecretInfo {

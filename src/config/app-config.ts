@@ -1,11 +1,9 @@
+import { API_PREFIX } from '../common/http/route-prefix.js';
 import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
 import { parseResourceAllowList } from '../common/validation/resource.js';
 import { validateEnv } from './env.validation.js';
 import { parseInternalApiKeys, type InternalApiKey } from './internal-api-keys.js';
 import { parseTrustProxy, type TrustProxySetting } from './trust-proxy.js';
-
-/** The global route prefix of the API (`configureApp`); discovery documents and `/connect/*` are outside it. */
-export const API_PREFIX = '/api/v1';
 
 /** Database connection settings (DESIGN.md "Persistence"). */
 export interface DatabaseConfig {

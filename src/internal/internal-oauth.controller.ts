@@ -1,4 +1,4 @@
-import { Controller, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, Header, HttpCode, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import { AdminBody, toInput } from '../admin/clients/admin-clients.controller.js';
 import { toCreateResponse } from '../admin/clients/admin-clients.mapper.js';
@@ -16,7 +16,8 @@ import {
 } from '@nestjs/swagger';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { envelope, type Envelope } from '../common/http/envelope.js';
-import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
+import { ApiSimpleErrors } from '../admin/index.js';
+import { SimpleResponseExceptionFilter } from '../common/errors/simple-response-exception.filter.js';
 import { JsonObjectBody } from '../common/validation/json-object-body.decorator.js';
 import { TokenIntrospectionService } from '../token/index.js';
 import {
@@ -49,11 +50,15 @@ function requiredString(body: Record<string, unknown>, name: string, max: number
 /**
  * The service-to-service API of the reference (tag "OAuth - Internal"): introspection for other services
  * of the company and the erasure cascade, authenticated by `X-API-Key` ({@link InternalApiKeyGuard}),
- * JSON in and the oauth-service envelope out. Off (404) unless `INTERNAL_API_KEYS` is set.
+ * JSON in and the oauth-service envelope out; errors in the reference's `SimpleResponse` shape with the
+ * OAuth pair. Off (404) unless `INTERNAL_API_KEYS` is set.
  */
 @ApiTags('OAuth - Internal')
 @ApiSecurity(INTERNAL_API_KEY_SCHEME)
 @UseGuards(InternalApiKeyGuard)
+@UseFilters(
+  new SimpleResponseExceptionFilter({ 401: 'No valid X-API-Key provided' }, 'InternalApiError'),
+)
 @Controller('internal/oauth')
 export class InternalOAuthController {
   constructor(
@@ -80,7 +85,7 @@ export class InternalOAuthController {
     description: 'Created successfully',
     type: InternalCreateClientResponse,
   })
-  @ApiOAuthErrors(
+  @ApiSimpleErrors(
     [400, 'invalid_request: Invalid request parameters'],
     [401, 'invalid_client: No valid X-API-Key provided'],
     [404, 'not_found: the internal API is off (INTERNAL_API_KEYS unset)'],
@@ -118,7 +123,7 @@ export class InternalOAuthController {
     description: 'Introspection result (includes active, client_id, user_id, scope, exp)',
     type: InternalIntrospectDetailResponse,
   })
-  @ApiOAuthErrors(
+  @ApiSimpleErrors(
     [400, 'invalid_request: Invalid request parameters: missing token'],
     [401, 'invalid_client: No valid X-API-Key provided'],
     [404, 'not_found: the internal API is off (INTERNAL_API_KEYS unset)'],
@@ -159,7 +164,7 @@ export class InternalOAuthController {
       'Revocation result (includes revoked_access_tokens, revoked_refresh_tokens counts)',
     type: BatchRevokeDetailResponse,
   })
-  @ApiOAuthErrors(
+  @ApiSimpleErrors(
     [400, 'invalid_request: Invalid request parameters: missing user_id'],
     [401, 'invalid_client: No valid X-API-Key provided'],
     [404, 'not_found: the internal API is off (INTERNAL_API_KEYS unset)'],

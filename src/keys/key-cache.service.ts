@@ -21,6 +21,8 @@ export interface CachedKey extends ScheduledKey {
 }
 
 interface KeyState {
+  /** Order in which the read started: a later read's copy never gives way to an earlier one's. */
+  seq: number;
   /** Clock time of the read, milliseconds. */
   loadedAt: number;
   /** The store's write count at the read: a write by this instance invalidates the copy at once. */
@@ -42,7 +44,9 @@ interface KeyState {
 @Injectable()
 export class KeyCacheService {
   private state: KeyState | null = null;
-  private loading: Promise<KeyState> | null = null;
+  private loading: { seq: number; promise: Promise<KeyState> } | null = null;
+  /** Reads started so far (the last read's `seq`). */
+  private readSeq = 0;
   private lastUnknownKidReload = Number.NEGATIVE_INFINITY;
   private readonly privateKeys = new Map<string, Promise<KeyObject>>();
 
@@ -57,9 +61,9 @@ export class KeyCacheService {
     let key = this.select(await this.current(), alg);
     if (!key) {
       await this.store.createFirstKey(alg);
-      // Re-read also when another instance won the race (then this instance wrote nothing).
-      this.state = null;
-      key = this.select(await this.current(), alg);
+      // Re-read also when another instance won the race (then this instance wrote nothing), and with a
+      // read started after the key exists: a read another caller started before the insert would miss it.
+      key = this.select(await this.current(this.readSeq), alg);
     }
     if (!key) throw new Error(`no ${alg} signing key after creating one`);
     return key;
@@ -114,32 +118,52 @@ export class KeyCacheService {
 
   /** Drops the copy and reads the keys again (after a rotation made elsewhere, or in tests). */
   async reload(): Promise<void> {
-    this.state = null;
-    await this.current();
+    await this.current(this.readSeq);
   }
 
   private select(state: KeyState, alg: SigningAlg): CachedKey | undefined {
     return signingKeyOf(state.byAlg.get(alg) ?? [], alg, this.clock.nowSeconds(), true);
   }
 
-  private async current(): Promise<KeyState> {
+  /**
+   * The copy, re-read when stale. With `startedAfter`, the copy comes from a read started after read
+   * number `startedAfter` (one that sees every write this instance made before the call).
+   */
+  private async current(startedAfter?: number): Promise<KeyState> {
     const s = this.state;
     if (
+      startedAfter === undefined &&
       s &&
       s.writeCount === this.store.writeCount &&
       this.clock.now() - s.loadedAt < KEYS_CACHE_TTL_MS
     ) {
       return s;
     }
-    // Concurrent callers share one read.
-    this.loading ??= this.read().finally(() => {
-      this.loading = null;
-    });
-    this.state = await this.loading;
-    return this.state;
+    for (;;) {
+      const pending = this.loading;
+      // Concurrent callers share one read, unless it started too early for this caller.
+      if (pending && (startedAfter === undefined || pending.seq > startedAfter)) {
+        return pending.promise;
+      }
+      if (pending) {
+        await pending.promise.catch(() => undefined);
+        continue;
+      }
+      const seq = ++this.readSeq;
+      const promise = this.read(seq)
+        .then((state) => {
+          if (!this.state || this.state.seq < seq) this.state = state;
+          return state;
+        })
+        .finally(() => {
+          if (this.loading?.seq === seq) this.loading = null;
+        });
+      this.loading = { seq, promise };
+      return promise;
+    }
   }
 
-  private async read(): Promise<KeyState> {
+  private async read(seq: number): Promise<KeyState> {
     const loadedAt = this.clock.now();
     const writeCount = this.store.writeCount;
     const now = this.clock.nowSeconds();
@@ -158,7 +182,7 @@ export class KeyCacheService {
     for (const kid of this.privateKeys.keys()) {
       if (!signing.has(kid)) this.privateKeys.delete(kid);
     }
-    return { loadedAt, writeCount, keys, byKid, byAlg };
+    return { seq, loadedAt, writeCount, keys, byKid, byAlg };
   }
 }
 

@@ -16,6 +16,8 @@ export interface RefreshTokenGrant {
   scopes: string[];
   audience: string[] | null;
   authTime: number;
+  /** The login session the grant began in (OIDC `sid`), null: none. */
+  sid?: string | null;
   /** RFC 9449 §5: thumbprint of the DPoP key the token is bound to (public clients), else null. */
   dpopJkt?: string | null;
 }
@@ -45,6 +47,7 @@ export class RefreshTokenService {
       scopes: grant.scopes,
       audience: grant.audience?.length ? grant.audience : null,
       authTime: grant.authTime,
+      sid: grant.sid ?? null,
       issuedAt: now,
       expiresAt: now + this.settings.refreshTtlSeconds,
       rotatedAt: null,

@@ -1,3 +1,4 @@
+import { isRoutePrefix, normalizeRoutePrefix } from '../common/http/route-prefix.js';
 import { parseResourceAllowList } from '../common/validation/resource.js';
 import type { SigningAlg } from '../keys/index.js';
 
@@ -174,8 +175,7 @@ export interface TokenSettings {
 export function resolveTokenSettings(options: TokenModuleOptions = {}): TokenSettings {
   const d = TOKEN_DEFAULTS;
   const issuer = (options.issuer ?? d.issuer).replace(/\/+$/, '');
-  const prefix = (options.routePrefix ?? d.routePrefix).replace(/^\/+|\/+$/g, '');
-  const routePrefix = prefix ? `/${prefix}` : '';
+  const routePrefix = normalizeRoutePrefix(options.routePrefix ?? d.routePrefix);
   const s: TokenSettings = {
     issuer,
     routePrefix,
@@ -205,7 +205,7 @@ export function resolveTokenSettings(options: TokenModuleOptions = {}): TokenSet
   if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(s.issuer)) {
     problems.push('issuer must be an absolute http(s) URL without query or fragment');
   }
-  if (!/^(\/[A-Za-z0-9._~-]+)*$/.test(s.routePrefix)) {
+  if (!isRoutePrefix(s.routePrefix)) {
     problems.push('routePrefix must be empty or path segments such as /api/v1');
   }
   const positive = {

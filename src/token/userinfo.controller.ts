@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { OAuthError } from '../common/errors/oauth-error.js';
+import { requireBearerToken, schemeCredentials } from '../common/oauth/authorization-header.js';
 import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
 import { ACCESS_TOKEN_SCHEME } from '../common/swagger/swagger.setup.js';
 import { UsersService } from '../users/index.js';
@@ -167,9 +168,7 @@ function bearerToken(req: Request, allowBody: boolean): string {
     if (fromBody !== undefined) {
       throw OAuthError.invalidRequest('The access token must be sent in exactly one way');
     }
-    const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
-    if (!m) throw OAuthError.invalidToken('The Authorization header is not a Bearer token');
-    return m[1];
+    return requireBearerToken(header);
   }
   if (fromBody) return fromBody;
   throw OAuthError.invalidToken('An access token is required');
@@ -183,7 +182,7 @@ const PROOF_ERRORS = new Set(['invalid_dpop_proof', 'use_dpop_nonce']);
 
 /** Whether the request uses `Authorization: DPoP` (RFC 9449 §7.1). */
 function isDpopScheme(req: Request): boolean {
-  return /^DPoP /i.test(req.headers.authorization ?? '');
+  return schemeCredentials(req.headers.authorization, 'DPoP') !== undefined;
 }
 
 /**
@@ -211,9 +210,7 @@ function withChallenges(err: OAuthError, dpopScheme: boolean): OAuthError {
 
 /** The token of `Authorization: DPoP <token>` (RFC 9449 §7.1), or undefined for any other scheme. */
 function dpopSchemeToken(req: Request): string | undefined {
-  const header = req.headers.authorization;
-  if (header === undefined || !/^DPoP /i.test(header)) return undefined;
-  const m = /^DPoP +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
-  if (!m) throw OAuthError.invalidToken('The Authorization header is not a DPoP token');
-  return m[1];
+  const token = schemeCredentials(req.headers.authorization, 'DPoP');
+  if (token === null) throw OAuthError.invalidToken('The Authorization header is not a DPoP token');
+  return token;
 }

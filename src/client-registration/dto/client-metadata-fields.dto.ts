@@ -1,3 +1,4 @@
+import { TOKEN_ENDPOINT_AUTH_METHODS } from '../../common/oauth/client-auth-methods.js';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional } from 'class-validator';
 import {
@@ -169,7 +170,7 @@ export abstract class ClientMetadataFields {
       'Token endpoint authentication method: `client_secret_basic` (default), `client_secret_post`, ' +
       '`private_key_jwt` (needs `jwks` or `jwks_uri`) or `none` (public client)',
     example: 'client_secret_basic',
-    enum: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    enum: [...TOKEN_ENDPOINT_AUTH_METHODS],
   })
   token_endpoint_auth_method?: string;
 

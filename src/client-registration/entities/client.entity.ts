@@ -1,3 +1,4 @@
+import type { TokenEndpointAuthMethod } from '../../common/oauth/client-auth-methods.js';
 import {
   Column,
   CreateDateColumn,
@@ -22,9 +23,8 @@ export function nameKey(name: string | null | undefined): string | null {
 /** Who created a client: self-registration (RFC 7591), the admin API, the operator CLI, the internal API. */
 export type ClientOrigin = 'registration' | 'admin' | 'cli' | 'internal';
 
-/** RFC 7591 §2 `token_endpoint_auth_method` values this server supports. */
-export type TokenEndpointAuthMethod =
-  'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+/** RFC 7591 §2 `token_endpoint_auth_method` values this server supports (common/oauth). */
+export type { TokenEndpointAuthMethod };
 
 /**
  * A registered OAuth client (RFC 7591 §2 metadata plus server-managed fields). Its secrets are rows of

@@ -26,6 +26,7 @@ import { CreateClientMetadataDocuments1734700002000 } from './1734700002000-Crea
 import { WidenClientIdColumns1734700003000 } from './1734700003000-WidenClientIdColumns.js';
 import { AddDpop1734800000000 } from './1734800000000-AddDpop.js';
 import { AddDpopBoundAccessTokens1735000000000 } from './1735000000000-AddDpopBoundAccessTokens.js';
+import { AddRefreshTokenSid1735200000000 } from './1735200000000-AddRefreshTokenSid.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -62,6 +63,7 @@ export const MIGRATIONS: MigrationClass[] = [
   WidenClientIdColumns1734700003000,
   AddDpop1734800000000,
   AddDpopBoundAccessTokens1735000000000,
+  AddRefreshTokenSid1735200000000,
 ];
 
 /**

@@ -40,6 +40,13 @@ export class RefreshTokenEntity {
   @Column({ name: 'auth_time', type: 'bigint', transformer: epochSeconds })
   authTime!: number;
 
+  /**
+   * The login session the grant began in (its public `sid`), named again by ID tokens issued on refresh
+   * (OpenID Connect Back-Channel Logout 1.0 §2.1); null: none.
+   */
+  @Column({ name: 'sid', type: 'varchar', length: 64, nullable: true })
+  sid!: string | null;
+
   @Column({ name: 'issued_at', type: 'bigint', transformer: epochSeconds })
   issuedAt!: number;
 
