@@ -13,14 +13,16 @@ import { OAuthError } from '../common/errors/oauth-error.js';
 import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
 import { CLIENT_BASIC_SCHEME } from '../common/swagger/swagger.setup.js';
 import { RateLimit } from '../rate-limit/index.js';
-import { ClientAuthenticationService } from './client-authentication.service.js';
+import {
+  ClientAuthenticationService,
+  type AuthenticatedClient,
+} from './client-authentication.service.js';
 import { DPOP_NONCE_HEADER } from './dpop-nonce.service.js';
 import {
   DpopProofService,
   invalidDpopProof,
   type VerifiedDpopProof,
 } from './dpop-proof.service.js';
-import type { AuthenticatedClient } from './client-authentication.service.js';
 import { OAuthTokenRequest } from './dto/oauth-token-request.dto.js';
 import { OAuthTokenResponse } from './dto/oauth-token-response.dto.js';
 import { RefreshTokenRequest } from './dto/refresh-token-request.dto.js';
@@ -80,7 +82,8 @@ export class TokenController {
     [
       400,
       'invalid_request, invalid_grant, unauthorized_client, unsupported_grant_type, invalid_scope, ' +
-        'invalid_target. See RFC 6749 §5.2.',
+        'invalid_target. See RFC 6749 §5.2. invalid_dpop_proof (a bad DPoP proof, or none from a client ' +
+        'registered with dpop_bound_access_tokens) and use_dpop_nonce (with DPoP-Nonce), RFC 9449 §5, §8.',
     ],
     [401, 'invalid_client: Client authentication failed. See RFC 6749 §5.2.'],
     [429, 'rate_limit_exceeded: Request rate too high, please retry later'],
@@ -127,7 +130,8 @@ export class TokenController {
     [
       400,
       'invalid_request: request parameters missing or invalid; invalid_grant: refresh_token invalid, ' +
-        'expired or reused; unauthorized_client; invalid_scope. Reference: RFC 6749 §5.2.',
+        'expired or reused; unauthorized_client; invalid_scope. Reference: RFC 6749 §5.2. ' +
+        'invalid_dpop_proof and use_dpop_nonce: RFC 9449 §5, §8.',
     ],
     [401, 'invalid_client: Client authentication failed. Reference: RFC 6749 §5.2.'],
     [429, 'rate_limit_exceeded: Request rate too high, please retry later'],
