@@ -1,4 +1,3 @@
-import type { webcrypto } from 'node:crypto';
 import { calculateJwkThumbprint, decodeJwt, exportJWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
@@ -29,7 +28,7 @@ function recorder() {
 }
 
 /** The thumbprint of a key pair's public key (what `cnf.jkt` must name). */
-async function thumbprintOf(keyPair: webcrypto.CryptoKeyPair): Promise<string> {
+async function thumbprintOf(keyPair: oauth.CryptoKeyPair): Promise<string> {
   return calculateJwkThumbprint(await exportJWK(keyPair.publicKey));
 }
 

@@ -99,7 +99,8 @@ export class TokenController {
     [
       400,
       'invalid_request, invalid_grant, unauthorized_client, unsupported_grant_type, invalid_scope, ' +
-        'invalid_target. See RFC 6749 §5.2.',
+        'invalid_target. See RFC 6749 §5.2. invalid_dpop_proof (a bad DPoP proof, or none from a client ' +
+        'registered with dpop_bound_access_tokens) and use_dpop_nonce (with DPoP-Nonce), RFC 9449 §5, §8.',
     ],
     [401, 'invalid_client: Client authentication failed. See RFC 6749 §5.2.'],
     [429, 'rate_limit_exceeded: Request rate too high, please retry later'],
@@ -139,7 +140,8 @@ export class TokenController {
     [
       400,
       'invalid_request: request parameters missing or invalid; invalid_grant: refresh_token invalid, ' +
-        'expired or reused; unauthorized_client; invalid_scope. Reference: RFC 6749 §5.2.',
+        'expired or reused; unauthorized_client; invalid_scope. Reference: RFC 6749 §5.2. ' +
+        'invalid_dpop_proof and use_dpop_nonce: RFC 9449 §5, §8.',
     ],
     [401, 'invalid_client: Client authentication failed. Reference: RFC 6749 §5.2.'],
     [429, 'rate_limit_exceeded: Request rate too high, please retry later'],

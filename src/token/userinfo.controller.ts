@@ -1,4 +1,3 @@
-import { requireBearerToken, schemeCredentials } from '../common/oauth/authorization-header.js';
 import { Controller, Get, Header, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -10,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { OAuthError } from '../common/errors/oauth-error.js';
+import { requireBearerToken, schemeCredentials } from '../common/oauth/authorization-header.js';
 import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
 import { ACCESS_TOKEN_SCHEME } from '../common/swagger/swagger.setup.js';
 import { UsersService } from '../users/index.js';
