@@ -4,7 +4,7 @@ import express from 'express';
 import helmet from 'helmet';
 import { REGISTRATION_ROOT_ROUTES } from './client-registration/index.js';
 import { API_PREFIX } from './common/http/route-prefix.js';
-import { AppConfig } from './config/app-config.js';
+import { AppConfig } from './config/index.js';
 import { setupSwagger } from './common/swagger/swagger.setup.js';
 import { corsOptionsDelegate } from './common/http/cors.js';
 import { httpSemantics } from './common/http/http-semantics.js';
