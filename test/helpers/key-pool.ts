@@ -1,6 +1,5 @@
 import type { CryptoKey } from 'jose';
-import type { SigningAlg } from '../../src/keys/jwt.js';
-import { KeyStoreService } from '../../src/keys/key-store.service.js';
+import { KeyStoreService, type SigningAlg } from '../../src/keys/index.js';
 
 type KeyPair = { publicKey: CryptoKey; privateKey: CryptoKey };
 type NewKeyPair = (this: KeyStoreService, alg: SigningAlg) => Promise<KeyPair>;
