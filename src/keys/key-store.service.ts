@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { hkdfSync, type KeyObject } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
+import { calculateJwkThumbprint, type CryptoKey, exportJWK, generateKeyPair } from 'jose';
 import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { Clock } from '../common/time/clock.js';
 import type { ResolvedEncryptionKey } from './encryption-key.js';
@@ -427,12 +427,17 @@ export class KeyStoreService {
     };
   }
 
+  /**
+   * A new key pair for `alg`: RSA keys are 2048 bits (RFC 7518 §3.3 minimum), EC keys P-256 (§3.4). Its own
+   * method so that the e2e harness can hand out RSA pairs generated earlier for other databases
+   * (test/helpers/key-pool.ts): one RSA-2048 generation costs more CPU than booting a test app.
+   */
+  protected newKeyPair(alg: SigningAlg): Promise<{ publicKey: CryptoKey; privateKey: CryptoKey }> {
+    return generateKeyPair(alg, { extractable: true, modulusLength: 2048 });
+  }
+
   private async generate(alg: SigningAlg): Promise<NewKey> {
-    // RSA keys are 2048 bits (RFC 7518 §3.3 minimum), EC keys P-256 (§3.4).
-    const { publicKey, privateKey } = await generateKeyPair(alg, {
-      extractable: true,
-      modulusLength: 2048,
-    });
+    const { publicKey, privateKey } = await this.newKeyPair(alg);
     const pub = publicMembers(await exportJWK(publicKey));
     const kid = await calculateJwkThumbprint(pub, 'sha256');
     const priv = await exportJWK(privateKey);

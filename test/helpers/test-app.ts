@@ -13,6 +13,7 @@ import { AppModule } from '../../src/app.module.js';
 import type { AppModuleOptions } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
 import type { DestinationStream } from 'pino';
+import { poolRsaKeyPairs } from './key-pool.js';
 import { testLogger } from './test-logger.js';
 
 /** A running server on a real port with its own, fresh database. */
@@ -123,6 +124,7 @@ export async function createTestApp(
     logs?: DestinationStream;
   } = {},
 ): Promise<TestApp> {
+  poolRsaKeyPairs();
   const port = await freePort();
   const db = options.database
     ? { env: options.database, drop: async () => {} }
