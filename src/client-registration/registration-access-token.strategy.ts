@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-http-bearer';
 import { schemeCredentials } from '../common/oauth/authorization-header.js';
-import { noteClientId } from '../observability/request-context.js';
+import { noteClientId } from '../common/http/request-context.js';
 import { REGISTRATION_ACCESS_TOKEN } from './client-registration.constants.js';
 import {
   ClientRegistrationService,

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { noteClientId } from '../observability/request-context.js';
+import { noteClientId } from '../common/http/request-context.js';
 import {
   ClientAuthenticationService,
   type ClientAuthenticationResult,
