@@ -1,8 +1,5 @@
 import { RequestMethod } from '@nestjs/common';
 
-/** Name of the passport-http-bearer strategy for the Registration Access Token (RFC 7592 §1). */
-export const REGISTRATION_ACCESS_TOKEN = 'registration-access-token';
-
 /** Injection token of the {@link RegistrationPolicy} hook (see `client-registration.options.ts`). */
 export const REGISTRATION_POLICY = Symbol('REGISTRATION_POLICY');
 

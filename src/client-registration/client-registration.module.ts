@@ -27,7 +27,6 @@ import { ClientSecretEntity } from './entities/client-secret.entity.js';
 import { ClientEntity } from './entities/client.entity.js';
 import { OpenRegistrationGuard } from './open-registration.guard.js';
 import { RegistrationAccessTokenGuard } from './registration-access-token.guard.js';
-import { RegistrationAccessTokenStrategy } from './registration-access-token.strategy.js';
 
 /**
  * OAuth 2.0 Dynamic Client Registration (RFC 7591) and its management protocol (RFC 7592), in both
@@ -81,7 +80,6 @@ import { RegistrationAccessTokenStrategy } from './registration-access-token.str
     ClientRegistrationRepository,
     ClientRegistrationService,
     ClientSecretsService,
-    RegistrationAccessTokenStrategy,
     RegistrationAccessTokenGuard,
     OpenRegistrationGuard,
     ClientAdministrationService,
