@@ -15,7 +15,8 @@ import {
   type ClientRegistrationModuleOptions,
 } from './client-registration/index.js';
 import { OAuthExceptionFilter } from './common/errors/oauth-exception.filter.js';
-import { API_PREFIX, AppConfig } from './config/app-config.js';
+import { API_PREFIX } from './common/http/route-prefix.js';
+import { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DiscoveryModule } from './discovery/index.js';
@@ -168,7 +169,7 @@ export function authorizeOptionsFrom(config: AppConfig): AuthorizeModuleOptions 
 /**
  * The options TokenModule gets from the validated settings (`ISSUER`, `TOKEN_*`, `INTROSPECT_RATE_*`, `JWKS_URI_*`,
  * `BACKCHANNEL_LOGOUT_*`,
- * `CLIENT_ASSERTION_*`, `RESOURCE_INDICATORS_ALLOWED`).
+ * `CLIENT_ASSERTION_*`, `DPOP_NONCE_REQUIRED`, `RESOURCE_INDICATORS_ALLOWED`).
  */
 export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
   const t = config.token;
@@ -190,6 +191,7 @@ export function tokenOptionsFrom(config: AppConfig): TokenModuleOptions {
       audience: t.clientAssertionAudience,
       maxLifetimeSeconds: t.clientAssertionMaxLifetimeSeconds,
     },
+    dpopNonceRequired: t.dpopNonceRequired,
     resourceIndicators: {
       allowed: config.resourceIndicatorsAllowed,
       // In production an unrestricted RFC 8707 resource is worth a warning at every start.

@@ -1,19 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
-import {
-  type CryptoKey,
-  calculateJwkThumbprint,
-  decodeJwt,
-  exportJWK,
-  generateKeyPair,
-  SignJWT,
-  type JWK,
-} from 'jose';
+import { calculateJwkThumbprint, decodeJwt, exportJWK, SignJWT, type JWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../src/common/crypto/tokens.js';
 import { RefreshTokenEntity } from '../src/token/entities/refresh-token.entity.js';
 import { seedClient } from './helpers/clients.js';
+import { proof, proofKey, type ProofKey } from './helpers/dpop.js';
 import { expectOAuthError } from './helpers/oauth-assertions.js';
 import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
 import {
@@ -28,43 +21,6 @@ import {
 } from './helpers/token-flow.js';
 
 const REFRESH_PATH = '/api/v1/oauth/refresh';
-
-interface ProofKey {
-  privateKey: CryptoKey;
-  publicKey: CryptoKey;
-  jwk: JWK;
-  alg: string;
-}
-
-async function proofKey(alg = 'ES256'): Promise<ProofKey> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-  return { privateKey, publicKey, jwk: await exportJWK(publicKey), alg };
-}
-
-/** A DPoP proof (RFC 9449 §4.2); every part can be overridden to build a broken one. */
-async function proof(
-  key: ProofKey,
-  htu: string,
-  over: {
-    htm?: string;
-    iat?: number;
-    jti?: string;
-    typ?: string;
-    jwk?: JWK;
-    signer?: CryptoKey;
-    ath?: string;
-  } = {},
-): Promise<string> {
-  return new SignJWT({
-    htm: over.htm ?? 'POST',
-    htu,
-    jti: over.jti ?? randomBytes(16).toString('base64url'),
-    iat: over.iat ?? Math.floor(Date.now() / 1000),
-    ...(over.ath === undefined ? {} : { ath: over.ath }),
-  })
-    .setProtectedHeader({ alg: key.alg, typ: over.typ ?? 'dpop+jwt', jwk: over.jwk ?? key.jwk })
-    .sign(over.signer ?? key.privateKey);
-}
 
 describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
   let t: TestApp;
@@ -114,7 +70,13 @@ describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
   it('advertises dpop_signing_alg_values_supported (RFC 9449 §5.1)', async () => {
     const res = await fetch(`${t.url}/.well-known/oauth-authorization-server`);
     const meta = (await res.json()) as Record<string, unknown>;
-    expect(meta.dpop_signing_alg_values_supported).toEqual(['ES256', 'RS256', 'PS256', 'EdDSA']);
+    expect(meta.dpop_signing_alg_values_supported).toEqual([
+      'ES256',
+      'RS256',
+      'PS256',
+      'EdDSA',
+      'Ed25519',
+    ]);
   });
 
   it('binds a client_credentials token with oauth4webapi: token_type DPoP, cnf.jkt', async () => {
@@ -142,7 +104,7 @@ describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
     expect(claims.cnf).toEqual({ jkt: await DPoP.calculateThumbprint() });
   });
 
-  for (const alg of ['RS256', 'PS256', 'EdDSA']) {
+  for (const alg of ['RS256', 'PS256', 'EdDSA', 'Ed25519']) {
     it(`accepts a proof signed with ${alg}`, async () => {
       const key = await proofKey(alg);
       const res = await ccPost(await proof(key, tokenUrl));
@@ -389,30 +351,37 @@ describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
       expect(((await res.json()) as { sub: string }).sub).toBe(user.id);
     });
 
-    it('refuses a proof whose ath names another token (invalid_dpop_proof)', async () => {
+    it('refuses a proof whose ath names another token: 401 invalid_dpop_proof with the DPoP challenge', async () => {
       const key = await proofKey();
       const at = await boundAccessToken(key);
       const res = await call(at, await proof(key, userinfoUrl(), { htm: 'GET', ath: ath('x') }));
-      expect(res.status).toBe(400);
+      expect(res.status).toBe(401);
       expect(((await res.json()) as { error: string }).error).toBe('invalid_dpop_proof');
+      // RFC 9449 §7.1: the DPoP challenge names the error and the accepted algorithms; Bearer is offered too.
+      const challenge = res.headers.get('www-authenticate')!;
+      expect(challenge).toMatch(
+        /^DPoP error="invalid_dpop_proof", error_description="[^"]+", algs="ES256 RS256 PS256 EdDSA Ed25519", Bearer$/,
+      );
     });
 
     it('refuses a proof without ath, and one by another key', async () => {
       const key = await proofKey();
       const at = await boundAccessToken(key);
       const noAth = await call(at, await proof(key, userinfoUrl(), { htm: 'GET' }));
-      expect(noAth.status).toBe(400);
+      expect(noAth.status).toBe(401);
+      expect(((await noAth.json()) as { error: string }).error).toBe('invalid_dpop_proof');
       const other = await proofKey();
       const res = await call(at, await proof(other, userinfoUrl(), { htm: 'GET', ath: ath(at) }));
       expect(res.status).toBe(401);
       expect(((await res.json()) as { error: string }).error).toBe('invalid_token');
+      expect(res.headers.get('www-authenticate')).toMatch(/^DPoP error="invalid_token", /);
     });
 
     it('refuses the DPoP scheme without a proof', async () => {
       const key = await proofKey();
       const at = await boundAccessToken(key);
       const res = await fetch(userinfoUrl(), { headers: { Authorization: `DPoP ${at}` } });
-      expect(res.status).toBe(400);
+      expect(res.status).toBe(401);
       expect(((await res.json()) as { error: string }).error).toBe('invalid_dpop_proof');
     });
   });
@@ -424,5 +393,9 @@ describe(`DPoP at the token endpoint, RFC 9449 (${TEST_DB_TYPE})`, () => {
     });
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: string }).error).toBe('invalid_token');
+    // The Bearer challenge names the error; the DPoP challenge tells the client what to use instead.
+    expect(res.headers.get('www-authenticate')).toMatch(
+      /^Bearer error="invalid_token", error_description="[^"]+", DPoP algs="ES256 RS256 PS256 EdDSA Ed25519"$/,
+    );
   });
 });

@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PushedAuthorizationRequestEntity } from '../src/authorize/entities/pushed-authorization-request.entity.js';
 import { sha256Hex } from '../src/common/crypto/tokens.js';
 import { seedClient, type SeededClient } from './helpers/clients.js';
-import { authorize, AUTHORIZE_PATH, CookieJar, createUser, send } from './helpers/login-flow.js';
+import { createAdminClient, createUserWithRoles } from './helpers/admin.js';
+import {
+  authorize,
+  AUTHORIZE_PATH,
+  CookieJar,
+  createUser,
+  DEFAULT_PASSWORD,
+  send,
+} from './helpers/login-flow.js';
 import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
 import { assertion, basic, clientKey, pkce, postForm, TOKEN_PATH } from './helpers/token-flow.js';
 
@@ -284,6 +292,52 @@ describe(`pushed authorization requests, RFC 9126 (${TEST_DB_TYPE})`, () => {
       );
       expect(res.status).toBe(400);
       expect(res.body.error).toBe('invalid_request');
+    });
+  });
+
+  describe('the admin scope through PAR (issue 8: as at /oauth/authorize)', () => {
+    it('an admin client pushes scope=openid admin; an admin user gets it, an ordinary user not', async () => {
+      const admin = await createAdminClient(t, { redirectUris: [REDIRECT] });
+      for (const [roles, expectAdmin] of [
+        [['admin'], true],
+        [[], false],
+      ] as const) {
+        const signer = await createUserWithRoles(t, [...roles]);
+        const { form, verifier } = authRequest({ scope: 'openid admin' });
+        const pushed = await postForm(t, form, {
+          path: PAR_PATH,
+          auth: basic(admin.clientId, admin.clientSecret),
+        });
+        expect(pushed.status, JSON.stringify(pushed.body)).toBe(201);
+        const flow = await authorize(
+          t,
+          { client_id: admin.clientId, request_uri: pushed.body.request_uri as string },
+          { username: signer.username, password: DEFAULT_PASSWORD },
+        );
+        expect(flow.error, flow.errorDescription).toBeUndefined();
+        const res = await postForm(
+          t,
+          {
+            grant_type: 'authorization_code',
+            code: flow.code!,
+            redirect_uri: REDIRECT,
+            code_verifier: verifier,
+          },
+          { auth: basic(admin.clientId, admin.clientSecret) },
+        );
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        expect((res.body.scope as string).split(' ').includes('admin')).toBe(expectAdmin);
+      }
+    });
+
+    it('a client without admin access still cannot push it (invalid_scope)', async () => {
+      const { form } = authRequest({ scope: 'admin' });
+      const res = await postForm(t, form, {
+        path: PAR_PATH,
+        auth: basic(other.clientId, other.clientSecret!),
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_scope');
     });
   });
 

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import type { AuditActor } from '../audit/index.js';
 import { ADMIN_SCOPE } from '../client-registration/index.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
+import { requireBearerToken } from '../common/oauth/authorization-header.js';
 import { AccessTokenService } from '../token/index.js';
 import { UsersService } from '../users/index.js';
 
@@ -31,7 +32,7 @@ export class AdminAuthenticator {
 
   /** The principal of `req`, or 401 `invalid_token` / 403 `insufficient_scope` (RFC 6750 §3.1). */
   async authenticate(req: Request): Promise<AdminPrincipal> {
-    const token = bearerToken(req);
+    const token = requireBearerToken(req.headers.authorization);
     const active = await this.accessTokens.validate(token);
     if (!active) throw OAuthError.invalidToken('The access token is invalid, expired or revoked');
     // RFC 8707 / RFC 9068 §4: a token minted for another resource is not valid here.
@@ -62,13 +63,4 @@ export class AdminAuthenticator {
       tokenId: active.record.jti,
     };
   }
-}
-
-/** `Authorization: Bearer <token>` (RFC 6750 §2.1); anything else is 401 with the Bearer challenge. */
-function bearerToken(req: Request): string {
-  const header = req.headers.authorization;
-  if (header === undefined) throw OAuthError.invalidToken('An access token is required');
-  const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
-  if (!m) throw OAuthError.invalidToken('The Authorization header is not a Bearer token');
-  return m[1];
 }

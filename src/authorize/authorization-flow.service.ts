@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ADMIN_SCOPE, ClientsService } from '../client-registration/index.js';
+import { ClientsService } from '../client-registration/index.js';
 import { nowSeconds } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { isDatabaseUnavailable } from '../common/errors/database-unavailable.js';
@@ -14,6 +14,7 @@ import {
   echoableState,
   readParam,
   resolveClient,
+  scopesOfferedTo,
   validateAuthorizationRequest,
   type RawParams,
 } from './authorization-request.js';
@@ -22,7 +23,8 @@ import {
   csrfMatches,
   type PendingAuthorizationRequest,
 } from './authorization-requests.service.js';
-import { API_PREFIX, CONSENT_PATH, LOGIN_HANDLER, LOGIN_PATH } from './authorize.constants.js';
+import { API_PREFIX } from '../common/http/route-prefix.js';
+import { CONSENT_PATH, LOGIN_HANDLER, LOGIN_PATH } from './authorize.constants.js';
 import type { LoginContext, LoginHandler, LoginOutcome } from './authorize.options.js';
 import { ConsentsService } from './consents.service.js';
 import { sendHtml, sendRedirect, wantsJson } from './html/http.js';
@@ -82,9 +84,7 @@ export class AuthorizationFlowService {
         );
       }
       // `admin` is not a public scope: only a client an operator allowed it may ask for it (issue 8).
-      const supported = resolved.client.adminAccess
-        ? [...this.settings.scopesSupported, ADMIN_SCOPE]
-        : this.settings.scopesSupported;
+      const supported = scopesOfferedTo(resolved.client, this.settings.scopesSupported);
       const v = validateAuthorizationRequest(params, resolved, supported);
       // RFC 8707 §2: a resource this client may not obtain tokens for is invalid_target (redirected).
       this.resourcePolicy.assertAllowed(v.client, v.resources);

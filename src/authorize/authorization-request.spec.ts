@@ -35,6 +35,7 @@ const client: RegisteredClient = {
   selfRegistered: false,
   adminAccess: false,
   requirePushedAuthorizationRequests: false,
+  dpopBoundAccessTokens: false,
 };
 const SUPPORTED = ['openid', 'profile', 'email', 'offline_access'];
 const resolved = { client, redirectUri: 'https://app.example.com/cb', redirectUriProvided: true };
@@ -125,8 +126,14 @@ describe(parseScopes.name, () => {
     ).toBe('invalid_scope');
   });
 
-  it('removes duplicates and extra spaces', () => {
-    expect(parseScopes('openid  openid profile', client, SUPPORTED)).toEqual(['openid', 'profile']);
+  it('removes duplicates', () => {
+    expect(parseScopes('openid openid profile', client, SUPPORTED)).toEqual(['openid', 'profile']);
+  });
+
+  it('refuses extra spaces, as the token endpoint does (RFC 6749 §3.3 scope grammar)', () => {
+    for (const scope of ['openid  profile', ' openid', 'openid ', ' ']) {
+      expect(errorOf(() => parseScopes(scope, client, SUPPORTED)).error).toBe('invalid_scope');
+    }
   });
 
   it('refuses a scope the client did not register', () => {

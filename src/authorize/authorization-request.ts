@@ -1,6 +1,11 @@
+import { parseScopeValue } from '../common/oauth/scope.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { parseResourceIndicators } from '../common/validation/resource.js';
-import { privateUseSchemeProblem, type RegisteredClient } from '../client-registration/index.js';
+import {
+  ADMIN_SCOPE,
+  privateUseSchemeProblem,
+  type RegisteredClient,
+} from '../client-registration/index.js';
 import { resolveRedirectUri } from './redirect-uri.js';
 
 /** Raw parameters of an authorization request: the query (GET) or the form / JSON body (POST). */
@@ -61,8 +66,6 @@ const KNOWN_PARAMS = [
 ] as const;
 
 const PROMPT_VALUES = new Set(['none', 'login', 'consent', 'select_account']);
-/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 /** RFC 7636 §4.2: 43-128 characters; S256 challenges are base64url without padding. */
 const CODE_CHALLENGE = /^[A-Za-z0-9_-]{43,128}$/;
 const MAX_STATE_LENGTH = 2048;
@@ -152,6 +155,18 @@ export function echoableState(params: RawParams): string | null {
  * validated) redirect URI with `error`, `error_description`, `state` and `iss` (RFC 6749 §4.1.2.1,
  * RFC 9207).
  */
+/**
+ * The scopes `client` may ask for at `/oauth/authorize` and at the PAR endpoint (RFC 9126 §2.1: a pushed
+ * request is checked by the same rules): the server's, plus `admin` for a client an operator allowed it
+ * (issue 8; `admin` is never a public scope).
+ */
+export function scopesOfferedTo(
+  client: Pick<RegisteredClient, 'adminAccess'>,
+  scopesSupported: readonly string[],
+): string[] {
+  return client.adminAccess ? [...scopesSupported, ADMIN_SCOPE] : [...scopesSupported];
+}
+
 export function validateAuthorizationRequest(
   params: RawParams,
   resolved: { client: RegisteredClient; redirectUri: string; redirectUriProvided: boolean },
@@ -287,10 +302,10 @@ export function parseScopes(
     }
     return fallback;
   }
-  const requested = [...new Set(scope.split(' ').filter(Boolean))];
-  if (requested.length === 0) throw OAuthError.invalidScope('The scope parameter is empty');
-  const malformed = requested.find((s) => !SCOPE_TOKEN.test(s));
-  if (malformed !== undefined) throw OAuthError.invalidScope('The scope parameter is malformed');
+  const requested = parseScopeValue(scope);
+  if (requested === null) {
+    throw OAuthError.invalidScope('The scope parameter is malformed (RFC 6749 §3.3)');
+  }
   const notAllowed = requested.filter(
     (s) => !client.scopes.includes(s) || !scopesSupported.includes(s),
   );

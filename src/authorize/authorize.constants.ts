@@ -44,8 +44,5 @@ export const LOGOUT_PATH = '/oauth/logout';
 /** The confirmation form of a logout request that cannot be trusted to come from the RP. */
 export const LOGOUT_CONFIRM_PATH = '/oauth/logout/confirm';
 
-/** The global API prefix the paths above live under (see `configureApp`). */
-export const API_PREFIX = '/api/v1';
-
 /** Lifetime of a pending authorization request, seconds (long enough to type a password). */
 export const AUTHORIZATION_REQUEST_TTL_SECONDS = 600;

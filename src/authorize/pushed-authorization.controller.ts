@@ -21,8 +21,10 @@ import {
   AuthorizationPageError,
   validateAuthorizationRequest,
   resolveClient,
+  scopesOfferedTo,
 } from './authorization-request.js';
-import { API_PREFIX, AUTHORIZE_SETTINGS, PAR_PATH } from './authorize.constants.js';
+import { API_PREFIX } from '../common/http/route-prefix.js';
+import { AUTHORIZE_SETTINGS, PAR_PATH } from './authorize.constants.js';
 import type { AuthorizeSettings } from './authorize.options.js';
 import {
   PushedAuthorizationRequest,
@@ -112,7 +114,9 @@ export class PushedAuthorizationController {
       if (e instanceof AuthorizationPageError) throw new OAuthError(e.error, 400, e.description);
       throw e;
     }
-    const v = validateAuthorizationRequest(params, resolved, this.settings.scopesSupported);
+    // The scopes of /oauth/authorize, `admin` included for a client an operator allowed it (issue 8).
+    const supported = scopesOfferedTo(resolved.client, this.settings.scopesSupported);
+    const v = validateAuthorizationRequest(params, resolved, supported);
     this.resourcePolicy.assertAllowed(v.client, v.resources);
     return this.pushed.push(client.clientId, params);
   }

@@ -1,3 +1,4 @@
+import { isRegisteredRedirectUri } from '../common/oauth/redirect-uri.js';
 import type { RegisteredClient } from '../client-registration/index.js';
 
 /**
@@ -36,24 +37,10 @@ export function sharesSiteWith(uri: string | null | undefined, redirectUri: stri
 export const MAX_REDIRECT_URI_LENGTH = 2048;
 
 /**
- * `http://<loopback host>[:port]<rest>` split into its parts, on the raw string (no URL normalisation,
- * so that case, dot segments or percent-encoding differences still count as differences).
- */
-const LOOPBACK =
-  /^http:\/\/(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)(?::(\d{1,5}))?([/?].*)?$/;
-
-function loopbackParts(uri: string): { host: string; rest: string } | null {
-  const m = LOOPBACK.exec(uri);
-  if (!m) return null;
-  return { host: m[1], rest: m[3] ?? '' };
-}
-
-/**
  * The redirect URI an authorization request may use, or `null` when none is acceptable.
  *
- * - Given: it must equal a registered URI character for character (RFC 6749 §3.1.2.3, RFC 9700 §4.1.3:
- *   no prefix, case or trailing-slash leniency). For `native` clients whose registered URI is a loopback
- *   `http` URI, only the port may differ (RFC 8252 §7.3: the app picks a free port at run time).
+ * - Given: it must be registered, by the one matching rule of `common/oauth/redirect-uri.ts`
+ *   ({@link isRegisteredRedirectUri}: exact, or any port for a native client's loopback URI).
  * - Omitted: allowed only when exactly one URI is registered (RFC 6749 §3.1.2.3), which is then used.
  */
 export function resolveRedirectUri(
@@ -64,15 +51,5 @@ export function resolveRedirectUri(
     return client.redirectUris.length === 1 ? client.redirectUris[0] : null;
   }
   if (requested.length > MAX_REDIRECT_URI_LENGTH) return null;
-  if (client.redirectUris.includes(requested)) return requested;
-  if (client.applicationType !== 'native') return null;
-  const asked = loopbackParts(requested);
-  if (!asked) return null;
-  const port = LOOPBACK.exec(requested)?.[2];
-  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return null;
-  const ok = client.redirectUris.some((registered) => {
-    const r = loopbackParts(registered);
-    return r !== null && r.host === asked.host && r.rest === asked.rest;
-  });
-  return ok ? requested : null;
+  return isRegisteredRedirectUri(client, requested) ? requested : null;
 }

@@ -1,3 +1,4 @@
+import { usesClientSecret } from '../common/oauth/client-auth-methods.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type {
@@ -14,7 +15,6 @@ import { OAuthError } from '../common/errors/oauth-error.js';
 import { CLIENT_AUDIT_FIELDS, clientAuditView, credentialChange } from './client-audit.js';
 import {
   metadataOf,
-  usesClientSecret,
   validateClientMetadata,
   type ClientMetadata,
   type ClientMetadataInput,
@@ -504,6 +504,12 @@ function toMetadataInput(
         software_id: current.softwareId,
         software_version: current.softwareVersion,
         id_token_signed_response_alg: current.idTokenSignedResponseAlg,
+        // Metadata the admin API does not show is kept as the client registered it.
+        require_pushed_authorization_requests: Boolean(current.requirePushedAuthorizationRequests),
+        dpop_bound_access_tokens: Boolean(current.dpopBoundAccessTokens),
+        post_logout_redirect_uris: current.postLogoutRedirectUris ?? null,
+        backchannel_logout_uri: current.backchannelLogoutUri ?? null,
+        backchannel_logout_session_required: Boolean(current.backchannelLogoutSessionRequired),
       }
     : {};
   const out: ClientMetadataInput = { ...base };

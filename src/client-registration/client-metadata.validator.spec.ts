@@ -49,6 +49,7 @@ describe(validateClientMetadata.name, () => {
       softwareVersion: null,
       idTokenSignedResponseAlg: null,
       requirePushedAuthorizationRequests: false,
+      dpopBoundAccessTokens: false,
       postLogoutRedirectUris: null,
       backchannelLogoutUri: null,
       backchannelLogoutSessionRequired: false,

@@ -1,25 +1,19 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { OAuthError } from '../common/errors/oauth-error.js';
-import { isLoopbackHost } from '../common/validation/loopback.js';
+import { isLoopbackHost } from '../common/oauth/redirect-uri.js';
 import { redirectHostAllowed } from '../common/validation/redirect-hosts.js';
 import { DANGEROUS_KEYS, isPlainObject, textProblem } from '../common/validation/text.js';
 import type { SigningAlg } from '../keys/index.js';
-import type { TokenEndpointAuthMethod } from './entities/client.entity.js';
+import {
+  isTokenEndpointAuthMethod,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+  type TokenEndpointAuthMethod,
+} from '../common/oauth/client-auth-methods.js';
+import { GRANT_TYPES } from '../common/oauth/grant-types.js';
 
 /** `application_type` values (OpenID Connect Dynamic Registration §2). */
 export const APPLICATION_TYPES = ['web', 'native'] as const;
 export type ApplicationType = (typeof APPLICATION_TYPES)[number];
-
-/** `token_endpoint_auth_method` values this server supports (RFC 7591 §2, RFC 7523 §2.2). */
-export const TOKEN_ENDPOINT_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
-  'client_secret_basic',
-  'client_secret_post',
-  'private_key_jwt',
-  'none',
-];
-
-/** Grant types a client may register (RFC 7591 §2; implicit and password are not offered, RFC 9700). */
-export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 
 /** Response types a client may register: only `code` (RFC 9700 §2.1.2 rules out implicit and hybrid). */
 export const RESPONSE_TYPES = ['code'] as const;
@@ -52,11 +46,6 @@ export const METADATA_LIMITS = {
   jwksKeys: 20,
 } as const;
 
-/** Auth methods for which the server issues a `client_secret` (RFC 7591 §3.2.1). */
-export function usesClientSecret(method: TokenEndpointAuthMethod): boolean {
-  return method === 'client_secret_basic' || method === 'client_secret_post';
-}
-
 /**
  * Client metadata as it arrives on the wire (RFC 7591 §2), after type checks: every field optional.
  * `jwks` may be a JWK Set object or a string holding one (the oauth-service contract types it as a string).
@@ -80,6 +69,7 @@ export interface ClientMetadataInput {
   software_version?: string | null;
   id_token_signed_response_alg?: string | null;
   require_pushed_authorization_requests?: boolean | null;
+  dpop_bound_access_tokens?: boolean | null;
   post_logout_redirect_uris?: string[] | null;
   backchannel_logout_uri?: string | null;
   backchannel_logout_session_required?: boolean | null;
@@ -112,6 +102,8 @@ export interface ClientMetadata {
   idTokenSignedResponseAlg: IdTokenSigningAlg | null;
   /** RFC 9126 §6 `require_pushed_authorization_requests` (default false). */
   requirePushedAuthorizationRequests: boolean;
+  /** RFC 9449 §5.2 `dpop_bound_access_tokens` (default false). */
+  dpopBoundAccessTokens: boolean;
   /** OIDC RP-Initiated Logout 1.0 §3.1; null when none are registered. */
   postLogoutRedirectUris: string[] | null;
   /** OIDC Back-Channel Logout 1.0 §2.2; null when the client takes no logout tokens. */
@@ -144,6 +136,7 @@ export function metadataOf(c: ClientMetadata): ClientMetadata {
     softwareVersion: c.softwareVersion,
     idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
     requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests,
+    dpopBoundAccessTokens: Boolean(c.dpopBoundAccessTokens),
     postLogoutRedirectUris: c.postLogoutRedirectUris ?? null,
     backchannelLogoutUri: c.backchannelLogoutUri ?? null,
     backchannelLogoutSessionRequired: Boolean(c.backchannelLogoutSessionRequired),
@@ -553,7 +546,7 @@ export function validateClientMetadata(
 
   const method = (input.token_endpoint_auth_method ??
     'client_secret_basic') as TokenEndpointAuthMethod;
-  if (!TOKEN_ENDPOINT_AUTH_METHODS.includes(method)) {
+  if (!isTokenEndpointAuthMethod(method)) {
     throw OAuthError.invalidClientMetadata(
       `token_endpoint_auth_method must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}`,
     );
@@ -704,6 +697,7 @@ export function validateClientMetadata(
     ),
     idTokenSignedResponseAlg: idTokenAlg(input.id_token_signed_response_alg),
     requirePushedAuthorizationRequests: requirePar(input.require_pushed_authorization_requests),
+    dpopBoundAccessTokens: optionalFlag('dpop_bound_access_tokens', input.dpop_bound_access_tokens),
     postLogoutRedirectUris: postLogoutRedirectUris(
       input.post_logout_redirect_uris,
       applicationType,
@@ -772,6 +766,15 @@ function idTokenAlg(value: unknown): IdTokenSigningAlg | null {
     );
   }
   return value as IdTokenSigningAlg;
+}
+
+/** A boolean metadata value that is false when omitted (RFC 9449 §5.2 `dpop_bound_access_tokens`). */
+function optionalFlag(name: string, value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') {
+    throw OAuthError.invalidClientMetadata(`${name} must be a boolean`);
+  }
+  return value;
 }
 
 /** RFC 9126 §6 `require_pushed_authorization_requests`: a boolean, false when omitted. */

@@ -39,6 +39,8 @@ export function toClientRegistrationResponse(
   }
   // RFC 9126 §6: echoed only when set, like the other optional fields.
   if (info.requirePushedAuthorizationRequests) out.require_pushed_authorization_requests = true;
+  // RFC 9449 §5.2: likewise.
+  if (info.dpopBoundAccessTokens) out.dpop_bound_access_tokens = true;
   // The logout metadata is echoed in the flat style only: the contract's envelope schema has no such
   // fields (docs/adr/0105).
   if (opts.logoutMetadata) {

@@ -1,3 +1,6 @@
+import { B64TOKEN_PATTERN } from '../common/oauth/authorization-header.js';
+import { isRoutePrefix, normalizeRoutePrefix } from '../common/http/route-prefix.js';
+import { isScopeToken } from '../common/oauth/scope.js';
 import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
 import type { ClientMetadata } from './client-metadata.validator.js';
 
@@ -133,9 +136,6 @@ export interface RegistrationSettings {
   allowedRedirectHosts: string[] | null;
 }
 
-/** RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`. */
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
-
 /**
  * Applies the defaults and refuses contradictory values at start-up (a registration server that cannot
  * satisfy its own defaults must not start).
@@ -147,7 +147,7 @@ export function resolveRegistrationSettings(
   const scopesSupported = [...(options.scopesSupported ?? d.scopesSupported)];
   const s: RegistrationSettings = {
     issuer: (options.issuer ?? d.issuer).replace(/\/+$/, ''),
-    routePrefix: normalizePrefix(options.routePrefix ?? d.routePrefix),
+    routePrefix: normalizeRoutePrefix(options.routePrefix ?? d.routePrefix),
     scopesSupported,
     defaultScope: options.defaultScope ?? scopesSupported.join(' '),
     rotateAccessToken: options.rotateAccessToken ?? d.rotateAccessToken,
@@ -171,10 +171,10 @@ export function resolveRegistrationSettings(
   if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(s.issuer)) {
     problems.push('issuer must be an absolute http(s) URL without query or fragment');
   }
-  if (!/^(\/[A-Za-z0-9._~-]+)*$/.test(s.routePrefix)) {
+  if (!isRoutePrefix(s.routePrefix)) {
     problems.push('routePrefix must be empty or path segments such as /api/v1');
   }
-  if (s.scopesSupported.length === 0 || !s.scopesSupported.every((v) => SCOPE_TOKEN.test(v))) {
+  if (s.scopesSupported.length === 0 || !s.scopesSupported.every(isScopeToken)) {
     problems.push('scopesSupported must be a non-empty list of RFC 6749 §3.3 scope tokens');
   }
   if (!Number.isInteger(s.rateLimit) || s.rateLimit < 0) {
@@ -192,6 +192,10 @@ export function resolveRegistrationSettings(
   if (s.initialAccessTokens.some((t) => t.length < 16)) {
     problems.push('initialAccessTokens must each be at least 16 characters');
   }
+  // RFC 7591 §3 / RFC 6750 §2.1: presented as a Bearer token, so only b64token characters can arrive.
+  if (s.initialAccessTokens.some((t) => !B64TOKEN_PATTERN.test(t))) {
+    problems.push('initialAccessTokens must use only RFC 6750 b64token characters');
+  }
   const unknown = s.defaultScope.split(' ').filter((v) => v && !s.scopesSupported.includes(v));
   if (!s.defaultScope.trim() || unknown.length > 0) {
     problems.push(
@@ -202,10 +206,4 @@ export function resolveRegistrationSettings(
     throw new Error(`Invalid ClientRegistrationModule options: ${problems.join('; ')}`);
   }
   return s;
-}
-
-/** `api/v1`, `/api/v1/` and `/api/v1` all mean `/api/v1`; `''` and `/` mean no prefix. */
-function normalizePrefix(prefix: string): string {
-  const trimmed = prefix.replace(/^\/+|\/+$/g, '');
-  return trimmed ? `/${trimmed}` : '';
 }

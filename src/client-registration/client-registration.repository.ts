@@ -191,6 +191,7 @@ function toStoredClient(e: ClientEntity & { candidates?: SecretCandidate[] }): S
     softwareVersion: e.softwareVersion,
     idTokenSignedResponseAlg: e.idTokenSignedResponseAlg,
     requirePushedAuthorizationRequests: e.requirePushedAuthorizationRequests,
+    dpopBoundAccessTokens: Boolean(e.dpopBoundAccessTokens),
     postLogoutRedirectUris: e.postLogoutRedirectUris ?? null,
     backchannelLogoutUri: e.backchannelLogoutUri ?? null,
     backchannelLogoutSessionRequired: Boolean(e.backchannelLogoutSessionRequired),

@@ -1,3 +1,4 @@
+import { usesClientSecret } from '../common/oauth/client-auth-methods.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService, diffFields, type AuditChanges } from '../audit/index.js';
@@ -7,7 +8,6 @@ import { generateToken, matchesHash, sha256Hex } from '../common/crypto/tokens.j
 import { Clock } from '../common/time/clock.js';
 import {
   metadataOf,
-  usesClientSecret,
   validateClientMetadata,
   type ClientMetadata,
   type ClientMetadataInput,

@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { newUlid } from '../common/crypto/ids.js';
 import { generateToken, sha256Hex } from '../common/crypto/tokens.js';
 import { Clock } from '../common/time/clock.js';
-import { usesClientSecret } from './client-metadata.validator.js';
+import { usesClientSecret } from '../common/oauth/client-auth-methods.js';
 import { secretAuthenticates } from './client-secret-check.js';
 import { CLIENT_SECRET_PREFIX, REGISTRATION_SETTINGS } from './client-registration.constants.js';
 import type { RegistrationSettings } from './client-registration.options.js';

@@ -71,6 +71,8 @@ export interface RegisteredClient {
   selfRegistered: boolean;
   /** RFC 9126 §6: the client's authorization requests must be pushed. */
   requirePushedAuthorizationRequests: boolean;
+  /** RFC 9449 §5.2: the client's token requests must carry a DPoP proof. */
+  dpopBoundAccessTokens: boolean;
   /** Set by an operator only: the client may obtain {@link ADMIN_SCOPE} (its `scopes` then include it). */
   adminAccess: boolean;
 }
@@ -102,6 +104,8 @@ export function metadataDocumentClient(clientId: string, m: ClientMetadata): Reg
     lastTokenAt: null,
     selfRegistered: true,
     requirePushedAuthorizationRequests: m.requirePushedAuthorizationRequests,
+    // `??` for documents cached before this field existed.
+    dpopBoundAccessTokens: m.dpopBoundAccessTokens ?? false,
     // The document's own logout metadata (validated like a registration); `??` for documents cached
     // before these fields existed.
     postLogoutRedirectUris: m.postLogoutRedirectUris ?? [],
@@ -140,6 +144,7 @@ export function toRegisteredClient(e: ClientEntity): RegisteredClient {
     selfRegistered: Boolean(e.selfRegistered),
     adminAccess: Boolean(e.adminAccess),
     requirePushedAuthorizationRequests: Boolean(e.requirePushedAuthorizationRequests),
+    dpopBoundAccessTokens: Boolean(e.dpopBoundAccessTokens),
   };
 }
 

@@ -1,3 +1,4 @@
+import { schemeCredentials } from '../common/oauth/authorization-header.js';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { safeEqual } from '../common/crypto/tokens.js';
@@ -19,7 +20,8 @@ export class OpenRegistrationGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request>();
     const { initialAccessTokens } = this.settings;
     if (initialAccessTokens.length > 0) {
-      const presented = /^Bearer +([^ ]+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      // RFC 6750 §2.1 (RFC 7591 §3: the initial access token is an OAuth 2.0 Bearer token).
+      const presented = schemeCredentials(req.headers.authorization, 'Bearer') ?? undefined;
       // Compare against every configured token so timing does not tell which one nearly matched.
       let ok = false;
       for (const t of initialAccessTokens) {

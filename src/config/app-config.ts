@@ -1,11 +1,9 @@
+import { API_PREFIX } from '../common/http/route-prefix.js';
 import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
 import { parseResourceAllowList } from '../common/validation/resource.js';
 import { validateEnv } from './env.validation.js';
 import { parseInternalApiKeys, type InternalApiKey } from './internal-api-keys.js';
 import { parseTrustProxy, type TrustProxySetting } from './trust-proxy.js';
-
-/** The global route prefix of the API (`configureApp`); discovery documents and `/connect/*` are outside it. */
-export const API_PREFIX = '/api/v1';
 
 /** Database connection settings (DESIGN.md "Persistence"). */
 export interface DatabaseConfig {
@@ -109,6 +107,8 @@ export interface TokenConfig {
   clientAssertionAudience: 'issuer' | 'issuer-or-endpoint';
   /** `CLIENT_ASSERTION_MAX_LIFETIME`: assertions must expire within this many seconds. Default 300. */
   clientAssertionMaxLifetimeSeconds: number;
+  /** `DPOP_NONCE_REQUIRED`: DPoP proofs must carry a server nonce (RFC 9449 §8). Default false. */
+  dpopNonceRequired: boolean;
 }
 
 /** One rate limit: `limit` requests per fixed window of `windowSeconds`; `limit` 0 disables it. */
@@ -330,6 +330,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       (env.CLIENT_ASSERTION_AUDIENCE as TokenConfig['clientAssertionAudience']) ??
       'issuer-or-endpoint',
     clientAssertionMaxLifetimeSeconds: env.CLIENT_ASSERTION_MAX_LIFETIME ?? 300,
+    dpopNonceRequired: env.DPOP_NONCE_REQUIRED ?? false,
   };
   c.rateLimits = {
     token: { limit: env.TOKEN_RATE_LIMIT ?? 20000, windowSeconds: env.TOKEN_RATE_WINDOW ?? 60 },

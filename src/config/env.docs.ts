@@ -271,6 +271,12 @@ export const ENV_DOCS: Record<keyof EnvironmentVariables, EnvVarDoc> = {
     description: 'Authorization code lifetime, seconds.',
     default: '60',
   },
+  DPOP_NONCE_REQUIRED: {
+    group: 'Scopes and tokens',
+    description:
+      'Require a server-provided nonce in every DPoP proof (RFC 9449 §8, §9): a proof without one is refused with `use_dpop_nonce` and the nonce to use in the `DPoP-Nonce` header. When false, proofs may omit it, but a nonce that is sent must be valid. Nonces live 5 to 10 minutes and are the same on every instance. See [dpop.md](dpop.md#server-nonces).',
+    default: 'false',
+  },
   RESOURCE_INDICATORS_ALLOWED: {
     group: 'Scopes and tokens',
     description:

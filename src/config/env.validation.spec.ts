@@ -42,6 +42,14 @@ describe('environment validation', () => {
     expect(msg).not.toContain('hunter2');
   });
 
+  it('takes METRICS_TOKEN only as an RFC 6750 b64token of 16 characters or more (it is sent as Bearer)', () => {
+    expect(loadConfig({ METRICS_TOKEN: 'abcdefghijklmnop+/=' }).metricsToken).toBe(
+      'abcdefghijklmnop+/=',
+    );
+    expect(errorOf({ METRICS_TOKEN: 'abcdefghijklmno' })).toContain('METRICS_TOKEN=<redacted>');
+    expect(errorOf({ METRICS_TOKEN: 'abcdefghijklmnop!' })).toContain('b64token');
+  });
+
   it('refuses production without its own key-encryption key, and accepts it with one', () => {
     expect(errorOf({ NODE_ENV: 'production' })).toContain(
       'KEYS_ENCRYPTION_KEY: required when NODE_ENV=production',

@@ -7,11 +7,15 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Length,
   Matches,
   Max,
   Min,
   validateSync,
 } from 'class-validator';
+import { B64TOKEN_PATTERN } from '../common/oauth/authorization-header.js';
+import { isLoopbackHost } from '../common/oauth/redirect-uri.js';
+import { SCOPE_PATTERN } from '../common/oauth/scope.js';
 import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
 import { parseResourceAllowList } from '../common/validation/resource.js';
 import { InternalApiKeysError, parseInternalApiKeys } from './internal-api-keys.js';
@@ -74,8 +78,10 @@ export class EnvironmentVariables {
    * characters, so that it cannot be guessed.
    */
   @IsOptional()
-  @Matches(/^[\x21-\x7E]{16,}$/, {
-    message: 'METRICS_TOKEN must be at least 16 printable characters without spaces',
+  @Length(16, undefined, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  @Matches(B64TOKEN_PATTERN, {
+    message:
+      'METRICS_TOKEN must use only the RFC 6750 b64token characters (A-Z a-z 0-9 - . _ ~ + / =)',
   })
   METRICS_TOKEN?: string;
 
@@ -136,7 +142,7 @@ export class EnvironmentVariables {
 
   /** Space-separated scopes the server offers. */
   @IsOptional()
-  @Matches(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/)
+  @Matches(SCOPE_PATTERN)
   SCOPES_SUPPORTED?: string;
 
   /**
@@ -151,6 +157,11 @@ export class EnvironmentVariables {
   /** JWS algorithm of ID tokens: `RS256` (default; OIDC Discovery §3 requires it) or `ES256`. */
   @IsOptional() @IsIn(['RS256', 'ES256']) TOKEN_ID_ALG?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(600) AUTH_CODE_TTL?: number;
+  /** RFC 9449 §8: DPoP proofs must carry a server-provided nonce (`use_dpop_nonce` otherwise). */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  DPOP_NONCE_REQUIRED?: boolean;
   /** Token requests (`/oauth/token`, `/oauth/refresh`) per client_id and IP per window; 0 disables. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) TOKEN_RATE_LIMIT?: number;
   /** Window of the token rate limit, seconds. */
@@ -385,14 +396,12 @@ export function validateEnv(raw: Record<string, string | undefined>): Environmen
   return env;
 }
 
-/** Host names that reach only the machine itself (RFC 6761 §6.3, RFC 1122 §3.2.1.3, RFC 4291 §2.5.3). */
-function isLoopbackHost(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname.endsWith('.localhost') ||
-    /^127(\.\d{1,3}){3}$/.test(hostname) ||
-    hostname === '[::1]'
-  );
+/**
+ * Host names that reach only the machine itself: the loopback hosts of redirect URIs
+ * (`common/oauth/redirect-uri.ts`) and, for the issuer, any `*.localhost` name too (RFC 6761 §6.3).
+ */
+function isLoopbackIssuerHost(hostname: string): boolean {
+  return isLoopbackHost(hostname) || hostname.endsWith('.localhost');
 }
 
 /**
@@ -417,7 +426,7 @@ function httpIssuerProblem(env: EnvironmentVariables): string | undefined {
       'ISSUER=https://<public host>, or ALLOW_HTTP_ISSUER=true for a loopback issuer behind a local TLS proxy'
     );
   }
-  if (!isLoopbackHost(url.hostname)) {
+  if (!isLoopbackIssuerHost(url.hostname)) {
     return `ALLOW_HTTP_ISSUER=true allows http only on a loopback host (localhost, 127.0.0.1, [::1]), not ${url.hostname}`;
   }
   return undefined;

@@ -18,24 +18,6 @@ export const CLIENT_ASSERTION_SIGNING_ALGS = [
   'Ed25519',
 ] as const;
 
-/** Client authentication methods at the token and revocation endpoints (RFC 7591 §2, OIDC Core §9). */
-export const TOKEN_ENDPOINT_AUTH_METHODS = [
-  'client_secret_basic',
-  'client_secret_post',
-  'private_key_jwt',
-  'none',
-] as const;
-
-/**
- * Client authentication methods at the introspection endpoint: no `none`, because RFC 7662 §2.1 requires
- * the caller to be authorised (protection against token scanning).
- */
-export const INTROSPECTION_ENDPOINT_AUTH_METHODS = [
-  'client_secret_basic',
-  'client_secret_post',
-  'private_key_jwt',
-] as const;
-
 /** Claims the server can release (OIDC Discovery §3 `claims_supported`; OIDC Core §2, §5.1). */
 export const CLAIMS_SUPPORTED = [
   'sub',

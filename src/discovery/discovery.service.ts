@@ -3,12 +3,12 @@ import { REGISTRATION_PATHS } from '../client-registration/index.js';
 import { PAR_PATH } from '../authorize/index.js';
 import { AppConfig } from '../config/app-config.js';
 import { KeyCacheService, SIGNING_ALGS } from '../keys/index.js';
+import { CLAIMS_SUPPORTED, CLIENT_ASSERTION_SIGNING_ALGS } from './discovery.constants.js';
 import {
-  CLAIMS_SUPPORTED,
-  CLIENT_ASSERTION_SIGNING_ALGS,
   INTROSPECTION_ENDPOINT_AUTH_METHODS,
   TOKEN_ENDPOINT_AUTH_METHODS,
-} from './discovery.constants.js';
+} from '../common/oauth/client-auth-methods.js';
+import { GRANT_TYPES } from '../common/oauth/grant-types.js';
 import { DPOP_SIGNING_ALGS } from '../token/index.js';
 import type { OpenIdProviderMetadata } from './dto/openid-provider-metadata.dto.js';
 
@@ -54,7 +54,7 @@ export class DiscoveryService {
       scopes_supported: [...c.scopesSupported],
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
-      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+      grant_types_supported: [...GRANT_TYPES],
       token_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
       token_endpoint_auth_signing_alg_values_supported: assertionAlgs,
       revocation_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],

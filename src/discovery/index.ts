@@ -1,10 +1,5 @@
 // Public surface of DiscoveryModule: other modules import only from here.
 export { DiscoveryModule } from './discovery.module.js';
-export {
-  CLAIMS_SUPPORTED,
-  CLIENT_ASSERTION_SIGNING_ALGS,
-  INTROSPECTION_ENDPOINT_AUTH_METHODS,
-  TOKEN_ENDPOINT_AUTH_METHODS,
-} from './discovery.constants.js';
+export { CLAIMS_SUPPORTED, CLIENT_ASSERTION_SIGNING_ALGS } from './discovery.constants.js';
 export { AuthorizationServerMetadata } from './dto/authorization-server-metadata.dto.js';
 export { OpenIdProviderMetadata } from './dto/openid-provider-metadata.dto.js';

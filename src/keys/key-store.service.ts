@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import type { KeyObject } from 'node:crypto';
+import { hkdfSync, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { Clock } from '../common/time/clock.js';
@@ -88,6 +88,16 @@ export class KeyStoreService {
         `KEYS_PUBLISH_AHEAD must be at least ${LONGEST_JWKS_CACHE_SECONDS} seconds (key cache plus JWK Set max-age)`,
       );
     }
+  }
+
+  /**
+   * A 32-byte secret for `purpose` (e.g. `dpop-nonce`), derived from the key-encryption key with HKDF-SHA256
+   * (RFC 5869): the same on every instance that shares the database (they share that key), unrelated to
+   * the key itself and to the secret of any other purpose, and never stored. It changes when the
+   * key-encryption key does (`keys:reencrypt`), so it only suits values that may be refused after that.
+   */
+  deriveSecret(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.encryptionKey, '', `authms/${purpose}/v1`, 32));
   }
 
   /** Counts the writes this instance made, so that its key cache re-reads at once after its own changes. */

@@ -1,3 +1,4 @@
+import { schemeCredentials } from '../common/oauth/authorization-header.js';
 import { Controller, Get, Header, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -33,7 +34,7 @@ export class MetricsController {
     if (!this.expected) {
       throw new OAuthError('not_found', 404, 'The requested resource does not exist');
     }
-    const presented = /^Bearer +(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+    const presented = schemeCredentials(req.headers.authorization, 'Bearer') ?? undefined;
     // Compared as digests in constant time: the comparison reveals nothing about the token's prefix.
     if (presented === undefined || !timingSafeEqual(digest(presented), this.expected)) {
       // The same 401 as the userinfo endpoint gives a request without a valid token.

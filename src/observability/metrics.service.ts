@@ -1,3 +1,4 @@
+import { GRANT_TYPES } from '../common/oauth/grant-types.js';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
@@ -7,7 +8,8 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { LOGIN_PATH } from '../authorize/authorize.constants.js';
 import { LOGIN_LOCKED, type LoginLockedEvent } from '../authorize/index.js';
 import { REGISTRATION_PATHS } from '../client-registration/client-registration.constants.js';
-import { API_PREFIX, AppConfig } from '../config/app-config.js';
+import { API_PREFIX } from '../common/http/route-prefix.js';
+import { AppConfig } from '../config/app-config.js';
 import { KeyStoreService } from '../keys/index.js';
 
 /** The route label of a request that no route took (404s, probes of random paths): one label for all. */
@@ -16,8 +18,8 @@ export const UNKNOWN_ROUTE = 'unknown';
 /** Methods that get their own label; anything else (a client may send any token) is `other`. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
-/** Grant types that get their own label on `authms_token_requests_total` (RFC 6749 §4, RFC 8693...). */
-const GRANTS = new Set(['authorization_code', 'refresh_token', 'client_credentials']);
+/** Grant types that get their own label on `authms_token_requests_total`: the ones this server runs. */
+const GRANTS: ReadonlySet<string> = new Set(GRANT_TYPES);
 
 /** What a route means for the domain counters, found by its template. */
 type Family = 'register' | 'token' | 'refresh' | 'login';

@@ -1,3 +1,4 @@
+import { requireBearerToken } from '../common/oauth/authorization-header.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { JWTPayload } from 'jose';
@@ -176,10 +177,7 @@ export class AccessTokenService {
   async authenticateUser(
     authorization: string | undefined,
   ): Promise<ActiveAccessToken & { userId: string }> {
-    if (authorization === undefined) throw OAuthError.invalidToken('An access token is required');
-    const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization);
-    if (!m) throw OAuthError.invalidToken('The Authorization header is not a Bearer token');
-    const active = await this.validate(m[1]);
+    const active = await this.validate(requireBearerToken(authorization));
     if (!active) throw OAuthError.invalidToken('The access token is invalid, expired or revoked');
     // RFC 9449 §7.1: a DPoP-bound token is not a bearer token; used as one, it is refused.
     if (isDpopBound(active.claims)) {

@@ -1,3 +1,4 @@
+import { schemeCredentials } from '../common/oauth/authorization-header.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
@@ -264,13 +265,12 @@ export class ClientAuthenticationService {
 export function parseBasic(
   header: string | undefined,
 ): { clientId: string; clientSecret: string } | null {
-  if (!header) return null;
-  const m = /^Basic +([A-Za-z0-9+/=._~-]*) *$/i.exec(header);
-  if (!/^Basic(\s|$)/i.test(header)) return null;
+  const credentials = schemeCredentials(header, 'Basic');
+  if (credentials === undefined) return null;
   const malformed = () =>
     OAuthError.invalidClient('The Basic authorization header is malformed', true);
-  if (!m) throw malformed();
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  if (credentials === null) throw malformed();
+  const decoded = Buffer.from(credentials, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) throw malformed();
   try {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   calculateJwkThumbprint,
@@ -12,17 +12,21 @@ import { QueryFailedError, type Repository } from 'typeorm';
 import { nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { isUniqueViolation } from './client-authentication.service.js';
+import { DpopNonceService, DPOP_NONCE_HEADER } from './dpop-nonce.service.js';
 import { DpopProofJtiEntity } from './entities/dpop-proof-jti.entity.js';
 import { TokenPurgeService } from './token-purge.service.js';
+import { TOKEN_SETTINGS } from './token.constants.js';
+import type { TokenSettings } from './token.options.js';
 
 /** RFC 9449 §4.2: media type of a DPoP proof (`typ` header). */
 export const DPOP_PROOF_TYP = 'dpop+jwt';
 
 /**
  * Asymmetric JWS algorithms accepted for DPoP proofs (RFC 9449 §4.3 item 5), advertised as
- * `dpop_signing_alg_values_supported` (§5.1). All are verified by `jose`.
+ * `dpop_signing_alg_values_supported` (§5.1). All are verified by `jose`. `Ed25519` is the fully-specified
+ * name of EdDSA over Ed25519 (RFC 9864); oauth4webapi and openid-client sign Ed25519 proofs with it.
  */
-export const DPOP_SIGNING_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const;
+export const DPOP_SIGNING_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA', 'Ed25519'] as const;
 
 /**
  * How old a proof's `iat` may be (RFC 9449 §4.3 item 11 and §11.1: "a reasonable window"); the `jti` of
@@ -47,16 +51,32 @@ export function invalidDpopProof(description: string): OAuthError {
 }
 
 /**
+ * RFC 9449 §8: 400 `use_dpop_nonce` with the nonce to use in `DPoP-Nonce` (at a resource, the caller turns
+ * it into 401 with a `DPoP` challenge, §9).
+ */
+export function useDpopNonce(description: string, nonce: string): OAuthError {
+  return new OAuthError('use_dpop_nonce', 400, description, { [DPOP_NONCE_HEADER]: nonce });
+}
+
+/**
  * Verifies DPoP proofs (RFC 9449 §4.3) sent in the `DPoP` request header: shape, `typ`, an accepted
- * asymmetric `alg`, a public `jwk` that verifies the signature, `htm`/`htu` of this request, a fresh `iat`
- * and a `jti` not seen before (stored in the database, so a replay is refused by any instance).
+ * asymmetric `alg`, a public `jwk` that verifies the signature, `htm`/`htu` of this request, a fresh `iat`,
+ * the server nonce (§8, §9: required with `DPOP_NONCE_REQUIRED`, else checked when present) and a `jti`
+ * not seen before (stored in the database, so a replay is refused by any instance).
  */
 @Injectable()
 export class DpopProofService {
   constructor(
     @InjectRepository(DpopProofJtiEntity) private readonly jtis: Repository<DpopProofJtiEntity>,
     private readonly purge: TokenPurgeService,
+    private readonly nonces: DpopNonceService,
+    @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
   ) {}
+
+  /** The nonce to send in `DPoP-Nonce` now (RFC 9449 §8.2: on any response the server chooses). */
+  currentNonce(): string {
+    return this.nonces.current();
+  }
 
   /**
    * The proof of a request, verified, or null when it carries no `DPoP` header.
@@ -128,6 +148,16 @@ export class DpopProofService {
     }
     if (iat < now - DPOP_PROOF_MAX_AGE_SECONDS || iat > now + DPOP_CLOCK_SKEW_SECONDS) {
       throw invalidDpopProof('The DPoP proof iat is outside the accepted window');
+    }
+    // RFC 9449 §8: checked after everything else, so a client told `use_dpop_nonce` only lacks the nonce;
+    // and before the jti is stored, so the refused proof costs no row.
+    const { nonce } = payload;
+    if (nonce === undefined) {
+      if (this.settings.dpopNonceRequired) {
+        throw useDpopNonce('The DPoP proof must carry the server nonce', this.nonces.current());
+      }
+    } else if (typeof nonce !== 'string' || !this.nonces.isValid(nonce)) {
+      throw useDpopNonce('The DPoP proof nonce is invalid or has expired', this.nonces.current());
     }
     const jkt = await calculateJwkThumbprint(jwk, 'sha256');
     await this.rememberJti(jkt, jti, Math.floor(iat) + DPOP_PROOF_MAX_AGE_SECONDS + 1);

@@ -10,7 +10,6 @@ export {
   ACCESS_TOKEN_TYP,
   type ActiveAccessToken,
 } from './access-token.service.js';
-export { SUPPORTED_GRANT_TYPES } from './token-grant.service.js';
 export {
   ASSERTION_ALGORITHMS,
   ClientAuthenticationService,

@@ -1,3 +1,4 @@
+import { isGrantType, type GrantType } from '../common/oauth/grant-types.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -7,7 +8,7 @@ import {
   type RegisteredClient,
 } from '../client-registration/index.js';
 import { Clock } from '../common/time/clock.js';
-import { isLoopbackHost } from '../common/validation/loopback.js';
+import { isRegisteredRedirectUri } from '../common/oauth/redirect-uri.js';
 import { nowSeconds, safeEqual, sha256Base64Url } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { parseResourceIndicators } from '../common/validation/resource.js';
@@ -22,13 +23,8 @@ import { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js'
 import { parseScope, type TokenParams } from './token-params.js';
 import { TokenPurgeService } from './token-purge.service.js';
 
-/** Grant types this token endpoint implements (RFC 6749 §4.1.3, §4.4.2, §6). */
-export const SUPPORTED_GRANT_TYPES = [
-  'authorization_code',
-  'refresh_token',
-  'client_credentials',
-] as const;
-export type SupportedGrantType = (typeof SUPPORTED_GRANT_TYPES)[number];
+/** Grant types this token endpoint implements (RFC 6749 §4.1.3, §4.4.2, §6): `common/oauth`'s list. */
+export type SupportedGrantType = GrantType;
 
 /** Scopes that only make sense with a user, so never for `client_credentials`. */
 const USER_ONLY_SCOPES = ['openid', 'offline_access'];
@@ -87,10 +83,10 @@ export class TokenGrantService {
   /** Reads and checks `grant_type` (RFC 6749 §4.1.3, §5.2) before any client authentication. */
   static grantType(params: TokenParams): SupportedGrantType {
     const grantType = params.require('grant_type');
-    if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(grantType)) {
+    if (!isGrantType(grantType)) {
       throw OAuthError.unsupportedGrantType(`Unsupported grant_type: ${grantType.slice(0, 80)}`);
     }
-    return grantType as SupportedGrantType;
+    return grantType;
   }
 
   /**
@@ -195,8 +191,9 @@ export class TokenGrantService {
     if (redirectUri !== undefined && redirectUri !== stored.redirectUri) {
       throw OAuthError.invalidGrant('redirect_uri does not match the authorization request');
     }
-    // An update of redirect_uris since the code was issued takes effect at once (RFC 7592 §2.2).
-    if (!isStillRegistered(client, stored.redirectUri)) {
+    // An update of redirect_uris since the code was issued takes effect at once (RFC 7592 §2.2); the
+    // same matching rule as at /oauth/authorize (exact, or any port for native loopback URIs).
+    if (!isRegisteredRedirectUri(client, stored.redirectUri)) {
       throw OAuthError.invalidGrant('The redirect URI is no longer registered for the client');
     }
     // RFC 8707 §2.2: when the authorization request named resources, the tokens are for those (or for
@@ -419,27 +416,6 @@ export class TokenGrantService {
  */
 function withoutUnearnedAdmin(scopes: string[], user: User): string[] {
   return user.roles.includes('admin') ? scopes : scopes.filter((s) => s !== ADMIN_SCOPE);
-}
-
-/**
- * Whether the redirect URI a code was delivered to is still registered: exactly, or, for native clients,
- * a loopback `http` URI that differs only in its port (RFC 8252 §7.3).
- */
-function isStillRegistered(client: RegisteredClient, uri: string): boolean {
-  if (client.redirectUris.includes(uri)) return true;
-  if (client.applicationType !== 'native') return false;
-  const withoutPort = (raw: string): string | null => {
-    try {
-      const u = new URL(raw);
-      if (u.protocol !== 'http:' || !isLoopbackHost(u.hostname)) return null;
-      u.port = '';
-      return u.href;
-    } catch {
-      return null;
-    }
-  };
-  const target = withoutPort(uri);
-  return target !== null && client.redirectUris.some((r) => withoutPort(r) === target);
 }
 
 /** RFC 8707 §2: `resource` values are absolute URIs without a fragment; else `invalid_target`. */

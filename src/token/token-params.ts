@@ -1,3 +1,4 @@
+import { parseScopeValue } from '../common/oauth/scope.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
 
 /**
@@ -61,18 +62,15 @@ function safeName(name: string): string {
   return /^[A-Za-z0-9_.[\]-]{1,64}$/.test(name) ? name : '(unnamed)';
 }
 
-/** RFC 6749 §3.3 scope-token: 1*( %x21 / %x23-5B / %x5D-7E ). */
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
-
 /**
  * Parses a `scope` parameter (RFC 6749 §3.3: space-delimited, case-sensitive, order irrelevant) into
  * unique values; a malformed value is `invalid_scope`.
  */
 export function parseScope(scope: string | undefined): string[] | undefined {
   if (scope === undefined) return undefined;
-  const values = scope.split(' ');
-  if (values.some((v) => !SCOPE_TOKEN.test(v))) {
+  const values = parseScopeValue(scope);
+  if (values === null) {
     throw OAuthError.invalidScope('The scope parameter is malformed (RFC 6749 §3.3)');
   }
-  return [...new Set(values)];
+  return values;
 }

@@ -1,10 +1,11 @@
-import { Controller, Header, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBasicAuth,
   ApiBody,
   ApiConsumes,
   ApiOkResponse,
   ApiOperation,
+  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -13,7 +14,13 @@ import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js'
 import { CLIENT_BASIC_SCHEME } from '../common/swagger/swagger.setup.js';
 import { RateLimit } from '../rate-limit/index.js';
 import { ClientAuthenticationService } from './client-authentication.service.js';
-import { DpopProofService } from './dpop-proof.service.js';
+import { DPOP_NONCE_HEADER } from './dpop-nonce.service.js';
+import {
+  DpopProofService,
+  invalidDpopProof,
+  type VerifiedDpopProof,
+} from './dpop-proof.service.js';
+import type { AuthenticatedClient } from './client-authentication.service.js';
 import { OAuthTokenRequest } from './dto/oauth-token-request.dto.js';
 import { OAuthTokenResponse } from './dto/oauth-token-response.dto.js';
 import { RefreshTokenRequest } from './dto/refresh-token-request.dto.js';
@@ -79,7 +86,11 @@ export class TokenController {
     [429, 'rate_limit_exceeded: Request rate too high, please retry later'],
     [500, 'server_error: Internal error in authorization server. See RFC 6749 §5.2.'],
   )
-  async token(@Req() req: Request): Promise<TokenResponseBody> {
+  async token(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TokenResponseBody> {
+    this.offerNonce(req, res);
     const params = TokenParams.from(req.body, ['resource']);
     const grantType = TokenGrantService.grantType(params);
     const auth = await this.clientAuth.authenticate({
@@ -89,11 +100,7 @@ export class TokenController {
     });
     // The request's log line names the client (docs/operations.md "Logs").
     noteClientId(req, auth.client.clientId);
-    const dpop = await this.dpop.verify(
-      req.headersDistinct.dpop,
-      'POST',
-      this.settings.apiUrl('/oauth/token'),
-    );
+    const dpop = await this.proofOf(req, '/oauth/token', auth);
     return this.grants.grant(grantType, params, auth, dpop);
   }
 
@@ -126,7 +133,11 @@ export class TokenController {
     [429, 'rate_limit_exceeded: Request rate too high, please retry later'],
     [500, 'server_error: Internal error in authorization server'],
   )
-  async refresh(@Req() req: Request): Promise<TokenResponseBody> {
+  async refresh(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TokenResponseBody> {
+    this.offerNonce(req, res);
     const params = TokenParams.from(req.body, ['resource']);
     const grantType = params.get('grant_type');
     if (grantType !== undefined && grantType !== 'refresh_token') {
@@ -139,12 +150,67 @@ export class TokenController {
     });
     // The request's log line names the client (docs/operations.md "Logs").
     noteClientId(req, auth.client.clientId);
+    const dpop = await this.proofOf(req, '/oauth/refresh', auth);
+    return this.grants.grant('refresh_token', params, auth, dpop);
+  }
+
+  @Get('dpop/nonce')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
+  @ApiOperation({
+    summary: 'Get DPoP Nonce',
+    description:
+      'DPoP (Demonstration of Proof-of-Possession) Nonce endpoint. Clients call this before initiating a ' +
+      'DPoP-bound request; returns the nonce to put in the `nonce` claim of DPoP proofs in the `DPoP-Nonce` ' +
+      'response header (no response body). The same nonce is returned on every token and userinfo ' +
+      'response to a request with a DPoP proof. A nonce is accepted for 5 to 10 minutes by every ' +
+      'instance. References: RFC 9449 §8, §9.',
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'Success (DPoP-Nonce in response header)',
+    headers: {
+      [DPOP_NONCE_HEADER]: {
+        description: 'Newly generated DPoP nonce',
+        schema: { type: 'string' },
+      },
+    },
+  })
+  @ApiOAuthErrors([500, 'server_error: Internal server error'])
+  nonce(@Res() res: Response): void {
+    res.setHeader(DPOP_NONCE_HEADER, this.dpop.currentNonce());
+    res.status(200).end();
+  }
+
+  /**
+   * RFC 9449 §8.2: a request with a DPoP proof gets the current nonce in `DPoP-Nonce` on every answer,
+   * errors included (set before anything can fail), so a client learns it before it is required.
+   */
+  private offerNonce(req: Request, res: Response): void {
+    if (req.headers.dpop !== undefined) res.setHeader(DPOP_NONCE_HEADER, this.dpop.currentNonce());
+  }
+
+  /**
+   * The verified DPoP proof of a token request for `path`, or null; RFC 9449 §5.2: a client registered
+   * with `dpop_bound_access_tokens` must send one.
+   */
+  private async proofOf(
+    req: Request,
+    path: string,
+    auth: AuthenticatedClient,
+  ): Promise<VerifiedDpopProof | null> {
     const dpop = await this.dpop.verify(
       req.headersDistinct.dpop,
       'POST',
-      this.settings.apiUrl('/oauth/refresh'),
+      this.settings.apiUrl(path),
     );
-    return this.grants.grant('refresh_token', params, auth, dpop);
+    if (!dpop && auth.client.dpopBoundAccessTokens) {
+      throw invalidDpopProof(
+        'This client is registered with dpop_bound_access_tokens: its token requests need a DPoP proof',
+      );
+    }
+    return dpop;
   }
 
   @Post('revoke')

@@ -14,6 +14,7 @@ import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js
 import { BackchannelLogoutDeliveryEntity } from './entities/backchannel-logout-delivery.entity.js';
 import { BackchannelLogoutService } from './backchannel-logout.service.js';
 import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity.js';
+import { DpopNonceService } from './dpop-nonce.service.js';
 import { DpopProofService } from './dpop-proof.service.js';
 import { DpopProofJtiEntity } from './entities/dpop-proof-jti.entity.js';
 import { ClientTokenUsageEntity } from './entities/client-token-usage.entity.js';
@@ -104,6 +105,7 @@ import { UserTokensService } from './user-tokens.service.js';
     JwksFetcher,
     TokenGrantService,
     DpopProofService,
+    DpopNonceService,
     TokenIntrospectionService,
     TokenPurgeService,
     ClientDeletedListener,

@@ -1,3 +1,4 @@
+import { isRoutePrefix, normalizeRoutePrefix } from '../common/http/route-prefix.js';
 import { parseResourceAllowList } from '../common/validation/resource.js';
 import type { SigningAlg } from '../keys/index.js';
 
@@ -85,6 +86,12 @@ export interface TokenModuleOptions {
     /** Assertions must expire within this many seconds of now (plus 30 s leeway). Default: `300`. */
     maxLifetimeSeconds?: number;
   };
+  /**
+   * RFC 9449 §8, §9: DPoP proofs must carry a server-provided nonce (`DPoP-Nonce`); a proof without one
+   * is refused with `use_dpop_nonce`. When false, a proof may omit the nonce, but one it carries must be
+   * valid. Default: `false`.
+   */
+  dpopNonceRequired?: boolean;
   /** RFC 8707 resource indicators clients may name (the `aud` of their tokens). */
   resourceIndicators?: {
     /**
@@ -126,6 +133,7 @@ export const TOKEN_DEFAULTS = {
     waitMs: 1000,
   },
   clientAssertion: { audience: 'issuer-or-endpoint', maxLifetimeSeconds: 300 },
+  dpopNonceRequired: false,
   resourceIndicators: { allowed: null, warnWhenUnrestricted: false },
 } as const;
 
@@ -157,6 +165,7 @@ export interface TokenSettings {
     waitMs: number;
   };
   clientAssertion: { audience: 'issuer' | 'issuer-or-endpoint'; maxLifetimeSeconds: number };
+  dpopNonceRequired: boolean;
   resourceIndicators: { allowed: string[] | null; warnWhenUnrestricted: boolean };
   /** Absolute URL of one of the module's routes, e.g. `apiUrl('/oauth/token')`. */
   apiUrl(path: string): string;
@@ -166,8 +175,7 @@ export interface TokenSettings {
 export function resolveTokenSettings(options: TokenModuleOptions = {}): TokenSettings {
   const d = TOKEN_DEFAULTS;
   const issuer = (options.issuer ?? d.issuer).replace(/\/+$/, '');
-  const prefix = (options.routePrefix ?? d.routePrefix).replace(/^\/+|\/+$/g, '');
-  const routePrefix = prefix ? `/${prefix}` : '';
+  const routePrefix = normalizeRoutePrefix(options.routePrefix ?? d.routePrefix);
   const s: TokenSettings = {
     issuer,
     routePrefix,
@@ -184,6 +192,7 @@ export function resolveTokenSettings(options: TokenModuleOptions = {}): TokenSet
     jwksFetch: { ...d.jwksFetch, ...options.jwksFetch },
     backchannelLogout: { ...d.backchannelLogout, ...options.backchannelLogout },
     clientAssertion: { ...d.clientAssertion, ...options.clientAssertion },
+    dpopNonceRequired: options.dpopNonceRequired ?? d.dpopNonceRequired,
     resourceIndicators: {
       allowed: options.resourceIndicators?.allowed ?? d.resourceIndicators.allowed,
       warnWhenUnrestricted:
@@ -196,7 +205,7 @@ export function resolveTokenSettings(options: TokenModuleOptions = {}): TokenSet
   if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(s.issuer)) {
     problems.push('issuer must be an absolute http(s) URL without query or fragment');
   }
-  if (!/^(\/[A-Za-z0-9._~-]+)*$/.test(s.routePrefix)) {
+  if (!isRoutePrefix(s.routePrefix)) {
     problems.push('routePrefix must be empty or path segments such as /api/v1');
   }
   const positive = {

@@ -1,4 +1,5 @@
-import { Controller, Get, Header, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { requireBearerToken, schemeCredentials } from '../common/oauth/authorization-header.js';
+import { Controller, Get, Header, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -7,13 +8,14 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
 import { ACCESS_TOKEN_SCHEME } from '../common/swagger/swagger.setup.js';
 import { UsersService } from '../users/index.js';
 import { AccessTokenService, isDpopBound } from './access-token.service.js';
-import { DpopProofService, invalidDpopProof } from './dpop-proof.service.js';
+import { DPOP_NONCE_HEADER } from './dpop-nonce.service.js';
+import { DPOP_SIGNING_ALGS, DpopProofService, invalidDpopProof } from './dpop-proof.service.js';
 import { OIDCUserInfoResponse } from './dto/oidc-user-info-response.dto.js';
 import { UserInfoRequest } from './dto/user-info-request.dto.js';
 import { TOKEN_SETTINGS } from './token.constants.js';
@@ -21,7 +23,12 @@ import type { TokenSettings } from './token.options.js';
 
 const USERINFO_ERRORS: [number, string][] = [
   [400, 'invalid_request: the access token was sent in more than one way (RFC 6750 §2)'],
-  [401, 'invalid_token: Token is invalid or expired. See OIDC Core §5.3.'],
+  [
+    401,
+    'invalid_token: Token is invalid or expired. See OIDC Core §5.3. With Authorization: DPoP also ' +
+      'invalid_dpop_proof and use_dpop_nonce (RFC 9449 §7.1, §9). Challenges for both schemes are ' +
+      'sent: WWW-Authenticate: Bearer ... and DPoP ... algs="..."',
+  ],
   [403, 'insufficient_scope: the access token was not granted the openid scope (RFC 6750 §3.1)'],
 ];
 
@@ -55,8 +62,11 @@ export class UserInfoController {
     type: OIDCUserInfoResponse,
   })
   @ApiOAuthErrors(...USERINFO_ERRORS)
-  get(@Req() req: Request): Promise<Record<string, unknown>> {
-    return this.userinfo(req);
+  get(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Record<string, unknown>> {
+    return this.answer(req, res, false);
   }
 
   @Post('userinfo')
@@ -72,8 +82,29 @@ export class UserInfoController {
   @ApiBody({ type: UserInfoRequest, required: false })
   @ApiOkResponse({ description: 'UserInfo response', type: OIDCUserInfoResponse })
   @ApiOAuthErrors(...USERINFO_ERRORS)
-  post(@Req() req: Request): Promise<Record<string, unknown>> {
-    return this.userinfo(req, true);
+  post(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Record<string, unknown>> {
+    return this.answer(req, res, true);
+  }
+
+  /**
+   * Runs {@link userinfo} and gives its refusals the challenges of both schemes this endpoint accepts
+   * (RFC 6750 §3, RFC 9449 §7.1). A request with a DPoP proof gets the current nonce (§9).
+   */
+  private async answer(
+    req: Request,
+    res: Response,
+    allowBody: boolean,
+  ): Promise<Record<string, unknown>> {
+    if (req.headers.dpop !== undefined) res.setHeader(DPOP_NONCE_HEADER, this.dpop.currentNonce());
+    try {
+      return await this.userinfo(req, allowBody);
+    } catch (e) {
+      if (e instanceof OAuthError) throw withChallenges(e, isDpopScheme(req));
+      throw e;
+    }
   }
 
   private async userinfo(req: Request, allowBody = false): Promise<Record<string, unknown>> {
@@ -137,19 +168,49 @@ function bearerToken(req: Request, allowBody: boolean): string {
     if (fromBody !== undefined) {
       throw OAuthError.invalidRequest('The access token must be sent in exactly one way');
     }
-    const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
-    if (!m) throw OAuthError.invalidToken('The Authorization header is not a Bearer token');
-    return m[1];
+    return requireBearerToken(header);
   }
   if (fromBody) return fromBody;
   throw OAuthError.invalidToken('An access token is required');
 }
 
+/** RFC 9449 §7.1: the `algs` parameter of the DPoP challenge, the algorithms accepted for proofs. */
+const DPOP_ALGS_PARAM = `algs="${DPOP_SIGNING_ALGS.join(' ')}"`;
+
+/** Errors of the DPoP proof itself: at a protected resource 401 with the DPoP challenge (RFC 9449 §7.1, §9). */
+const PROOF_ERRORS = new Set(['invalid_dpop_proof', 'use_dpop_nonce']);
+
+/** Whether the request uses `Authorization: DPoP` (RFC 9449 §7.1). */
+function isDpopScheme(req: Request): boolean {
+  return /^DPoP /i.test(req.headers.authorization ?? '');
+}
+
+/**
+ * `err` with the `WWW-Authenticate` challenges of a resource that takes both Bearer (RFC 6750 §3) and
+ * DPoP (RFC 9449 §7.1) tokens: the scheme the request used names the error, the other is offered bare
+ * (DPoP with its `algs`). A refused proof is 401 here, not the token endpoint's 400. The challenge with
+ * parameters comes first: some parsers stop at a bare scheme followed by a comma.
+ */
+function withChallenges(err: OAuthError, dpopScheme: boolean): OAuthError {
+  const proofError = PROOF_ERRORS.has(err.error);
+  if (err.status !== 401 && err.status !== 403 && !proofError) return err;
+  const status = proofError ? 401 : err.status;
+  const params = [`error="${err.error}"`];
+  if (err.description) params.push(`error_description="${err.description.replace(/["\\]/g, '')}"`);
+  const challenges =
+    dpopScheme || proofError
+      ? [`DPoP ${[...params, DPOP_ALGS_PARAM].join(', ')}`, 'Bearer']
+      : [`Bearer ${params.join(', ')}`, `DPoP ${DPOP_ALGS_PARAM}`];
+  const { 'WWW-Authenticate': _previous, ...headers } = err.headers;
+  return new OAuthError(err.error, status, err.description, {
+    ...headers,
+    'WWW-Authenticate': challenges,
+  });
+}
+
 /** The token of `Authorization: DPoP <token>` (RFC 9449 §7.1), or undefined for any other scheme. */
 function dpopSchemeToken(req: Request): string | undefined {
-  const header = req.headers.authorization;
-  if (header === undefined || !/^DPoP /i.test(header)) return undefined;
-  const m = /^DPoP +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
-  if (!m) throw OAuthError.invalidToken('The Authorization header is not a DPoP token');
-  return m[1];
+  const token = schemeCredentials(req.headers.authorization, 'DPoP');
+  if (token === null) throw OAuthError.invalidToken('The Authorization header is not a DPoP token');
+  return token;
 }

@@ -1,5 +1,5 @@
+import { API_PREFIX } from '../../common/http/route-prefix.js';
 import {
-  API_PREFIX,
   CONSENT_PATH,
   LOGIN_PATH,
   LOGOUT_CONFIRM_PATH,

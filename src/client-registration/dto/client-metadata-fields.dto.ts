@@ -1,3 +1,4 @@
+import { TOKEN_ENDPOINT_AUTH_METHODS } from '../../common/oauth/client-auth-methods.js';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional } from 'class-validator';
 import {
@@ -89,6 +90,17 @@ export abstract class ClientMetadataFields {
   })
   require_pushed_authorization_requests?: boolean;
 
+  @IsOptional()
+  @IsBoolean()
+  @ApiPropertyOptional({
+    type: Boolean,
+    description:
+      'RFC 9449 §5.2: when true, this client always uses DPoP: its token requests without a DPoP proof ' +
+      'are refused (400 invalid_dpop_proof). Default false.',
+    example: false,
+  })
+  dpop_bound_access_tokens?: boolean;
+
   @OptionalString(URI, {
     description: "JWKS URI: https URL of the client's JWK Set. Not together with `jwks`.",
     example: 'https://app.example.com/jwks.json',
@@ -158,7 +170,7 @@ export abstract class ClientMetadataFields {
       'Token endpoint authentication method: `client_secret_basic` (default), `client_secret_post`, ' +
       '`private_key_jwt` (needs `jwks` or `jwks_uri`) or `none` (public client)',
     example: 'client_secret_basic',
-    enum: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    enum: [...TOKEN_ENDPOINT_AUTH_METHODS],
   })
   token_endpoint_auth_method?: string;
 

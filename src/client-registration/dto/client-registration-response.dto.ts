@@ -75,6 +75,13 @@ export class ClientRegistrationResponse {
   require_pushed_authorization_requests?: boolean;
 
   @ApiPropertyOptional({
+    example: true,
+    description:
+      'RFC 9449 §5.2: token requests of this client must carry a DPoP proof; omitted when false',
+  })
+  dpop_bound_access_tokens?: boolean;
+
+  @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
     description: 'JWKS document (the registered public JWK Set, as an object)',

@@ -1,3 +1,4 @@
+import type { TokenEndpointAuthMethod } from '../../common/oauth/client-auth-methods.js';
 import {
   Column,
   CreateDateColumn,
@@ -22,9 +23,8 @@ export function nameKey(name: string | null | undefined): string | null {
 /** Who created a client: self-registration (RFC 7591), the admin API, the operator CLI, the internal API. */
 export type ClientOrigin = 'registration' | 'admin' | 'cli' | 'internal';
 
-/** RFC 7591 §2 `token_endpoint_auth_method` values this server supports. */
-export type TokenEndpointAuthMethod =
-  'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+/** RFC 7591 §2 `token_endpoint_auth_method` values this server supports (common/oauth). */
+export type { TokenEndpointAuthMethod };
 
 /**
  * A registered OAuth client (RFC 7591 §2 metadata plus server-managed fields). Its secrets are rows of
@@ -111,6 +111,10 @@ export class ClientEntity {
   /** RFC 9126 §6: authorization requests of this client must be pushed (PAR). */
   @Column({ name: 'require_pushed_authorization_requests', type: 'boolean', default: false })
   requirePushedAuthorizationRequests!: boolean;
+
+  /** RFC 9449 §5.2: token requests of this client must carry a DPoP proof. */
+  @Column({ name: 'dpop_bound_access_tokens', type: 'boolean', default: false })
+  dpopBoundAccessTokens!: boolean;
   /** OIDC RP-Initiated Logout 1.0 §3.1 `post_logout_redirect_uris`; null when none are registered. */
   @Column({
     name: 'post_logout_redirect_uris',

@@ -13,8 +13,8 @@ export class OAuthError extends Error {
     readonly status: number,
     /** Public, human-readable `error_description`. */
     readonly description?: string,
-    /** Extra response headers (`WWW-Authenticate`, `Retry-After`). */
-    readonly headers: Record<string, string> = {},
+    /** Extra response headers (`WWW-Authenticate`, `Retry-After`); a list is sent as several lines. */
+    readonly headers: Record<string, string | string[]> = {},
     /** Private cause, logged only. */
     override readonly cause?: unknown,
   ) {

@@ -6,20 +6,22 @@ import { allowedMethods, allowHeader, methodNotAllowed } from './allowed-methods
 /**
  * Endpoints that browsers may call cross-origin (CORS, `Access-Control-Allow-Origin: *`): discovery and
  * JWKS, and the endpoints a browser-based public client or an MCP client calls with `fetch` — token,
- * refresh, revoke, introspect, userinfo and registration. They authenticate with the `Authorization`
+ * refresh, revoke, introspect, userinfo, the DPoP nonce (RFC 9449 §8: its `DPoP-Nonce` header is exposed)
+ * and registration. They authenticate with the `Authorization`
  * header or body parameters, never with cookies, so any origin may call them and credentials mode is
  * never allowed. The authorization endpoint and the login and consent pages are cookie-based
  * top-level navigations: they get no CORS headers at all.
  */
 export const CORS_PATHS: readonly RegExp[] = [
   /^\/\.well-known\//,
-  /^\/api\/v1\/oauth\/(token|refresh|revoke|introspect|userinfo)\/?$/,
+  /^\/api\/v1\/oauth\/(token|refresh|revoke|introspect|userinfo|dpop\/nonce)\/?$/,
   /^\/api\/v1\/oauth\/register(\/[^/]*)?\/?$/,
   /^\/connect\/register(\/[^/]*)?\/?$/,
 ];
 
 /** Response headers a cross-origin caller may read besides the safelisted ones. */
-const EXPOSED_HEADERS = 'WWW-Authenticate, Retry-After, RateLimit-Limit, RateLimit-Remaining';
+const EXPOSED_HEADERS =
+  'WWW-Authenticate, Retry-After, RateLimit-Limit, RateLimit-Remaining, DPoP-Nonce';
 /** Request headers allowed when the preflight does not list acceptable ones. */
 const DEFAULT_ALLOWED_HEADERS = 'Authorization, Content-Type, Accept, DPoP';
 /** A preflight's `Access-Control-Request-Headers`: a comma-separated list of header names. */

@@ -25,6 +25,7 @@ import { CreatePushedAuthorizationRequests1734700001000 } from './1734700001000-
 import { CreateClientMetadataDocuments1734700002000 } from './1734700002000-CreateClientMetadataDocuments.js';
 import { WidenClientIdColumns1734700003000 } from './1734700003000-WidenClientIdColumns.js';
 import { AddDpop1734800000000 } from './1734800000000-AddDpop.js';
+import { AddDpopBoundAccessTokens1735000000000 } from './1735000000000-AddDpopBoundAccessTokens.js';
 import { AddRefreshTokenSid1735200000000 } from './1735200000000-AddRefreshTokenSid.js';
 
 type MigrationClass = new () => MigrationInterface;
@@ -61,6 +62,7 @@ export const MIGRATIONS: MigrationClass[] = [
   CreateClientMetadataDocuments1734700002000,
   WidenClientIdColumns1734700003000,
   AddDpop1734800000000,
+  AddDpopBoundAccessTokens1735000000000,
   AddRefreshTokenSid1735200000000,
 ];
 
@@ -83,4 +85,5 @@ export const CLIENT_REGISTRATION_MIGRATIONS: MigrationClass[] = [
   AddClientLogoutMetadata1734600000000,
   AddRequirePushedAuthorizationRequests1734700000000,
   CreateClientMetadataDocuments1734700002000,
+  AddDpopBoundAccessTokens1735000000000,
 ];

@@ -1,3 +1,8 @@
+import {
+  INTROSPECTION_ENDPOINT_AUTH_METHODS,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+} from '../../common/oauth/client-auth-methods.js';
+import { GRANT_TYPES } from '../../common/oauth/grant-types.js';
 import { ApiProperty } from '@nestjs/swagger';
 
 const uri = (description: string, example: string) =>
@@ -40,13 +45,13 @@ export class AuthorizationServerMetadata {
 
   @ApiProperty({
     type: [String],
-    example: ['authorization_code', 'refresh_token', 'client_credentials'],
+    example: [...GRANT_TYPES],
   })
   grant_types_supported!: string[];
 
   @ApiProperty({
     type: [String],
-    example: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    example: [...TOKEN_ENDPOINT_AUTH_METHODS],
   })
   token_endpoint_auth_methods_supported!: string[];
 
@@ -77,7 +82,7 @@ export class AuthorizationServerMetadata {
 
   @ApiProperty({
     type: [String],
-    example: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    example: [...INTROSPECTION_ENDPOINT_AUTH_METHODS],
   })
   introspection_endpoint_auth_methods_supported!: string[];
 
@@ -94,7 +99,7 @@ export class AuthorizationServerMetadata {
   @ApiProperty({
     type: [String],
     description: 'JWS algorithms accepted for DPoP proofs (RFC 9449 §5.1)',
-    example: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+    example: ['ES256', 'RS256', 'PS256', 'EdDSA', 'Ed25519'],
   })
   dpop_signing_alg_values_supported!: string[];
 

@@ -1,3 +1,4 @@
+import { GRANT_TYPES } from '../../common/oauth/grant-types.js';
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { ClientAuthenticationFields } from './client-authentication-fields.dto.js';
 
@@ -6,7 +7,7 @@ import { ClientAuthenticationFields } from './client-authentication-fields.dto.j
 export class OAuthTokenRequest extends ClientAuthenticationFields {
   @ApiProperty({
     example: 'authorization_code',
-    enum: ['authorization_code', 'refresh_token', 'client_credentials'],
+    enum: [...GRANT_TYPES],
     description: 'Grant type',
   })
   grant_type!: string;
