@@ -1,6 +1,7 @@
 import {
   QueryFailedError,
   type DataSource,
+  type EntityManager,
   type EntityMetadata,
   type EntityTarget,
   type ObjectLiteral,
@@ -177,4 +178,40 @@ interface SqliteStatement {
 
 interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
+}
+
+/** INSERT statements of {@link insertRow}, per table and column set. */
+const insertSql = new Map<string, string>();
+
+/**
+ * One INSERT of `values` (properties of `entity`) as constant SQL through `manager` (its transaction,
+ * when it has one), without TypeORM's insert building: each given column's value is converted by the
+ * driver's `preparePersistentValue` (transformers, booleans, dates), as TypeORM's insert does; omitted
+ * columns take their default, a version column 1. Nothing is read back.
+ */
+export async function insertRow<T extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<T>,
+  values: Partial<T>,
+): Promise<void> {
+  const metadata = manager.connection.getMetadata(entity);
+  const driver = manager.connection.driver;
+  const names: string[] = [];
+  const params: unknown[] = [];
+  for (const c of metadata.columns) {
+    let v = (values as Record<string, unknown>)[c.propertyName];
+    if (v === undefined && c.isVersion) v = 1;
+    if (v === undefined) continue;
+    names.push(c.databaseName);
+    params.push(driver.preparePersistentValue(v, c));
+  }
+  const key = `${metadata.tableName}\u0000${names.join('\u0000')}`;
+  let sql = insertSql.get(key);
+  if (!sql) {
+    sql =
+      `INSERT INTO \`${metadata.tableName}\` (${names.map((n) => `\`${n}\``).join(', ')}) ` +
+      `VALUES (${names.map(() => '?').join(', ')})`;
+    insertSql.set(key, sql);
+  }
+  await manager.query(sql, params);
 }
