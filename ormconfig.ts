@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import type { Migration } from 'typeorm';
-import { loadConfig } from './src/config/app-config.js';
-import { buildDataSourceOptions } from './src/database/data-source-options.js';
-import { ENTITIES } from './src/database/entities.js';
-import { withMigrationLock } from './src/database/migration-lock.js';
+import { loadConfig } from './src/config/index.js';
+import { buildDataSourceOptions, withMigrationLock } from './src/database/index.js';
+import { ENTITIES } from './src/entities.js';
 
 const database = loadConfig().database;
 

@@ -16,17 +16,22 @@ import {
 } from './client-registration/index.js';
 import { OAuthExceptionFilter } from './common/errors/oauth-exception.filter.js';
 import { API_PREFIX } from './common/http/route-prefix.js';
-import { AppConfig } from './config/app-config.js';
-import { AppConfigModule } from './config/config.module.js';
-import { DatabaseModule } from './database/database.module.js';
+import { AppConfig, AppConfigModule } from './config/index.js';
+import { DatabaseModule } from './database/index.js';
 import { DiscoveryModule } from './discovery/index.js';
-import { HealthModule } from './health/health.module.js';
+import { HealthModule } from './health/index.js';
 import { InternalApiModule } from './internal/index.js';
 import { ObservabilityModule } from './observability/index.js';
 import type { DestinationStream } from 'pino';
 import { KeysModule } from './keys/index.js';
 import { UsersModule } from './users/index.js';
 import { TokenModule, type TokenModuleOptions } from './token/index.js';
+import {
+  databaseOptionsFrom,
+  discoveryOptionsFrom,
+  keysOptionsFrom,
+  observabilityOptionsFrom,
+} from './app.options.js';
 
 /** Options for composing the application (tests and embedders use them; `main.ts` passes none). */
 export interface AppModuleOptions {
@@ -70,13 +75,17 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(options.env),
-        DatabaseModule,
+        DatabaseModule.forRootAsync({ inject: [AppConfig], useFactory: databaseOptionsFrom }),
         EventEmitterModule.forRoot(),
-        ObservabilityModule.forRoot(options.logDestination),
+        ObservabilityModule.forRootAsync({
+          logDestination: options.logDestination,
+          inject: [AppConfig],
+          useFactory: observabilityOptionsFrom,
+        }),
         HealthModule,
-        KeysModule,
+        KeysModule.forRootAsync({ inject: [AppConfig], useFactory: keysOptionsFrom }),
         UsersModule,
-        DiscoveryModule,
+        DiscoveryModule.forRootAsync({ inject: [AppConfig], useFactory: discoveryOptionsFrom }),
         token,
         authorize,
         // The internal API (O50-O52) works through the same configured token and authorize modules.

@@ -4,8 +4,9 @@ import express from 'express';
 import helmet from 'helmet';
 import { REGISTRATION_ROOT_ROUTES } from './client-registration/index.js';
 import { API_PREFIX } from './common/http/route-prefix.js';
-import { AppConfig } from './config/app-config.js';
+import { AppConfig } from './config/index.js';
 import { setupSwagger } from './common/swagger/swagger.setup.js';
+import { corsOptionsDelegate } from './common/http/cors.js';
 import { httpSemantics } from './common/http/http-semantics.js';
 import { PinoNestLogger, RequestObserver } from './observability/index.js';
 
@@ -51,8 +52,11 @@ export function configureApp(app: INestApplication): void {
       frameguard: { action: 'deny' },
     }),
   );
-  // 405 with Allow, OPTIONS and CORS for the browser-callable endpoints, JSON 404 outside /api.
-  http.use(httpSemantics(http.getHttpAdapter().getInstance()));
+  // CORS for the fetch-callable endpoints only (`*`, never credentials); then 405 with Allow, OPTIONS,
+  // JSON 404 outside /api. Both before the body parsers, so their refusals carry the CORS headers.
+  const expressApp = http.getHttpAdapter().getInstance();
+  app.enableCors(corsOptionsDelegate(expressApp));
+  http.use(httpSemantics(expressApp));
   // JSON for registration and JSON-bodied endpoints; form bodies for the token family (RFC 6749 §3.2).
   http.use(
     express.json({

@@ -5,9 +5,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { installGracefulShutdown } from './common/http/graceful-shutdown.js';
-import { loadConfig, type AppConfig } from './config/app-config.js';
-import { MigrationLockTimeoutError } from './database/migration-lock.js';
-import { DatabaseStartupError, waitForDatabase } from './database/startup-check.js';
+import { loadConfig, type AppConfig } from './config/index.js';
+import {
+  MigrationLockTimeoutError,
+  DatabaseStartupError,
+  waitForDatabase,
+} from './database/index.js';
 import { DevelopmentKeyRowsError } from './keys/index.js';
 
 /**

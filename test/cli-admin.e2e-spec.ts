@@ -2,9 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientAuditLogEntity } from '../src/audit/index.js';
-import type { CliIo } from '../src/cli/cli-io.js';
-import { runClientCreate } from '../src/cli/client-create.command.js';
-import { runUserCreate } from '../src/cli/user-create.command.js';
+import { type CliIo, runClientCreate, runUserCreate } from '../src/cli/index.js';
 import { UsersService } from '../src/users/index.js';
 import { ADMIN_CLIENTS } from './helpers/admin.js';
 import {

@@ -1,7 +1,7 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nowSeconds, sha256Hex } from '../src/common/crypto/tokens.js';
-import { loadConfig } from '../src/config/app-config.js';
+import { loadConfig } from '../src/config/index.js';
 import { ClientAssertionJtiEntity } from '../src/token/entities/client-assertion-jti.entity.js';
 import { seedClient } from './helpers/clients.js';
 import { expectOAuthError } from './helpers/oauth-assertions.js';

@@ -1,7 +1,7 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../src/common/crypto/tokens.js';
-import { MIGRATIONS } from '../src/database/migrations/index.js';
+import { MIGRATIONS } from '../src/database/index.js';
 import { CreateClientSecrets1734300000000 } from '../src/database/migrations/1734300000000-CreateClientSecrets.js';
 import { createTestDatabase, TEST_DB_TYPE } from './helpers/test-app.js';
 

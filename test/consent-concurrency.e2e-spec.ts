@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsentsService } from '../src/authorize/consents.service.js';
+import { ConsentsService } from '../src/authorize/index.js';
 import { ConsentEntity } from '../src/authorize/entities/consent.entity.js';
 import { seedClient } from './helpers/clients.js';
 import { AUTHORIZE_PATH, CookieJar, createUser, parseForm, send } from './helpers/login-flow.js';

@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint, decodeJwt } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DPOP_NONCE_WINDOW_SECONDS, DpopNonceService } from '../src/token/dpop-nonce.service.js';
+import { DPOP_NONCE_WINDOW_SECONDS, DpopNonceService } from '../src/token/index.js';
 import { ADMIN_CLIENTS, adminToken } from './helpers/admin.js';
 import { seedClient, type SeededClient } from './helpers/clients.js';
 import { ath, proof, proofKey, type ProofKey } from './helpers/dpop.js';

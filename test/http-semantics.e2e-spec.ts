@@ -116,6 +116,30 @@ describe(`HTTP semantics: methods, CORS, parser errors (${TEST_DB_TYPE})`, () =>
       );
     });
 
+    it('adds preflight headers only to a preflight: max age, Vary, the fixed list without a request', async () => {
+      const plain = await request(t.url)
+        .options('/api/v1/oauth/token')
+        .set('Access-Control-Request-Headers', 'x-a');
+      expect(plain.status).toBe(204);
+      expect(plain.headers['access-control-allow-origin']).toBe('*');
+      expect(plain.headers['access-control-expose-headers']).toContain('WWW-Authenticate');
+      expect(plain.headers['access-control-allow-methods']).toBeUndefined();
+      expect(plain.headers['access-control-allow-headers']).toBeUndefined();
+      expect(plain.headers['access-control-max-age']).toBeUndefined();
+      const preflight = await request(t.url)
+        .options('/api/v1/oauth/token')
+        .set('Origin', origin)
+        .set('Access-Control-Request-Method', 'POST');
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers['access-control-allow-headers']).toBe(
+        'Authorization, Content-Type, Accept, DPoP',
+      );
+      expect(preflight.headers['access-control-max-age']).toBe('600');
+      expect(preflight.headers.vary).toContain('Access-Control-Request-Headers');
+      expect(preflight.headers['cache-control']).toBe('no-store');
+      expect(preflight.headers['content-length']).toBeUndefined();
+    });
+
     it.each(['/api/v1/oauth/authorize', '/api/v1/oauth/login', '/api/v1/oauth/consent'])(
       'gives the cookie-based %s no CORS headers at all (Allow only)',
       async (path) => {

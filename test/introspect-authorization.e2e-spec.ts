@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runClientCreate } from '../src/cli/client-create.command.js';
+import { runClientCreate } from '../src/cli/index.js';
 import { sha256Hex } from '../src/common/crypto/tokens.js';
 import { RefreshTokenEntity } from '../src/token/entities/refresh-token.entity.js';
 import { seedClient, type SeededClient } from './helpers/clients.js';

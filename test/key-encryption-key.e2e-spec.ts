@@ -14,10 +14,8 @@ import { Logger } from '@nestjs/common';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import request from 'supertest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CliIo } from '../src/cli/cli-io.js';
-import { OLD_KEY_ENV, runKeysReencrypt } from '../src/cli/keys-reencrypt.command.js';
-import { decryptPrivateKey, developmentEncryptionKey } from '../src/keys/key-encryption.js';
-import { JwtService } from '../src/keys/index.js';
+import { type CliIo, OLD_KEY_ENV, runKeysReencrypt } from '../src/cli/index.js';
+import { decryptPrivateKey, developmentEncryptionKey, JwtService } from '../src/keys/index.js';
 import {
   createTestApp,
   createTestDatabase,

@@ -8,7 +8,7 @@ import {
 } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runKeysRotate } from '../src/cli/keys-rotate.command.js';
+import { runKeysRotate } from '../src/cli/index.js';
 import { AddSigningKeyActivation1733300000000 } from '../src/database/migrations/1733300000000-AddSigningKeyActivation.js';
 import { JwtService, KeyCacheService, KeyStoreService } from '../src/keys/index.js';
 import { seedClient } from './helpers/clients.js';

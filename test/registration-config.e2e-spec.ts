@@ -11,7 +11,7 @@ import {
   type RegistrationPolicy,
 } from '../src/client-registration/index.js';
 import { OAuthError } from '../src/common/errors/oauth-error.js';
-import { AppConfig } from '../src/config/app-config.js';
+import { AppConfig } from '../src/config/index.js';
 import { holdRegistrationWritesUntil } from './helpers/clients.js';
 import { expectOAuthError } from './helpers/oauth-assertions.js';
 import { testLogger } from './helpers/test-logger.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientsModule } from '../src/client-registration/index.js';
-import { ENTITIES } from '../src/database/entities.js';
+import { ENTITIES } from '../src/entities.js';
 import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
 
 // The schema comes only from migrations (never `synchronize`). This is the in-process equivalent of

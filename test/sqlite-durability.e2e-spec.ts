@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/app-config.js';
+import { loadConfig } from '../src/config/index.js';
 import { createTestApp, TEST_DB_TYPE } from './helpers/test-app.js';
 
 describe.skipIf(TEST_DB_TYPE !== 'sqlite')('SQLite durability settings', () => {

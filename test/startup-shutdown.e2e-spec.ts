@@ -2,7 +2,7 @@ import { request as httpRequest, type ClientRequest } from 'node:http';
 import { connect, createServer } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS } from '../src/database/migrations/index.js';
+import { MIGRATIONS } from '../src/database/index.js';
 import { spawnServer, type ServerProcess } from './helpers/server-process.js';
 import { createTestDatabase, freePort, TEST_DB_TYPE } from './helpers/test-app.js';
 import { createConnection } from 'mysql2/promise';

@@ -4,7 +4,7 @@ import { AccessTokenEntity } from '../src/token/entities/access-token.entity.js'
 import { AuthorizationCodeEntity } from '../src/token/entities/authorization-code.entity.js';
 import { ClientAssertionJtiEntity } from '../src/token/entities/client-assertion-jti.entity.js';
 import { RefreshTokenEntity } from '../src/token/entities/refresh-token.entity.js';
-import { TokenPurgeService } from '../src/token/token-purge.service.js';
+import { TokenPurgeService } from '../src/token/index.js';
 import { seedClient } from './helpers/clients.js';
 import { createTestApp, TEST_DB_TYPE, type TestApp } from './helpers/test-app.js';
 import { codeTokens, createUser, issueCode } from './helpers/token-flow.js';

@@ -1,7 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { AppModule, registrationOptionsFrom } from '../../src/app.module.js';
 import { ClientRegistrationModule } from '../../src/client-registration/index.js';
-import { AppConfig } from '../../src/config/app-config.js';
+import { AppConfig } from '../../src/config/index.js';
 import {
   AuditExtensionModule,
   RedirectHostPolicy,

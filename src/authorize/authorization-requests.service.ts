@@ -1,23 +1,21 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHmac } from 'node:crypto';
-import type { Request, Response } from 'express';
 import { IsNull, LessThan, MoreThan, type Repository } from 'typeorm';
 import { generateToken, nowSeconds, safeEqual, sha256Hex } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
-import { clientIpTracker, RateLimitService } from '../rate-limit/index.js';
+import { RateLimitService } from '../rate-limit/index.js';
 import {
   AuthorizationPageError,
   type ValidatedAuthorizationRequest,
 } from './authorization-request.js';
+import type { BrowserRequest, CookieChange } from './authorization-result.js';
 import {
   AUTHORIZATION_REQUEST_TTL_SECONDS,
   BINDING_COOKIE,
   cookieName,
-  isSecureIssuer,
 } from './authorize.constants.js';
 import { AuthorizationRequestEntity } from './entities/authorization-request.entity.js';
-import { readCookies } from './html/http.js';
 import { LoginSessionsService } from './login-sessions.service.js';
 import { AUTHORIZE_SETTINGS } from './authorize.constants.js';
 import type { AuthorizeSettings } from './authorize.options.js';
@@ -59,14 +57,14 @@ export class AuthorizationRequestsService {
    * for {@link AUTHORIZATION_REQUEST_TTL_SECONDS}, so (issue 7 item 7) its variable parts are bounded
    * (`maxRequestBytes`: `invalid_request`, redirected like any other error of the request) and so is the
    * number stored per client IP in that time (`pendingPerIp`, counted in the database across instances:
-   * 429 `rate_limit_exceeded` on an error page, with `Retry-After`).
+   * 429 `rate_limit_exceeded` on an error page, with `Retry-After`). `cookie` is the browser-binding
+   * cookie to set when the browser had none.
    */
   async create(
-    req: Request,
-    res: Response,
+    browser: BrowserRequest,
     v: ValidatedAuthorizationRequest,
     user: { userId: string; authTime: number } | null,
-  ): Promise<string> {
+  ): Promise<{ id: string; cookie: CookieChange | null }> {
     const size = storedSize(v);
     if (size > this.settings.maxRequestBytes) {
       throw OAuthError.invalidRequest(
@@ -75,7 +73,7 @@ export class AuthorizationRequestsService {
       );
     }
     const counted = await this.rateLimits.hit(
-      `authz-pending:${clientIpTracker(req)}`,
+      `authz-pending:ip:${browser.clientIp}`,
       this.settings.pendingPerIp,
       AUTHORIZATION_REQUEST_TTL_SECONDS,
     );
@@ -88,7 +86,7 @@ export class AuthorizationRequestsService {
         counted.retryAfterSeconds,
       );
     }
-    const binding = this.ensureBinding(req, res);
+    const { binding, cookie } = this.ensureBinding(browser.cookies);
     const id = generateToken('req_', 24);
     const now = nowSeconds();
     await this.repo.insert({
@@ -112,14 +110,14 @@ export class AuthorizationRequestsService {
       consumedAt: null,
     });
     this.maybePurge(now);
-    return id;
+    return { id, cookie };
   }
 
   /**
    * The live (unexpired, unconsumed) request `id`, if this browser started it, with the CSRF token its
    * forms must carry.
    */
-  async find(req: Request, id: unknown): Promise<PendingLookup> {
+  async find(cookies: Readonly<Record<string, string>>, id: unknown): Promise<PendingLookup> {
     if (typeof id !== 'string' || !REQUEST_ID.test(id)) return { ok: false, reason: 'unknown' };
     const row = await this.repo
       .createQueryBuilder('r')
@@ -129,7 +127,7 @@ export class AuthorizationRequestsService {
     if (!row || row.consumedAt !== null || row.expiresAt <= nowSeconds()) {
       return { ok: false, reason: 'unknown' };
     }
-    const binding = readCookies(req).get(cookieName(BINDING_COOKIE, this.settings.issuer));
+    const binding = cookies[cookieName(BINDING_COOKIE, this.settings.issuer)];
     if (
       !binding ||
       !BINDING_VALUE.test(binding) ||
@@ -159,20 +157,18 @@ export class AuthorizationRequestsService {
     return (result.affected ?? 0) === 1;
   }
 
-  /** The browser-binding cookie, set on first use (HttpOnly, SameSite=Lax, Secure and `__Host-` on https). */
-  private ensureBinding(req: Request, res: Response): string {
-    const name = cookieName(BINDING_COOKIE, this.settings.issuer);
-    const existing = readCookies(req).get(name);
-    if (existing && BINDING_VALUE.test(existing)) return existing;
+  /**
+   * The browser-binding cookie: the browser's own, or a new one to set (HttpOnly, SameSite=Lax, Secure
+   * and `__Host-` on https: {@link AuthorizationResponseWriter.applyCookies}).
+   */
+  private ensureBinding(cookies: Readonly<Record<string, string>>): {
+    binding: string;
+    cookie: CookieChange | null;
+  } {
+    const existing = cookies[cookieName(BINDING_COOKIE, this.settings.issuer)];
+    if (existing && BINDING_VALUE.test(existing)) return { binding: existing, cookie: null };
     const value = generateToken('');
-    // `__Host-` on https: Secure, Path=/, no Domain (RFC 6265bis §4.1.3.2).
-    res.cookie(name, value, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: isSecureIssuer(this.settings.issuer),
-      path: '/',
-    });
-    return value;
+    return { binding: value, cookie: { cookie: 'binding', value } };
   }
 
   private maybePurge(now: number): void {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -11,7 +11,9 @@ import type { Request, Response } from 'express';
 import { ApiOAuthErrors } from '../common/swagger/api-oauth-errors.decorator.js';
 import { RateLimit } from '../rate-limit/index.js';
 import type { RawParams } from './authorization-request.js';
-import { AuthorizationFlowService } from './authorization-flow.service.js';
+import { AuthorizationEndpointService } from './authorization-endpoint.service.js';
+import { AuthorizationExceptionFilter } from './authorization-exception.filter.js';
+import { AuthorizationResponder } from './authorization-responder.js';
 import { AUTHORIZE_PATH } from './authorize.constants.js';
 import { AuthorizationRequestParams } from './dto/authorization-request-params.dto.js';
 
@@ -40,13 +42,18 @@ function paramsOf(value: unknown): RawParams {
 
 /**
  * The authorization endpoint (RFC 6749 §3.1), `GET` and `POST` (OIDC Core §3.1.2.1: form-encoded; JSON
- * is accepted too, as in the oauth-service contract O2). Thin: the flow is in
- * {@link AuthorizationFlowService}.
+ * is accepted too, as in the oauth-service contract O2). Thin: {@link AuthorizationEndpointService}
+ * decides, {@link AuthorizationResponder} writes the result, and what is thrown becomes an error page
+ * ({@link AuthorizationExceptionFilter}).
  */
 @ApiTags('OAuth')
 @Controller()
+@UseFilters(AuthorizationExceptionFilter)
 export class AuthorizeController {
-  constructor(private readonly flow: AuthorizationFlowService) {}
+  constructor(
+    private readonly endpoint: AuthorizationEndpointService,
+    private readonly responder: AuthorizationResponder,
+  ) {}
 
   @Get(AUTHORIZE_PATH)
   @RateLimit('authorize')
@@ -98,10 +105,7 @@ export class AuthorizeController {
   }
 
   private async run(params: RawParams, req: Request, res: Response): Promise<void> {
-    try {
-      await this.flow.authorize(params, req, res);
-    } catch (e) {
-      this.flow.renderFailure(req, res, e);
-    }
+    const result = await this.endpoint.authorize(params, this.responder.browserOf(req));
+    await this.responder.send(req, res, result);
   }
 }

@@ -1,9 +1,15 @@
-import { Module } from '@nestjs/common';
+import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import cookieParser from 'cookie-parser';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../client-registration/index.js';
 import { provideRateLimit, RateLimitModule } from '../rate-limit/index.js';
 import { UsersModule } from '../users/index.js';
+import { AuthorizationEndpointService } from './authorization-endpoint.service.js';
 import { AuthorizationFlowService } from './authorization-flow.service.js';
+import { AuthorizationRequestIntakeService } from './authorization-request-intake.service.js';
+import { AuthorizationResponder } from './authorization-responder.js';
+import { AuthorizationResponsesService } from './authorization-responses.service.js';
+import { InteractionService } from './interaction.service.js';
 import { AuthorizationRequestsService } from './authorization-requests.service.js';
 import { AUTHORIZE_SETTINGS, LOGIN_HANDLER } from './authorize.constants.js';
 import { AuthorizeController } from './authorize.controller.js';
@@ -83,6 +89,11 @@ import { LogoutService } from './logout.service.js';
         windowSeconds: s.loginRateWindowSeconds,
       }),
     }),
+    AuthorizationRequestIntakeService,
+    AuthorizationEndpointService,
+    InteractionService,
+    AuthorizationResponsesService,
+    AuthorizationResponder,
     AuthorizationFlowService,
     AuthorizationRequestsService,
     PushedAuthorizationRequestsService,
@@ -101,4 +112,14 @@ import { LogoutService } from './logout.service.js';
     LoginThrottleService,
   ],
 })
-export class AuthorizeModule extends ConfigurableModuleClass {}
+export class AuthorizeModule extends ConfigurableModuleClass implements NestModule {
+  /**
+   * cookie-parser (unsigned: the cookies are random values checked against the database) on the
+   * cookie-based browser routes only, so that `/oauth/token` and `/oauth/register` never parse cookies.
+   */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(cookieParser())
+      .forRoutes(AuthorizeController, InteractionController, LogoutController);
+  }
+}

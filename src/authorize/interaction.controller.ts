@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -12,9 +12,11 @@ import {
 import type { Request, Response } from 'express';
 import { RateLimit } from '../rate-limit/index.js';
 import type { RawParams } from './authorization-request.js';
-import { AuthorizationFlowService } from './authorization-flow.service.js';
+import { AuthorizationExceptionFilter } from './authorization-exception.filter.js';
+import { AuthorizationResponder } from './authorization-responder.js';
 import { CONSENT_PATH, LOGIN_PATH, STYLESHEET_PATH } from './authorize.constants.js';
 import { STYLESHEET } from './html/stylesheet.js';
+import { InteractionService } from './interaction.service.js';
 
 const formField = (description: string) => ({ type: 'string', description });
 const PENDING_FIELDS = {
@@ -31,12 +33,18 @@ function paramsOf(value: unknown): RawParams {
 /**
  * The browser pages of the authorization endpoint: login (through the replaceable `LoginHandler`) and
  * consent. They carry only the pending request id and a CSRF token; every post is checked against the
- * browser-binding cookie (403 on mismatch).
+ * browser-binding cookie (403 on mismatch). Thin: {@link InteractionService} decides,
+ * {@link AuthorizationResponder} writes the result (and runs the login handler), and what is thrown
+ * becomes an error page ({@link AuthorizationExceptionFilter}).
  */
 @ApiTags('Authorization pages')
 @Controller()
+@UseFilters(AuthorizationExceptionFilter)
 export class InteractionController {
-  constructor(private readonly flow: AuthorizationFlowService) {}
+  constructor(
+    private readonly interaction: InteractionService,
+    private readonly responder: AuthorizationResponder,
+  ) {}
 
   @Get(LOGIN_PATH)
   @ApiOperation({ summary: 'Login page of a pending authorization request (HTML)' })
@@ -51,7 +59,8 @@ export class InteractionController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.guard(req, res, () => this.flow.showLogin(request, req, res));
+    const result = await this.interaction.login(request, this.responder.browserOf(req));
+    await this.responder.send(req, res, result);
   }
 
   @Post(LOGIN_PATH)
@@ -87,7 +96,9 @@ export class InteractionController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.guard(req, res, () => this.flow.submitLogin(paramsOf(body), req, res));
+    const form = paramsOf(body);
+    const result = await this.interaction.loginSubmitted(form, this.responder.browserOf(req));
+    await this.responder.send(req, res, result, form);
   }
 
   @Get(CONSENT_PATH)
@@ -103,7 +114,8 @@ export class InteractionController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.guard(req, res, () => this.flow.showConsent(request, req, res));
+    const result = await this.interaction.consent(request, this.responder.browserOf(req));
+    await this.responder.send(req, res, result);
   }
 
   @Post(CONSENT_PATH)
@@ -135,7 +147,9 @@ export class InteractionController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.guard(req, res, () => this.flow.submitConsent(paramsOf(body), req, res));
+    const form = paramsOf(body);
+    const result = await this.interaction.consentSubmitted(form, this.responder.browserOf(req));
+    await this.responder.send(req, res, result);
   }
 
   @Get(STYLESHEET_PATH)
@@ -144,14 +158,5 @@ export class InteractionController {
   @Header('Cache-Control', 'public, max-age=3600')
   stylesheet(): string {
     return STYLESHEET;
-  }
-
-  /** Unexpected failures (a database outage) become an error page, never a stack trace. */
-  private async guard(req: Request, res: Response, step: () => Promise<void>): Promise<void> {
-    try {
-      await step();
-    } catch (e) {
-      this.flow.renderFailure(req, res, e);
-    }
   }
 }

@@ -1,19 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Request, Response } from 'express';
 import { LessThan, type EntityManager, type Repository } from 'typeorm';
 import { generateToken, nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
-import {
-  AUTHORIZE_SETTINGS,
-  cookieName,
-  isSecureIssuer,
-  SESSION_COOKIE,
-} from './authorize.constants.js';
+import type { CookieChange } from './authorization-result.js';
+import { AUTHORIZE_SETTINGS, cookieName, SESSION_COOKIE } from './authorize.constants.js';
 import type { AuthorizeSettings } from './authorize.options.js';
 import { LoginSessionClientEntity } from './entities/login-session-client.entity.js';
 import { LoginSessionEntity } from './entities/login-session.entity.js';
-import { readCookies } from './html/http.js';
+
+/** Removes the session cookie from the browser (sign-out). */
+export const CLEAR_SESSION_COOKIE: CookieChange = { cookie: 'session', value: null };
 
 /** A live login session. */
 export interface LoginSession {
@@ -58,9 +55,9 @@ export class LoginSessionsService {
     return cookieName(SESSION_COOKIE, this.settings.issuer);
   }
 
-  /** The unexpired session named by the request's cookie, or null. */
-  async fromRequest(req: Request): Promise<LoginSession | null> {
-    const value = this.cookieValue(req);
+  /** The unexpired session named by the request's cookie (`cookies`: the request's cookies), or null. */
+  async fromCookies(cookies: Readonly<Record<string, string>>): Promise<LoginSession | null> {
+    const value = this.cookieValue(cookies);
     if (!value) return null;
     const row = await this.repo.findOne({ where: { idHash: sha256Hex(value) } });
     if (!row || row.expiresAt <= nowSeconds()) return null;
@@ -80,25 +77,24 @@ export class LoginSessionsService {
    * of `purpose` keyed with the session cookie, which another site can neither read nor send along with a
    * cross-site POST (SameSite=Lax). Null without a session cookie.
    */
-  csrfToken(req: Request, purpose: string): string | null {
-    const value = this.cookieValue(req);
+  csrfToken(cookies: Readonly<Record<string, string>>, purpose: string): string | null {
+    const value = this.cookieValue(cookies);
     return value ? createHmac('sha256', value).update(`csrf:${purpose}`).digest('base64url') : null;
   }
 
   /**
-   * Starts a session for `userId` and sets the cookie. The browser's previous session, if any, ends:
+   * Starts a session for `userId`; `cookie` is the new session cookie to set. The browser's previous session, if any, ends:
    * a new login never inherits an old session id (session fixation, OWASP ASVS V3.2.1). The public `sid`
    * is kept when the same user signs in again (`prompt=login`, `max_age`), so that relying parties signed
    * in through the old cookie still get their logout token when this session ends. When another user
    * signs in, the previous user's session ends: `replaced` names it, for its logout tokens.
    */
   async start(
-    req: Request,
-    res: Response,
+    cookies: Readonly<Record<string, string>>,
     userId: string,
     authTime: number,
-  ): Promise<LoginSession & { replaced: EndedSession | null }> {
-    const previous = this.cookieValue(req);
+  ): Promise<LoginSession & { replaced: EndedSession | null; cookie: CookieChange }> {
+    const previous = this.cookieValue(cookies);
     let sid: string | null = null;
     let replaced: EndedSession | null = null;
     if (previous) {
@@ -128,14 +124,8 @@ export class LoginSessionsService {
     };
     await this.repo.insert(row);
     if (row.sid) await this.clients.update({ sid: row.sid }, { expiresAt: row.expiresAt });
-    res.cookie(this.cookieName, value, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: isSecureIssuer(this.settings.issuer),
-      path: '/',
-      maxAge: ttl * 1000,
-    });
-    return { ...toSession(row), replaced };
+    const cookie: CookieChange = { cookie: 'session', value, maxAgeSeconds: ttl };
+    return { ...toSession(row), replaced, cookie };
   }
 
   /**
@@ -162,26 +152,16 @@ export class LoginSessionsService {
 
   /**
    * Ends `session`: deletes its row (every instance refuses the cookie from now on) and its client list,
-   * and clears the cookie. Returns the relying parties that were signed in through it.
+   * and returns the relying parties that were signed in through it. The caller clears the cookie
+   * ({@link CLEAR_SESSION_COOKIE}).
    */
-  async end(session: LoginSession, res: Response): Promise<EndedSession> {
+  async end(session: LoginSession): Promise<EndedSession> {
     const clientIds = session.sid
       ? (await this.clients.find({ where: { sid: session.sid } })).map((c) => c.clientId)
       : [];
     await this.repo.delete({ idHash: session.idHash });
     if (session.sid) await this.clients.delete({ sid: session.sid });
-    this.clearCookie(res);
     return { userId: session.userId, sid: session.sid, clientIds };
-  }
-
-  /** Removes the session cookie from the browser (same attributes, expired). */
-  clearCookie(res: Response): void {
-    res.clearCookie(this.cookieName, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: isSecureIssuer(this.settings.issuer),
-      path: '/',
-    });
   }
 
   /**
@@ -202,8 +182,8 @@ export class LoginSessionsService {
     await this.clients.delete({ expiresAt: LessThan(now) });
   }
 
-  private cookieValue(req: Request): string | null {
-    const value = readCookies(req).get(this.cookieName);
+  private cookieValue(cookies: Readonly<Record<string, string>>): string | null {
+    const value = cookies[this.cookieName];
     return value && /^ses_[A-Za-z0-9_-]{43}$/.test(value) ? value : null;
   }
 }

@@ -1,13 +1,20 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ClientsService, type RegisteredClient } from '../client-registration/index.js';
 import { csrfMatches } from './authorization-requests.service.js';
 import { BackchannelLogoutService, IdTokenService, type IdTokenHint } from '../token/index.js';
 import { UsersService } from '../users/index.js';
 import type { RawParams } from './authorization-request.js';
-import { sendHtml, sendRedirect, wantsJson } from './html/http.js';
+import { applyCookies } from './authorization-responder.js';
+import { AUTHORIZE_SETTINGS } from './authorize.constants.js';
+import type { AuthorizeSettings } from './authorize.options.js';
+import { cookiesOf, sendHtml, sendRedirect, wantsJson } from './html/http.js';
 import { errorPage, logoutConfirmPage, signedOutPage } from './html/pages.js';
-import { LoginSessionsService, type LoginSession } from './login-sessions.service.js';
+import {
+  CLEAR_SESSION_COOKIE,
+  LoginSessionsService,
+  type LoginSession,
+} from './login-sessions.service.js';
 
 /** The parameters of a logout request (OIDC RP-Initiated Logout 1.0 §2), each a single string. */
 interface LogoutParams {
@@ -60,6 +67,7 @@ export class LogoutService {
   private readonly logger = new Logger(LogoutService.name);
 
   constructor(
+    @Inject(AUTHORIZE_SETTINGS) private readonly settings: AuthorizeSettings,
     private readonly clients: ClientsService,
     private readonly users: UsersService,
     private readonly sessions: LoginSessionsService,
@@ -75,7 +83,7 @@ export class LogoutService {
     } catch (e) {
       return this.fail(req, res, e);
     }
-    const cookieSession = await this.sessions.fromRequest(req);
+    const cookieSession = await this.sessions.fromCookies(cookiesOf(req));
     let session: LoginSession | null = cookieSession;
     if (v.hint) {
       if (cookieSession && cookieSession.userId !== v.hint.sub) {
@@ -92,7 +100,7 @@ export class LogoutService {
       }
     } else if (session) {
       // No proof that the RP sent this: ask the user (§2, §6).
-      const csrf = this.sessions.csrfToken(req, CSRF_PURPOSE)!;
+      const csrf = this.sessions.csrfToken(cookiesOf(req), CSRF_PURPOSE)!;
       const user = await this.users.findById(session.userId);
       const fields: Record<string, string> = {};
       if (v.client) fields.client_id = v.client.clientId;
@@ -126,9 +134,9 @@ export class LogoutService {
     } catch (e) {
       return this.fail(req, res, e);
     }
-    const session = await this.sessions.fromRequest(req);
+    const session = await this.sessions.fromCookies(cookiesOf(req));
     if (session) {
-      const expected = this.sessions.csrfToken(req, CSRF_PURPOSE)!;
+      const expected = this.sessions.csrfToken(cookiesOf(req), CSRF_PURPOSE)!;
       if (!csrfMatches(expected, body.csrf_token) || body.decision !== 'logout') {
         return this.fail(
           req,
@@ -186,7 +194,8 @@ export class LogoutService {
   /** Ends the session (if any), clears the cookie, and notifies the session's RPs. */
   private async signOut(session: LoginSession | null, res: Response): Promise<void> {
     if (!session) return;
-    const ended = await this.sessions.end(session, res);
+    const ended = await this.sessions.end(session);
+    applyCookies(res, this.settings.issuer, [CLEAR_SESSION_COOKIE]);
     this.logger.log(`Session ended for user ${ended.userId} (${ended.clientIds.length} client(s))`);
     await this.backchannel.notify(ended);
   }

@@ -53,3 +53,17 @@ export function resolveRedirectUri(
   if (requested.length > MAX_REDIRECT_URI_LENGTH) return null;
   return isRegisteredRedirectUri(client, requested) ? requested : null;
 }
+
+/**
+ * What the user is told about where a redirect URI leads: the host (with a non-default port) of an http(s)
+ * URI, or the scheme of a native app's private-use URI (RFC 8252 §7.1).
+ */
+export function displayHost(redirectUri: string): string {
+  try {
+    const u = new URL(redirectUri);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return u.host;
+    return `${u.protocol} (an application on this device)`;
+  } catch {
+    return redirectUri.slice(0, 100);
+  }
+}

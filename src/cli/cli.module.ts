@@ -2,10 +2,10 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { registrationOptionsFrom } from '../app.module.js';
 import { ClientRegistrationModule, ClientsModule } from '../client-registration/index.js';
-import { AppConfig } from '../config/app-config.js';
-import { AppConfigModule } from '../config/config.module.js';
-import { DatabaseModule } from '../database/database.module.js';
+import { AppConfig, AppConfigModule } from '../config/index.js';
+import { DatabaseModule } from '../database/index.js';
 import { KeyMaintenanceModule, KeysModule } from '../keys/index.js';
+import { databaseOptionsFrom, keysOptionsFrom } from '../app.options.js';
 import { UsersModule } from '../users/index.js';
 
 /**
@@ -19,8 +19,8 @@ export class CliModule {
       module: CliModule,
       imports: [
         AppConfigModule.forRoot(env),
-        DatabaseModule,
-        KeysModule,
+        DatabaseModule.forRootAsync({ inject: [AppConfig], useFactory: databaseOptionsFrom }),
+        KeysModule.forRootAsync({ inject: [AppConfig], useFactory: keysOptionsFrom }),
         UsersModule,
         ClientsModule,
       ],
@@ -36,7 +36,7 @@ export class CliModule {
       module: CliModule,
       imports: [
         AppConfigModule.forRoot(env),
-        DatabaseModule,
+        DatabaseModule.forRootAsync({ inject: [AppConfig], useFactory: databaseOptionsFrom }),
         EventEmitterModule.forRoot(),
         ClientRegistrationModule.forRootAsync({
           inject: [AppConfig],
@@ -54,7 +54,11 @@ export class CliModule {
   static forKeyMaintenance(env: Record<string, string | undefined>): DynamicModule {
     return {
       module: CliModule,
-      imports: [AppConfigModule.forRoot(env), DatabaseModule, KeyMaintenanceModule],
+      imports: [
+        AppConfigModule.forRoot(env),
+        DatabaseModule.forRootAsync({ inject: [AppConfig], useFactory: databaseOptionsFrom }),
+        KeyMaintenanceModule.forRootAsync({ inject: [AppConfig], useFactory: keysOptionsFrom }),
+      ],
     };
   }
 }

@@ -5,7 +5,7 @@ import {
   ClientAdministrationService,
   OAuthError,
 } from '../client-registration/index.js';
-import { AppConfigModule } from '../config/config.module.js';
+import { AppConfigModule } from '../config/index.js';
 import { CliModule } from './cli.module.js';
 import { errorMessage, StderrLogger, type CliIo } from './cli-io.js';
 

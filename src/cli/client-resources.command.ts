@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { ClientsService, InvalidAllowedResourcesError } from '../client-registration/index.js';
-import { AppConfigModule } from '../config/config.module.js';
+import { AppConfigModule } from '../config/index.js';
 import { CliModule } from './cli.module.js';
 import { errorMessage, StderrLogger, type CliIo } from './cli-io.js';
 

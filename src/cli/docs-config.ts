@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderConfigurationTable, withTable } from '../config/configuration-table.js';
+import { renderConfigurationTable, withTable } from '../config/index.js';
 
 // Entry point of `npm run docs:config`: rewrites the generated table of docs/configuration.md from the
 // environment schema. Runs from dist/src/cli/, so the repository root is three levels up.

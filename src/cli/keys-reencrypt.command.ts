@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
-import { AppConfigModule } from '../config/config.module.js';
+import { AppConfigModule } from '../config/index.js';
 import {
   decodeEncryptionKey,
   developmentEncryptionKey,

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { Clock } from '../common/time/clock.js';
-import { AppConfigModule } from '../config/config.module.js';
+import { AppConfigModule } from '../config/index.js';
 import { KeyStoreService, SIGNING_ALGS, type RotatedKey, type SigningAlg } from '../keys/index.js';
 import { CliModule } from './cli.module.js';
 import { errorMessage, StderrLogger, type CliIo } from './cli-io.js';

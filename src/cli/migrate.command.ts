@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../config/app-config.js';
-import { buildDataSourceOptions } from '../database/data-source-options.js';
-import { ENTITIES } from '../database/entities.js';
-import { withMigrationLock } from '../database/migration-lock.js';
+import { loadConfig } from '../config/index.js';
+import { buildDataSourceOptions, withMigrationLock } from '../database/index.js';
+import { ENTITIES } from '../entities.js';
 import { errorMessage, type CliIo } from './cli-io.js';
 
 const USAGE = `Usage: authms migrate [--revert]

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
-import { AppConfigModule } from '../config/config.module.js';
+import { AppConfigModule } from '../config/index.js';
 import { InvalidUserError, UsernameTakenError, UsersService } from '../users/index.js';
 import { CliModule } from './cli.module.js';
 import { errorMessage, StderrLogger, type CliIo } from './cli-io.js';

@@ -1,4 +1,4 @@
-import { CLIENT_REGISTRATION_MIGRATIONS } from '../database/migrations/index.js';
+import { CLIENT_REGISTRATION_MIGRATIONS } from '../database/index.js';
 import { AUDIT_ENTITIES } from '../audit/index.js';
 import { RATE_LIMIT_ENTITIES } from '../rate-limit/index.js';
 import { ClientMetadataDocumentEntity } from './entities/client-metadata-document.entity.js';

@@ -2,7 +2,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import type { Request } from 'express';
 import { OAuthError } from '../common/errors/oauth-error.js';
 import { schemeCredentials } from '../common/oauth/authorization-header.js';
-import { noteClientId } from '../observability/request-context.js';
+import { noteClientId } from '../common/http/request-context.js';
 import {
   ClientRegistrationService,
   type AuthenticatedRegistration,

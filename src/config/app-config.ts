@@ -1,42 +1,16 @@
 import { API_PREFIX } from '../common/http/route-prefix.js';
 import { parseRedirectHostAllowList } from '../common/validation/redirect-hosts.js';
+import type { DatabaseSettings } from '../database/index.js';
 import { parseResourceAllowList } from '../common/validation/resource.js';
 import { validateEnv } from './env.validation.js';
 import { parseInternalApiKeys, type InternalApiKey } from './internal-api-keys.js';
 import { parseTrustProxy, type TrustProxySetting } from './trust-proxy.js';
 
-/** Database connection settings (DESIGN.md "Persistence"). */
-export interface DatabaseConfig {
-  /** `mariadb` uses the same mysql2 driver; TypeORM needs to know it to read MariaDB's catalogue right. */
-  type: 'sqlite' | 'mysql' | 'mariadb';
-  sqlitePath: string;
-  /**
-   * SQLite `synchronous` in WAL mode. `normal` (default): no fsync per commit; an application crash loses
-   * nothing, an OS crash or power cut may roll back the last commits (never corrupts). `full`: every
-   * commit is fsynced before it returns, at the price of one fsync per write (docs/adr/0012-sqlite-synchronous-normal.md).
-   */
-  sqliteSynchronous: 'normal' | 'full';
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  name: string;
-  poolSize: number;
-  /** `DB_POOL_QUEUE_LIMIT`: requests that may wait for a pooled connection; beyond, 503 at once. */
-  poolQueueLimit: number;
-  /** `DB_ACQUIRE_TIMEOUT_MS`: longest wait for a pooled connection or a new connection's handshake. */
-  acquireTimeoutMs: number;
-  /** `DB_QUERY_TIMEOUT_MS`: longest MySQL/MariaDB statement; its connection is then dropped (docs/faults.md). */
-  queryTimeoutMs: number;
-  /** `DB_SQLITE_BUSY_TIMEOUT_MS`: SQLite `busy_timeout`, the wait for another process's lock. */
-  sqliteBusyTimeoutMs: number;
-  /** `DB_CONNECT_RETRIES`: start-up connection attempts after the first. */
-  connectRetries: number;
-  /** `DB_CONNECT_RETRY_DELAY_MS`: delay before the first start-up retry, doubled for each further one. */
-  connectRetryDelayMs: number;
-  migrationsRun: boolean;
-  logging: boolean;
-}
+/**
+ * Database connection settings (DESIGN.md "Persistence"): DatabaseModule's settings, filled from the
+ * `DB_*` variables.
+ */
+export type DatabaseConfig = DatabaseSettings;
 
 /** Dynamic Client Registration settings (RFC 7591/7592). */
 export interface RegistrationConfig {

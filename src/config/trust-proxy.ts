@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
  * Express `trust proxy` as this server accepts it (`TRUST_PROXY`): `false` (trust no proxy: the client IP
@@ -65,11 +66,7 @@ function isTrustedProxyEntry(entry: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;
   if (/^\d{1,3}$/.test(suffix)) return Number(suffix) <= (family === 4 ? 32 : 128);
-  // IPv4 netmask form, e.g. 10.0.0.0/255.0.0.0 (contiguous ones only).
+  // IPv4 netmask form, e.g. 10.0.0.0/255.0.0.0 (contiguous ones only), as proxy-addr accepts it.
   if (family !== 4 || isIP(suffix) !== 4) return false;
-  const bits = suffix
-    .split('.')
-    .map((o) => Number(o).toString(2).padStart(8, '0'))
-    .join('');
-  return /^1*0*$/.test(bits);
+  return ipaddr.IPv4.parse(suffix).prefixLengthFromSubnetMask() !== null;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
-import type { DatabaseConfig } from '../config/app-config.js';
+import type { DatabaseSettings } from './database.options.js';
 import { failFastMysql2 } from './fail-fast.js';
 import { MIGRATIONS } from './migrations/index.js';
 
@@ -11,7 +11,7 @@ import { MIGRATIONS } from './migrations/index.js';
  * Schema comes from migrations only: `synchronize` is never on.
  */
 export function buildDataSourceOptions(
-  db: DatabaseConfig,
+  db: DatabaseSettings,
   entities: DataSourceOptions['entities'] = [],
   /**
    * `false` for migrations (the start-up migrator and the TypeORM CLI): a long `ALTER TABLE` must not hit

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { createConnection } from 'mysql2/promise';
-import type { DatabaseConfig } from '../config/app-config.js';
+import type { DatabaseSettings } from './database.options.js';
 
 /** The part of better-sqlite3 the lock uses (the package ships no types; TypeORM loads it the same way). */
 interface SqliteLockDatabase {
@@ -41,7 +41,7 @@ export function migrationLockName(database: string): string {
  *   drops the lock with the process. An in-memory database has no other process to race with.
  */
 export async function withMigrationLock<T>(
-  db: DatabaseConfig,
+  db: DatabaseSettings,
   fn: () => Promise<T>,
   onWait: (message: string) => void = () => undefined,
 ): Promise<T> {

@@ -1,5 +1,5 @@
 import { createConnection } from 'mysql2/promise';
-import type { DatabaseConfig } from '../config/app-config.js';
+import type { DatabaseSettings } from './database.options.js';
 
 /**
  * Start-up could not use the database, for a reason the operator must fix; `message` is the one line
@@ -33,7 +33,7 @@ const TRANSIENT = new Set([
  * {@link DatabaseStartupError} whose message says what to do. SQLite needs no wait.
  */
 export async function waitForDatabase(
-  db: DatabaseConfig,
+  db: DatabaseSettings,
   onRetry: (message: string) => void = () => undefined,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): Promise<void> {

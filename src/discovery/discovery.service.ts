@@ -1,56 +1,59 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { REGISTRATION_PATHS } from '../client-registration/index.js';
 import { PAR_PATH } from '../authorize/index.js';
-import { AppConfig } from '../config/app-config.js';
 import { KeyCacheService, SIGNING_ALGS } from '../keys/index.js';
-import { CLAIMS_SUPPORTED, CLIENT_ASSERTION_SIGNING_ALGS } from './discovery.constants.js';
+import { CLAIMS_SUPPORTED } from './discovery.constants.js';
 import {
   INTROSPECTION_ENDPOINT_AUTH_METHODS,
   TOKEN_ENDPOINT_AUTH_METHODS,
 } from '../common/oauth/client-auth-methods.js';
 import { GRANT_TYPES } from '../common/oauth/grant-types.js';
-import { DPOP_SIGNING_ALGS } from '../token/index.js';
+import { CLIENT_ASSERTION_SIGNING_ALGS, DPOP_SIGNING_ALGS } from '../token/index.js';
+import { DISCOVERY_SETTINGS } from './discovery.constants.js';
+import type { DiscoverySettings } from './discovery.options.js';
 import type { OpenIdProviderMetadata } from './dto/openid-provider-metadata.dto.js';
 
 /**
- * Builds the server metadata document (RFC 8414 §2, OpenID Connect Discovery 1.0 §3) from the
- * configuration: every URL is absolute and under the issuer, so a client that starts from the issuer
+ * Builds the server metadata document (RFC 8414 §2, OpenID Connect Discovery 1.0 §3) from the module's
+ * options ({@link DiscoverySettings}): every URL is absolute and under the issuer, so a client that starts from the issuer
  * finds every endpoint, including `registration_endpoint` (RFC 7591).
  */
 @Injectable()
 export class DiscoveryService {
   constructor(
-    private readonly config: AppConfig,
+    @Inject(DISCOVERY_SETTINGS) private readonly settings: DiscoverySettings,
     private readonly keys: KeyCacheService,
   ) {}
 
+  /** Absolute URL of a path under the API prefix, e.g. `apiUrl('/oauth/token')`. */
+  private apiUrl(path: string): string {
+    return `${this.settings.issuer}${this.settings.routePrefix}${path}`;
+  }
+
   async metadata(): Promise<OpenIdProviderMetadata> {
-    const c = this.config;
+    const c = this.settings;
     const assertionAlgs = [...CLIENT_ASSERTION_SIGNING_ALGS];
     // OIDC Discovery §3: every algorithm an ID token can be signed with, each with a key in the JWK Set
     // (created here on first use): `TOKEN_ID_ALG` (the default) first, then the others a client may
     // register as `id_token_signed_response_alg` (every algorithm the server signs with). RS256, which
     // that section requires, is always among them.
-    const idTokenAlgs = [
-      c.token.idTokenAlg,
-      ...SIGNING_ALGS.filter((alg) => alg !== c.token.idTokenAlg),
-    ];
+    const idTokenAlgs = [c.idTokenAlg, ...SIGNING_ALGS.filter((alg) => alg !== c.idTokenAlg)];
     for (const alg of idTokenAlgs) await this.keys.ensureSigningKey(alg);
     return {
       issuer: c.issuer,
-      authorization_endpoint: c.apiUrl('/oauth/authorize'),
-      token_endpoint: c.apiUrl('/oauth/token'),
+      authorization_endpoint: this.apiUrl('/oauth/authorize'),
+      token_endpoint: this.apiUrl('/oauth/token'),
       jwks_uri: `${c.issuer}/.well-known/jwks.json`,
       // RFC 8414 §2 / RFC 7591 §3: the standard flat endpoint by default, so every discovery-driven
       // client (OAuth libraries, MCP clients) registers; REGISTRATION_RESPONSE_STYLE=envelope advertises
       // the contract's path instead (docs/adr/0020).
       registration_endpoint:
-        c.registration.responseStyle === 'flat'
+        c.registrationStyle === 'flat'
           ? `${c.issuer}${REGISTRATION_PATHS.flat}`
-          : c.apiUrl(REGISTRATION_PATHS.envelope),
-      userinfo_endpoint: c.apiUrl('/oauth/userinfo'),
-      revocation_endpoint: c.apiUrl('/oauth/revoke'),
-      introspection_endpoint: c.apiUrl('/oauth/introspect'),
+          : this.apiUrl(REGISTRATION_PATHS.envelope),
+      userinfo_endpoint: this.apiUrl('/oauth/userinfo'),
+      revocation_endpoint: this.apiUrl('/oauth/revoke'),
+      introspection_endpoint: this.apiUrl('/oauth/introspect'),
       scopes_supported: [...c.scopesSupported],
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
@@ -68,10 +71,10 @@ export class DiscoveryService {
       // RFC 9207 §3: mix-up defence.
       authorization_response_iss_parameter_supported: true,
       // RFC 9126 §5 (docs/par.md).
-      pushed_authorization_request_endpoint: c.apiUrl(PAR_PATH),
-      require_pushed_authorization_requests: c.par.required,
+      pushed_authorization_request_endpoint: this.apiUrl(PAR_PATH),
+      require_pushed_authorization_requests: c.requirePushedAuthorizationRequests,
       // draft-ietf-oauth-client-id-metadata-document §6 (docs/client-id-metadata.md).
-      client_id_metadata_document_supported: c.clientIdMetadata.hosts !== 'none',
+      client_id_metadata_document_supported: c.clientIdMetadataDocuments,
       service_documentation: `${c.issuer}/api/docs`,
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: idTokenAlgs,
@@ -83,7 +86,7 @@ export class DiscoveryService {
       claims_parameter_supported: false,
       prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
       // OIDC RP-Initiated Logout 1.0 §2.1 and Back-Channel Logout 1.0 §2.1 (docs/logout.md).
-      end_session_endpoint: c.apiUrl('/oauth/logout'),
+      end_session_endpoint: this.apiUrl('/oauth/logout'),
       frontchannel_logout_supported: false,
       backchannel_logout_supported: true,
       backchannel_logout_session_supported: true,

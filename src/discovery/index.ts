@@ -1,5 +1,6 @@
 // Public surface of DiscoveryModule: other modules import only from here.
 export { DiscoveryModule } from './discovery.module.js';
-export { CLAIMS_SUPPORTED, CLIENT_ASSERTION_SIGNING_ALGS } from './discovery.constants.js';
+export { DISCOVERY_DEFAULTS, type DiscoveryModuleOptions } from './discovery.options.js';
+export { CLAIMS_SUPPORTED } from './discovery.constants.js';
 export { AuthorizationServerMetadata } from './dto/authorization-server-metadata.dto.js';
 export { OpenIdProviderMetadata } from './dto/openid-provider-metadata.dto.js';

@@ -1,9 +1,12 @@
 import { Controller, Header, HttpCode, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
-import { AdminBody, toInput } from '../admin/clients/admin-clients.controller.js';
-import { toCreateResponse } from '../admin/clients/admin-clients.mapper.js';
-import { CreateClientRequest } from '../admin/clients/dto/client-requests.dto.js';
-import type { CreateClientResponse } from '../admin/clients/dto/client-responses.dto.js';
+import {
+  AdminBody,
+  CreateClientRequest,
+  toCreateResponse,
+  toInput,
+  type CreateClientResponse,
+} from '../admin/index.js';
 import { ClientAdministrationService } from '../client-registration/index.js';
 import {
   ApiBody,

@@ -12,7 +12,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AppConfig } from '../config/app-config.js';
+import type { KeysSettings } from './keys.options.js';
 import { developmentEncryptionKey } from './key-encryption.js';
 
 /**
@@ -67,11 +67,11 @@ export function decodeEncryptionKey(text: string, origin: string): Buffer {
  *    database, so they must share a key, and none can be generated for them).
  */
 export function resolveEncryptionKey(
-  config: AppConfig,
+  settings: Pick<KeysSettings, 'encryptionKey' | 'storage'>,
   log: EncryptionKeyLog,
 ): ResolvedEncryptionKey {
-  if (config.keys.encryptionKey) return { key: config.keys.encryptionKey, source: 'setting' };
-  const db = config.database;
+  if (settings.encryptionKey) return { key: settings.encryptionKey, source: 'setting' };
+  const db = settings.storage;
   if (db.type !== 'sqlite') {
     log.warn(
       'KEYS_ENCRYPTION_KEY is not set: private signing keys are encrypted with the built-in DEVELOPMENT ' +

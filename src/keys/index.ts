@@ -1,5 +1,6 @@
 // Public surface of KeysModule: other modules import only from here.
 export { KeyMaintenanceModule, KeysModule } from './keys.module.js';
+export { KEYS_DEFAULTS, type KeyStorage, type KeysModuleOptions } from './keys.options.js';
 export { JwtService, JwtVerificationError } from './jwt.service.js';
 export { KeyCacheService } from './key-cache.service.js';
 export {
@@ -15,7 +16,7 @@ export {
   type EncryptionKeySource,
   type ResolvedEncryptionKey,
 } from './encryption-key.js';
-export { developmentEncryptionKey } from './key-encryption.js';
+export { decryptPrivateKey, developmentEncryptionKey } from './key-encryption.js';
 export { DevelopmentKeyRowsError } from './key-encryption-check.service.js';
 export {
   KeyReencryptionService,

@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/time/clock.js';
-import { AppConfig } from '../config/app-config.js';
 import { decodeCompactJwt, signCompactJwt, verifyCompactJwt, type SigningAlg } from './jwt.js';
 import { KeyCacheService } from './key-cache.service.js';
-import { JWT_CLOCK_TOLERANCE_SECONDS } from './keys.constants.js';
+import { JWT_CLOCK_TOLERANCE_SECONDS, KEYS_SETTINGS } from './keys.constants.js';
+import type { KeysSettings } from './keys.options.js';
 
 /** Why {@link JwtService.verifyJwt} rejected a token; `cause` holds the underlying error if any. */
 export class JwtVerificationError extends Error {
@@ -18,7 +18,7 @@ export class JwtVerificationError extends Error {
 @Injectable()
 export class JwtService {
   constructor(
-    private readonly config: AppConfig,
+    @Inject(KEYS_SETTINGS) private readonly settings: KeysSettings,
     private readonly keys: KeyCacheService,
     private readonly clock: Clock,
   ) {}
@@ -33,7 +33,7 @@ export class JwtService {
     payload: Record<string, unknown>,
     options: { typ?: string; alg?: SigningAlg } = {},
   ): Promise<string> {
-    const key = await this.keys.signingKey(options.alg ?? this.config.keys.alg);
+    const key = await this.keys.signingKey(options.alg ?? this.settings.alg);
     const privateKey = await this.keys.privateKey(key);
     return signCompactJwt(
       { alg: key.alg as SigningAlg, kid: key.kid, typ: options.typ ?? 'JWT' },
@@ -69,7 +69,7 @@ export class JwtService {
     try {
       return verifyCompactJwt(jwt, key.publicKey, {
         alg: key.alg,
-        issuer: this.config.issuer,
+        issuer: this.settings.issuer,
         audience: options.audience,
         typ: options.typ,
         clockToleranceSeconds: JWT_CLOCK_TOLERANCE_SECONDS,

@@ -4,8 +4,8 @@ import { hkdfSync, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { Clock } from '../common/time/clock.js';
-import { AppConfig } from '../config/app-config.js';
 import type { ResolvedEncryptionKey } from './encryption-key.js';
+import type { KeysSettings } from './keys.options.js';
 import { SigningKeyEntity } from './entities/signing-key.entity.js';
 import { importPrivateJwk, type SigningAlg } from './jwt.js';
 import {
@@ -19,6 +19,7 @@ import {
   JWT_CLOCK_TOLERANCE_SECONDS,
   KEY_ENCRYPTION_KEY,
   KEYS_CACHE_TTL_MS,
+  KEYS_SETTINGS,
   LONGEST_JWKS_CACHE_SECONDS,
   PUBLIC_JWK_MEMBERS,
 } from './keys.constants.js';
@@ -75,17 +76,17 @@ export class KeyStoreService {
   private writes = 0;
 
   constructor(
-    private readonly config: AppConfig,
+    @Inject(KEYS_SETTINGS) private readonly settings: KeysSettings,
     @InjectRepository(SigningKeyEntity) private readonly keys: Repository<SigningKeyEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
     @Inject(KEY_ENCRYPTION_KEY) resolved: ResolvedEncryptionKey,
   ) {
     this.encryptionKey = resolved.key;
-    if (config.keys.publishAheadSeconds < LONGEST_JWKS_CACHE_SECONDS) {
+    if (settings.publishAheadSeconds < LONGEST_JWKS_CACHE_SECONDS) {
       // The environment schema refuses this too; options built in code must not slip past it.
       throw new Error(
-        `KEYS_PUBLISH_AHEAD must be at least ${LONGEST_JWKS_CACHE_SECONDS} seconds (key cache plus JWK Set max-age)`,
+        `KeysModule option publishAheadSeconds (KEYS_PUBLISH_AHEAD) must be at least ${LONGEST_JWKS_CACHE_SECONDS} seconds (key cache plus JWK Set max-age)`,
       );
     }
   }
@@ -112,12 +113,12 @@ export class KeyStoreService {
    * published, so a key is public before the first token it signs.
    */
   configuredAlgs(): SigningAlg[] {
-    return [...new Set([this.config.keys.alg, this.config.token.idTokenAlg, ...SIGNING_ALGS])];
+    return [...new Set([this.settings.alg, this.settings.idTokenAlg, ...SIGNING_ALGS])];
   }
 
   /** `KEYS_PUBLISH_AHEAD`: seconds between staging a key and its first signature. */
   get publishAheadSeconds(): number {
-    return this.config.keys.publishAheadSeconds;
+    return this.settings.publishAheadSeconds;
   }
 
   /**
@@ -127,7 +128,7 @@ export class KeyStoreService {
    */
   get retentionSeconds(): number {
     return (
-      Math.max(this.config.token.accessTtlSeconds, this.config.token.idTokenTtlSeconds) +
+      this.settings.longestTokenTtlSeconds +
       Math.ceil(KEYS_CACHE_TTL_MS / 1000) +
       JWT_CLOCK_TOLERANCE_SECONDS
     );

@@ -43,3 +43,6 @@ export const ACTIVE_SLOT_BY_ALG = { ES256: 1, RS256: 2 } as const;
 
 /** Injection token of the resolved key-encryption key ({@link ResolvedEncryptionKey} in encryption-key.ts). */
 export const KEY_ENCRYPTION_KEY = Symbol('KEY_ENCRYPTION_KEY');
+
+/** Injection token of the resolved `KeysSettings` (keys.options.ts) (KeysModule's options over their defaults). */
+export const KEYS_SETTINGS = Symbol('KEYS_SETTINGS');

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/app-config.js';
 import { createPinoLogger, PinoNestLogger, pinoLevel } from './app-logger.js';
+import { resolveObservabilitySettings } from './observability.options.js';
 
 /** A logger writing into an array, at the levels of `LOG_LEVEL`. */
 async function capture(logLevel: string) {
   const lines: string[] = [];
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: logLevel });
+  const config = resolveObservabilitySettings({ logLevels: logLevel.split(',') });
   const pino = await createPinoLogger(config, { write: (l: string) => void lines.push(l) });
   return { lines, json: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>), pino };
 }

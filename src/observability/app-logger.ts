@@ -1,7 +1,7 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
-import type { AppConfig } from '../config/app-config.js';
+import type { ObservabilitySettings } from './observability.options.js';
 
 /** Where a test or an embedder sends the log lines instead of stdout (`AppModuleOptions.logDestination`). */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
@@ -59,13 +59,14 @@ function prettyAvailable(): boolean {
 }
 
 /**
- * Builds the application's pino logger from `LOG_LEVEL` and `LOG_FORMAT`: JSON lines on stdout
+ * Builds the application's pino logger from the `logLevels` and `logFormat` options (`LOG_LEVEL`,
+ * `LOG_FORMAT` in AuthMS): JSON lines on stdout
  * (production), or pino-pretty's human-readable output in development when it is installed. pino-pretty
  * runs in this thread as a stream (no worker thread), and is loaded only when used, so a production
  * install without devDependencies never needs it.
  */
 export async function createPinoLogger(
-  config: AppConfig,
+  config: Pick<ObservabilitySettings, 'logLevels' | 'logFormat' | 'development'>,
   destination?: DestinationStream,
 ): Promise<Logger> {
   const options = {
@@ -76,7 +77,7 @@ export async function createPinoLogger(
   if (destination) return pino(options, destination);
   const pretty =
     config.logFormat === 'pretty' ||
-    (config.logFormat === undefined && config.nodeEnv === 'development' && prettyAvailable());
+    (config.logFormat === undefined && config.development && prettyAvailable());
   if (pretty) {
     if (!prettyAvailable()) {
       process.stderr.write(

@@ -1,11 +1,12 @@
 import { schemeCredentials } from '../common/oauth/authorization-header.js';
-import { Controller, Get, Header, Req, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { OAuthError } from '../common/errors/oauth-error.js';
-import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from './metrics.service.js';
+import { OBSERVABILITY_SETTINGS } from './observability.constants.js';
+import type { ObservabilitySettings } from './observability.options.js';
 
 /** SHA-256 of a value: equal-length inputs for `timingSafeEqual`, whatever the caller sent. */
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
@@ -22,10 +23,10 @@ export class MetricsController {
   private readonly expected: Buffer | undefined;
 
   constructor(
-    config: AppConfig,
+    @Inject(OBSERVABILITY_SETTINGS) settings: ObservabilitySettings,
     private readonly metrics: MetricsService,
   ) {
-    this.expected = config.metricsToken === undefined ? undefined : digest(config.metricsToken);
+    this.expected = settings.metricsToken === undefined ? undefined : digest(settings.metricsToken);
   }
 
   @Get()

@@ -1,16 +1,15 @@
 import { GRANT_TYPES } from '../common/oauth/grant-types.js';
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { OnEvent } from '@nestjs/event-emitter';
-import { LOGIN_PATH } from '../authorize/authorize.constants.js';
-import { LOGIN_LOCKED, type LoginLockedEvent } from '../authorize/index.js';
-import { REGISTRATION_PATHS } from '../client-registration/client-registration.constants.js';
-import { API_PREFIX } from '../common/http/route-prefix.js';
-import { AppConfig } from '../config/app-config.js';
+import { LOGIN_LOCKED, LOGIN_PATH, type LoginLockedEvent } from '../authorize/index.js';
+import { REGISTRATION_PATHS } from '../client-registration/index.js';
 import { KeyStoreService } from '../keys/index.js';
+import { OBSERVABILITY_SETTINGS } from './observability.constants.js';
+import type { ObservabilitySettings } from './observability.options.js';
 
 /** The route label of a request that no route took (404s, probes of random paths): one label for all. */
 export const UNKNOWN_ROUTE = 'unknown';
@@ -65,11 +64,11 @@ export class MetricsService implements OnModuleDestroy {
   private readonly families: Map<string, Family>;
 
   constructor(
-    config: AppConfig,
+    @Inject(OBSERVABILITY_SETTINGS) settings: ObservabilitySettings,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly keys: KeyStoreService,
   ) {
-    this.enabled = config.metricsToken !== undefined;
+    this.enabled = settings.metricsToken !== undefined;
     const registers = [this.registry];
     this.requests = new Counter({
       name: 'authms_http_requests_total',
@@ -113,13 +112,14 @@ export class MetricsService implements OnModuleDestroy {
       labelNames: ['route'],
       registers,
     });
-    this.registerGauges(config);
+    this.registerGauges();
+    const prefix = settings.routePrefix;
     this.families = new Map<string, Family>([
       [`POST ${REGISTRATION_PATHS.flat}`, 'register'],
-      [`POST ${API_PREFIX}${REGISTRATION_PATHS.envelope}`, 'register'],
-      [`POST ${API_PREFIX}/oauth/token`, 'token'],
-      [`POST ${API_PREFIX}/oauth/refresh`, 'refresh'],
-      [`POST ${API_PREFIX}${LOGIN_PATH}`, 'login'],
+      [`POST ${prefix}${REGISTRATION_PATHS.envelope}`, 'register'],
+      [`POST ${prefix}/oauth/token`, 'token'],
+      [`POST ${prefix}/oauth/refresh`, 'refresh'],
+      [`POST ${prefix}${LOGIN_PATH}`, 'login'],
     ]);
     if (this.enabled) collectDefaultMetrics({ register: this.registry, prefix: 'authms_' });
   }
@@ -184,16 +184,18 @@ export class MetricsService implements OnModuleDestroy {
   }
 
   /** Gauges read at scrape time: database pool (mysql2) and the active signing keys' age. */
-  private registerGauges(config: AppConfig): void {
+  private registerGauges(): void {
     const registers = [this.registry];
     const pool = () => (this.dataSource.driver as { pool?: Mysql2Pool }).pool;
-    const mysql = config.database.type !== 'sqlite';
+    // From the connection's own options: SQLite is better-sqlite3, everything else a mysql2 pool.
+    const mysql = this.dataSource.options.type !== 'better-sqlite3';
+    const poolSize = (this.dataSource.options as { poolSize?: number }).poolSize;
     new Gauge({
       name: 'authms_db_pool_size',
       help: 'Connections the database pool may open (SQLite: 1, one synchronous connection)',
       registers,
       collect() {
-        this.set(mysql ? (pool()?.config?.connectionLimit ?? config.database.poolSize) : 1);
+        this.set(mysql ? (pool()?.config?.connectionLimit ?? poolSize ?? 1) : 1);
       },
     });
     if (mysql) {

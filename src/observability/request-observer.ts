@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { PINO_LOGGER } from './app-logger.js';
 import { MetricsService, UNKNOWN_ROUTE } from './metrics.service.js';
-import { attachRequestContext, type RequestContext } from './request-context.js';
+import { attachRequestContext, type RequestContext } from '../common/http/request-context.js';
 
 /** A caller's request id we adopt: short and plain, so it cannot forge log structure or grow lines. */
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:/+=-]{1,128}$/;

@@ -18,7 +18,6 @@ import {
 } from '../client-registration/index.js';
 import { nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
 import { OAuthError } from '../common/errors/oauth-error.js';
-import { CLIENT_ASSERTION_SIGNING_ALGS } from '../discovery/discovery.constants.js';
 import {
   acceptedAssertionAudiences,
   checkAssertionClaims,
@@ -28,7 +27,7 @@ import { ClientAssertionJtiEntity } from './entities/client-assertion-jti.entity
 import { JwksFetcher } from './jwks-fetcher.service.js';
 import type { TokenParams } from './token-params.js';
 import { TokenPurgeService } from './token-purge.service.js';
-import { TOKEN_SETTINGS } from './token.constants.js';
+import { CLIENT_ASSERTION_SIGNING_ALGS, TOKEN_SETTINGS } from './token.constants.js';
 import type { TokenSettings } from './token.options.js';
 
 /** RFC 7523 §2.2 client assertion type. */

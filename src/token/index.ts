@@ -1,6 +1,7 @@
 // Public surface of TokenModule: other modules import only from here.
 export { TokenModule } from './token.module.js';
-export { TOKEN_DEFAULTS, type TokenModuleOptions } from './token.options.js';
+export { TOKEN_DEFAULTS, resolveTokenSettings, type TokenModuleOptions } from './token.options.js';
+export { TokenPurgeService } from './token-purge.service.js';
 export {
   AuthorizationCodeService,
   type AuthorizationCodeInput,
@@ -17,7 +18,9 @@ export {
   type AuthenticatedClient,
 } from './client-authentication.service.js';
 export { TokenParams } from './token-params.js';
+export { CLIENT_ASSERTION_SIGNING_ALGS } from './token.constants.js';
 export { DPOP_SIGNING_ALGS } from './dpop-proof.service.js';
+export { DPOP_NONCE_WINDOW_SECONDS, DpopNonceService } from './dpop-nonce.service.js';
 export { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js';
 export { UserTokensService, type RevokedTokenCounts } from './user-tokens.service.js';
 export { TokenIntrospectionService, type ActiveTokenInfo } from './token-introspection.service.js';

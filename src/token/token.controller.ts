@@ -35,7 +35,7 @@ import {
 import { TokenParams } from './token-params.js';
 import { TOKEN_SETTINGS } from './token.constants.js';
 import type { TokenSettings } from './token.options.js';
-import { noteClientId } from '../observability/request-context.js';
+import { noteClientId } from '../common/http/request-context.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_BODY = 'application/json';

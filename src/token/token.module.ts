@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../client-registration/index.js';
 import { ClockModule } from '../common/time/clock.module.js';
-import { KeysModule } from '../keys/index.js';
 import { provideRateLimit, RateLimitModule } from '../rate-limit/index.js';
 import { UsersModule } from '../users/index.js';
 import { AccessTokenService } from './access-token.service.js';
@@ -63,7 +62,6 @@ import { UserTokensService } from './user-tokens.service.js';
     ]),
     ClientsModule,
     ClockModule,
-    KeysModule,
     UsersModule,
     RateLimitModule,
     ClockModule,

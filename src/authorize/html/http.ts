@@ -1,22 +1,22 @@
+import cookieParser from 'cookie-parser';
 import type { Request, Response } from 'express';
 
-/** Cookie values by name, from the raw `Cookie` header (RFC 6265 §5.4); the first value of a name wins. */
-export function readCookies(req: Request): Map<string, string> {
-  const out = new Map<string, string>();
-  const header = req.headers.cookie;
-  if (!header) return out;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    const name = part.slice(0, eq).trim();
-    let value = part.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    if (!name || out.has(name)) continue;
-    try {
-      out.set(name, decodeURIComponent(value));
-    } catch {
-      // A malformed cookie is ignored, like a missing one.
-    }
+/** cookie-parser without a secret: AuthorizeModule's cookies are random values checked against the database. */
+const parseCookies = cookieParser();
+
+/**
+ * The request's cookies (RFC 6265 §5.4) as cookie-parser reads them: the first value of a name wins,
+ * values are URI-decoded. AuthorizeModule installs cookie-parser on its browser routes only
+ * (`AuthorizeModule.configure`), so the token and registration endpoints never pay for it; on another
+ * route (a login handler's own callback) the header is parsed here, once, with the same parser. Only
+ * string values count (cookie-parser turns `j:` values into objects; none of ours is JSON).
+ */
+export function cookiesOf(req: Request): Readonly<Record<string, string>> {
+  if (req.cookies === undefined) parseCookies(req, undefined as never, () => undefined);
+  const parsed = (req.cookies ?? {}) as Record<string, unknown>;
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [name, value] of Object.entries(parsed)) {
+    if (typeof value === 'string') out[name] = value;
   }
   return out;
 }

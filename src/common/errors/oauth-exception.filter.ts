@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { methodNotAllowed } from '../http/allowed-methods.js';
-import { requestContextOf } from '../../observability/request-context.js';
+import { requestContextOf } from '../http/request-context.js';
 import { isDatabaseUnavailable } from './database-unavailable.js';
 import { OAuthError } from './oauth-error.js';
 

@@ -1,78 +1,54 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
- * Address ranges a server-side fetch of a client-supplied URL (`jwks_uri`, Client ID Metadata Documents) must not reach unless allowed:
- * loopback, private, link-local, shared, multicast, reserved and documentation ranges (RFC 6890 special
- * purpose registries; RFC 9700 §4.15 and OWASP SSRF guidance).
+ * `ipaddr.js` ranges (its `range()` names) that a server-side fetch of a client-supplied URL may reach:
+ * global unicast, and the anycast services AS112 (RFC 7534) and AMT relays (RFC 7450). Everything else
+ * is refused unless allowed: unspecified, loopback, private (RFC 1918), shared (RFC 6598), link-local,
+ * multicast, broadcast, reserved and documentation ranges, unique-local, site-local, discard-only,
+ * benchmarking, ORCHID, segment-routing SIDs and Teredo (RFC 6890 special-purpose registries; RFC 9700
+ * §4.15 and OWASP SSRF guidance). An allow-list: a range ipaddr.js learns later is refused by default.
  */
-const BLOCKED = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.88.99.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  BLOCKED.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [
-  ['::', 96], // unspecified, loopback, IPv4-compatible
-  ['100::', 64], // discard-only
-  ['2001:db8::', 32], // documentation
-  ['fc00::', 7], // unique local
-  ['fe80::', 10], // link-local
-  ['fec0::', 10], // site-local (deprecated)
-  ['ff00::', 8], // multicast
-] as const) {
-  BLOCKED.addSubnet(net, prefix, 'ipv6');
-}
+const PUBLIC_RANGES = new Set(['unicast', 'as112', 'as112v6', 'amt']);
 
-/** Expands an IPv6 address into its 8 16-bit groups (accepts an embedded dotted IPv4 tail). */
-function ipv6Groups(address: string): number[] | null {
-  let addr = address.replace(/%.*$/, '');
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(addr);
-  if (v4) {
-    const b = v4[1].split('.').map(Number);
-    addr =
-      addr.slice(0, -v4[1].length) +
-      `${((b[0] << 8) | b[1]).toString(16)}:${((b[2] << 8) | b[3]).toString(16)}`;
+/**
+ * IPv6 ranges that carry an IPv4 address the packet ends up at: IPv4-mapped (`::ffff:a.b.c.d`, RFC 4291
+ * §2.5.5.2), IPv4-translated (`::ffff:0:a.b.c.d`, RFC 6145), NAT64 (`64:ff9b::/96`, RFC 6052) and 6to4
+ * (`2002:aabb:ccdd::/48`, RFC 3056). They are judged by that IPv4 address.
+ */
+function embeddedIPv4(addr: ipaddr.IPv6): ipaddr.IPv4 | null {
+  const range = addr.range();
+  const b = addr.toByteArray();
+  // rfc6052 also names the local-use 64:ff9b:1::/48 (RFC 8215), whose IPv4 is not at the end: refused.
+  if (
+    range === 'ipv4Mapped' ||
+    range === 'rfc6145' ||
+    (range === 'rfc6052' && addr.parts[2] === 0)
+  ) {
+    return new ipaddr.IPv4([b[12], b[13], b[14], b[15]]);
   }
-  const halves = addr.split('::');
-  if (halves.length > 2) return null;
-  const head = halves[0] ? halves[0].split(':') : [];
-  const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
-  const fill = halves.length === 2 ? 8 - head.length - tail.length : 0;
-  const groups = [...head, ...Array<string>(Math.max(0, fill)).fill('0'), ...tail].map((g) =>
-    parseInt(g, 16),
-  );
-  return groups.length === 8 && groups.every((g) => g >= 0 && g <= 0xffff) ? groups : null;
+  if (range === '6to4') return new ipaddr.IPv4([b[2], b[3], b[4], b[5]]);
+  return null;
 }
 
 /**
- * True when `address` (an IP literal) is loopback, private, link-local or otherwise not a public unicast
- * address. IPv4-mapped (`::ffff:a.b.c.d`) and NAT64 (`64:ff9b::/96`) addresses are judged by the IPv4
- * address they carry. Anything that is not an IP literal counts as private (fail closed).
+ * True when `address` (an IP literal, optionally in brackets or with an IPv6 zone) is loopback, private,
+ * link-local or otherwise not a public unicast address ({@link PUBLIC_RANGES}). IPv4-mapped, NAT64 and
+ * 6to4 addresses are judged by the IPv4 address they carry; the deprecated IPv4-compatible form
+ * (`::a.b.c.d`, RFC 4291 §2.5.5.1) is refused. Anything that is not an IP literal in the strict form of
+ * `net.isIP` (no `127.1`, no hex octets) counts as private (fail closed).
  */
 export function isPrivateAddress(address: string): boolean {
-  const bare = address.replace(/^\[|\]$/g, '');
-  const kind = isIP(bare.replace(/%.*$/, ''));
-  if (kind === 4) return BLOCKED.check(bare, 'ipv4');
-  if (kind !== 6) return true;
-  const g = ipv6Groups(bare);
-  if (!g) return true;
-  const embeddedV4 = () => `${g[6] >> 8}.${g[6] & 0xff}.${g[7] >> 8}.${g[7] & 0xff}`;
-  const mapped = g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff;
-  const nat64 = g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0);
-  if (mapped || nat64) return BLOCKED.check(embeddedV4(), 'ipv4');
-  return BLOCKED.check(g.map((x) => x.toString(16)).join(':'), 'ipv6');
+  const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  if (isIP(bare) === 0) return true;
+  // ipaddr.js reads the deprecated IPv4-compatible `::a.b.c.d` as IPv4-mapped; it is no destination.
+  if (/^::\d+\.\d+\.\d+\.\d+$/.test(bare)) return true;
+  let addr: ipaddr.IPv4 | ipaddr.IPv6 = ipaddr.parse(bare);
+  if (addr.kind() === 'ipv6') {
+    const v6 = addr as ipaddr.IPv6;
+    // ::/96 (unspecified, loopback and IPv4-compatible addresses): never a destination.
+    if (v6.parts.slice(0, 6).every((p) => p === 0)) return true;
+    addr = embeddedIPv4(v6) ?? v6;
+  }
+  return !PUBLIC_RANGES.has(addr.range());
 }

@@ -1,6 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import type { AppConfig } from '../../config/app-config.js';
 
 /** Name of the security scheme for the registration access token (RFC 7592 §1). */
 export const REGISTRATION_ACCESS_TOKEN_SCHEME = 'registration_access_token';
@@ -11,8 +10,17 @@ export const INTERNAL_API_KEY_SCHEME = 'internal_api_key';
 /** Name of the security scheme for HTTP Basic client authentication (RFC 6749 §2.3.1). */
 export const CLIENT_BASIC_SCHEME = 'client_secret_basic';
 
+/** What the OpenAPI document needs from the settings (the application passes its `AppConfig`). */
+export interface OpenApiSettings {
+  /** The issuer (RFC 8414 §2), listed as the document's server. */
+  issuer: string;
+}
+
 /** Builds the OpenAPI document from the same DTO classes that validate requests. */
-export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
+export function buildOpenApiDocument(
+  app: INestApplication,
+  config: OpenApiSettings,
+): OpenAPIObject {
   const builder = new DocumentBuilder()
     .setTitle('AuthMS OAuth Service API')
     .setDescription(
@@ -61,7 +69,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
 }
 
 /** Serves Swagger UI at `/api/docs` and the JSON document at `/api/docs-json`. */
-export function setupSwagger(app: INestApplication, config: AppConfig): void {
+export function setupSwagger(app: INestApplication, config: OpenApiSettings): void {
   const document = buildOpenApiDocument(app, config);
   SwaggerModule.setup('api/docs', app, document, {
     jsonDocumentUrl: 'api/docs-json',

@@ -1,5 +1,5 @@
 import { ApiSchema } from '@nestjs/swagger';
-import { CreateClientResponse } from '../../admin/clients/dto/client-responses.dto.js';
+import { CreateClientResponse } from '../../admin/index.js';
 import { Enveloped } from '../../common/http/envelope.js';
 
 /** `DataResponse-dto_CreateClientResponse` (reference O50): the created client in the envelope. */

@@ -1,0 +1,2 @@
+// Public surface of HealthModule.
+export { HealthModule } from './health.module.js';
