@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { newUlid } from '../common/crypto/ids.js';
+import { insertRow } from '../common/database/hot-sql.js';
 import { ClientAuditEvent } from './audit.events.js';
 import type { AuditEntry, AuditInput } from './audit.types.js';
 import { ClientAuditLogEntity } from './entities/client-audit-log.entity.js';
@@ -77,24 +78,18 @@ export class AuditService {
       ip: input.ip ?? null,
       createdAt: new Date(),
     };
-    // updateEntity(false): every column is given, so TypeORM need not SELECT the row back after the
-    // INSERT (it would, for created_at, on databases without RETURNING: one statement per change).
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(ClientAuditLogEntity)
-      .values({
-        id: entry.id,
-        clientId: entry.clientId,
-        actorType: entry.actor.type,
-        actorId: entry.actor.id ?? null,
-        operation: entry.operation,
-        changes: entry.changes,
-        ip: entry.ip,
-        createdAt: entry.createdAt,
-      } as QueryDeepPartialEntity<ClientAuditLogEntity>)
-      .updateEntity(false)
-      .execute();
+    // Constant SQL in the change's transaction (HotSql's insertRow): every column is given, nothing
+    // is read back.
+    await insertRow(manager, ClientAuditLogEntity, {
+      id: entry.id,
+      clientId: entry.clientId,
+      actorType: entry.actor.type,
+      actorId: entry.actor.id ?? null,
+      operation: entry.operation,
+      changes: entry.changes,
+      ip: entry.ip,
+      createdAt: entry.createdAt,
+    });
     queue.push(entry);
     return entry;
   }

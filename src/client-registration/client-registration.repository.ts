@@ -4,6 +4,7 @@ import type { EntityManager, QueryDeepPartialEntity, Repository } from 'typeorm'
 import { Clock } from '../common/time/clock.js';
 import type { ClientMetadata } from './client-metadata.validator.js';
 import type { SecretCandidate } from './client-secret-check.js';
+import { insertRow } from '../common/database/hot-sql.js';
 import { ClientRows } from './client-rows.js';
 import { ClientSecretEntity } from './entities/client-secret.entity.js';
 import { ClientEntity, nameKey, type ClientStatus } from './entities/client.entity.js';
@@ -96,13 +97,8 @@ export class ClientRegistrationRepository {
   ): Promise<void> {
     // updateEntity(false): nothing reads the generated columns back, so TypeORM need not SELECT them
     // (version, created_at, updated_at) after the INSERT on databases without RETURNING.
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(ClientEntity)
-      .values(asRow({ ...client }))
-      .updateEntity(false)
-      .execute();
+    // Constant SQL in the transaction (HotSql's insertRow): nothing is read back.
+    await insertRow(manager, ClientEntity, asRow({ ...client }) as Partial<ClientEntity>);
   }
 
   /**

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { newUlid } from '../common/crypto/ids.js';
+import { insertRow } from '../common/database/hot-sql.js';
 import { generateToken, sha256Hex } from '../common/crypto/tokens.js';
 import { Clock } from '../common/time/clock.js';
 import { usesClientSecret } from '../common/oauth/client-auth-methods.js';
@@ -255,13 +256,7 @@ export class ClientSecretsService {
       createdAt: at,
       updatedAt: at,
     };
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(ClientSecretEntity)
-      .values(row)
-      .updateEntity(false)
-      .execute();
+    await insertRow(manager, ClientSecretEntity, row);
     return { ...toInfo(row), value };
   }
 

@@ -116,12 +116,9 @@ export class AccessTokenService {
 
   /** Stores the record of a minted token. */
   async save(record: AccessTokenEntity, manager?: EntityManager): Promise<void> {
-    if (manager) {
-      await manager.insert(AccessTokenEntity, record);
-      return;
-    }
-    // The token endpoint's one write per token: constant SQL, without TypeORM's insert building.
-    await this.hot.run(INSERT_ACCESS_TOKEN, [
+    // The token endpoint's one write per token: constant SQL, without TypeORM's insert building; in
+    // the caller's transaction (code exchange, refresh) through its query runner.
+    const params = [
       record.jti,
       record.clientId,
       record.userId,
@@ -130,7 +127,9 @@ export class AccessTokenService {
       record.issuedAt,
       record.expiresAt,
       record.revokedAt,
-    ]);
+    ];
+    if (manager) await manager.query(INSERT_ACCESS_TOKEN, params);
+    else await this.hot.run(INSERT_ACCESS_TOKEN, params);
   }
 
   /**

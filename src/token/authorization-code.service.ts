@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { newUlid } from '../common/crypto/ids.js';
 import { generateToken, nowSeconds, sha256Hex } from '../common/crypto/tokens.js';
+import { EntityColumns, HotSql } from '../common/database/hot-sql.js';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
 import { TokenPurgeService } from './token-purge.service.js';
 import { TOKEN_SETTINGS } from './token.constants.js';
@@ -47,7 +48,11 @@ export class AuthorizationCodeService {
     private readonly codes: Repository<AuthorizationCodeEntity>,
     @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
     private readonly purge: TokenPurgeService,
-  ) {}
+  ) {
+    this.hot = HotSql.of(codes.manager.connection);
+    this.columns = new EntityColumns(codes.manager.connection, AuthorizationCodeEntity, 'a');
+    this.selectByHash = `SELECT ${this.columns.select} FROM \`authorization_codes\` a WHERE a.\`code_hash\` = ?`;
+  }
 
   /** Stores a new code for `input` and returns the plain code (RFC 6749 §4.1.2: short-lived, single use). */
   async issue(input: AuthorizationCodeInput): Promise<string> {
@@ -80,6 +85,12 @@ export class AuthorizationCodeService {
 
   /** The stored code for a presented one, consumed or not; null when unknown. */
   async find(code: string): Promise<StoredAuthorizationCode | null> {
-    return this.codes.findOne({ where: { codeHash: sha256Hex(code) } });
+    // Constant SQL on the code exchange's hot path (HotSql): the row a findOne would give.
+    const [row] = await this.hot.rows(this.selectByHash, [sha256Hex(code)]);
+    return row ? this.columns.map(row) : null;
   }
+
+  private readonly hot: HotSql;
+  private readonly columns: EntityColumns<AuthorizationCodeEntity>;
+  private readonly selectByHash: string;
 }

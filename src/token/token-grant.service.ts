@@ -1,7 +1,7 @@
 import { isGrantType, type GrantType } from '../common/oauth/grant-types.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource } from 'typeorm';
 import {
   ADMIN_SCOPE,
   ClientsService,
@@ -16,7 +16,6 @@ import { UsersService, type User } from '../users/index.js';
 import { AccessTokenService } from './access-token.service.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
 import type { ClientAuthenticationResult } from './client-authentication.service.js';
-import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
 import { invalidDpopProof, type VerifiedDpopProof } from './dpop-proof.service.js';
 import { IdTokenService } from './id-token.service.js';
 import { RefreshTokenService } from './refresh-token.service.js';
@@ -256,10 +255,11 @@ export class TokenGrantService {
     // Consume and record in one transaction: the tokens exist only if this request won the code, and a
     // concurrent replay waits for the commit, then finds the tokens to revoke.
     const won = await this.dataSource.transaction(async (m) => {
-      const res = await m.update(
-        AuthorizationCodeEntity,
-        { codeHash: stored.codeHash, consumedAt: IsNull() },
-        { consumedAt: nowSeconds() },
+      // Constant SQL through the transaction's runner (no query building on this hot path).
+      const res = await m.queryRunner!.query(
+        'UPDATE `authorization_codes` SET `consumed_at` = ? WHERE `code_hash` = ? AND `consumed_at` IS NULL',
+        [nowSeconds(), stored.codeHash],
+        true,
       );
       if ((res.affected ?? 0) !== 1) return false;
       await this.accessTokens.save(access.record, m);

@@ -1,6 +1,7 @@
 import {
   QueryFailedError,
   type DataSource,
+  type EntityManager,
   type EntityMetadata,
   type EntityTarget,
   type ObjectLiteral,
@@ -103,37 +104,63 @@ export type SqlParam = string | number | null;
 export class EntityColumns<T extends ObjectLiteral> {
   /** The select list, e.g. `` c.`id` AS `c_id`, c.`scope` AS `c_scope` ``. */
   readonly select: string;
-  private readonly columns: ColumnMetadata[];
+  /** Per column: its result key, property, and how its raw value becomes the property's value. */
+  private readonly readers: ColumnReader[];
+  private readonly primaryKeys: string[];
 
   /**
    * @param alias the table alias used in the SQL, also the prefix of the column aliases (`alias_`)
    * @param hidden `select: false` columns to read anyway (by property name), e.g. a hash
    */
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     entity: EntityTarget<T>,
-    private readonly alias: string,
+    alias: string,
     hidden: readonly string[] = [],
   ) {
     const metadata: EntityMetadata = dataSource.getMetadata(entity);
-    this.columns = metadata.columns.filter((c) => c.isSelect || hidden.includes(c.propertyName));
-    this.select = this.columns
+    const driver = dataSource.driver;
+    const columns = metadata.columns.filter((c) => c.isSelect || hidden.includes(c.propertyName));
+    this.select = columns
       .map((c) => `${alias}.\`${c.databaseName}\` AS \`${alias}_${c.databaseName}\``)
       .join(', ');
+    this.readers = columns.map((c) => ({
+      key: `${alias}_${c.databaseName}`,
+      property: c.propertyName,
+      convert: converter(driver, c),
+    }));
+    this.primaryKeys = columns.filter((c) => c.isPrimary).map((c) => `${alias}_${c.databaseName}`);
   }
 
-  /** The entity of `row`, or null when its primary key column is NULL (no match of a LEFT JOIN). */
+  /** The entity of `row`, or null when its primary key is NULL (no match of a LEFT JOIN). */
   map(row: Record<string, unknown>): T | null {
-    const driver = this.dataSource.driver;
+    for (const k of this.primaryKeys) if (row[k] === null || row[k] === undefined) return null;
     const out: Record<string, unknown> = {};
-    let any = false;
-    for (const c of this.columns) {
-      const raw = row[`${this.alias}_${c.databaseName}`];
-      if (c.isPrimary && raw !== null && raw !== undefined) any = true;
-      out[c.propertyName] = driver.prepareHydratedValue(raw, c);
-    }
-    return any ? (out as T) : null;
+    for (const r of this.readers) out[r.property] = r.convert(row[r.key]);
+    return out as T;
   }
+}
+
+interface ColumnReader {
+  key: string;
+  property: string;
+  convert: (raw: unknown) => unknown;
+}
+
+/**
+ * Column types whose raw value the drivers hand over unchanged (TypeORM's `prepareHydratedValue`
+ * only applies the transformer to them): read without the driver's type switch.
+ */
+const PLAIN_TYPES = new Set<unknown>(['varchar', 'text', 'bigint', 'int', 'integer', String]);
+
+/** How one column's raw value is hydrated, as TypeORM's driver does it (transformer included). */
+function converter(driver: DataSource['driver'], c: ColumnMetadata): (raw: unknown) => unknown {
+  const transformer = c.transformer;
+  if (PLAIN_TYPES.has(c.type) && !Array.isArray(transformer)) {
+    if (!transformer) return (raw) => raw;
+    return (raw) => transformer.from(raw) as unknown;
+  }
+  return (raw) => driver.prepareHydratedValue(raw, c) as unknown;
 }
 
 interface MysqlPool {
@@ -151,4 +178,40 @@ interface SqliteStatement {
 
 interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
+}
+
+/** INSERT statements of {@link insertRow}, per table and column set. */
+const insertSql = new Map<string, string>();
+
+/**
+ * One INSERT of `values` (properties of `entity`) as constant SQL through `manager` (its transaction,
+ * when it has one), without TypeORM's insert building: each given column's value is converted by the
+ * driver's `preparePersistentValue` (transformers, booleans, dates), as TypeORM's insert does; omitted
+ * columns take their default, a version column 1. Nothing is read back.
+ */
+export async function insertRow<T extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<T>,
+  values: Partial<T>,
+): Promise<void> {
+  const metadata = manager.connection.getMetadata(entity);
+  const driver = manager.connection.driver;
+  const names: string[] = [];
+  const params: unknown[] = [];
+  for (const c of metadata.columns) {
+    let v = (values as Record<string, unknown>)[c.propertyName];
+    if (v === undefined && c.isVersion) v = 1;
+    if (v === undefined) continue;
+    names.push(c.databaseName);
+    params.push(driver.preparePersistentValue(v, c));
+  }
+  const key = `${metadata.tableName}\u0000${names.join('\u0000')}`;
+  let sql = insertSql.get(key);
+  if (!sql) {
+    sql =
+      `INSERT INTO \`${metadata.tableName}\` (${names.map((n) => `\`${n}\``).join(', ')}) ` +
+      `VALUES (${names.map(() => '?').join(', ')})`;
+    insertSql.set(key, sql);
+  }
+  await manager.query(sql, params);
 }
