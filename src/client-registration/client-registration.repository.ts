@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, QueryDeepPartialEntity, Repository } from 'typeorm';
 import { Clock } from '../common/time/clock.js';
-import type { ClientMetadata } from './client-metadata.validator.js';
+import { metadataOf, type ClientMetadata } from './client-metadata.validator.js';
 import type { SecretCandidate } from './client-secret-check.js';
 import { insertRow } from '../common/database/hot-sql.js';
 import { ClientRows } from './client-rows.js';
@@ -169,27 +169,6 @@ function toStoredClient(e: ClientEntity & { candidates?: SecretCandidate[] }): S
     version: e.version,
     selfRegistered: Boolean(e.selfRegistered),
     status: e.status,
-    redirectUris: e.redirectUris,
-    tokenEndpointAuthMethod: e.tokenEndpointAuthMethod,
-    grantTypes: e.grantTypes,
-    responseTypes: e.responseTypes,
-    applicationType: e.applicationType,
-    scope: e.scope,
-    clientName: e.clientName,
-    clientUri: e.clientUri,
-    logoUri: e.logoUri,
-    policyUri: e.policyUri,
-    tosUri: e.tosUri,
-    contacts: e.contacts,
-    jwks: e.jwks,
-    jwksUri: e.jwksUri,
-    softwareId: e.softwareId,
-    softwareVersion: e.softwareVersion,
-    idTokenSignedResponseAlg: e.idTokenSignedResponseAlg,
-    requirePushedAuthorizationRequests: e.requirePushedAuthorizationRequests,
-    dpopBoundAccessTokens: Boolean(e.dpopBoundAccessTokens),
-    postLogoutRedirectUris: e.postLogoutRedirectUris ?? null,
-    backchannelLogoutUri: e.backchannelLogoutUri ?? null,
-    backchannelLogoutSessionRequired: Boolean(e.backchannelLogoutSessionRequired),
+    ...metadataOf(e),
   };
 }
