@@ -1,4 +1,6 @@
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import type { DatabaseSettings } from './database.options.js';
 
@@ -93,6 +95,9 @@ async function withSqliteLock<T>(
   fn: () => Promise<T>,
   onWait: (message: string) => void,
 ): Promise<T> {
+  // The lock file sits beside the database, whose directory may not exist yet on a first start
+  // (`npm start` on a fresh clone creates data/ here, before any DataSource does).
+  mkdirSync(dirname(path), { recursive: true });
   const lock = new Database(path);
   try {
     // better-sqlite3 waits synchronously: wait in steps of a second, so the deadline holds.
