@@ -1,13 +1,13 @@
 import { RequestMethod, type INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import express from 'express';
-import helmet from 'helmet';
 import { REGISTRATION_ROOT_ROUTES } from './client-registration/index.js';
 import { API_PREFIX } from './common/http/route-prefix.js';
 import { AppConfig } from './config/index.js';
 import { setupSwagger } from './common/swagger/swagger.setup.js';
 import { corsOptionsDelegate } from './common/http/cors.js';
 import { httpSemantics } from './common/http/http-semantics.js';
+import { bodyParsers } from './common/http/body-parsers.js';
+import { securityHeaders } from './common/http/security-headers.js';
 import { PinoNestLogger, RequestObserver } from './observability/index.js';
 
 /**
@@ -38,34 +38,19 @@ export function configureApp(app: INestApplication): void {
   // TRUST_PROXY: a hop count or the proxies' addresses, never `true` (refused by the validation: the
   // leftmost X-Forwarded-For entry is the client's own claim).
   http.set('trust proxy', config.trustProxy);
-  http.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          // Client logos on the consent page come from the client's registered https logo_uri.
-          'img-src': ["'self'", 'data:', 'https:'],
-          // Forms post back to this server only; the authorization response redirect is a 302/303.
-          'form-action': ["'self'"],
-        },
-      },
-      // Consent and login pages must not be framed (clickjacking).
-      frameguard: { action: 'deny' },
-    }),
-  );
+  // API responses are `no-store` (RFC 6749 §5.1) or carry their own version tag (RFC 7592 ETag): no
+  // body hash per response (ADR 0130).
+  http.set('etag', false);
+  // helmet's HTML-document headers on the pages, a minimal set on the JSON API routes (ADR 0130).
+  http.use(securityHeaders());
   // CORS for the fetch-callable endpoints only (`*`, never credentials); then 405 with Allow, OPTIONS,
   // JSON 404 outside /api. Both before the body parsers, so their refusals carry the CORS headers.
   const expressApp = http.getHttpAdapter().getInstance();
   app.enableCors(corsOptionsDelegate(expressApp));
   http.use(httpSemantics(expressApp));
-  // JSON for registration and JSON-bodied endpoints; form bodies for the token family (RFC 6749 §3.2).
-  http.use(
-    express.json({
-      limit: config.bodyLimit,
-      strict: true,
-      type: ['application/json', 'application/*+json'],
-    }),
-  );
-  http.use(express.urlencoded({ limit: config.bodyLimit, extended: false, parameterLimit: 100 }));
+  // JSON for registration and JSON-bodied endpoints; form bodies for the token family (RFC 6749 §3.2)
+  // and the browser forms: one middleware, nothing to do without a Content-Type (ADR 0130).
+  http.use(bodyParsers(config.bodyLimit));
   app.setGlobalPrefix(API_PREFIX.slice(1), {
     exclude: [
       ...ROOT_PATHS.map((path) => ({ path, method: RequestMethod.ALL })),

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOAuthError } from './helpers/oauth-assertions.js';
@@ -224,6 +226,162 @@ describe(`HTTP semantics: methods, CORS, parser errors (${TEST_DB_TYPE})`, () =>
           .send({ redirect_uris: [uri], application_type: 'native' });
         expectOAuthError(res, 400, 'invalid_redirect_uri');
       }
+    });
+  });
+
+  describe('security headers by kind of route (ADR 0130)', () => {
+    const DOCUMENT_ONLY = [
+      'cross-origin-opener-policy',
+      'cross-origin-resource-policy',
+      'origin-agent-cluster',
+      'referrer-policy',
+      'x-dns-prefetch-control',
+      'x-download-options',
+      'x-permitted-cross-domain-policies',
+      'x-xss-protection',
+    ];
+
+    it('gives JSON API responses nosniff, HSTS and a deny-all CSP, without the HTML document headers or a body ETag', async () => {
+      const c = await register();
+      const responses = [
+        await request(t.url).get('/api/v1/health'),
+        await request(t.url).get('/.well-known/openid-configuration'),
+        await request(t.url)
+          .post('/api/v1/oauth/token')
+          .auth('nobody', 'wrong')
+          .type('form')
+          .send({ grant_type: 'client_credentials' }),
+        await request(t.url)
+          .get(`/api/v1/oauth/register/${c.client_id}`)
+          .set('Authorization', `Bearer ${c.registration_access_token}`),
+      ];
+      for (const res of responses) {
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        expect(res.headers['strict-transport-security']).toBe(
+          'max-age=31536000; includeSubDomains',
+        );
+        expect(res.headers['content-security-policy']).toBe(
+          "default-src 'none'; frame-ancestors 'none'",
+        );
+        expect(res.headers['x-frame-options']).toBe('DENY');
+        for (const name of DOCUMENT_ONLY) expect(res.headers[name]).toBeUndefined();
+      }
+      // Only the registration read carries an entity tag: the client's version (RFC 7592), no hash.
+      expect(responses[3].headers.etag).toMatch(/^"v\d+"$/);
+      for (const res of responses.slice(0, 3)) expect(res.headers.etag).toBeUndefined();
+    });
+
+    it('gives the pages a browser renders the full set of document headers', async () => {
+      for (const path of ['/api/v1/oauth/authorize?client_id=nobody', '/api/docs']) {
+        const res = await request(t.url).get(path).set('Accept', 'text/html');
+        expect(res.headers['content-type']).toMatch(/^text\/html/);
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        expect(res.headers['x-frame-options']).toBe('DENY');
+        expect(res.headers['content-security-policy']).toBeDefined();
+        for (const name of DOCUMENT_ONLY) expect(res.headers[name]).toBeDefined();
+      }
+    });
+  });
+
+  describe('form bodies: the lean reader and body-parser agree (RFC 6749 §3.2)', () => {
+    const TOKEN = '/api/v1/oauth/token';
+    const repeated = 'grant_type=client_credentials&grant_type=client_credentials';
+
+    /** Posts `body` with node:http, chunked (no Content-Length) when `chunked`. */
+    const rawPost = (
+      body: Buffer,
+      headers: Record<string, string>,
+      chunked = false,
+    ): Promise<{ status: number; body: Record<string, unknown> }> =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest(
+          `${t.url}${TOKEN}`,
+          {
+            method: 'POST',
+            headers: chunked ? headers : { ...headers, 'Content-Length': String(body.length) },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (d: string) => (text += d));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode!,
+                body: JSON.parse(text) as Record<string, unknown>,
+              }),
+            );
+          },
+        );
+        req.on('error', reject);
+        if (chunked) {
+          req.write(body.subarray(0, 10));
+          req.end(body.subarray(10));
+        } else req.end(body);
+      });
+
+    it.each([
+      [
+        'plain',
+        { 'Content-Type': 'application/x-www-form-urlencoded' },
+        (b: string) => Buffer.from(b),
+        false,
+      ],
+      [
+        'UTF-8 with a BOM',
+        { 'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8' },
+        (b: string) => Buffer.from(`\ufeff${b}`),
+        false,
+      ],
+      [
+        'ISO-8859-1',
+        { 'Content-Type': 'application/x-www-form-urlencoded; charset=iso-8859-1' },
+        (b: string) => Buffer.from(b),
+        false,
+      ],
+      [
+        'gzip',
+        { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Encoding': 'gzip' },
+        (b: string) => gzipSync(b),
+        false,
+      ],
+      [
+        'chunked',
+        { 'Content-Type': 'application/x-www-form-urlencoded' },
+        (b: string) => Buffer.from(b),
+        true,
+      ],
+    ] as const)(
+      'reads a %s form: a repeated parameter is refused, a single one parsed',
+      async (_, headers, encode, chunked) => {
+        const twice = await rawPost(encode(repeated), headers, chunked);
+        expect(twice.status).toBe(400);
+        expect(twice.body).toMatchObject({
+          error: 'invalid_request',
+          error_description: 'Parameter grant_type must not be repeated',
+        });
+        // Parsed, then refused by client authentication (no credentials): the body was read.
+        const once = await rawPost(
+          encode('grant_type=client_credentials&client_id=nobody&client_secret=x'),
+          headers,
+          chunked,
+        );
+        expect(once.status).toBe(401);
+        expect(once.body).toMatchObject({ error: 'invalid_client' });
+      },
+    );
+
+    it('answers an unsupported charset with 415 and an oversized form with 413, as before', async () => {
+      const latin = await rawPost(Buffer.from('grant_type=x'), {
+        'Content-Type': 'application/x-www-form-urlencoded; charset=koi8-r',
+      });
+      expect(latin.status).toBe(415);
+      expect(latin.body).toMatchObject({ error: 'invalid_request' });
+      const big = await request(t.url)
+        .post(TOKEN)
+        .type('form')
+        .send(`grant_type=client_credentials&pad=${'x'.repeat(70_000)}`);
+      expectOAuthError(big, 413, 'invalid_request');
+      expect(big.body.error_description).toBe('The request body is too large');
     });
   });
 
