@@ -79,6 +79,30 @@ describe(`POST /oauth/introspect (RFC 7662) (${TEST_DB_TYPE})`, () => {
     expect(body.username).toBeUndefined();
   });
 
+  it('introspects its own token in two statements: the caller read by authentication is not read again', async () => {
+    const res = await postForm(t, { grant_type: 'client_credentials' }, { auth: rsAuth });
+    const queries: string[] = [];
+    const logger = t.dataSource.logger;
+    const logQuery = logger.logQuery.bind(logger);
+    logger.logQuery = (q: string, ...rest) => {
+      queries.push(q);
+      return logQuery(q, ...rest);
+    };
+    const before = t.dataSource.options.logging;
+    Object.assign(t.dataSource.options, { logging: ['query'] });
+    try {
+      const body = (await introspect({ token: res.body.access_token })).body;
+      expect(body).toMatchObject({ active: true, client_id: rs.clientId });
+    } finally {
+      Object.assign(t.dataSource.options, { logging: before });
+      logger.logQuery = logQuery;
+    }
+    // The client with its secrets (authentication), then the token's row.
+    expect(queries.filter((q) => /^\s*SELECT/i.test(q))).toHaveLength(2);
+    expect(queries.filter((q) => /FROM `access_tokens`/.test(q))).toHaveLength(1);
+    expect(queries.filter((q) => /FROM `oauth_clients`/.test(q))).toHaveLength(1);
+  });
+
   it('answers exactly {"active": false} for malformed, unknown, expired and revoked tokens', async () => {
     const c = await seedClient(t);
     const expired = await codeTokens(t, c, user.id);

@@ -74,8 +74,11 @@ export class TokenIntrospectionService {
   ): Promise<IntrospectionBody> {
     // RFC 7662 §4: only the client the token was issued to, or a client the operator trusts with every
     // token (a resource server), may learn anything about it (issue 7 item 4).
-    const info = await this.find(token, hint, (clientId) =>
-      caller.introspectAnyToken ? true : clientId === caller.clientId,
+    const info = await this.find(
+      token,
+      hint,
+      (clientId) => (caller.introspectAnyToken ? true : clientId === caller.clientId),
+      caller,
     );
     if (!info) return INACTIVE;
     const body: IntrospectionBody = {
@@ -103,14 +106,17 @@ export class TokenIntrospectionService {
    * The active token `token`, for a trusted server-side caller (the internal API, authenticated by an
    * API key) or, with `mayLearn`, for a caller allowed to learn only about some clients' tokens; null
    * when it is not active or `mayLearn` refuses its client. Reads only: nothing is revoked or rotated.
+   * `caller`: the client this request authenticated (read as active by this request), whose own tokens
+   * need no second read of the client.
    */
   async find(
     token: string,
     hint?: string,
     mayLearn: (clientId: string) => boolean = () => true,
+    caller?: RegisteredClient,
   ): Promise<ActiveTokenInfo | null> {
-    const access = () => this.access(token, mayLearn);
-    const refresh = () => this.refresh(token, mayLearn);
+    const access = () => this.access(token, mayLearn, caller);
+    const refresh = () => this.refresh(token, mayLearn, caller);
     const order =
       hint === 'refresh_token' || token.startsWith('rt_') ? [refresh, access] : [access, refresh];
     for (const lookup of order) {
@@ -123,8 +129,9 @@ export class TokenIntrospectionService {
   private async access(
     token: string,
     mayLearn: (clientId: string) => boolean,
+    caller: RegisteredClient | undefined,
   ): Promise<ActiveTokenInfo | null> {
-    const active = await this.accessTokens.validate(token);
+    const active = await this.accessTokens.validate(token, caller);
     if (!active || !mayLearn(active.record.clientId)) return null;
     const { claims, record } = active;
     return {
@@ -143,11 +150,15 @@ export class TokenIntrospectionService {
   private async refresh(
     token: string,
     mayLearn: (clientId: string) => boolean,
+    caller: RegisteredClient | undefined,
   ): Promise<ActiveTokenInfo | null> {
     const row = await this.refreshTokens.find(token);
     if (!row || row.revokedAt !== null || row.rotatedAt !== null) return null;
     if (row.expiresAt <= nowSeconds() || !mayLearn(row.clientId)) return null;
-    if (!(await this.clients.findActiveById(row.clientId))) return null;
+    // The caller was read as active by this request; another client is read now.
+    const active =
+      caller?.clientId === row.clientId || (await this.clients.findActiveById(row.clientId));
+    if (!active) return null;
     return {
       type: 'refresh_token',
       clientId: row.clientId,

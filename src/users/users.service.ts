@@ -4,6 +4,7 @@ import * as argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { newUlid } from '../common/crypto/ids.js';
+import { EntityColumns, HotSql } from '../common/database/hot-sql.js';
 import { UserEntity } from './entities/user.entity.js';
 import {
   ARGON2_OPTIONS,
@@ -175,9 +176,28 @@ export class UsersService {
   /** The user with this `sub`, or null (also for ids that cannot be ours). */
   async findById(id: string): Promise<User | null> {
     if (typeof id !== 'string' || !USER_ID_PATTERN.test(id)) return null;
-    const row = await this.users.findOneBy({ id });
-    return row ? toUser(row) : null;
+    // Constant SQL (ADR 0072): the code exchange, refresh and introspection read the user per request.
+    const read = this.byIdReader();
+    const [row] = await read.hot.rows(read.sql, [id]);
+    const entity = row ? read.columns.map(row) : null;
+    return entity ? toUser(entity) : null;
   }
+
+  /** The statement of {@link findById}, built on first use (the same columns `findOneBy` selects). */
+  private byIdReader(): { hot: HotSql; columns: EntityColumns<UserEntity>; sql: string } {
+    if (!this.byId) {
+      const connection = this.users.manager.connection;
+      const columns = new EntityColumns(connection, UserEntity, 'u');
+      this.byId = {
+        hot: HotSql.of(connection),
+        columns,
+        sql: `SELECT ${columns.select} FROM \`users\` u WHERE u.\`id\` = ?`,
+      };
+    }
+    return this.byId;
+  }
+
+  private byId?: { hot: HotSql; columns: EntityColumns<UserEntity>; sql: string };
 
   /**
    * Whether the user exists and has `role` now (read from the database on every call, so taking a role
