@@ -72,7 +72,7 @@ export class ClientRegistrationRepository {
         'WHERE c.`id` = ? AND c.`deleted_at` IS NULL',
         [this.clock.nowSeconds(), clientId],
       );
-      return found ? toStoredClient({ ...found.client, candidates: found.secrets }) : null;
+      return found ? toStoredClient(found.client, found.secrets) : null;
     }
     const e = await manager
       .createQueryBuilder(ClientEntity, 'c')
@@ -87,7 +87,9 @@ export class ClientRegistrationRepository {
       .addSelect('s.secretHash')
       .where('c.id = :id', { id: clientId })
       .getOne();
-    return e ? toStoredClient(e) : null;
+    return e
+      ? toStoredClient(e, (e as ClientEntity & { candidates?: SecretCandidate[] }).candidates)
+      : null;
   }
 
   /** Inserts a newly registered client (RFC 7591 §3.1), in `manager`'s transaction. */
@@ -184,11 +186,11 @@ function asRow(
   return row as QueryDeepPartialEntity<ClientEntity>;
 }
 
-function toStoredClient(e: ClientEntity & { candidates?: SecretCandidate[] }): StoredClient {
+function toStoredClient(e: ClientEntity, candidates: SecretCandidate[] | undefined): StoredClient {
   return {
     id: e.id,
     clientIdIssuedAt: e.clientIdIssuedAt,
-    secrets: e.candidates ?? [],
+    secrets: candidates ?? [],
     registrationAccessTokenHash: e.registrationAccessTokenHash,
     version: e.version,
     selfRegistered: Boolean(e.selfRegistered),
@@ -231,16 +233,10 @@ class ReplacementWriter {
       const value = row[property];
       // TypeORM's update skips undefined properties: so does this one.
       if (value === undefined) continue;
+      if (read && property in read && sameValue(read[property], value)) continue;
       const column = this.column(property);
-      const persisted = driver.preparePersistentValue(value, column) as unknown;
-      if (read && property in read) {
-        const before = read[property];
-        if (before !== undefined && driver.preparePersistentValue(before, column) === persisted) {
-          continue;
-        }
-      }
       names.push(column.databaseName);
-      params.push(persisted);
+      params.push(driver.preparePersistentValue(value, column));
     }
     params.push(clientId, tokenHash);
     if (version !== null) params.push(version);
@@ -268,4 +264,21 @@ class ReplacementWriter {
     }
     return column;
   }
+}
+
+/**
+ * Whether a property's value read from the row and its new value would be stored alike: equal
+ * primitives, string arrays with the same items in the same order, or JSON objects with the same text
+ * (what `jsonText` stores). Anything else counts as changed, which only costs a column in the UPDATE.
+ */
+function sameValue(before: unknown, after: unknown): boolean {
+  if (before === undefined) return false;
+  if (before === after) return true;
+  if (Array.isArray(before) && Array.isArray(after)) {
+    return before.length === after.length && before.every((v, i) => v === after[i]);
+  }
+  if (typeof before === 'object' && typeof after === 'object' && before && after) {
+    return JSON.stringify(before) === JSON.stringify(after);
+  }
+  return false;
 }
