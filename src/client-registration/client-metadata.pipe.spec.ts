@@ -133,3 +133,17 @@ describe('metadataPipe (compiled) against the ValidationPipe it replaces on the 
     expect(spy).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('CompiledValidationPipe outside the registration DTOs', () => {
+  it('leaves built-in metatypes and classes without rules to the ValidationPipe', async () => {
+    class NoRules {}
+    for (const metatype of [Object, NoRules] as Type<unknown>[]) {
+      const fast = new CompiledValidationPipe(metadataValidationPipe());
+      const slow = metadataValidationPipe();
+      const body = { a: 1, b: ['x'] };
+      expect(await fast.transform(structuredClone(body), meta(metatype))).toEqual(
+        await slow.transform(structuredClone(body), meta(metatype)),
+      );
+    }
+  });
+});

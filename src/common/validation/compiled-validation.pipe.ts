@@ -47,6 +47,9 @@ export class CompiledValidationPipe implements PipeTransform {
   }
 }
 
+/** The metatypes the ValidationPipe passes through unvalidated (its `toValidate`). */
+const BUILT_IN_TYPES = new Set<unknown>([String, Boolean, Number, Array, Object, Buffer, Date]);
+
 /** One property's rules, in class-validator's order. */
 interface PropertyPlan {
   name: string;
@@ -68,7 +71,8 @@ interface Plan {
 
 /** The validation plan of `type`, or null when it uses something the fast pass does not model. */
 function compile(type: Type<unknown>): Plan | null {
-  if (hasTransformerMetadata(type)) return null;
+  // Built-in types are not validated by the ValidationPipe at all (it returns the value as it is).
+  if (BUILT_IN_TYPES.has(type) || hasTransformerMetadata(type)) return null;
   const storage = getMetadataStorage();
   const metadatas = storage.getTargetValidationMetadatas(type, '', false, false, undefined);
   const grouped = storage.groupByPropertyName(metadatas);
@@ -97,6 +101,8 @@ function compile(type: Type<unknown>): Plan | null {
     }
     properties.push(plan);
   }
+  // A class without rules: the whitelist would empty it; leave that (rare) case to the ValidationPipe.
+  if (properties.length === 0) return null;
   return { type, properties, declared: new Set(properties.map((p) => p.name)) };
 }
 
