@@ -2,8 +2,9 @@ import { Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppModule } from '../src/app.module.js';
+import { AuditService } from '../src/audit/index.js';
 import { configureApp } from '../src/app.setup.js';
 import {
   ClientRegistrationModule,
@@ -251,6 +252,94 @@ describe(`registration settings from the environment (${TEST_DB_TYPE})`, () => {
       [id],
     );
     expect(secrets).toHaveLength(1);
+  });
+
+  it('writes the whole body when the client changed between the read and the UPDATE (last writer wins)', async () => {
+    const reg = await request(t.url)
+      .post(REGISTER)
+      .auth(IAT, { type: 'bearer' })
+      .send({ ...valid, client_name: 'before' })
+      .expect(201);
+    const { client_id: id, registration_access_token: token } = reg.body.data as Record<
+      string,
+      string
+    >;
+    const [before] = await t.dataSource.query<{ version: number; updated_at: unknown }[]>(
+      'SELECT version, updated_at FROM oauth_clients WHERE id = ?',
+      [id],
+    );
+    // Another writer (an administrator, another instance) changes two columns this PUT leaves as read,
+    // after the PUT authenticated and before its UPDATE. The PUT's body replaces the record as a
+    // whole (RFC 7592 §2.2), so neither survives: writing only the columns that differ from the row
+    // read would leave a mixed record.
+    const audit = t.app.get(AuditService);
+    const transaction = audit.transaction.bind(audit);
+    const spy = vi.spyOn(audit, 'transaction').mockImplementationOnce(async (work) => {
+      await t.dataSource.query(
+        "UPDATE oauth_clients SET client_uri = 'https://elsewhere.example.com', " +
+          'contacts = \'["x@example.com"]\', version = version + 1 WHERE id = ?',
+        [id],
+      );
+      return transaction(work);
+    });
+    try {
+      await request(t.url)
+        .put(`${REGISTER}/${id}`)
+        .auth(token, { type: 'bearer' })
+        .send({ ...valid, client_name: 'after' })
+        .expect(200);
+    } finally {
+      spy.mockRestore();
+    }
+    const read = await request(t.url)
+      .get(`${REGISTER}/${id}`)
+      .auth(token, { type: 'bearer' })
+      .expect(200);
+    expect(read.body.data.client_name).toBe('after');
+    expect(read.body.data).not.toHaveProperty('client_uri');
+    expect(read.body.data).not.toHaveProperty('contacts');
+    // The version moved past the other writer's, and updated_at was set, as TypeORM's update did.
+    const [after] = await t.dataSource.query<{ version: number; updated_at: unknown }[]>(
+      'SELECT version, updated_at FROM oauth_clients WHERE id = ?',
+      [id],
+    );
+    expect(Number(after.version)).toBe(Number(before.version) + 2);
+    expect(after.updated_at).not.toBeNull();
+  });
+
+  it('bumps the version once and keeps the other columns when a PUT changes one field', async () => {
+    const body = { ...valid, client_name: 'one', contacts: ['a@example.com'], scope: 'openid' };
+    const reg = await request(t.url).post(REGISTER).auth(IAT, { type: 'bearer' }).send(body);
+    expect(reg.status).toBe(201);
+    const { client_id: id, registration_access_token: token } = reg.body.data as Record<
+      string,
+      string
+    >;
+    const cols =
+      'version, client_name, name_key, contacts, redirect_uris, scope, registration_access_token_hash';
+    const [before] = await t.dataSource.query<Record<string, unknown>[]>(
+      `SELECT ${cols} FROM oauth_clients WHERE id = ?`,
+      [id],
+    );
+    const upd = await request(t.url)
+      .put(`${REGISTER}/${id}`)
+      .auth(token, { type: 'bearer' })
+      .send({ ...body, client_name: 'Two' })
+      .expect(200);
+    expect(upd.headers.etag).toBe(`"v${Number(before.version) + 1}"`);
+    const [after] = await t.dataSource.query<Record<string, unknown>[]>(
+      `SELECT ${cols} FROM oauth_clients WHERE id = ?`,
+      [id],
+    );
+    expect(after).toEqual({
+      ...before,
+      version:
+        typeof before.version === 'string'
+          ? String(Number(before.version) + 1)
+          : Number(before.version) + 1,
+      client_name: 'Two',
+      name_key: 'two',
+    });
   });
 
   it('refuses http loopback redirect URIs for web clients when disallowed', async () => {

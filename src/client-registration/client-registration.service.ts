@@ -206,6 +206,8 @@ export class ClientRegistrationService {
         client.registrationAccessTokenHash,
         rotate || options.ifMatch ? client.version : null,
         { ...metadata, registrationAccessTokenHash: sha256Hex(registrationAccessToken) },
+        // The row read when authenticating: only the columns this PUT changes are written.
+        client,
       );
       if (!ok) return null;
       const secrets = await this.reconcileSecrets(

@@ -215,3 +215,18 @@ export async function insertRow<T extends ObjectLiteral>(
   }
   await manager.query(sql, params);
 }
+
+/**
+ * Runs an INSERT, UPDATE or DELETE through `manager`'s query runner (the transaction's connection) and
+ * returns the number of rows it changed, as TypeORM's `execute()` reports `affected` on both drivers.
+ */
+export async function runInTransaction(
+  manager: EntityManager,
+  sql: string,
+  params: readonly unknown[],
+): Promise<number> {
+  const runner = manager.queryRunner;
+  if (!runner) throw new Error('runInTransaction needs the EntityManager of a transaction');
+  const res = (await runner.query(sql, params as unknown[], true)) as { affected?: number };
+  return res.affected ?? 0;
+}
