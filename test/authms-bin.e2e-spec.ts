@@ -32,17 +32,23 @@ function authms(args: string[], env: Record<string, string>, stdin = ''): Promis
 }
 
 // Issue 9 "Production install": the operator's commands run from dist/ through one `authms` binary.
-describe(`the authms command (${TEST_DB_TYPE})`, () => {
+// The tests run at once (`concurrent`): they mostly wait for the commands they start, and the two that
+// write have a database each (`env` for the migrations, `operated` for user:create and keys:rotate).
+describe(`the authms command (${TEST_DB_TYPE})`, { concurrent: true }, () => {
   let env: Record<string, string>;
-  let drop: () => Promise<void>;
+  let operated: Record<string, string>;
+  const drops: (() => Promise<void>)[] = [];
   beforeAll(async () => {
     ensureBuilt();
+    const base = { NODE_ENV: 'test', KEYS_ENCRYPTION_KEY: TEST_KEY };
     const db = await createTestDatabase();
-    drop = db.drop;
-    env = { NODE_ENV: 'test', KEYS_ENCRYPTION_KEY: TEST_KEY, ...db.env };
+    const other = await createTestDatabase();
+    drops.push(db.drop, other.drop);
+    env = { ...base, ...db.env };
+    operated = { ...base, ...other.env };
   }, 240_000);
   afterAll(async () => {
-    await drop?.();
+    for (const drop of drops) await drop();
   });
 
   it('lists its commands with --help (exit 0); no command or an unknown one exits 2 with the list', async () => {
@@ -80,13 +86,17 @@ describe(`the authms command (${TEST_DB_TYPE})`, () => {
   }, 120_000);
 
   it('runs the subcommands with their own arguments: user:create, then keys:rotate', async () => {
-    const user = await authms(['user:create', '--username', 'operator'], env, 'a-long-password\n');
+    const user = await authms(
+      ['user:create', '--username', 'operator'],
+      operated,
+      'a-long-password\n',
+    );
     expect(user.stderr).toBe('');
     expect(user).toMatchObject({
       code: 0,
       stdout: expect.stringMatching(/^usr_\w{26}\n$/) as unknown,
     });
-    const rotated = await authms(['keys:rotate', '--alg', 'ES256'], env);
+    const rotated = await authms(['keys:rotate', '--alg', 'ES256'], operated);
     expect(rotated).toMatchObject({
       code: 0,
       stdout: expect.stringMatching(/^ES256 [\w-]{43}\n$/) as unknown,
