@@ -80,6 +80,7 @@ export default defineConfig({
     environment: 'node',
     setupFiles: ['test/setup/per-file.ts'],
     sequence: { sequencer: SpawningFirst },
+    experimental: { fsModuleCache: true },
     projects: [
       ...projects('unit', ['src/**/*.spec.ts'], unitMocking),
       ...projects('e2e', ['test/**/*.e2e-spec.ts'], e2eMocking),
