@@ -99,11 +99,12 @@ describe(`start-up refusals: one line, exit 1 (${TEST_DB_TYPE})`, SPAWN, () => {
     try {
       const port = await freePort();
       const prod = serverEnv(port, db.env, { NODE_ENV: 'production' });
+      // Both at once: the refused one stops at the settings, before it opens the database or the port.
       const refused = spawnServer({ ...prod, ISSUER: 'http://auth.example.com' });
+      const allowed = spawnServer({ ...prod, ALLOW_HTTP_ISSUER: 'true' });
       expect(await refusal(refused)).toMatch(
         /^ {2}ISSUER: must be https when NODE_ENV=production \(is http:\/\/auth\.example\.com\)/,
       );
-      const allowed = spawnServer({ ...prod, ALLOW_HTTP_ISSUER: 'true' });
       await allowed.waitFor(LISTENING);
       await request(`http://127.0.0.1:${port}`).get('/api/v1/health').expect(200);
       allowed.child.kill('SIGTERM');
