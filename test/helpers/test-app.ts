@@ -112,7 +112,7 @@ let sqliteTemplate: Promise<string> | undefined;
 
 /**
  * A SQLite file on which every migration has run, made by TypeORM's migrator from the same migration
- * list as the app's. Each test app on SQLite starts from a copy of it: running the 28 migrations again
+ * list as the app's. Each test app on SQLite starts from a copy of it: running every migration again
  * was about 90 ms of CPU, half of a test app's boot (docs/testing.md). The app still checks for pending
  * migrations at start-up, under the lock, and finds none. Tests of the migrations themselves start the
  * server or the CLI on an empty database from `createTestDatabase()`; the schema drift test checks the
