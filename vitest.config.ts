@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // Unit specs sit beside the code; e2e specs boot the whole app over real HTTP against a real database
 // (SQLite by default, MariaDB/MySQL with DB_TYPE=mysql). Decorator metadata is emitted by the transform,
@@ -22,6 +23,33 @@ function specs(dir: string, suffix: string): string[] {
 /** The spec files that mock modules, which must not share a module graph with others. */
 function mockingModules(files: string[]): string[] {
   return files.filter((f) => /\bvi\s*\.\s*(mock|doMock)\s*\(/.test(readFileSync(f, 'utf8')));
+}
+
+/**
+ * The spec files that start processes (the built server, the CLI, load generators). They are the
+ * longest files and mostly wait for their children, so they start first: a long file started last
+ * would leave one worker running it alone at the end.
+ */
+function spawningProcesses(files: string[]): string[] {
+  return files.filter((f) =>
+    /\b(spawnServer|spawn|spawnSync|execFile|fork)\s*\(/.test(readFileSync(f, 'utf8')),
+  );
+}
+
+const spawning = new Set(spawningProcesses(specs('test', '.e2e-spec.ts')));
+
+/**
+ * Vitest's order (projects by name, then the longest files of the last run first, unknown or larger
+ * files first without one), with the files that spawn processes moved to the front. The last run's
+ * durations alone are not enough: CI starts without them (`npm ci`), and a run of a few files replaces
+ * them.
+ */
+class SpawningFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const spawns = (f: TestSpecification) => spawning.has(relative(process.cwd(), f.moduleId));
+    return [...sorted.filter(spawns), ...sorted.filter((f) => !spawns(f))];
+  }
 }
 
 const unitMocking = mockingModules(specs('src', '.spec.ts'));
@@ -51,6 +79,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     environment: 'node',
     setupFiles: ['test/setup/per-file.ts'],
+    sequence: { sequencer: SpawningFirst },
+    experimental: { fsModuleCache: true },
     projects: [
       ...projects('unit', ['src/**/*.spec.ts'], unitMocking),
       ...projects('e2e', ['test/**/*.e2e-spec.ts'], e2eMocking),

@@ -7,6 +7,11 @@ import { ensureBuilt, ROOT } from './helpers/dist.js';
 import { createTestDatabase, TEST_DB_TYPE } from './helpers/test-app.js';
 
 const TEST_KEY = 'dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=';
+/**
+ * Time limit of a test that runs commands: they run at once with the other tests of their block, and on
+ * a loaded 2-core machine each Node process takes seconds to start (a limit, not a measurement).
+ */
+const SPAWNS = 180_000;
 
 interface Run {
   code: number;
@@ -32,73 +37,99 @@ function authms(args: string[], env: Record<string, string>, stdin = ''): Promis
 }
 
 // Issue 9 "Production install": the operator's commands run from dist/ through one `authms` binary.
-describe(`the authms command (${TEST_DB_TYPE})`, () => {
+// The tests run at once (`concurrent`): they mostly wait for the commands they start, and the two that
+// write have a database each (`env` for the migrations, `operated` for user:create and keys:rotate).
+describe(`the authms command (${TEST_DB_TYPE})`, { concurrent: true }, () => {
   let env: Record<string, string>;
-  let drop: () => Promise<void>;
+  let operated: Record<string, string>;
+  const drops: (() => Promise<void>)[] = [];
   beforeAll(async () => {
     ensureBuilt();
+    const base = { NODE_ENV: 'test', KEYS_ENCRYPTION_KEY: TEST_KEY };
     const db = await createTestDatabase();
-    drop = db.drop;
-    env = { NODE_ENV: 'test', KEYS_ENCRYPTION_KEY: TEST_KEY, ...db.env };
+    const other = await createTestDatabase();
+    drops.push(db.drop, other.drop);
+    env = { ...base, ...db.env };
+    operated = { ...base, ...other.env };
   }, 240_000);
   afterAll(async () => {
-    await drop?.();
+    for (const drop of drops) await drop();
   });
 
-  it('lists its commands with --help (exit 0); no command or an unknown one exits 2 with the list', async () => {
-    const help = await authms(['--help'], env);
-    expect(help.code).toBe(0);
-    for (const name of [
-      'start',
-      'migrate',
-      'user:create',
-      'keys:rotate',
-      'keys:reencrypt',
-      'client:resources',
-      'client:create',
-    ]) {
-      expect(help.stdout).toContain(`  ${name} `);
-    }
-    const none = await authms([], env);
-    expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/^Usage: authms <command>/);
-    const unknown = await authms(['frobnicate'], env);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
-  }, 60_000);
+  it(
+    'lists its commands with --help (exit 0); no command or an unknown one exits 2 with the list',
+    async () => {
+      const help = await authms(['--help'], env);
+      expect(help.code).toBe(0);
+      for (const name of [
+        'start',
+        'migrate',
+        'user:create',
+        'keys:rotate',
+        'keys:reencrypt',
+        'client:resources',
+        'client:create',
+      ]) {
+        expect(help.stdout).toContain(`  ${name} `);
+      }
+      const none = await authms([], env);
+      expect(none.code).toBe(2);
+      expect(none.stderr).toMatch(/^Usage: authms <command>/);
+      const unknown = await authms(['frobnicate'], env);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+    },
+    SPAWNS,
+  );
 
-  it('migrates a new database once, then reports nothing pending; bad options exit 2', async () => {
-    const first = await authms(['migrate'], env);
-    expect(first.stderr).toMatch(/^\d+ migrations run\n$/);
-    expect(first.code).toBe(0);
-    expect(first.stdout.trim().split('\n').length).toBeGreaterThan(3);
-    const again = await authms(['migrate'], env);
-    expect(again).toMatchObject({ code: 0, stdout: '', stderr: 'no pending migrations\n' });
-    const bad = await authms(['migrate', '--bogus'], env);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/Usage: authms migrate/);
-  }, 120_000);
+  it(
+    'migrates a new database once, then reports nothing pending; bad options exit 2',
+    async () => {
+      const first = await authms(['migrate'], env);
+      expect(first.stderr).toMatch(/^\d+ migrations run\n$/);
+      expect(first.code).toBe(0);
+      expect(first.stdout.trim().split('\n').length).toBeGreaterThan(3);
+      const again = await authms(['migrate'], env);
+      expect(again).toMatchObject({ code: 0, stdout: '', stderr: 'no pending migrations\n' });
+      const bad = await authms(['migrate', '--bogus'], env);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/Usage: authms migrate/);
+    },
+    SPAWNS,
+  );
 
-  it('runs the subcommands with their own arguments: user:create, then keys:rotate', async () => {
-    const user = await authms(['user:create', '--username', 'operator'], env, 'a-long-password\n');
-    expect(user.stderr).toBe('');
-    expect(user).toMatchObject({
-      code: 0,
-      stdout: expect.stringMatching(/^usr_\w{26}\n$/) as unknown,
-    });
-    const rotated = await authms(['keys:rotate', '--alg', 'ES256'], env);
-    expect(rotated).toMatchObject({
-      code: 0,
-      stdout: expect.stringMatching(/^ES256 [\w-]{43}\n$/) as unknown,
-    });
-  }, 120_000);
+  it(
+    'runs the subcommands with their own arguments: user:create, then keys:rotate',
+    async () => {
+      const user = await authms(
+        ['user:create', '--username', 'operator'],
+        operated,
+        'a-long-password\n',
+      );
+      expect(user.stderr).toBe('');
+      expect(user).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(/^usr_\w{26}\n$/) as unknown,
+      });
+      const rotated = await authms(['keys:rotate', '--alg', 'ES256'], operated);
+      expect(rotated).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(/^ES256 [\w-]{43}\n$/) as unknown,
+      });
+    },
+    SPAWNS,
+  );
 
-  it('refuses a bad setting with its message and exit 1, no stack trace', async () => {
-    const bad = await authms(['migrate'], { ...env, DB_TYPE: 'oracle' });
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/DB_TYPE/);
-    expect(bad.stderr).not.toMatch(/\n\s+at /);
-  }, 60_000);
+  it(
+    'refuses a bad setting with its message and exit 1, no stack trace',
+    async () => {
+      const bad = await authms(['migrate'], { ...env, DB_TYPE: 'oracle' });
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/DB_TYPE/);
+      expect(bad.stderr).not.toMatch(/\n\s+at /);
+    },
+    SPAWNS,
+  );
 });
 
 /**

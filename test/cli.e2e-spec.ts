@@ -17,6 +17,11 @@ import {
 } from './helpers/test-app.js';
 
 const TEST_KEY = 'dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=';
+/**
+ * Time limit of a test that runs commands: they run at once with the other tests of their block, and on
+ * a loaded 2-core machine each Node process takes seconds to start (a limit, not a measurement).
+ */
+const SPAWNS = 180_000;
 
 interface Run {
   code: number;
@@ -259,22 +264,32 @@ describe(`CLIs: user:create and keys:rotate (${TEST_DB_TYPE})`, () => {
  * The compiled entry points, as `npm run user:create` / `npm run keys:rotate` run them: from `dist/`,
  * which CI builds before testing. A missing or stale build is compiled once first (helpers/dist.ts).
  */
-describe(`compiled CLI entry points (${TEST_DB_TYPE})`, () => {
+// The two tests run at once (`concurrent`): they mostly wait for the processes they start, and each has
+// its own database (the command migrates it first, as the server does).
+describe(`compiled CLI entry points (${TEST_DB_TYPE})`, { concurrent: true }, () => {
   let dist: string;
-  let env: Record<string, string>;
-  let drop: () => Promise<void>;
+  const drops: (() => Promise<void>)[] = [];
 
-  beforeAll(async () => {
+  beforeAll(() => {
     dist = ensureBuilt();
-    const db = await createTestDatabase();
-    drop = db.drop;
-    env = { NODE_ENV: 'test', KEYS_ENCRYPTION_KEY: TEST_KEY, ...db.env };
   }, 240_000);
   afterAll(async () => {
-    await drop?.();
+    for (const drop of drops) await drop();
   });
 
-  function run(script: string, args: string[], stdin: string): Promise<Run> {
+  /** The settings of a command run against a new, empty database of its own. */
+  async function freshEnv(): Promise<Record<string, string>> {
+    const db = await createTestDatabase();
+    drops.push(db.drop);
+    return { NODE_ENV: 'test', KEYS_ENCRYPTION_KEY: TEST_KEY, ...db.env };
+  }
+
+  function run(
+    script: string,
+    args: string[],
+    stdin: string,
+    env: Record<string, string>,
+  ): Promise<Run> {
     return new Promise((done, fail) => {
       const child = spawn(process.execPath, [join(dist, 'src/cli', script), ...args], {
         cwd: ROOT,
@@ -290,30 +305,40 @@ describe(`compiled CLI entry points (${TEST_DB_TYPE})`, () => {
     });
   }
 
-  it('user-create.js reads the password from piped stdin, prints the id and exits 0; a duplicate exits 1', async () => {
-    expect(existsSync(join(dist, 'src/cli/user-create.js'))).toBe(true);
-    const ok = await run('user-create.js', ['--username', 'alice'], 'alice-password\n');
-    expect(ok.stderr).toBe('');
-    expect(ok).toMatchObject({
-      code: 0,
-      stdout: expect.stringMatching(/^usr_\w{26}\n$/) as unknown,
-    });
-    const dup = await run('user-create.js', ['--username', 'alice'], 'alice-password\n');
-    expect(dup.code).toBe(1);
-    expect(dup.stderr).toMatch(/already taken/);
-  }, 60_000);
+  it(
+    'user-create.js reads the password from piped stdin, prints the id and exits 0; a duplicate exits 1',
+    async () => {
+      expect(existsSync(join(dist, 'src/cli/user-create.js'))).toBe(true);
+      const env = await freshEnv();
+      const ok = await run('user-create.js', ['--username', 'alice'], 'alice-password\n', env);
+      expect(ok.stderr).toBe('');
+      expect(ok).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(/^usr_\w{26}\n$/) as unknown,
+      });
+      const dup = await run('user-create.js', ['--username', 'alice'], 'alice-password\n', env);
+      expect(dup.code).toBe(1);
+      expect(dup.stderr).toMatch(/already taken/);
+    },
+    SPAWNS,
+  );
 
-  it('keys-rotate.js prints one "<alg> <kid>" line per algorithm in use and exits 0; --alg picks one', async () => {
-    const first = await run('keys-rotate.js', [], '');
-    const second = await run('keys-rotate.js', ['--alg', 'ES256'], '');
-    expect(first).toMatchObject({
-      code: 0,
-      stdout: expect.stringMatching(/^ES256 [\w-]{43}\nRS256 [\w-]{43}\n$/) as unknown,
-    });
-    expect(second).toMatchObject({
-      code: 0,
-      stdout: expect.stringMatching(/^ES256 [\w-]{43}\n$/) as unknown,
-    });
-    expect(first.stdout).not.toContain(second.stdout.trim());
-  }, 60_000);
+  it(
+    'keys-rotate.js prints one "<alg> <kid>" line per algorithm in use and exits 0; --alg picks one',
+    async () => {
+      const env = await freshEnv();
+      const first = await run('keys-rotate.js', [], '', env);
+      const second = await run('keys-rotate.js', ['--alg', 'ES256'], '', env);
+      expect(first).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(/^ES256 [\w-]{43}\nRS256 [\w-]{43}\n$/) as unknown,
+      });
+      expect(second).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(/^ES256 [\w-]{43}\n$/) as unknown,
+      });
+      expect(first.stdout).not.toContain(second.stdout.trim());
+    },
+    SPAWNS,
+  );
 });

@@ -1,7 +1,7 @@
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { connect, createServer } from 'node:net';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../src/database/index.js';
 import { spawnServer, type ServerProcess } from './helpers/server-process.js';
 import { createTestDatabase, freePort, TEST_DB_TYPE } from './helpers/test-app.js';
@@ -13,8 +13,12 @@ import { DataSource } from 'typeorm';
 
 const TEST_KEY = 'dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=';
 const LISTENING = /AuthMS listening on/;
-/** Each test starts one or two server processes; on a loaded 2-core machine a start takes seconds. */
-const SPAWN = { timeout: 180_000 };
+/**
+ * Each test starts one or two server processes; on a loaded 2-core machine a start takes seconds. The
+ * tests run at once (`concurrent`): each has its own ports and database, and they mostly wait for their
+ * children, so the file takes about as long as its longest test instead of the sum (docs/testing.md).
+ */
+const SPAWN = { timeout: 180_000, concurrent: true };
 const STACK_LINE = /^\s+at .+:\d+:\d+\)?$/m;
 
 /** The settings of a server process on `port` with the test database `db`. */
@@ -95,11 +99,12 @@ describe(`start-up refusals: one line, exit 1 (${TEST_DB_TYPE})`, SPAWN, () => {
     try {
       const port = await freePort();
       const prod = serverEnv(port, db.env, { NODE_ENV: 'production' });
+      // Both at once: the refused one stops at the settings, before it opens the database or the port.
       const refused = spawnServer({ ...prod, ISSUER: 'http://auth.example.com' });
+      const allowed = spawnServer({ ...prod, ALLOW_HTTP_ISSUER: 'true' });
       expect(await refusal(refused)).toMatch(
         /^ {2}ISSUER: must be https when NODE_ENV=production \(is http:\/\/auth\.example\.com\)/,
       );
-      const allowed = spawnServer({ ...prod, ALLOW_HTTP_ISSUER: 'true' });
       await allowed.waitFor(LISTENING);
       await request(`http://127.0.0.1:${port}`).get('/api/v1/health').expect(200);
       allowed.child.kill('SIGTERM');
@@ -111,12 +116,15 @@ describe(`start-up refusals: one line, exit 1 (${TEST_DB_TYPE})`, SPAWN, () => {
 });
 
 describe(`graceful shutdown on SIGTERM (${TEST_DB_TYPE})`, SPAWN, () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
+  // A database per test, as the tests run at once.
+  const dbs: Awaited<ReturnType<typeof createTestDatabase>>[] = [];
+  async function freshDatabase() {
+    const db = await createTestDatabase();
+    dbs.push(db);
+    return db;
+  }
   afterAll(async () => {
-    await db?.drop();
+    for (const db of dbs) await db.drop();
   });
 
   /**
@@ -151,6 +159,7 @@ describe(`graceful shutdown on SIGTERM (${TEST_DB_TYPE})`, SPAWN, () => {
 
   it('stops accepting, finishes the in-flight request, closes the pool and exits 0', async () => {
     const port = await freePort();
+    const db = await freshDatabase();
     const server = spawnServer(serverEnv(port, db.env, { SHUTDOWN_TIMEOUT_MS: '20000' }));
     await server.waitFor(LISTENING);
     const inFlight = await inFlightRegistration(port);
@@ -173,6 +182,7 @@ describe(`graceful shutdown on SIGTERM (${TEST_DB_TYPE})`, SPAWN, () => {
 
   it('cuts a request still open after SHUTDOWN_TIMEOUT_MS and exits 1', async () => {
     const port = await freePort();
+    const db = await freshDatabase();
     const server = spawnServer(serverEnv(port, db.env, { SHUTDOWN_TIMEOUT_MS: '300' }));
     await server.waitFor(LISTENING);
     const inFlight = await inFlightRegistration(port);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
 import type { AppModuleOptions } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
+import { buildDataSourceOptions, DATABASE_DEFAULTS, MIGRATIONS } from '../../src/database/index.js';
 import type { DestinationStream } from 'pino';
 import { poolRsaKeyPairs } from './key-pool.js';
 import { testLogger } from './test-logger.js';
@@ -106,9 +107,62 @@ export async function createTestDatabase(): Promise<{
   };
 }
 
+/** The migrated SQLite template (see {@link migratedSqliteTemplate}), looked up once per worker. */
+let sqliteTemplate: Promise<string> | undefined;
+
+/**
+ * A SQLite file on which every migration has run, made by TypeORM's migrator from the same migration
+ * list as the app's. Each test app on SQLite starts from a copy of it: running every migration again
+ * was about 90 ms of CPU, half of a test app's boot (docs/testing.md). The app still checks for pending
+ * migrations at start-up, under the lock, and finds none. Tests of the migrations themselves start the
+ * server or the CLI on an empty database from `createTestDatabase()`; the schema drift test checks the
+ * migrated schema either way.
+ *
+ * The file is named by a hash of the migrations (names and code), so workers and later runs share it and
+ * a changed migration makes a new one; it is made under a unique name and renamed into place, so a
+ * reader never sees half of it.
+ */
+function migratedSqliteTemplate(): Promise<string> {
+  sqliteTemplate ??= (async () => {
+    const hash = createHash('sha256');
+    for (const m of MIGRATIONS) hash.update(`${m.name}\n${m.prototype.up}\n${m.prototype.down}\n`);
+    const file = join(tmpdir(), `authms-test-template-${hash.digest('hex').slice(0, 16)}.sqlite`);
+    if (existsSync(file)) return file;
+    const partial = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
+    const migrator = new DataSource({
+      ...buildDataSourceOptions({ ...DATABASE_DEFAULTS, type: 'sqlite', sqlitePath: partial }, [], {
+        failFast: false,
+      }),
+      migrationsRun: false,
+    });
+    await migrator.initialize();
+    try {
+      await migrator.runMigrations();
+      // Everything into the main file, so that one file is the whole database.
+      await migrator.query('PRAGMA wal_checkpoint(TRUNCATE)');
+    } finally {
+      await migrator.destroy();
+    }
+    renameSync(partial, file);
+    for (const suffix of ['-wal', '-shm']) rmSync(partial + suffix, { force: true });
+    return file;
+  })();
+  return sqliteTemplate;
+}
+
+/** Creates the database of a test app: on SQLite, a copy of the migrated template. */
+async function createAppDatabase(): Promise<Awaited<ReturnType<typeof createTestDatabase>>> {
+  const db = await createTestDatabase();
+  if (TEST_DB_TYPE === 'sqlite') {
+    copyFileSync(await migratedSqliteTemplate(), db.env.DB_SQLITE_PATH);
+  }
+  return db;
+}
+
 /**
  * Boots the real application (same `AppModule` and `configureApp` as `main.ts`) on a free loopback port
- * with a fresh database, migrations run as in production. `env` overrides settings for this app only.
+ * with a fresh database: on MariaDB an empty one the app migrates, as in production; on SQLite a copy of
+ * the worker's migrated template (the app finds no pending migration). `env` overrides settings for this app only.
  */
 export async function createTestApp(
   options: {
@@ -128,7 +182,7 @@ export async function createTestApp(
   const port = await freePort();
   const db = options.database
     ? { env: options.database, drop: async () => {} }
-    : await createTestDatabase();
+    : await createAppDatabase();
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     PORT: String(port),

@@ -68,10 +68,13 @@ export function buildOpenApiDocument(
   });
 }
 
-/** Serves Swagger UI at `/api/docs` and the JSON document at `/api/docs-json`. */
+/**
+ * Serves Swagger UI at `/api/docs` and the JSON document at `/api/docs-json`. The document is built on
+ * the first request for it, not at start-up: scanning every controller and DTO is about a fifth of a
+ * start-up's CPU, and most processes never serve it (docs/adr/0120-openapi-document-built-on-first-request.md).
+ */
 export function setupSwagger(app: INestApplication, config: OpenApiSettings): void {
-  const document = buildOpenApiDocument(app, config);
-  SwaggerModule.setup('api/docs', app, document, {
+  SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app, config), {
     jsonDocumentUrl: 'api/docs-json',
     customSiteTitle: 'AuthMS API',
   });
