@@ -68,10 +68,15 @@ export function buildOpenApiDocument(
   });
 }
 
-/** Serves Swagger UI at `/api/docs` and the JSON document at `/api/docs-json`. */
+/**
+ * Serves Swagger UI at `/api/docs` and the JSON document at `/api/docs-json`. The document is built on
+ * the first request to either, not at start-up (issue 11, docs/benchmarks.md "RSS over a 2-minute run"):
+ * an API server that nobody browses never holds it, and start-up skips the scan of every controller and
+ * DTO. Built once, from the same fully initialised application, it is the document start-up would have
+ * built; `SwaggerModule` keeps it for later requests.
+ */
 export function setupSwagger(app: INestApplication, config: OpenApiSettings): void {
-  const document = buildOpenApiDocument(app, config);
-  SwaggerModule.setup('api/docs', app, document, {
+  SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app, config), {
     jsonDocumentUrl: 'api/docs-json',
     customSiteTitle: 'AuthMS API',
   });
