@@ -1,12 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   referenceFields,
   referenceOperation,
   schemaName,
-  swaggerDocument,
-  type SwaggerDoc,
+  useServedDocument,
 } from './helpers/reference-contract.js';
-import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 // The contract of the secrets and usage endpoints: sections O34-O41 of the oauth-service reference and
 // their schemas (the copy in docs/reference/, as test/swagger-contract.e2e-spec.ts does for O17-O20). The
@@ -31,18 +29,8 @@ const SCHEMAS = [
   'RevokeClientTokensResponse',
 ];
 
-type Doc = SwaggerDoc;
-
 describe('Swagger document against the oauth-service contract (O34-O41)', () => {
-  let t: TestApp;
-  let doc: Doc;
-  beforeAll(async () => {
-    t = await createTestApp();
-    doc = await swaggerDocument(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const served = useServedDocument();
 
   it('parses the reference (so that the checks below cannot pass vacuously)', () => {
     const ops = referenceOperations();
@@ -64,7 +52,7 @@ describe('Swagger document against the oauth-service contract (O34-O41)', () => 
   it.each(referenceOperations())(
     'documents O$n $method $path with every parameter and status of the reference',
     (op) => {
-      const operation = doc.paths[`/api/v1${op.path}`]?.[op.method];
+      const operation = served.doc().paths[`/api/v1${op.path}`]?.[op.method];
       expect(operation, `${op.method} ${op.path}`).toBeDefined();
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(op.statuses));
       expect((operation.parameters ?? []).map((p) => p.name)).toEqual(
@@ -85,7 +73,7 @@ describe('Swagger document against the oauth-service contract (O34-O41)', () => 
 
   it('uses the reference schema names with every field of the catalogue', () => {
     for (const name of SCHEMAS) {
-      const props = Object.keys(doc.components.schemas[name]?.properties ?? {});
+      const props = Object.keys(served.doc().components.schemas[name]?.properties ?? {});
       expect(props, name).toEqual(expect.arrayContaining(referenceFields(`dto.${name}`)));
     }
   });

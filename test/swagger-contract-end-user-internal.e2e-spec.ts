@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   referenceFields,
   referenceOperation,
-  swaggerDocument,
-  type SwaggerDoc,
+  useServedDocument,
 } from './helpers/reference-contract.js';
-import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 // The contract of the end-user, per-user revocation and internal operations (O13-O15, O42, O50-O52): every operation of the
 // reference copy in docs/reference/ is in the generated document at its path, with every parameter and
@@ -13,18 +11,8 @@ import { createTestApp, type TestApp } from './helpers/test-app.js';
 // catalogue's schemas. Errors use SimpleResponse, as the reference gives them.
 const OPERATIONS = [13, 14, 15, 42, 50, 51, 52].map(referenceOperation);
 
-type Doc = SwaggerDoc;
-
 describe('Swagger document against the contract of O13-O15, O42 and O50-O52', () => {
-  let t: TestApp;
-  let doc: Doc;
-  beforeAll(async () => {
-    t = await createTestApp();
-    doc = await swaggerDocument(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const served = useServedDocument();
 
   it('parses the reference (so the checks below cannot pass vacuously)', () => {
     expect(OPERATIONS.map((o) => `${o.method} ${o.path} ${o.okSchema}`)).toEqual([
@@ -42,7 +30,7 @@ describe('Swagger document against the contract of O13-O15, O42 and O50-O52', ()
   it.each(OPERATIONS)(
     'documents O$n $method $path with every parameter and status and the reference 200 schema',
     (op) => {
-      const o = doc.paths[`/api/v1${op.path}`]?.[op.method];
+      const o = served.doc().paths[`/api/v1${op.path}`]?.[op.method];
       expect(o, `${op.method} ${op.path}`).toBeDefined();
       expect(Object.keys(o.responses)).toEqual(expect.arrayContaining(op.statuses));
       expect((o.parameters ?? []).map((p) => p.name)).toEqual(expect.arrayContaining(op.params));
@@ -79,13 +67,13 @@ describe('Swagger document against the contract of O13-O15, O42 and O50-O52', ()
     'InternalIntrospectResponse',
     'BatchRevokeUserTokensResponse',
   ])('has the schema %s with every field of the catalogue', (name) => {
-    const props = Object.keys(doc.components.schemas[name]?.properties ?? {});
+    const props = Object.keys(served.doc().components.schemas[name]?.properties ?? {});
     expect(props, name).toEqual(expect.arrayContaining(referenceFields(`dto.${name}`)));
   });
 
   it('wraps the payloads in envelopes named as in the reference', () => {
     const dataRef = (name: string) => {
-      const data = doc.components.schemas[name].properties!.data;
+      const data = served.doc().components.schemas[name].properties!.data;
       return data.$ref ?? data.items?.$ref;
     };
     expect(dataRef('ConsentListResponse')).toBe('#/components/schemas/ConsentResponse');
@@ -101,7 +89,7 @@ describe('Swagger document against the contract of O13-O15, O42 and O50-O52', ()
   });
 
   it('declares the X-API-Key scheme of the internal API', () => {
-    expect(doc.components.securitySchemes.internal_api_key).toEqual(
+    expect(served.doc().components.securitySchemes.internal_api_key).toEqual(
       expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
     );
   });

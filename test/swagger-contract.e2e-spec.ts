@@ -2,16 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   REFERENCE_DIR,
   referenceFields,
   referenceOperation,
   schemaName,
-  swaggerDocument,
-  type SwaggerDoc,
+  useServedDocument,
 } from './helpers/reference-contract.js';
-import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 // The contract: sections O17-O20 and the schema catalogue of the oauth-service reference, and the seed page
 // of PUT /oauth/register/{client_id}. The generated OpenAPI document must contain every request field,
@@ -53,18 +51,8 @@ function seedPage() {
   return { blocks, statuses };
 }
 
-type Doc = SwaggerDoc;
-
 describe('Swagger document against the oauth-service contract (O17-O20 and the PUT seed page)', () => {
-  let t: TestApp;
-  let doc: Doc;
-  beforeAll(async () => {
-    t = await createTestApp();
-    doc = await swaggerDocument(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const served = useServedDocument();
 
   it('parses the reference (so that the checks below cannot pass vacuously)', () => {
     const ops = referenceOperations();
@@ -89,14 +77,16 @@ describe('Swagger document against the oauth-service contract (O17-O20 and the P
   it.each(referenceOperations())(
     'documents $method $path with every parameter, body field and status of the reference',
     (op) => {
-      const operation = doc.paths[`/api/v1${op.path}`]?.[op.method];
+      const operation = served.doc().paths[`/api/v1${op.path}`]?.[op.method];
       expect(operation, `${op.method} ${op.path}`).toBeDefined();
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(op.statuses));
       const params = (operation.parameters ?? []).map((p) => p.name);
       expect(params).toEqual(expect.arrayContaining(op.params));
       if (op.bodyFields.length > 0) {
         const ref = operation.requestBody!.content['application/json'].schema.$ref;
-        const props = Object.keys(doc.components.schemas[schemaName(ref)!].properties ?? {});
+        const props = Object.keys(
+          served.doc().components.schemas[schemaName(ref)!].properties ?? {},
+        );
         expect(props).toEqual(expect.arrayContaining(op.bodyFields));
       }
       for (const status of op.statuses) {
@@ -118,20 +108,18 @@ describe('Swagger document against the oauth-service contract (O17-O20 and the P
 
   it('uses the reference schema names with every field of the catalogue', () => {
     for (const [name, fields] of referenceSchemas()) {
-      const props = Object.keys(doc.components.schemas[name]?.properties ?? {});
+      const props = Object.keys(served.doc().components.schemas[name]?.properties ?? {});
       expect(props, name).toEqual(expect.arrayContaining(fields));
     }
-    const detail = doc.components.schemas.ClientRegistrationDetailResponse.properties as Record<
-      string,
-      { $ref?: string; allOf?: { $ref: string }[] }
-    >;
+    const detail = served.doc().components.schemas.ClientRegistrationDetailResponse
+      .properties as Record<string, { $ref?: string; allOf?: { $ref: string }[] }>;
     const dataRef = detail.data.$ref ?? detail.data.allOf?.[0]?.$ref;
     expect(schemaName(dataRef)).toBe('ClientRegistrationResponse');
   });
 
   it('matches the seed page of PUT /oauth/register/{client_id} field for field and status for status', () => {
     const { blocks, statuses } = seedPage();
-    const put = doc.paths['/api/v1/oauth/register/{client_id}'].put;
+    const put = served.doc().paths['/api/v1/oauth/register/{client_id}'].put;
     expect(Object.keys(put.responses)).toEqual(expect.arrayContaining(statuses));
     expect((put.parameters ?? []).map((p) => p.name)).toEqual(
       expect.arrayContaining(blocks.get('Request Parameters')!),
@@ -139,8 +127,8 @@ describe('Swagger document against the oauth-service contract (O17-O20 and the P
     for (const [block, fields] of blocks) {
       const name =
         block === 'Request Body' ? 'ClientRegistrationUpdateRequest' : block.replace(/^dto\./, '');
-      if (!doc.components.schemas[name]) continue;
-      const props = Object.keys(doc.components.schemas[name].properties ?? {});
+      if (!served.doc().components.schemas[name]) continue;
+      const props = Object.keys(served.doc().components.schemas[name].properties ?? {});
       expect(props, block).toEqual(expect.arrayContaining(fields));
     }
     for (const name of [
@@ -149,7 +137,7 @@ describe('Swagger document against the oauth-service contract (O17-O20 and the P
       'OAuthErrorResponse',
     ]) {
       expect(blocks.has(`dto.${name}`)).toBe(true);
-      expect(doc.components.schemas[name]).toBeDefined();
+      expect(served.doc().components.schemas[name]).toBeDefined();
     }
   });
 
@@ -159,7 +147,9 @@ describe('Swagger document against the oauth-service contract (O17-O20 and the P
       'ClientRegistrationResponse',
       'ClientRegistrationUpdateRequest',
     ]) {
-      for (const [field, raw] of Object.entries(doc.components.schemas[name].properties!)) {
+      for (const [field, raw] of Object.entries(
+        served.doc().components.schemas[name].properties!,
+      )) {
         const p = raw as {
           type?: string;
           oneOf?: unknown;
@@ -174,7 +164,7 @@ describe('Swagger document against the oauth-service contract (O17-O20 and the P
   });
 
   it('declares the registration_access_token bearer scheme and is a valid OpenAPI document', async () => {
-    const raw = JSON.parse(JSON.stringify(doc)) as {
+    const raw = JSON.parse(JSON.stringify(served.doc())) as {
       components: { securitySchemes: Record<string, unknown> };
     };
     expect(raw.components.securitySchemes.registration_access_token).toMatchObject({
@@ -209,23 +199,23 @@ describe('Swagger document against the oauth-service contract (O17-O20 and the P
       '%s: registers with every documented POST %s example (201) and updates with every PUT example (200)',
       async (_style, path, info) => {
         const registerExamples = Object.values(
-          media(doc.paths[path].post, 'requestBody').examples ?? {},
+          media(served.doc().paths[path].post, 'requestBody').examples ?? {},
         );
         const updateExamples = Object.values(
-          media(doc.paths[`${path}/{client_id}`].put, 'requestBody').examples ?? {},
+          media(served.doc().paths[`${path}/{client_id}`].put, 'requestBody').examples ?? {},
         );
         expect(registerExamples.length).toBeGreaterThanOrEqual(1);
         expect(updateExamples.length).toBeGreaterThanOrEqual(1);
         const registered: Record<string, unknown>[] = [];
         for (const { value } of registerExamples) {
-          const res = await request(t.url).post(path).send(value);
+          const res = await request(served.app().url).post(path).send(value);
           expect(res.status, JSON.stringify(res.body)).toBe(201);
           registered.push(info(res.body as Record<string, unknown>));
         }
         let id = String(registered[0].client_id);
         let token = String(registered[0].registration_access_token);
         for (const { value } of updateExamples) {
-          const res = await request(t.url)
+          const res = await request(served.app().url)
             .put(`${path}/${id}`)
             .auth(token, { type: 'bearer' })
             .send(value);
@@ -240,13 +230,13 @@ describe('Swagger document against the oauth-service contract (O17-O20 and the P
     it.each(styles)(
       '%s: the 201 example of POST %s has the fields a registration really answers',
       async (style, path) => {
-        const example = media(doc.paths[path].post, '201').example!;
+        const example = media(served.doc().paths[path].post, '201').example!;
         if (style === 'envelope') expect(example.code).toBe(201);
-        const [first] = Object.values(media(doc.paths[path].post, 'requestBody').examples ?? {});
-        const real = (await request(t.url).post(path).send(first.value).expect(201)).body as Record<
-          string,
-          unknown
-        >;
+        const [first] = Object.values(
+          media(served.doc().paths[path].post, 'requestBody').examples ?? {},
+        );
+        const real = (await request(served.app().url).post(path).send(first.value).expect(201))
+          .body as Record<string, unknown>;
         expect(Object.keys(example).sort()).toEqual(Object.keys(real).sort());
         if (style === 'envelope') {
           expect(Object.keys(example.data as object).sort()).toEqual(
@@ -261,14 +251,14 @@ describe('Swagger document against the oauth-service contract (O17-O20 and the P
 
     it('describes the registration access token as an opaque bearer token, not a JWT', () => {
       const schemes = (
-        doc as unknown as { components: { securitySchemes: Record<string, object> } }
+        served.doc() as unknown as { components: { securitySchemes: Record<string, object> } }
       ).components.securitySchemes;
       expect(schemes.registration_access_token).toMatchObject({ type: 'http', scheme: 'bearer' });
       expect(schemes.registration_access_token).not.toHaveProperty('bearerFormat');
     });
 
     it('gives every path parameter a type', () => {
-      const params = Object.values(doc.paths)
+      const params = Object.values(served.doc().paths)
         .flatMap((ops) => Object.values(ops))
         .flatMap((op) => (op.parameters ?? []) as { in: string; name: string; schema?: object }[])
         .filter((p) => p.in === 'path');
@@ -278,7 +268,7 @@ describe('Swagger document against the oauth-service contract (O17-O20 and the P
   });
 
   it('serves Swagger UI at /api/docs', async () => {
-    const res = await request(t.url).get('/api/docs').redirects(1).expect(200);
+    const res = await request(served.app().url).get('/api/docs').redirects(1).expect(200);
     expect(res.text).toContain('swagger-ui');
   });
 });
@@ -303,15 +293,7 @@ const ADMIN_SCHEMAS = [
 ];
 
 describe('Swagger document against the oauth-service contract (O27-O33, client management)', () => {
-  let t: TestApp;
-  let doc: Doc;
-  beforeAll(async () => {
-    t = await createTestApp();
-    doc = await swaggerDocument(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const served = useServedDocument();
 
   it('parses the reference (so that the checks below cannot pass vacuously)', () => {
     const ops = adminOperations();
@@ -338,14 +320,16 @@ describe('Swagger document against the oauth-service contract (O27-O33, client m
   it.each(adminOperations())(
     'documents $method $path with every parameter, body field, status and schema of the reference',
     (op) => {
-      const operation = doc.paths[`/api/v1${op.path}`]?.[op.method];
+      const operation = served.doc().paths[`/api/v1${op.path}`]?.[op.method];
       expect(operation, `${op.method} ${op.path}`).toBeDefined();
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(op.statuses));
       const params = (operation.parameters ?? []).map((p) => p.name);
       expect(params).toEqual(expect.arrayContaining(op.params));
       if (op.bodyFields.length > 0) {
         const ref = operation.requestBody!.content['application/json'].schema.$ref;
-        const props = Object.keys(doc.components.schemas[schemaName(ref)!].properties ?? {});
+        const props = Object.keys(
+          served.doc().components.schemas[schemaName(ref)!].properties ?? {},
+        );
         expect(props).toEqual(expect.arrayContaining(op.bodyFields));
       }
       for (const status of op.statuses) {
@@ -362,11 +346,11 @@ describe('Swagger document against the oauth-service contract (O27-O33, client m
 
   it('uses the reference schema names with every field of the catalogue', () => {
     for (const name of ADMIN_SCHEMAS) {
-      const props = Object.keys(doc.components.schemas[name]?.properties ?? {});
+      const props = Object.keys(served.doc().components.schemas[name]?.properties ?? {});
       expect(props, name).toEqual(expect.arrayContaining(referenceFields(`dto.${name}`)));
     }
     for (const name of ['PageInfo', 'SimpleResponse']) {
-      const props = Object.keys(doc.components.schemas[name]?.properties ?? {});
+      const props = Object.keys(served.doc().components.schemas[name]?.properties ?? {});
       expect(props, name).toEqual(
         expect.arrayContaining(referenceFields(`gitee_com_linmes_authms_base_dto.${name}`)),
       );

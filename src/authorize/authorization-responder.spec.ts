@@ -65,6 +65,25 @@ const RESULTS: Record<string, AuthorizationResult> = {
       retryAfterSeconds: 7,
     },
   },
+  signedOut: {
+    kind: 'page',
+    page: '<p>signed out</p>',
+    json: { signed_out: true },
+    cookies: [{ cookie: 'session', value: null }],
+  },
+  confirmLogout: { kind: 'page', page: '<form></form>', redirectTarget: 'myapp:/bye' },
+  signOutRefused: {
+    kind: 'error',
+    to: 'user',
+    error: { error: 'invalid_request', description: 'Bad hint.', status: 400 },
+    title: 'Sign-out failed',
+  },
+  signOutBroken: {
+    kind: 'error',
+    to: 'user',
+    error: { error: 'server_error', description: 'Broken.', status: 500 },
+    title: 'Sign-out failed',
+  },
   withLink: {
     kind: 'error',
     to: 'user',
@@ -137,6 +156,36 @@ describe(AuthorizationResponder.name, () => {
     expect(json.headers['retry-after']).toBe('7');
     expect(json.headers['cache-control']).toBe('no-store');
     expect(json.body).toEqual({ error: 'rate_limit_exceeded', error_description: 'Too many.' });
+  });
+
+  it('renders a page result as HTML, or its JSON to an API caller, with its cookies (logout pages)', async () => {
+    const page = await request(http).get('/result/signedOut').set('Accept', 'text/html');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.headers['content-security-policy']).toContain("form-action 'self';");
+    expect(page.text).toBe('<p>signed out</p>');
+    expect(String(page.headers['set-cookie'])).toMatch(/^authms_session=;/);
+    const json = await request(http).get('/result/signedOut').set('Accept', 'application/json');
+    expect(json.status).toBe(200);
+    expect(json.headers['cache-control']).toBe('no-store');
+    expect(json.body).toEqual({ signed_out: true });
+    expect(String(json.headers['set-cookie'])).toMatch(/^authms_session=;/);
+    // A page without JSON (the confirmation form) is HTML for every caller; its target widens form-action.
+    const form = await request(http).get('/result/confirmLogout').set('Accept', 'application/json');
+    expect(form.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(form.headers['content-security-policy']).toContain("form-action 'self' myapp:;");
+  });
+
+  it('titles an error page as the result says, and a server error always as one', async () => {
+    const res = await request(http).get('/result/signOutRefused');
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Sign-out failed');
+    expect(res.text).not.toContain('Authorization failed');
+    const broken = await request(http).get('/result/signOutBroken');
+    expect(broken.status).toBe(500);
+    expect(broken.text).toContain('Server error');
+    expect(broken.text).not.toContain('Sign-out failed');
   });
 
   it('offers the error response as a plain link on the page when the result carries one (RFC 9700 §4.11.2)', async () => {

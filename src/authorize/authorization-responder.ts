@@ -18,6 +18,7 @@ import {
   SESSION_COOKIE,
 } from './authorize.constants.js';
 import type { AuthorizeSettings, LoginHandler } from './authorize.options.js';
+import { setNoStore } from '../common/http/no-store.js';
 import { cookiesOf, sendHtml, sendRedirect, wantsJson } from './html/http.js';
 import { errorPage } from './html/pages.js';
 import { InteractionService } from './interaction.service.js';
@@ -56,9 +57,9 @@ export function applyCookies(
  *
  * - cookies first ({@link applyCookies});
  * - `redirect` and `error` to the client: 302, or 303 after a POST (RFC 9110 §15.4.4), `no-store`;
- * - `consent` and `error` to the user: an HTML page with `no-store` and the page CSP, or, for a caller
- *   that accepts only JSON, `{error, error_description}` written like every other OAuth error
- *   ({@link sendOAuthError});
+ * - `consent`, `page` and `error` to the user: an HTML page with `no-store` and the page CSP, or, for a
+ *   caller that accepts only JSON, `{error, error_description}` written like every other OAuth error
+ *   ({@link sendOAuthError}) and a `page`'s `json` with 200;
  * - `login`: the {@link LoginHandler}'s `start` (GET) or `submit` (POST, with the form body); when it
  *   authenticates the user, the flow continues at once ({@link InteractionService.completeLogin}).
  */
@@ -117,11 +118,18 @@ export class AuthorizationResponder {
         return sendRedirect(req, res, result.location);
       case 'consent':
         return sendHtml(res, 200, result.page, { redirectTarget: result.redirectTarget });
+      case 'page':
+        if (result.json && wantsJson(req)) {
+          setNoStore(res);
+          res.status(200).json(result.json);
+          return;
+        }
+        return sendHtml(res, 200, result.page, { redirectTarget: result.redirectTarget });
       case 'login':
         throw new Error('A login result needs the login handler: use send()');
       case 'error':
         if (result.to === 'client') return sendRedirect(req, res, result.location);
-        return this.showError(req, res, result.error, result.returnLink);
+        return this.showError(req, res, result.error, result.returnLink, result.title);
     }
   }
 
@@ -131,6 +139,7 @@ export class AuthorizationResponder {
     res: Response,
     e: PageError,
     returnLink?: { href: string; host: string },
+    heading?: string,
   ): void {
     const headers: Record<string, string> = {};
     if (e.retryAfterSeconds !== undefined) headers['Retry-After'] = String(e.retryAfterSeconds);
@@ -138,17 +147,22 @@ export class AuthorizationResponder {
       return sendOAuthError(res, new OAuthError(e.error, e.status, e.description, headers));
     }
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    const title = returnLink
-      ? 'Authorization failed'
-      : e.status === 403 || e.status === 429
-        ? 'Request refused'
-        : e.status >= 500
-          ? 'Server error'
-          : 'Authorization failed';
+    const title = pageTitle(e.status, heading, returnLink !== undefined);
     sendHtml(
       res,
       e.status,
       errorPage({ title, error: e.error, description: e.description, returnLink }),
     );
   }
+}
+
+/**
+ * The heading of an error page: the caller's if given (a server error still says so), else by status;
+ * a page that offers the client's error URI as a link is always an authorization failure.
+ */
+function pageTitle(status: number, heading: string | undefined, withReturnLink: boolean): string {
+  if (heading) return status >= 500 ? 'Server error' : heading;
+  if (withReturnLink) return 'Authorization failed';
+  if (status === 403 || status === 429) return 'Request refused';
+  return status >= 500 ? 'Server error' : 'Authorization failed';
 }

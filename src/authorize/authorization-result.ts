@@ -48,12 +48,15 @@ export interface PageError {
  *   (RFC 6749 §4.1.2; 302, or 303 after a POST).
  * - `login`: the login step, handed to the {@link LoginHandler} with this context.
  * - `consent`: the consent page, rendered; `redirectTarget` widens its CSP `form-action`.
+ * - `page`: another page of this server (the sign-out confirmation and signed-out pages of
+ *   RP-Initiated Logout); `json`, when given, is what a caller that accepts only JSON gets instead.
  * - `error` to `client`: RFC 6749 §4.1.2.1, once the client and its redirect URI are known, the error
  *   goes back to the client as a redirect with `error`, `error_description`, `state` and `iss`.
  * - `error` to `user`: when the client or the redirect URI cannot be trusted (unknown client,
  *   unregistered redirect URI, an unusable `request_uri`, a pending request from another browser), or
  *   the refusal is about the user's own request (CSRF, rate limit): an error page, never a redirect.
- *   With `returnLink`, the page offers the error response URI as a plain link (RFC 9700 §4.11.2).
+ *   With `returnLink`, the page offers the error response URI as a plain link (RFC 9700 §4.11.2);
+ *   `title` replaces the page's default heading.
  *
  * Every variant may carry cookie changes, applied before the response is written.
  */
@@ -61,12 +64,14 @@ export type AuthorizationResult = (
   | { kind: 'redirect'; location: string }
   | { kind: 'login'; requestId: string; context: LoginContext }
   | { kind: 'consent'; page: string; redirectTarget: string }
+  | { kind: 'page'; page: string; redirectTarget?: string; json?: Record<string, unknown> }
   | { kind: 'error'; to: 'client'; location: string }
   | {
       kind: 'error';
       to: 'user';
       error: PageError;
       returnLink?: { href: string; host: string };
+      title?: string;
     }
 ) & { cookies?: CookieChange[] };
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -11,6 +11,8 @@ import {
 import type { Request, Response } from 'express';
 import { RateLimit } from '../rate-limit/index.js';
 import type { RawParams } from './authorization-request.js';
+import { AuthorizationExceptionFilter } from './authorization-exception.filter.js';
+import { AuthorizationResponder } from './authorization-responder.js';
 import { LOGOUT_CONFIRM_PATH, LOGOUT_PATH } from './authorize.constants.js';
 import { LogoutService } from './logout.service.js';
 
@@ -56,12 +58,18 @@ const RESPONSES = [
 
 /**
  * The OpenID Connect RP-Initiated Logout 1.0 `end_session_endpoint` (GET and POST, §2) and the form of its
- * confirmation page. Thin: the rules are in {@link LogoutService}.
+ * confirmation page. Thin: the rules are in {@link LogoutService}, which returns each outcome as data;
+ * {@link AuthorizationResponder} writes it, as for the authorization flow (ADR 0025), and what is thrown
+ * becomes an error page through {@link AuthorizationExceptionFilter}.
  */
 @ApiTags('OAuth')
 @Controller()
+@UseFilters(AuthorizationExceptionFilter)
 export class LogoutController {
-  constructor(private readonly logout: LogoutService) {}
+  constructor(
+    private readonly logout: LogoutService,
+    private readonly responder: AuthorizationResponder,
+  ) {}
 
   @Get(LOGOUT_PATH)
   @RateLimit('authorize')
@@ -89,7 +97,8 @@ export class LogoutController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.run(req, res, () => this.logout.endSession(paramsOf(query), req, res));
+    const result = await this.logout.endSession(paramsOf(query), this.responder.browserOf(req));
+    this.responder.write(req, res, result);
   }
 
   @Post(LOGOUT_PATH)
@@ -110,7 +119,8 @@ export class LogoutController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.run(req, res, () => this.logout.endSession(paramsOf(body), req, res));
+    const result = await this.logout.endSession(paramsOf(body), this.responder.browserOf(req));
+    this.responder.write(req, res, result);
   }
 
   @Post(LOGOUT_CONFIRM_PATH)
@@ -141,14 +151,7 @@ export class LogoutController {
   @ApiResponse({ status: 400, description: 'invalid_request (as for the end-session endpoint)' })
   @ApiResponse({ status: 403, description: 'CSRF check failed' })
   async confirm(@Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.run(req, res, () => this.logout.confirm(paramsOf(body), req, res));
-  }
-
-  private async run(req: Request, res: Response, step: () => Promise<void>): Promise<void> {
-    try {
-      await step();
-    } catch (e) {
-      this.logout.fail(req, res, e);
-    }
+    const result = await this.logout.confirm(paramsOf(body), this.responder.browserOf(req));
+    this.responder.write(req, res, result);
   }
 }

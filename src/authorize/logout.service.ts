@@ -1,15 +1,16 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Injectable, Logger } from '@nestjs/common';
 import { ClientsService, type RegisteredClient } from '../client-registration/index.js';
 import { csrfMatches } from './authorization-requests.service.js';
 import { BackchannelLogoutService, IdTokenService, type IdTokenHint } from '../token/index.js';
 import { UsersService } from '../users/index.js';
 import type { RawParams } from './authorization-request.js';
-import { applyCookies } from './authorization-responder.js';
-import { AUTHORIZE_SETTINGS } from './authorize.constants.js';
-import type { AuthorizeSettings } from './authorize.options.js';
-import { cookiesOf, sendHtml, sendRedirect, wantsJson } from './html/http.js';
-import { errorPage, logoutConfirmPage, signedOutPage } from './html/pages.js';
+import {
+  failurePage,
+  type AuthorizationResult,
+  type BrowserRequest,
+  type CookieChange,
+} from './authorization-result.js';
+import { logoutConfirmPage, signedOutPage } from './html/pages.js';
 import {
   CLEAR_SESSION_COOKIE,
   LoginSessionsService,
@@ -46,6 +47,8 @@ class LogoutRefusal extends Error {
 
 const refuse = (description: string) => new LogoutRefusal(400, 'invalid_request', description);
 
+/** The heading of the error page of a refused sign-out. */
+const FAILED_TITLE = 'Sign-out failed';
 const CSRF_PURPOSE = 'logout';
 /** Longest accepted parameter, characters (an ID token with a large key fits easily). */
 const MAX_PARAM_LENGTH = 8192;
@@ -61,13 +64,16 @@ const MAX_PARAM_LENGTH = 8192;
  *   and is matched exactly; without a client it is refused (§3.1).
  * - With a valid hint the session ends at once (the request comes from the RP that holds the user's ID
  *   token); without one the user confirms on a page whose form is CSRF-protected (§2, §6).
+ *
+ * Each step returns its outcome as an {@link AuthorizationResult}, written by the
+ * {@link AuthorizationResponder} like every step of the authorization flow (ADR 0025): this service never
+ * touches Express.
  */
 @Injectable()
 export class LogoutService {
   private readonly logger = new Logger(LogoutService.name);
 
   constructor(
-    @Inject(AUTHORIZE_SETTINGS) private readonly settings: AuthorizeSettings,
     private readonly clients: ClientsService,
     private readonly users: UsersService,
     private readonly sessions: LoginSessionsService,
@@ -76,83 +82,70 @@ export class LogoutService {
   ) {}
 
   /** `GET|POST /oauth/logout` (OIDC RP-Initiated Logout 1.0 §2). */
-  async endSession(params: RawParams, req: Request, res: Response): Promise<void> {
-    let v: ValidatedLogout;
+  async endSession(params: RawParams, browser: BrowserRequest): Promise<AuthorizationResult> {
     try {
-      v = await this.validate(parseParams(params));
+      const v = await this.validate(parseParams(params));
+      const cookieSession = await this.sessions.fromCookies(browser.cookies);
+      let session: LoginSession | null = cookieSession;
+      if (v.hint) {
+        if (cookieSession && cookieSession.userId !== v.hint.sub) {
+          throw refuse('id_token_hint was issued for another user than the one signed in');
+        }
+        // A form post from the RP's site carries no SameSite=Lax cookie: the hint's `sid` names the session.
+        if (!session && v.hint.sid) {
+          const bySid = await this.sessions.findBySid(v.hint.sid);
+          session = bySid && bySid.userId === v.hint.sub ? bySid : null;
+        }
+      } else if (session) {
+        // No proof that the RP sent this: ask the user (§2, §6).
+        const csrf = this.sessions.csrfToken(browser.cookies, CSRF_PURPOSE)!;
+        const user = await this.users.findById(session.userId);
+        const fields: Record<string, string> = {};
+        if (v.client) fields.client_id = v.client.clientId;
+        if (v.redirectUri) fields.post_logout_redirect_uri = v.redirectUri;
+        if (v.state !== null) fields.state = v.state;
+        return {
+          kind: 'page',
+          page: logoutConfirmPage({
+            client: v.client,
+            username: user?.username ?? session.userId,
+            csrfToken: csrf,
+            fields,
+          }),
+          redirectTarget: v.redirectUri ?? undefined,
+        };
+      }
+      // §3: without a hint, no redirection unless something else vouches for it; here nothing did (there
+      // was no session to confirm), so the user gets a plain link.
+      return this.signedOut(v, v.hint !== null, await this.signOut(session));
     } catch (e) {
-      return this.fail(req, res, e);
+      return this.failure(e);
     }
-    const cookieSession = await this.sessions.fromCookies(cookiesOf(req));
-    let session: LoginSession | null = cookieSession;
-    if (v.hint) {
-      if (cookieSession && cookieSession.userId !== v.hint.sub) {
-        return this.fail(
-          req,
-          res,
-          refuse('id_token_hint was issued for another user than the one signed in'),
-        );
-      }
-      // A form post from the RP's site carries no SameSite=Lax cookie: the hint's `sid` names the session.
-      if (!session && v.hint.sid) {
-        const bySid = await this.sessions.findBySid(v.hint.sid);
-        session = bySid && bySid.userId === v.hint.sub ? bySid : null;
-      }
-    } else if (session) {
-      // No proof that the RP sent this: ask the user (§2, §6).
-      const csrf = this.sessions.csrfToken(cookiesOf(req), CSRF_PURPOSE)!;
-      const user = await this.users.findById(session.userId);
-      const fields: Record<string, string> = {};
-      if (v.client) fields.client_id = v.client.clientId;
-      if (v.redirectUri) fields.post_logout_redirect_uri = v.redirectUri;
-      if (v.state !== null) fields.state = v.state;
-      return sendHtml(
-        res,
-        200,
-        logoutConfirmPage({
-          client: v.client,
-          username: user?.username ?? session.userId,
-          csrfToken: csrf,
-          fields,
-        }),
-        { redirectTarget: v.redirectUri ?? undefined },
-      );
-    }
-    await this.signOut(session, res);
-    // §3: without a hint, no redirection unless something else vouches for it; here nothing did (there
-    // was no session to confirm), so the user gets a plain link.
-    this.respond(req, res, v, v.hint !== null);
   }
 
   /** `POST /oauth/logout/confirm`: the user confirmed on the page (CSRF-checked). */
-  async confirm(body: RawParams, req: Request, res: Response): Promise<void> {
-    let v: ValidatedLogout;
+  async confirm(body: RawParams, browser: BrowserRequest): Promise<AuthorizationResult> {
     try {
       const p = parseParams(body);
       if (p.idTokenHint !== null) throw refuse('id_token_hint is not a field of this form');
-      v = await this.validate(p);
-    } catch (e) {
-      return this.fail(req, res, e);
-    }
-    const session = await this.sessions.fromCookies(cookiesOf(req));
-    if (session) {
-      const expected = this.sessions.csrfToken(cookiesOf(req), CSRF_PURPOSE)!;
-      if (!csrfMatches(expected, body.csrf_token) || body.decision !== 'logout') {
-        return this.fail(
-          req,
-          res,
-          new LogoutRefusal(
+      const v = await this.validate(p);
+      const session = await this.sessions.fromCookies(browser.cookies);
+      if (session) {
+        const expected = this.sessions.csrfToken(browser.cookies, CSRF_PURPOSE)!;
+        if (!csrfMatches(expected, body.csrf_token) || body.decision !== 'logout') {
+          throw new LogoutRefusal(
             403,
             'access_denied',
             'The form could not be verified (CSRF check failed). Reload the page and try again.',
-          ),
-        );
+          );
+        }
       }
+      // Without a session (already signed out, e.g. in another tab) there is nothing to end, and nothing
+      // confirmed the redirect: a plain link then.
+      return this.signedOut(v, session !== null, await this.signOut(session));
+    } catch (e) {
+      return this.failure(e);
     }
-    // Without a session (already signed out, e.g. in another tab) there is nothing to end, and nothing
-    // confirmed the redirect: a plain link then.
-    await this.signOut(session, res);
-    this.respond(req, res, v, session !== null);
   }
 
   private async validate(p: LogoutParams): Promise<ValidatedLogout> {
@@ -191,20 +184,25 @@ export class LogoutService {
     return { hint, client, redirectUri, state: p.state };
   }
 
-  /** Ends the session (if any), clears the cookie, and notifies the session's RPs. */
-  private async signOut(session: LoginSession | null, res: Response): Promise<void> {
-    if (!session) return;
+  /** Ends the session (if any) and notifies its RPs; returns the cookie change that goes with it. */
+  private async signOut(session: LoginSession | null): Promise<CookieChange[]> {
+    if (!session) return [];
     const ended = await this.sessions.end(session);
-    applyCookies(res, this.settings.issuer, [CLEAR_SESSION_COOKIE]);
     this.logger.log(`Session ended for user ${ended.userId} (${ended.clientIds.length} client(s))`);
     await this.backchannel.notify(ended);
+    return [CLEAR_SESSION_COOKIE];
   }
 
   /**
    * §3: back to the registered `post_logout_redirect_uri` with `state` when `redirect` (a valid hint, or
-   * the user confirmed), else the signed-out page (with a plain link to that URI, if one was named).
+   * the user confirmed), else the signed-out page (with a plain link to that URI, if one was named), or
+   * `{"signed_out": true}` for a caller that accepts only JSON.
    */
-  private respond(req: Request, res: Response, v: ValidatedLogout, redirect: boolean): void {
+  private signedOut(
+    v: ValidatedLogout,
+    redirect: boolean,
+    cookies: CookieChange[],
+  ): AuthorizationResult {
     let target: string | null = null;
     if (v.redirectUri) {
       const q = new URLSearchParams();
@@ -212,36 +210,29 @@ export class LogoutService {
       const query = q.toString();
       const sep = v.redirectUri.includes('?') ? '&' : '?';
       target = query ? `${v.redirectUri}${sep}${query}` : v.redirectUri;
-      if (redirect) return sendRedirect(req, res, target);
+      if (redirect) return { kind: 'redirect', location: target, cookies };
     }
-    if (wantsJson(req)) {
-      res.status(200).setHeader('Cache-Control', 'no-store');
-      res.json({ signed_out: true });
-      return;
-    }
-    sendHtml(res, 200, signedOutPage({ returnTo: target }));
+    return {
+      kind: 'page',
+      page: signedOutPage({ returnTo: target }),
+      json: { signed_out: true },
+      cookies,
+    };
   }
 
-  /** A refused request as a page or JSON `{error, error_description}`; unexpected errors as 500. */
-  fail(req: Request, res: Response, e: unknown): void {
-    let r: LogoutRefusal;
-    if (e instanceof LogoutRefusal) {
-      r = e;
-    } else {
-      this.logger.error('Logout failed', e instanceof Error ? e.stack : String(e));
-      r = new LogoutRefusal(500, 'server_error', 'The server encountered an internal error.');
-    }
-    if (res.headersSent) {
-      res.end();
-      return;
-    }
-    if (wantsJson(req)) {
-      res.status(r.status).setHeader('Cache-Control', 'no-store');
-      res.json({ error: r.error, error_description: r.description });
-      return;
-    }
-    const title = r.status >= 500 ? 'Server error' : 'Sign-out failed';
-    sendHtml(res, r.status, errorPage({ title, error: r.error, description: r.description }));
+  /**
+   * A refused request as an error page (JSON `{error, error_description}` for API callers), never a
+   * redirect (the target is not trusted); anything unexpected as {@link failurePage} makes it: 503 while
+   * the database is away, else 500, logged.
+   */
+  private failure(e: unknown): AuthorizationResult {
+    if (!(e instanceof LogoutRefusal)) return failurePage(e, this.logger);
+    return {
+      kind: 'error',
+      to: 'user',
+      error: { error: e.error, description: e.description, status: e.status },
+      title: FAILED_TITLE,
+    };
   }
 }
 

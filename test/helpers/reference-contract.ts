@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import type { TestApp } from './test-app.js';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestApp, type TestApp } from './test-app.js';
 
 /**
  * Reading the oauth-service reference (the copy in docs/reference/, so the contract tests run on any
@@ -122,4 +123,26 @@ export const schemaName = (ref: string | undefined) => ref?.replace('#/component
 /** The OpenAPI document the running app serves. */
 export async function swaggerDocument(t: TestApp): Promise<SwaggerDoc> {
   return (await request(t.url).get('/api/docs-json').expect(200)).body as SwaggerDoc;
+}
+
+/**
+ * For a `describe` block of contract checks: boots a test app with the default settings before its tests,
+ * reads the document it serves, and closes the app after them. `app()` is the running app, for checks
+ * that also send the documented requests ("Try it out").
+ */
+export function useServedDocument(): { doc: () => SwaggerDoc; app: () => TestApp } {
+  let t: TestApp | undefined;
+  let doc: SwaggerDoc | undefined;
+  beforeAll(async () => {
+    t = await createTestApp();
+    doc = await swaggerDocument(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const ready = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('useServedDocument: read before beforeAll ran');
+    return v;
+  };
+  return { doc: () => ready(doc), app: () => ready(t) };
 }
