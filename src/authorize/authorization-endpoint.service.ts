@@ -111,6 +111,7 @@ export class AuthorizationEndpointService {
         scopes: v.scopes,
         nonce: v.nonce ?? undefined,
         codeChallenge: v.codeChallenge ?? undefined,
+        dpopJkt: v.dpopJkt,
         resources: v.resources,
         authTime: session.authTime,
       },

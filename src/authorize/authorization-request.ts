@@ -38,6 +38,8 @@ export interface ValidatedAuthorizationRequest {
   scopes: string[];
   nonce: string | null;
   codeChallenge: string | null;
+  /** RFC 9449 §10 `dpop_jkt`: the DPoP key (JWK SHA-256 thumbprint) the code is to be bound to. */
+  dpopJkt: string | null;
   /** RFC 8707 resource indicators (null when none were named). */
   resources: string[] | null;
   /** OIDC Core §3.1.2.1 `prompt` values (empty when absent). */
@@ -56,6 +58,7 @@ const KNOWN_PARAMS = [
   'nonce',
   'code_challenge',
   'code_challenge_method',
+  'dpop_jkt',
   'response_mode',
   'prompt',
   'max_age',
@@ -68,6 +71,8 @@ const KNOWN_PARAMS = [
 const PROMPT_VALUES = new Set(['none', 'login', 'consent', 'select_account']);
 /** RFC 7636 §4.2: 43-128 characters; S256 challenges are base64url without padding. */
 const CODE_CHALLENGE = /^[A-Za-z0-9_-]{43,128}$/;
+/** RFC 9449 §10, RFC 7638 §3: a JWK SHA-256 thumbprint, base64url without padding. */
+const JWK_THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
 const MAX_STATE_LENGTH = 2048;
 const MAX_NONCE_LENGTH = 512;
 const MAX_LOGIN_HINT_LENGTH = 255;
@@ -243,6 +248,13 @@ export function validateAuthorizationRequest(
     }
   }
 
+  const dpopJkt = optional(params, 'dpop_jkt') ?? null;
+  if (dpopJkt !== null && !JWK_THUMBPRINT.test(dpopJkt)) {
+    throw OAuthError.invalidRequest(
+      'dpop_jkt must be a JWK SHA-256 thumbprint: 43 base64url characters (RFC 9449 §10, RFC 7638)',
+    );
+  }
+
   const nonce = optional(params, 'nonce') ?? null;
   if (nonce !== null && nonce.length > MAX_NONCE_LENGTH) {
     throw OAuthError.invalidRequest(`nonce must be at most ${MAX_NONCE_LENGTH} characters`);
@@ -276,6 +288,7 @@ export function validateAuthorizationRequest(
     scopes,
     nonce,
     codeChallenge: challenge ?? null,
+    dpopJkt,
     resources,
     prompt,
     maxAge,

@@ -99,6 +99,7 @@ export class AuthorizationRequestsService {
       state: v.state,
       nonce: v.nonce,
       codeChallenge: v.codeChallenge,
+      dpopJkt: v.dpopJkt,
       resources: v.resources,
       prompt: v.prompt,
       maxAge: v.maxAge,

@@ -207,6 +207,7 @@ export class InteractionService {
           scopes: pending.scopes,
           nonce: pending.nonce ?? undefined,
           codeChallenge: pending.codeChallenge ?? undefined,
+          dpopJkt: pending.dpopJkt,
           resources: pending.resources,
           authTime: pending.authTime ?? nowSeconds(),
         },

@@ -1,5 +1,5 @@
 import { NoStore } from '../common/http/no-store.js';
-import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Post, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBasicAuth,
   ApiBody,
@@ -16,6 +16,9 @@ import { RateLimit } from '../rate-limit/index.js';
 import {
   AuthenticatedClient,
   ClientAuthentication,
+  DpopProofService,
+  invalidDpopProof,
+  OfferDpopNonceGuard,
   ResourceIndicatorPolicy,
   type ClientAuthenticationResult,
 } from '../token/index.js';
@@ -50,12 +53,16 @@ export class PushedAuthorizationController {
     @Inject(AUTHORIZE_SETTINGS) private readonly settings: AuthorizeSettings,
     private readonly resourcePolicy: ResourceIndicatorPolicy,
     private readonly pushed: PushedAuthorizationRequestsService,
+    private readonly dpop: DpopProofService,
   ) {}
 
   @Post(PAR_PATH)
   @RateLimit('authorize')
   // RFC 9126 §2: the client authenticates as at the token endpoint; its URL is an assertion audience.
   @ClientAuthentication({ path: PAR_PATH, repeatable: ['resource'] })
+  // Below, so that it runs first: a request with a DPoP proof learns the nonce on every answer, errors
+  // included (RFC 9449 §8.2).
+  @UseGuards(OfferDpopNonceGuard)
   @HttpCode(201)
   @NoStore()
   @ApiOperation({
@@ -64,7 +71,9 @@ export class PushedAuthorizationController {
       'OAuth 2.0 Pushed Authorization Request endpoint (RFC 9126). The client pushes the parameters of an ' +
       'authorization request, authenticated as at the token endpoint, and gets a one-time `request_uri` ' +
       'to send to /oauth/authorize with its client_id. The request is validated as /oauth/authorize ' +
-      'would. Returns flat JSON (no code/message envelope).',
+      'would. Returns flat JSON (no code/message envelope). A DPoP proof (RFC 9449 §10.1) in the `DPoP` ' +
+      'header binds the authorization code to its key, as the dpop_jkt parameter does; when both are ' +
+      'sent they must name the same key.',
   })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: PushedAuthorizationRequest })
@@ -76,8 +85,8 @@ export class PushedAuthorizationController {
     [
       400,
       'invalid_request: request parameters missing or invalid (also a request_uri in the body, RFC 9126 ' +
-        '§2.1); invalid_scope, unsupported_response_type, unauthorized_client, invalid_target. ' +
-        'Reference: RFC 9126 §2.3.',
+        '§2.1); invalid_scope, unsupported_response_type, unauthorized_client, invalid_target; ' +
+        'invalid_dpop_proof and use_dpop_nonce (RFC 9449 §10.1, §8). Reference: RFC 9126 §2.3.',
     ],
     [401, 'invalid_client: client authentication failed. Reference: RFC 9126 §2.3.'],
     [429, 'rate_limit_exceeded: too many requests from this IP (AUTHORIZE_RATE_LIMIT)'],
@@ -116,6 +125,18 @@ export class PushedAuthorizationController {
     const supported = scopesOfferedTo(resolved.client, this.settings.scopesSupported);
     const v = validateAuthorizationRequest(params, resolved, supported);
     this.resourcePolicy.assertAllowed(v.client, v.resources);
+    // RFC 9449 §10.1: a proof sent with the pushed request binds the code to its key, like dpop_jkt;
+    // with both, they must agree. The proof is checked as at the token endpoint (htu is this endpoint,
+    // its jti is spent, the nonce required when DPOP_NONCE_REQUIRED).
+    const proof = await this.dpop.verifyPost(req.headersDistinct.dpop, PAR_PATH);
+    if (proof) {
+      if (v.dpopJkt !== null && v.dpopJkt !== proof.jkt) {
+        throw invalidDpopProof(
+          'dpop_jkt does not match the key of the DPoP proof (RFC 9449 §10.1)',
+        );
+      }
+      params.dpop_jkt = proof.jkt;
+    }
     return this.pushed.push(client.clientId, params);
   }
 }

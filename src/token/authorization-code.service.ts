@@ -25,6 +25,8 @@ export interface AuthorizationCodeInput {
   codeChallenge?: string;
   /** Only `S256` (RFC 9700 §2.1.1: `plain` is refused at the authorization endpoint). */
   codeChallengeMethod?: 'S256';
+  /** RFC 9449 §10 `dpop_jkt`: the DPoP key thumbprint the code is bound to. */
+  dpopJkt?: string | null;
   /** RFC 8707 resource indicators of the authorization request; the tokens are limited to them. */
   resources?: string[] | null;
   /** epoch seconds of the user's authentication (OIDC auth_time) */
@@ -73,6 +75,7 @@ export class AuthorizationCodeService {
       nonce: input.nonce ?? null,
       codeChallenge: input.codeChallenge ?? null,
       codeChallengeMethod: input.codeChallenge !== undefined ? 'S256' : null,
+      dpopJkt: input.dpopJkt ?? null,
       resources: input.resources && input.resources.length > 0 ? input.resources : null,
       authTime: input.authTime,
       sid: input.sid ?? null,

@@ -73,6 +73,17 @@ export class DpopProofService {
     @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
   ) {}
 
+  /**
+   * The proof of a `POST` to one of this server's API routes (`path` under the route prefix, e.g.
+   * `/oauth/pushed-authorization`), verified as {@link verify} does; null without a `DPoP` header.
+   */
+  verifyPost(
+    headers: readonly string[] | undefined,
+    path: string,
+  ): Promise<VerifiedDpopProof | null> {
+    return this.verify(headers, 'POST', this.settings.apiUrl(path));
+  }
+
   /** The nonce to send in `DPoP-Nonce` now (RFC 9449 §8.2: on any response the server chooses). */
   currentNonce(): string {
     return this.nonces.current();

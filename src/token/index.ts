@@ -27,7 +27,13 @@ export {
   ClientRequestParams,
   type ClientAuthenticationRoute,
 } from './client-auth.guard.js';
-export { DPOP_SIGNING_ALGS } from './dpop-proof.service.js';
+export {
+  DPOP_SIGNING_ALGS,
+  DpopProofService,
+  invalidDpopProof,
+  type VerifiedDpopProof,
+} from './dpop-proof.service.js';
+export { OfferDpopNonceGuard } from './offer-dpop-nonce.guard.js';
 export { DPOP_NONCE_WINDOW_SECONDS, DpopNonceService } from './dpop-nonce.service.js';
 export { ResourceIndicatorPolicy } from './resource-indicator-policy.service.js';
 export { UserTokensService, type RevokedTokenCounts } from './user-tokens.service.js';

@@ -175,6 +175,19 @@ export class TokenGrantService {
     } else if (client.isPublic) {
       throw OAuthError.invalidGrant('Public clients must use PKCE');
     }
+    // RFC 9449 §10: a code bound to a DPoP key (dpop_jkt, or the proof sent with the pushed request) is
+    // redeemed only with a proof by that key. Before replay detection, as for PKCE: a stolen code
+    // presented without the key must not revoke the victim's grant.
+    if (stored.dpopJkt !== null) {
+      if (!dpop) {
+        throw invalidDpopProof(
+          'This authorization code is bound to a DPoP key: a DPoP proof is required',
+        );
+      }
+      if (dpop.jkt !== stored.dpopJkt) {
+        throw OAuthError.invalidGrant('The authorization code is bound to another DPoP key');
+      }
+    }
     if (stored.consumedAt !== null) {
       // RFC 6749 §4.1.2: a code used twice is denied, and what the first use issued is revoked.
       await this.refreshTokens.revokeFamily(stored.grantId);

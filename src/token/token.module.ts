@@ -122,6 +122,7 @@ import { UserTokensService } from './user-tokens.service.js';
     TokenIntrospectionService,
     IdTokenService,
     BackchannelLogoutService,
+    DpopProofService,
   ],
 })
 export class TokenModule extends ConfigurableModuleClass {}

@@ -64,6 +64,16 @@ export class AuthorizationRequestParams {
 
   @ApiPropertyOptional({
     description:
+      'RFC 9449 §10: the JWK SHA-256 thumbprint (RFC 7638) of the DPoP key the authorization code is ' +
+      'bound to; the code is then redeemed only with a DPoP proof by that key. At the PAR endpoint a DPoP ' +
+      'proof in the `DPoP` header binds the code the same way.',
+    example: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs',
+    pattern: '^[A-Za-z0-9_-]{43}$',
+  })
+  dpop_jkt?: string;
+
+  @ApiPropertyOptional({
+    description:
       'RFC 8707 resource indicator: an absolute URI without a fragment, repeatable (at most 10). The ' +
       "code's tokens get these as `aud`; anything else is `invalid_target`",
     type: [String],

@@ -40,6 +40,13 @@ export class AuthorizationRequestEntity {
   @Column({ name: 'code_challenge', type: 'varchar', length: 128, nullable: true })
   codeChallenge!: string | null;
 
+  /**
+   * RFC 9449 §10: the JWK SHA-256 thumbprint (RFC 7638) of the DPoP key the request's code will be
+   * bound to (the `dpop_jkt` parameter). Null when the authorization request named none.
+   */
+  @Column({ name: 'dpop_jkt', type: 'varchar', length: 43, nullable: true })
+  dpopJkt!: string | null;
+
   /** RFC 8707 resource indicators named in the request; null when none were. */
   @Column({ name: 'resources', type: 'text', nullable: true, transformer: jsonText })
   resources!: string[] | null;

@@ -27,6 +27,7 @@ import { WidenClientIdColumns1734700003000 } from './1734700003000-WidenClientId
 import { AddDpop1734800000000 } from './1734800000000-AddDpop.js';
 import { AddDpopBoundAccessTokens1735000000000 } from './1735000000000-AddDpopBoundAccessTokens.js';
 import { AddRefreshTokenSid1735200000000 } from './1735200000000-AddRefreshTokenSid.js';
+import { AddDpopJkt1735500000000 } from './1735500000000-AddDpopJkt.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -64,6 +65,7 @@ export const MIGRATIONS: MigrationClass[] = [
   AddDpop1734800000000,
   AddDpopBoundAccessTokens1735000000000,
   AddRefreshTokenSid1735200000000,
+  AddDpopJkt1735500000000,
 ];
 
 /**

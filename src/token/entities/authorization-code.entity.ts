@@ -43,6 +43,13 @@ export class AuthorizationCodeEntity {
   @Column({ name: 'code_challenge_method', type: 'varchar', length: 8, nullable: true })
   codeChallengeMethod!: 'S256' | null;
 
+  /**
+   * RFC 9449 §10: the JWK SHA-256 thumbprint (RFC 7638) of the DPoP key the code is bound to; the token
+   * request must carry a proof by that key. Null when the authorization request named none.
+   */
+  @Column({ name: 'dpop_jkt', type: 'varchar', length: 43, nullable: true })
+  dpopJkt!: string | null;
+
   /** RFC 8707 resource indicators named in the authorization request; null when none were. */
   @Column({ name: 'resources', type: 'text', nullable: true, transformer: jsonText })
   resources!: string[] | null;
