@@ -58,9 +58,8 @@ export class TokenUsageRecorder implements OnModuleDestroy {
       p.issued += 1;
       p.lastIssuedAt = Math.max(p.lastIssuedAt, now);
     } else if (this.pending.size >= USAGE_MAX_PENDING) {
+      // Full while a write is under way or the database refuses them: the timer below tries again.
       this.dropped += 1;
-      this.flushEarly();
-      return;
     } else {
       this.pending.set(key, { clientId, hourStart, issued: 1, lastIssuedAt: now });
       if (this.pending.size >= USAGE_MAX_PENDING) this.flushEarly();
