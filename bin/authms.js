@@ -17,12 +17,12 @@ if (!existsSync(entry)) {
 if (process.argv[2] === 'start') {
   // The server runs in its own node process with the server's flags (heap sizing, ADR 0135), as
   // `npm start` runs it; this process only passes signals on and exits as the server did. Its own
-  // process group, so that Ctrl-C reaches it once (through here), not twice (a second SIGINT is not a
-  // graceful shutdown).
+  // process group (POSIX; on Windows a detached child would get a console of its own), so that Ctrl-C
+  // reaches it once (through here), not twice (a second SIGINT is not a graceful shutdown).
   const main = fileURLToPath(new URL('../dist/src/main.js', import.meta.url));
   const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, main], {
     stdio: 'inherit',
-    detached: true,
+    detached: process.platform !== 'win32',
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => server.kill(signal));
