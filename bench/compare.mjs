@@ -14,7 +14,8 @@
 // --report bench/results/compare-<mode>.json (print the table of an earlier run again)
 // --registration-path /path (AuthMS's registration endpoint; default: discovery's registration_endpoint).
 // Environment: DB_HOST DB_PORT DB_USER DB_PASSWORD (MariaDB, default 127.0.0.1:3306 root, no password),
-// BENCH_SERVER_NODE_ARGS (node flags for the AuthMS servers, e.g. "--cpu-prof --cpu-prof-dir=prof"),
+// BENCH_SERVER_NODE_ARGS (node flags for the AuthMS servers, after the production ones of
+// bin/server-node-flags.js, so they can override them, e.g. "--cpu-prof --cpu-prof-dir=prof"),
 // BENCH_OIDC_NODE_ARGS (the same for oidc-provider).
 //
 // Method (docs/benchmarks.md has the reasoning and the results):
@@ -34,6 +35,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SERVER_NODE_FLAGS } from '../bin/server-node-flags.js';
 import {
   CookieJar,
   basicAuth,
@@ -238,7 +240,10 @@ async function waitFor(url, server, what) {
 
 const nodeArgs = (v) => v?.split(' ').filter(Boolean) ?? [];
 
-/** AuthMS (`node dist/src/main.js`) on MariaDB or on a SQLite file, with the bench's settings. */
+/**
+ * AuthMS (`node <SERVER_NODE_FLAGS> dist/src/main.js`, as `npm start` runs it) on MariaDB or on a SQLite
+ * file, with the bench's settings.
+ */
 class AuthmsTarget {
   constructor(label, dbType, o) {
     this.label = label;
@@ -302,7 +307,7 @@ class AuthmsTarget {
       throw new Error(`user:create failed (${created.code}): ${created.stderr}`);
     this.server = runNode('dist/src/main.js', [], env, {
       onStderr: (d) => process.stderr.write(`[${this.label}] ${d}`),
-      nodeArgs: nodeArgs(process.env.BENCH_SERVER_NODE_ARGS),
+      nodeArgs: [...SERVER_NODE_FLAGS, ...nodeArgs(process.env.BENCH_SERVER_NODE_ARGS)],
       prefix: pin.serverPrefix,
     });
     await waitFor(`${this.base}/api/v1/health`, this.server, this.label);

@@ -8,7 +8,8 @@
 //   BENCH_ONLY=token,userinfo npm run bench   # scenarios whose name contains one of these (plus the baseline)
 //   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench   # profile the server
 //
-// The server runs as its own process (`node dist/src/main.js`, production settings, as deployed), and the
+// The server runs as its own process (`node dist/src/main.js` with bin/server-node-flags.js's flags,
+// production settings, as deployed), and the
 // load comes from this process over keep-alive HTTP/1.1 connections (one per concurrent client), the way a
 // load generator or a reverse proxy talks to it. Server and client share the machine's cores: on a 2-core
 // box each roughly gets one, so absolute numbers are a lower bound of what the server does on its own.
@@ -20,6 +21,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { SERVER_NODE_FLAGS } from '../bin/server-node-flags.js';
 import {
   CookieJar,
   followAuthorization,
@@ -199,7 +201,11 @@ async function main() {
     // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the server under the load.
     server = runNode('dist/src/main.js', [], env, {
       onStderr: (d) => process.stderr.write(d),
-      nodeArgs: process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
+      // After the production flags (as `npm start` passes them), so that they can override them.
+      nodeArgs: [
+        ...SERVER_NODE_FLAGS,
+        ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      ],
     });
     const deadline = Date.now() + 30_000;
     for (;;) {

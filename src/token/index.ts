@@ -2,6 +2,7 @@
 export { TokenModule } from './token.module.js';
 export { TOKEN_DEFAULTS, resolveTokenSettings, type TokenModuleOptions } from './token.options.js';
 export { TokenPurgeService } from './token-purge.service.js';
+export { TokenUsageRecorder, USAGE_MAX_PENDING } from './token-usage.recorder.js';
 export {
   AuthorizationCodeService,
   type AuthorizationCodeInput,

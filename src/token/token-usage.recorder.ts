@@ -7,6 +7,16 @@ import { Clock } from '../common/time/clock.js';
 export const USAGE_FLUSH_INTERVAL_MS = 5_000;
 /** The longest statistic (O39 "tokens issued in the last 30 days"); older hours are purged. */
 export const USAGE_RETENTION_SECONDS = 31 * 24 * 3600;
+/**
+ * At most this many client-hours wait in memory (issue 11, docs/benchmarks.md): a full map is written at
+ * once instead of at the next interval, and while the database refuses the writes, counts for further
+ * client-hours are dropped (and logged) rather than kept without bound. Client ids are not all
+ * registered ones (client ID metadata documents, docs/client-id-metadata.md), so their number is not
+ * bounded by the registration rate limits. About 200 bytes each.
+ */
+export const USAGE_MAX_PENDING = 10_000;
+/** Client-hours per upsert statement: a full map is 20 statements, not 10,000 round trips. */
+const USAGE_ROWS_PER_STATEMENT = 500;
 
 interface Pending {
   clientId: string;
@@ -28,7 +38,10 @@ export class TokenUsageRecorder implements OnModuleDestroy {
   private pending = new Map<string, Pending>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private flushingEarly = false;
   private lastPurge = 0;
+  /** Counts not kept because {@link USAGE_MAX_PENDING} client-hours were already waiting. */
+  private dropped = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -44,8 +57,12 @@ export class TokenUsageRecorder implements OnModuleDestroy {
     if (p) {
       p.issued += 1;
       p.lastIssuedAt = Math.max(p.lastIssuedAt, now);
+    } else if (this.pending.size >= USAGE_MAX_PENDING) {
+      // Full while a write is under way or the database refuses them: the timer below tries again.
+      this.dropped += 1;
     } else {
       this.pending.set(key, { clientId, hourStart, issued: 1, lastIssuedAt: now });
+      if (this.pending.size >= USAGE_MAX_PENDING) this.flushEarly();
     }
     if (!this.timer) {
       this.timer = setTimeout(() => {
@@ -58,11 +75,27 @@ export class TokenUsageRecorder implements OnModuleDestroy {
     }
   }
 
+  /** How many client-hours wait in memory (at most {@link USAGE_MAX_PENDING}). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
   /** Writes this instance's pending counts now (one after the other: flushes never overlap). */
   flush(): Promise<void> {
     const run = this.flushing.then(() => this.write());
     this.flushing = run.catch(() => undefined);
     return run;
+  }
+
+  /** A full map is written now rather than at the next interval (one early flush at a time). */
+  private flushEarly(): void {
+    if (this.flushingEarly) return;
+    this.flushingEarly = true;
+    void this.flush()
+      .catch((e: unknown) => this.logger.warn(`Could not record token usage: ${String(e)}`))
+      .finally(() => {
+        this.flushingEarly = false;
+      });
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -74,23 +107,30 @@ export class TokenUsageRecorder implements OnModuleDestroy {
   }
 
   private async write(): Promise<void> {
+    if (this.dropped > 0) {
+      this.logger.warn(
+        `Token usage: ${this.dropped} count(s) not recorded, ${USAGE_MAX_PENDING} client-hours were already waiting for the database`,
+      );
+      this.dropped = 0;
+    }
     if (this.pending.size === 0 || !this.dataSource.isInitialized) return;
     const batch = [...this.pending.values()];
     this.pending = new Map();
     const mysql = ['mysql', 'mariadb'].includes(this.dataSource.options.type);
-    for (const [i, p] of batch.entries()) {
-      const params = [p.clientId, p.hourStart, p.issued, p.lastIssuedAt];
+    for (let i = 0; i < batch.length; i += USAGE_ROWS_PER_STATEMENT) {
+      const rows = batch.slice(i, i + USAGE_ROWS_PER_STATEMENT);
+      const values = rows.map(() => '(?, ?, ?, ?)').join(', ');
       try {
         await this.dataSource.query(
           mysql
             ? 'INSERT INTO `client_token_usage` (`client_id`, `hour_start`, `issued`, `last_issued_at`) ' +
-                'VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE `issued` = `issued` + VALUES(`issued`), ' +
+                `VALUES ${values} ON DUPLICATE KEY UPDATE \`issued\` = \`issued\` + VALUES(\`issued\`), ` +
                 '`last_issued_at` = GREATEST(`last_issued_at`, VALUES(`last_issued_at`))'
             : 'INSERT INTO "client_token_usage" ("client_id", "hour_start", "issued", "last_issued_at") ' +
-                'VALUES (?, ?, ?, ?) ON CONFLICT ("client_id", "hour_start") DO UPDATE SET ' +
+                `VALUES ${values} ON CONFLICT ("client_id", "hour_start") DO UPDATE SET ` +
                 '"issued" = "issued" + excluded."issued", ' +
                 '"last_issued_at" = MAX("last_issued_at", excluded."last_issued_at")',
-          params,
+          rows.flatMap((p) => [p.clientId, p.hourStart, p.issued, p.lastIssuedAt]),
         );
       } catch (e) {
         // Keep the unwritten counts for the next flush rather than lose them to a passing failure.
@@ -107,7 +147,8 @@ export class TokenUsageRecorder implements OnModuleDestroy {
     if (q) {
       q.issued += p.issued;
       q.lastIssuedAt = Math.max(q.lastIssuedAt, p.lastIssuedAt);
-    } else this.pending.set(key, { ...p });
+    } else if (this.pending.size >= USAGE_MAX_PENDING) this.dropped += p.issued;
+    else this.pending.set(key, { ...p });
   }
 
   /** Deletes hours older than the retention, at most once an hour per instance. */

@@ -70,8 +70,11 @@ export function buildOpenApiDocument(
 
 /**
  * Serves Swagger UI at `/api/docs` and the JSON document at `/api/docs-json`. The document is built on
- * the first request for it, not at start-up: scanning every controller and DTO is about a fifth of a
- * start-up's CPU, and most processes never serve it (docs/adr/0120-openapi-document-built-on-first-request.md).
+ * the first request to either, not at start-up (docs/adr/0120-openapi-document-built-on-first-request.md):
+ * scanning every controller and DTO is about a fifth of a start-up's CPU, and an API server that nobody
+ * browses never holds the document in memory (docs/benchmarks.md, "RSS over a 2-minute run"). Built once,
+ * from the same fully initialised application, it is the document start-up would have built;
+ * `SwaggerModule` keeps it for later requests.
  */
 export function setupSwagger(app: INestApplication, config: OpenApiSettings): void {
   SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app, config), {
